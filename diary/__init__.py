@@ -1,0 +1,1 @@
+"""The diary: episodes and everything logged beside them, their catalogues, REST and sync APIs."""

@@ -1,0 +1,1 @@
+"""What the diary shows: associations with triggers, doctor-visit flags, summaries and reports."""

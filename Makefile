@@ -1,0 +1,68 @@
+# Twitchlog developer commands. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench bench-sync bench-insights bench-report bench-tremor bench-weekly worker beat clean
+
+$(VENV)/.installed-runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed-runtime $@
+
+## run: the API on the embedded default (SQLite, eager tasks, console email) with demo data
+run: $(VENV)/.installed-runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite (uses DATABASE_URL / REDIS_URL when set, SQLite otherwise)
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+## lint: formatting, lint and types
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy accounts diary insights config
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## bench: every benchmark, each printing its figure beside its baseline
+bench: bench-sync bench-insights bench-report bench-tremor bench-weekly
+
+bench-sync: $(VENV)/.installed-dev
+	$(PY) bench/sync_push.py
+
+bench-insights: $(VENV)/.installed-dev
+	$(PY) bench/insights.py
+
+bench-report: $(VENV)/.installed-dev
+	$(PY) bench/report.py
+
+bench-tremor: $(VENV)/.installed-dev
+	$(PY) bench/tremor.py
+
+bench-weekly: $(VENV)/.installed-dev
+	$(PY) bench/weekly.py
+
+## worker / beat: a real Celery worker and scheduler (needs REDIS_URL)
+worker: $(VENV)/.installed-runtime
+	$(VENV)/bin/celery -A config worker -Q insights,email,reports -l info
+
+beat: $(VENV)/.installed-runtime
+	$(VENV)/bin/celery -A config beat -l info
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

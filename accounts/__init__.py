@@ -1,0 +1,1 @@
+"""Users, their profile and preferences, device tokens, and account export and deletion."""

@@ -1,0 +1,81 @@
+"""The user (email login, profile, preferences) and the per-device login token."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone as django_timezone
+from knox.models import AbstractAuthToken
+
+from accounts.timezones import validate_timezone
+
+
+def validate_birth_year(year: int) -> None:
+    if not 1900 <= year <= date.today().year:
+        raise ValidationError(f"Year of birth must be between 1900 and {date.today().year}.")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("Users must have an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Emails are stored lower-cased, so "Ann@Example.org" logs in as "ann@example.org".
+        return self.get(email=(username or "").strip().lower())
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    weekly_summary_enabled = models.BooleanField(default=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=[validate_birth_year])
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=django_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_year__isnull=True) | models.Q(birth_year__gte=1900),
+                name="user_birth_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class DeviceToken(AbstractAuthToken):
+    """A knox token for one device, named by the app at login so the user can tell them apart."""
+
+    # The digest is the primary key; the app addresses a device by this opaque id instead,
+    # so nothing derived from the secret token ever leaves the server.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    device_name = models.CharField(max_length=100, default="Unnamed device")
+
+    class Meta:
+        ordering = ("-created",)

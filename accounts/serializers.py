@@ -1,0 +1,89 @@
+"""Request and response shapes of the account endpoints."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import DeviceToken, User
+from accounts.timezones import validate_timezone
+
+
+
+def password_field() -> serializers.CharField:
+    return serializers.CharField(write_only=True, trim_whitespace=False, max_length=256,
+                                 style={"input_type": "password"})
+
+
+def device_name_field() -> serializers.CharField:
+    return serializers.CharField(max_length=100, required=False, default="Unnamed device",
+                                 help_text="How the app names this device, e.g. \"Ann's iPhone\".")
+
+
+class UserSerializer(serializers.ModelSerializer[User]):
+    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], required=False,
+                                     help_text="IANA timezone name; days and weeks are counted in it.")
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "display_name", "timezone", "weekly_summary_enabled", "birth_year", "date_joined")
+        read_only_fields = ("id", "email", "date_joined")
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = password_field()
+    display_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False, default="UTC", validators=[validate_timezone])
+    birth_year = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1900)
+    device_name = device_name_field()
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = password_field()
+    device_name = device_name_field()
+
+
+class DeviceSerializer(serializers.ModelSerializer[DeviceToken]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(source="device_name", read_only=True)
+    created_at = serializers.DateTimeField(source="created", read_only=True)
+    expires_at = serializers.DateTimeField(source="expiry", read_only=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeviceToken
+        fields = ("id", "name", "created_at", "expires_at", "current")
+
+    def get_current(self, token: DeviceToken) -> bool:
+        return token.pk == getattr(self.context.get("current_token"), "pk", None)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown once.")
+    expires_at = serializers.DateTimeField(allow_null=True)
+    device = DeviceSerializer()
+    user = UserSerializer()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = password_field()
+    new_password = password_field()
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = password_field()
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = password_field()
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,55 @@
+"""Throttles for the unauthenticated account endpoints, per client address and per account.
+
+They count in the default cache, which is Redis in production and CI, so every web
+process shares one count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _PerAddressThrottle(SimpleRateThrottle):
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _PerAccountThrottle(SimpleRateThrottle):
+    """Counts attempts against one email address, from wherever they come."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        if not isinstance(email, str) or not email.strip():
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
+
+
+class LoginAddressThrottle(_PerAddressThrottle):
+    scope = "login_ip"
+
+
+class LoginAccountThrottle(_PerAccountThrottle):
+    scope = "login_account"
+
+
+class RegisterAddressThrottle(_PerAddressThrottle):
+    scope = "register_ip"
+
+
+class ResetAddressThrottle(_PerAddressThrottle):
+    scope = "reset_ip"
+
+
+class ResetAccountThrottle(_PerAccountThrottle):
+    scope = "reset_account"
+
+
+class SharePublicThrottle(_PerAddressThrottle):
+    scope = "share_public"
+
+
+class UnsubscribeThrottle(_PerAddressThrottle):
+    scope = "unsubscribe"
