@@ -1,0 +1,106 @@
+"""Typography, colours and small text formatters shared by every part of the report.
+
+One muted palette and one set of paragraph styles keep the pages consistent; the
+severity colours are the only strong colours, so a flag is the first thing the eye finds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import TableStyle
+
+FONT = "Helvetica"
+FONT_BOLD = "Helvetica-Bold"
+FONT_ITALIC = "Helvetica-Oblique"
+BODY_SIZE = 9.5
+SMALL_SIZE = 8
+
+INK = colors.HexColor("#1F2933")
+MUTED = colors.HexColor("#616E7C")
+RULE = colors.HexColor("#CBD2D9")
+ZEBRA = colors.HexColor("#F5F7FA")
+HEADER_FILL = colors.HexColor("#E4E7EB")
+ACCENT = colors.HexColor("#2F6690")  # episodes, bars, the hand shading
+ACCENT_LIGHT = colors.HexColor("#D9E6F2")
+CAFFEINE = colors.HexColor("#8D6E63")
+SLEEP = colors.HexColor("#5C6BC0")
+STRESS = colors.HexColor("#C2185B")
+LOW = colors.HexColor("#B45309")  # a value below its reference range
+HIGH = colors.HexColor("#9A3412")
+
+# Severity -> (badge text, badge fill). Worded for a reader who is a clinician.
+SEVERITY_BADGES: dict[str, tuple[str, colors.Color]] = {
+    "info": ("INFO", colors.HexColor("#7B8794")),
+    "see_doctor": ("SEE GP", colors.HexColor("#2F6690")),
+    "see_doctor_soon": ("SEE GP SOON", colors.HexColor("#C05621")),
+    "urgent": ("URGENT", colors.HexColor("#C53030")),
+    "emergency": ("EMERGENCY", colors.HexColor("#9B2C2C")),
+}
+
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=BODY_SIZE, leading=12.5, textColor=INK, alignment=TA_LEFT)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=SMALL_SIZE, leading=10, textColor=MUTED)
+H1 = ParagraphStyle("h1", parent=BODY, fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=4)
+H2 = ParagraphStyle("h2", parent=BODY, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=5)
+H3 = ParagraphStyle("h3", parent=BODY, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=3)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
+FACT_VALUE = ParagraphStyle("fact_value", parent=BODY, fontName=FONT_BOLD, fontSize=13, leading=16)
+FACT_LABEL = ParagraphStyle("fact_label", parent=SMALL, fontSize=7.5, leading=9)
+
+
+def table_style(*, header: bool = True, zebra: bool = True, font_size: float = 8.5) -> TableStyle:
+    """The one look every data table shares: a grey header, light rules, optional zebra rows."""
+    commands: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), FONT, font_size, font_size + 2),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+    ]
+    if header:
+        commands += [
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, font_size, font_size + 2),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, MUTED),
+        ]
+    if zebra:
+        # ROWBACKGROUNDS cycles per row, so one command covers any length and survives splits.
+        commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [colors.white, ZEBRA]))
+    return TableStyle(commands)
+
+
+def format_duration(seconds: float | None) -> str:
+    """A duration as a person says it: "45 s", "3 min 20 s", "2 h 05 min"."""
+    if seconds is None:
+        return "-"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_day(day: date | None) -> str:
+    return day.strftime("%d %b %Y").lstrip("0") if day else "-"
+
+
+def format_range(start: date, end: date) -> str:
+    return f"{format_day(start)} to {format_day(end)}"
+
+
+def format_number(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def escape(text: str) -> str:
+    """Escape user text for a Paragraph, whose markup is a small XML dialect."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
