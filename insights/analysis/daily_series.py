@@ -1,0 +1,252 @@
+"""One row per local day of a user's diary, as numpy arrays: the input of the associations.
+
+A "day" is a calendar day in the user's IANA timezone (DESIGN.md, section 4). Records are placed
+on days by comparing their UTC instants with the UTC instants of local midnights, found once per
+day with zoneinfo and then used for every record through ``np.searchsorted``; converting each of
+a year's ~6,000 records through zoneinfo one by one would cost more than everything else here.
+
+Missing is NaN, not zero: a day on which nothing at all was logged says nothing about twitching,
+and treating it as "no episodes" would bias every comparison towards the days people bother to log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from insights.analysis.records import Diary
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+def local_date(moment: datetime, tz: ZoneInfo | str) -> date:
+    """The calendar date of an aware ``moment`` in the timezone ``tz``."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return moment.astimezone(zone).date()
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The aware instant at which ``day`` begins in ``tz``.
+
+    In the rare zones whose DST jump happens at midnight the wall time 00:00 does not exist;
+    zoneinfo then resolves it with the offset before the jump, which lands just after it, so
+    successive midnights stay in order and every instant still falls on exactly one day.
+    """
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class DailySeries:
+    """Per-day arrays aligned with ``days``; NaN marks a value that was not logged."""
+
+    timezone: str
+    start: date
+    end: date
+    days: tuple[date, ...]
+    logged: BoolArray
+    episodes: FloatArray
+    episode_duration_s: FloatArray
+    max_intensity: FloatArray
+    caffeine_mg: FloatArray
+    sleep_hours: FloatArray
+    stress_mean: FloatArray
+    stress_max: FloatArray
+    exercise_min: FloatArray
+    exercise_min_prev: FloatArray
+    doses: dict[str, FloatArray]
+    medications_active: dict[str, BoolArray]
+    # UTC epoch seconds of each day's local midnight, plus the end of the last day; the
+    # inhaler-window association measures time on logged days with these.
+    day_starts_utc: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def index_of(self, day: date) -> int | None:
+        """Position of ``day`` in the series, or None when it is outside it."""
+        offset = (day - self.start).days
+        return offset if 0 <= offset < len(self.days) else None
+
+
+class DayIndexer:
+    """Places UTC instants on the local days of a fixed range."""
+
+    def __init__(self, tz: ZoneInfo, start: date, end: date) -> None:
+        self.start = start
+        self.n_days = (end - start).days + 1
+        self.days = tuple(start + timedelta(days=offset) for offset in range(self.n_days))
+        # One boundary per day plus the end of the last day, so day i spans [b[i], b[i + 1]).
+        self.boundaries = np.array(
+            [local_midnight(start + timedelta(days=offset), tz).timestamp() for offset in range(self.n_days + 1)],
+            dtype=np.float64,
+        )
+
+    def positions(self, moments: Iterable[datetime]) -> tuple[IntArray, BoolArray]:
+        """Day index of each moment and whether it falls inside the range."""
+        stamps = np.fromiter((moment.timestamp() for moment in moments), dtype=np.float64)
+        return self.positions_of_stamps(stamps)
+
+    def positions_of_stamps(self, stamps: FloatArray) -> tuple[IntArray, BoolArray]:
+        index = np.searchsorted(self.boundaries, stamps, side="right").astype(np.int64) - 1
+        inside = (index >= 0) & (index < self.n_days)
+        return index, inside
+
+
+def _timestamps(moments: Iterable[datetime]) -> FloatArray:
+    return np.fromiter((moment.timestamp() for moment in moments), dtype=np.float64)
+
+
+def _day_sums(index: IntArray, weights: FloatArray | None, n_days: int) -> FloatArray:
+    return np.bincount(index, weights=weights, minlength=n_days).astype(np.float64)
+
+
+def _day_max(index: IntArray, values: FloatArray, n_days: int) -> FloatArray:
+    result = np.full(n_days, -np.inf)
+    np.maximum.at(result, index, values)
+    result[np.isneginf(result)] = np.nan
+    return result
+
+
+def _nan_where_none(values: FloatArray, counts: FloatArray) -> FloatArray:
+    return np.where(counts > 0, values, np.nan)
+
+
+def _first_entry_day(diary: Diary, tz: ZoneInfo) -> date | None:
+    """The earliest local day on which anything was logged, or None for an empty diary."""
+    stamps = np.concatenate(
+        [
+            _timestamps(record.started_at for record in diary.episodes),
+            _timestamps(record.consumed_at for record in diary.caffeine),
+            _timestamps(record.woke_at for record in diary.sleep),
+            _timestamps(record.recorded_at for record in diary.stress),
+            _timestamps(record.taken_at for record in diary.doses),
+            _timestamps(record.started_at for record in diary.exercise),
+            _timestamps(record.recorded_at for record in diary.tremors),
+        ]
+    )
+    if stamps.size == 0:
+        return None
+    return datetime.fromtimestamp(float(stamps.min()), tz).date()
+
+
+class _Placed:
+    """The day indices of one kind of record, restricted to the series' range."""
+
+    def __init__(self, indexer: DayIndexer, stamps: FloatArray) -> None:
+        index, inside = indexer.positions_of_stamps(stamps)
+        self.inside = inside
+        self.index = index[inside]
+
+    def select(self, values: Sequence[float]) -> FloatArray:
+        return np.asarray(values, dtype=np.float64)[self.inside]
+
+
+def _medications_active(diary: Diary, days: tuple[date, ...]) -> dict[str, BoolArray]:
+    """Per drug class, whether any medication of that class was being taken on each day.
+
+    A medication counts from ``started_on`` up to the day before ``stopped_on``: the stop date is
+    the first day without it. One with no start date was already being taken when the diary
+    began, so it counts from the first day.
+    """
+    day_numbers = np.array([day.toordinal() for day in days], dtype=np.int64)
+    active: dict[str, BoolArray] = {}
+    for medication in diary.medications:
+        first = medication.started_on.toordinal() if medication.started_on else np.iinfo(np.int64).min
+        stop = medication.stopped_on.toordinal() if medication.stopped_on else np.iinfo(np.int64).max
+        taking = (day_numbers >= first) & (day_numbers < stop)
+        current = active.get(medication.drug_class)
+        active[medication.drug_class] = taking if current is None else current | taking
+    return active
+
+
+def _doses_by_class(diary: Diary, indexer: DayIndexer, logged: BoolArray) -> dict[str, FloatArray]:
+    class_of = {medication.id: medication.drug_class for medication in diary.medications}
+    classes = sorted({class_of.get(dose.medication_id, "other") for dose in diary.doses} | set(class_of.values()))
+    result: dict[str, FloatArray] = {}
+    for drug_class in classes:
+        stamps = _timestamps(
+            dose.taken_at for dose in diary.doses if class_of.get(dose.medication_id, "other") == drug_class
+        )
+        placed = _Placed(indexer, stamps)
+        counts = _day_sums(placed.index, None, indexer.n_days)
+        result[drug_class] = np.where(logged, counts, np.nan)
+    return result
+
+
+def build_daily_series(diary: Diary, start: date | None = None, end: date | None = None) -> DailySeries:
+    """Build the per-day series of ``diary`` from ``start`` (default: first entry day) to ``end``.
+
+    ``end`` defaults to ``diary.today``. An empty diary with no ``start`` gives a series of the
+    single day ``end``.
+    """
+    tz = ZoneInfo(diary.timezone)
+    end = end or diary.today
+    start = start or _first_entry_day(diary, tz) or end
+    if start > end:
+        start = end
+    indexer = DayIndexer(tz, start, end)
+    n = indexer.n_days
+
+    episodes = _Placed(indexer, _timestamps(record.started_at for record in diary.episodes))
+    caffeine = _Placed(indexer, _timestamps(record.consumed_at for record in diary.caffeine))
+    sleep = _Placed(indexer, _timestamps(record.woke_at for record in diary.sleep))
+    stress = _Placed(indexer, _timestamps(record.recorded_at for record in diary.stress))
+    exercise = _Placed(indexer, _timestamps(record.started_at for record in diary.exercise))
+    doses = _Placed(indexer, _timestamps(record.taken_at for record in diary.doses))
+    tremors = _Placed(indexer, _timestamps(record.recorded_at for record in diary.tremors))
+
+    # Labs are left out of "logged" on purpose: their date is when the blood was taken, often long
+    # before it was typed in, so it says nothing about whether the diary was kept that day.
+    logged = np.zeros(n, dtype=bool)
+    for placed in (episodes, caffeine, sleep, stress, exercise, doses, tremors):
+        logged[placed.index] = True
+
+    episode_counts = _day_sums(episodes.index, None, n)
+    durations = _day_sums(episodes.index, episodes.select([r.duration_s for r in diary.episodes]), n)
+    intensity = _day_max(episodes.index, episodes.select([r.intensity for r in diary.episodes]), n)
+
+    caffeine_counts = _day_sums(caffeine.index, None, n)
+    caffeine_mg = _nan_where_none(_day_sums(caffeine.index, caffeine.select([r.mg for r in diary.caffeine]), n),
+                                  caffeine_counts)
+
+    hours_slept = sleep.select([(r.woke_at - r.bed_at).total_seconds() / 3600.0 for r in diary.sleep])
+    sleep_counts = _day_sums(sleep.index, None, n)
+    sleep_hours = _nan_where_none(_day_sums(sleep.index, hours_slept, n), sleep_counts)
+
+    levels = stress.select([r.level for r in diary.stress])
+    stress_counts = _day_sums(stress.index, None, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stress_mean = _nan_where_none(_day_sums(stress.index, levels, n) / stress_counts, stress_counts)
+    stress_max = _day_max(stress.index, levels, n)
+
+    # People log sessions, not rest days, so on a day they kept the diary no session means none.
+    exercise_total = _day_sums(exercise.index, exercise.select([r.duration_min for r in diary.exercise]), n)
+    exercise_min = np.where(logged, exercise_total, np.nan)
+    exercise_min_prev = np.concatenate([[np.nan], exercise_min[:-1]])
+
+    return DailySeries(
+        timezone=diary.timezone,
+        start=start,
+        end=end,
+        days=indexer.days,
+        logged=logged,
+        episodes=np.where(logged, episode_counts, np.nan),
+        episode_duration_s=np.where(logged, durations, np.nan),
+        max_intensity=intensity,
+        caffeine_mg=caffeine_mg,
+        sleep_hours=sleep_hours,
+        stress_mean=stress_mean,
+        stress_max=stress_max,
+        exercise_min=exercise_min,
+        exercise_min_prev=exercise_min_prev,
+        doses=_doses_by_class(diary, indexer, logged),
+        medications_active=_medications_active(diary, indexer.days),
+        day_starts_utc=indexer.boundaries,
+    )

@@ -1,0 +1,454 @@
+"""The insights' knowledge base: causes of finger twitching and the flag rules, as data with sources.
+
+Facts and thresholds come from CLINICAL.md; the wording is ours. Nothing here diagnoses: a cause
+lists the diary signals that bear on it, and a flag rule says what the diary shows and why that is
+worth a doctor's look, never that the user has a disease. The flag rules' logic lives in
+``flag_rules``; this module only holds what the rules say and where it comes from, so the API, the
+weekly summary and the physician report can all quote one text.
+
+Diary signals are written ``<kind>:<code>`` so they can be checked against the catalogues:
+``character``, ``context`` and ``symptom`` codes come from ``episode_terms``, ``site`` codes are
+body-site parts, ``series`` names a daily-series column, ``drug_class`` a medicines class,
+``lab`` an analyte and ``tremor`` a tremor-recording posture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Ordered from least to most pressing; comparisons between severities use the index here.
+SEVERITIES: tuple[str, ...] = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
+
+# The context every flag and summary may lead with: persistence alone says little (CLINICAL.md,
+# "Context for wording"), and a frightened user is less likely to see anyone at all.
+CONTEXT_SENTENCE = "Most twitches are harmless; a GP can check the common causes."
+
+NHS_TWITCHING = "NHS, 'Twitching eyes and muscles' (reviewed 2023-10-30)"
+AAN_2017 = "AAN 2017 abstract, Neurology 88(16 Suppl) S45.007"
+DSM_TD = "DSM-5-TR criteria for tardive dyskinesia; metoclopramide boxed warning"
+
+
+def severity_rank(severity: str) -> int:
+    """Position of ``severity`` in SEVERITIES; raises ValueError for an unknown severity."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Cause:
+    code: str
+    name: str
+    summary: str
+    diary_signals: tuple[str, ...]
+    modifiable_triggers: tuple[str, ...]
+    red_flags: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    id: str
+    title: str
+    severity: str
+    threshold: str
+    wording: str
+    source: str
+    # Rules R2 and R16 escalate when a second sign joins the first; these say to what and why.
+    escalated_severity: str | None = None
+    escalated_wording: str | None = None
+
+
+CAUSES: tuple[Cause, ...] = (
+    Cause(
+        code="benign_fasciculations",
+        name="Benign fasciculations",
+        summary=(
+            "Small harmless twitches under the skin that about 7 in 10 healthy people have. They often come "
+            "and go for months or years and are made worse by tiredness, stress, caffeine and hard exercise."
+        ),
+        diary_signals=("character:twitch", "symptom:cramp", "symptom:tingling", "series:episodes"),
+        modifiable_triggers=("caffeine", "sleep", "stress", "exercise"),
+        red_flags=("R1", "R2", "R3", "R4"),
+        sources=(AAN_2017, NHS_TWITCHING),
+    ),
+    Cause(
+        code="electrolyte_imbalance",
+        name="Electrolyte imbalance",
+        summary=(
+            "Low levels of calcium, potassium, sodium or magnesium in the blood can make muscles twitch or "
+            "cramp. A simple blood test checks them."
+        ),
+        diary_signals=("lab:calcium", "lab:potassium", "lab:sodium", "lab:magnesium", "symptom:perioral_tingling",
+                       "symptom:cramp", "drug_class:diuretic", "drug_class:ppi"),
+        modifiable_triggers=("medicines that lower magnesium or potassium (discuss with a doctor)",),
+        red_flags=("L1", "R15"),
+        sources=("seed list of causes", "Harrison's Principles of Internal Medicine (low calcium)"),
+    ),
+    Cause(
+        code="peripheral_neuropathy",
+        name="Peripheral neuropathy",
+        summary=(
+            "Damage to the nerves of the hands and feet, often showing as numbness, tingling or burning in "
+            "both hands or feet ('glove and stocking'). Common causes such as diabetes or low B12 can be tested."
+        ),
+        diary_signals=("symptom:numbness", "symptom:tingling", "symptom:balance_problem", "site:foot",
+                       "site:hand", "lab:vitamin_b12", "lab:glucose"),
+        modifiable_triggers=(),
+        red_flags=("R18",),
+        sources=("NHS Wales 111, peripheral neuropathy", "nidirect, peripheral neuropathy"),
+    ),
+    Cause(
+        code="carpal_tunnel",
+        name="Carpal tunnel syndrome",
+        summary=(
+            "Pressure on a nerve at the wrist, giving numbness or tingling in the thumb, index and middle "
+            "fingers, often at night. It is common and treatable."
+        ),
+        diary_signals=("symptom:numbness", "symptom:tingling", "site:thumb", "site:index", "site:middle",
+                       "context:during_sleep", "symptom:muscle_wasting"),
+        modifiable_triggers=("repetitive wrist movements",),
+        red_flags=("R16", "R4"),
+        sources=("Mayo Clinic, carpal tunnel syndrome", "NHS, carpal tunnel syndrome"),
+    ),
+    Cause(
+        code="tardive_dyskinesia",
+        name="Tardive dyskinesia",
+        summary=(
+            "Repetitive movements that can appear after months of taking an antipsychotic or metoclopramide. "
+            "A doctor can review the medicine; it should not be stopped without advice."
+        ),
+        diary_signals=("character:repetitive_movement", "drug_class:dopamine_blocker"),
+        modifiable_triggers=(),
+        red_flags=("R14", "R7"),
+        sources=(DSM_TD,),
+    ),
+    Cause(
+        code="stress_anxiety",
+        name="Stress and anxiety",
+        summary="Stress and anxiety commonly bring on or worsen twitching; it usually eases as stress does.",
+        diary_signals=("series:stress_mean", "series:stress_max", "series:sleep_hours"),
+        modifiable_triggers=("stress", "sleep"),
+        red_flags=(),
+        sources=(NHS_TWITCHING,),
+    ),
+    Cause(
+        code="essential_tremor",
+        name="Essential tremor",
+        summary=(
+            "A rhythmic shake of both hands when using them or holding them out. Naming it takes years of "
+            "observation by a doctor, so the app never does; tiredness and caffeine can make tremor worse."
+        ),
+        diary_signals=("character:tremor", "context:during_action", "context:holding_posture",
+                       "tremor:postural", "tremor:action"),
+        modifiable_triggers=("caffeine", "sleep"),
+        red_flags=("R9",),
+        sources=("Bhatia et al., Mov Disord 2018 (tremor consensus)", "Mayo Clinic, essential tremor"),
+    ),
+    Cause(
+        code="parkinsons_disease",
+        name="Parkinson's disease",
+        summary=(
+            "A condition whose tremor usually starts in one hand while it is resting. Many other things cause "
+            "tremor, so a rest tremor on one side is simply worth showing a doctor."
+        ),
+        diary_signals=("character:tremor", "context:at_rest", "tremor:rest", "symptom:stiffness"),
+        modifiable_triggers=(),
+        red_flags=("R8", "R3"),
+        sources=("NHS, Parkinson's disease", "Farkas 2006 (tremor frequency by hand)"),
+    ),
+    Cause(
+        code="dystonia",
+        name="Dystonia",
+        summary=(
+            "Muscles tightening on their own, sometimes only during one task such as writing or typing "
+            "(writer's cramp). A doctor can confirm it and treatments help."
+        ),
+        diary_signals=("character:spasm_cramp", "context:writing_typing"),
+        modifiable_triggers=("the task that brings it on",),
+        red_flags=("R10",),
+        sources=("Torres-Russotto & Perlmutter 2008 (task-specific dystonia)",),
+    ),
+    Cause(
+        code="als",
+        name="Motor neurone disease (ALS)",
+        summary=(
+            "A rare condition. Twitching on its own is very rarely the sign; what doctors look for is weakness, "
+            "muscles getting thinner, and trouble speaking or swallowing."
+        ),
+        diary_signals=("symptom:weakness", "symptom:muscle_wasting", "symptom:speech_difficulty",
+                       "symptom:swallowing_difficulty", "site:tongue"),
+        modifiable_triggers=(),
+        red_flags=("R2", "R3", "R4", "R5", "R6"),
+        sources=("MSD Manual, amyotrophic lateral sclerosis", "Mayo Clinic, ALS early symptoms", AAN_2017),
+    ),
+    Cause(
+        code="multiple_sclerosis",
+        name="Multiple sclerosis",
+        summary=(
+            "A condition of the brain and spinal cord that can show as changes in vision, balance problems or "
+            "numbness that spreads over days. These signs have many causes and are worth a prompt check."
+        ),
+        diary_signals=("symptom:vision_change", "symptom:balance_problem", "symptom:numbness"),
+        modifiable_triggers=(),
+        red_flags=("R19",),
+        sources=("NHS, multiple sclerosis", "familydoctor.org, multiple sclerosis"),
+    ),
+    Cause(
+        code="nerve_compression",
+        name="Nerve compression or injury",
+        summary=(
+            "A pinched or injured nerve, for example at the elbow (little and ring fingers) or the wrist "
+            "(thumb side), can cause numbness, tingling or twitching in the fingers it supplies."
+        ),
+        diary_signals=("symptom:numbness", "symptom:tingling", "site:little", "site:ring", "symptom:weakness"),
+        modifiable_triggers=("leaning on the elbow", "long periods with the elbow bent"),
+        red_flags=("R17", "R16", "R3"),
+        sources=("ASSH, cubital tunnel syndrome", "Mayo Clinic, carpal tunnel syndrome"),
+    ),
+    Cause(
+        code="medication_side_effects",
+        name="Medication side effects",
+        summary=(
+            "Some medicines, asthma inhalers and stimulants best known among them, can cause tremor or "
+            "twitching. A doctor or pharmacist can review them; do not stop a prescribed medicine without advice."
+        ),
+        diary_signals=("drug_class:beta2_agonist", "drug_class:stimulant", "drug_class:lithium",
+                       "drug_class:valproate", "drug_class:ssri_snri", "drug_class:dopamine_blocker",
+                       "series:doses", "series:medications_active"),
+        modifiable_triggers=("medicines (only with a doctor's advice)", "caffeine"),
+        red_flags=("R7", "R13", "R14"),
+        sources=("Morgan & Sethi, Lancet Neurol 2005", "J Neurol Sci 2022;435:120192", "Morgan et al. 2017"),
+    ),
+)
+
+CAUSES_BY_CODE: dict[str, Cause] = {cause.code: cause for cause in CAUSES}
+
+
+FLAG_RULES_LIST: tuple[FlagRule, ...] = (
+    FlagRule(
+        id="R1",
+        title="Twitching in the same place for more than two weeks",
+        severity="see_doctor",
+        threshold="episodes in one body region, first to last more than 14 days apart",
+        wording=(
+            "Your diary shows twitching in the same area for more than two weeks. The NHS suggests seeing a GP "
+            "when twitching lasts that long, mainly to check common causes such as stress, tiredness, caffeine, "
+            "medicines or blood salts."
+        ),
+        source=f"{NHS_TWITCHING}: see a GP if it lasts more than 2 weeks",
+    ),
+    FlagRule(
+        id="R2",
+        title="Twitching in more than one area",
+        severity="see_doctor",
+        threshold=">= 2 distinct body regions",
+        wording=(
+            "Your diary shows twitching in more than one area of the body. Twitches that move around are common "
+            "and usually harmless, but the NHS suggests mentioning it to a GP."
+        ),
+        source=f"{NHS_TWITCHING}; moving twitches are common in the benign form ({AAN_2017})",
+        escalated_severity="see_doctor_soon",
+        escalated_wording=(
+            "Your diary shows twitching that has reached a new area, and weakness logged there. Weakness together "
+            "with spreading twitches is worth a doctor's look soon, so they can examine the muscles."
+        ),
+    ),
+    FlagRule(
+        id="R3",
+        title="Weakness or stiffness with the twitching",
+        severity="see_doctor_soon",
+        threshold="any episode with weakness or stiffness",
+        wording=(
+            "You logged weakness or stiffness together with twitching. The NHS advises seeing a GP about this, "
+            "so they can examine the muscles and nerves; please book an appointment soon."
+        ),
+        source=NHS_TWITCHING,
+    ),
+    FlagRule(
+        id="R4",
+        title="A muscle looks thinner",
+        severity="see_doctor_soon",
+        threshold="any episode with muscle_wasting",
+        wording=(
+            "You logged that a muscle looks thinner than before (for example at the base of the thumb). A muscle "
+            "getting smaller is worth a doctor's look soon; it has several causes, including a trapped nerve at "
+            "the wrist that can be treated."
+        ),
+        source="MSD Manual (ALS: hand muscles shrink); Mayo Clinic (carpal tunnel: thumb muscles shrink)",
+    ),
+    FlagRule(
+        id="R5",
+        title="Trouble speaking or swallowing, or a twitching tongue",
+        severity="see_doctor_soon",
+        threshold="any speech_difficulty, swallowing_difficulty or tongue twitching; sudden onset is R20",
+        wording=(
+            "You logged trouble speaking or swallowing, or twitching of the tongue. These are worth a doctor's "
+            "look soon. If speech trouble came on suddenly, treat it as an emergency."
+        ),
+        source="Mayo Clinic, ALS early symptoms; MSD Manual",
+    ),
+    FlagRule(
+        id="R6",
+        title="Cramps together with weakness or a thinner muscle",
+        severity="see_doctor_soon",
+        threshold="cramp alone: no flag; cramp with R3 or R4",
+        wording=(
+            "You logged cramps as well as weakness or a muscle that looks thinner. Cramps on their own are common "
+            "and usually harmless; together with those signs they are worth a doctor's look soon."
+        ),
+        source=f"{AAN_2017} (cramps common in the benign form); NHS",
+    ),
+    FlagRule(
+        id="R7",
+        title="A medicine known to cause twitching or tremor",
+        severity="see_doctor",
+        threshold="a medicine of a twitch-linked class started before the first episode",
+        wording=(
+            "You started a medicine that is known to cause twitching or tremor in some people before your first "
+            "logged episode. Mention it to your doctor or pharmacist; don't stop a prescribed medicine without "
+            "advice."
+        ),
+        source="NHS; Morgan & Sethi, Lancet Neurol 2005; J Neurol Sci 2022;435:120192",
+    ),
+    FlagRule(
+        id="R8",
+        title="Shaking at rest on one side",
+        severity="see_doctor",
+        threshold="tremor at rest on one side, >= 3 episodes (or rhythmic rest recordings) on >= 3 days",
+        wording=(
+            "Your diary shows a shake on one side while the hand is resting, on several days. A tremor at rest "
+            "has many causes and is worth showing a doctor, who can examine it."
+        ),
+        source="NHS, Parkinson's disease: tremor usually starts in one hand at rest",
+    ),
+    FlagRule(
+        id="R9",
+        title="Shaking of both hands when using them",
+        severity="see_doctor",
+        threshold="tremor during action or holding a posture on both sides, >= 3 episodes or recordings",
+        wording=(
+            "Your diary shows shaking of both sides when using or holding out the hands. A GP can check simple "
+            "causes such as thyroid, blood salts, caffeine and medicines."
+        ),
+        source="Bhatia et al., Mov Disord 2018 (never named before 3 years); NHS",
+    ),
+    FlagRule(
+        id="R10",
+        title="Cramp or spasm when writing or typing",
+        severity="see_doctor",
+        threshold="spasm_cramp while writing_typing, >= 3 episodes",
+        wording=(
+            "Your diary shows cramps or spasms that come on while writing or typing, again and again. A pattern "
+            "tied to one task is worth showing a doctor; there are treatments that help."
+        ),
+        source="Torres-Russotto & Perlmutter 2008 (writer's cramp, task-specific dystonia)",
+    ),
+    FlagRule(
+        id="R13",
+        title="Shaking with unsteadiness while taking lithium",
+        severity="urgent",
+        threshold="on lithium + tremor with unsteadiness (balance_problem)",
+        wording=(
+            "You take lithium and logged shaking together with unsteadiness. With lithium this combination can "
+            "mean the level in the blood is too high, so contact your doctor or urgent care today. Also seek help "
+            "if you have sickness, diarrhoea or drowsiness, which the diary does not record."
+        ),
+        source="lithium product label (toxicity warning)",
+    ),
+    FlagRule(
+        id="R14",
+        title="Repetitive movements while taking a dopamine-blocking medicine",
+        severity="see_doctor",
+        threshold="repetitive_movement after >= 3 months on the medicine (>= 1 month from age 60), over >= 4 weeks",
+        wording=(
+            "You logged repetitive movements over several weeks while taking a medicine that can, after months "
+            "of use, cause movements like these. Mention it to your doctor; don't stop a prescribed medicine "
+            "without advice."
+        ),
+        source=DSM_TD,
+    ),
+    FlagRule(
+        id="R15",
+        title="Tingling around the mouth or tingling fingers with hand cramps",
+        severity="urgent",
+        threshold="any perioral_tingling, or fingertip tingling with cramp or spasm of the hand",
+        wording=(
+            "You logged tingling around the mouth, or tingling fingertips with cramping of the hand. This pattern "
+            "can come from a low calcium level, which needs a blood test today: contact your doctor or urgent care."
+        ),
+        source="Harrison's Principles of Internal Medicine (earliest signs of low calcium; tetany is severe)",
+    ),
+    FlagRule(
+        id="R16",
+        title="Numbness or tingling in the thumb, index and middle fingers",
+        severity="see_doctor",
+        threshold="numbness/tingling in thumb, index or middle finger (little finger spared), >= 3 episodes",
+        wording=(
+            "Your diary shows numbness or tingling in the thumb, index and middle fingers again and again. This "
+            "pattern is typical of a trapped nerve at the wrist, which is common and treatable; a GP can check it."
+        ),
+        source="Mayo Clinic, carpal tunnel syndrome; NHS, carpal tunnel syndrome",
+        escalated_severity="see_doctor_soon",
+        escalated_wording=(
+            "Your diary shows numbness or tingling in the thumb, index and middle fingers, and a thinner muscle at "
+            "the base of the thumb. A thinning muscle means the nerve is worth a doctor's look soon."
+        ),
+    ),
+    FlagRule(
+        id="R17",
+        title="Numbness or tingling in the little and ring fingers",
+        severity="see_doctor",
+        threshold="numbness/tingling in little + ring finger, thumb/index/middle spared, >= 3 episodes",
+        wording=(
+            "Your diary shows numbness or tingling in the little and ring fingers again and again. This pattern "
+            "can come from pressure on a nerve at the elbow; a GP can check it."
+        ),
+        source="ASSH, cubital tunnel syndrome (thumb/index/middle involved means probably not ulnar)",
+    ),
+    FlagRule(
+        id="R18",
+        title="Numbness or tingling in both hands or both feet",
+        severity="see_doctor",
+        threshold="numbness/tingling on both sides of the hands or of the feet, >= 3 episodes",
+        wording=(
+            "Your diary shows numbness or tingling in both hands or both feet again and again. A GP can look for "
+            "common, treatable causes such as diabetes or low vitamin B12."
+        ),
+        source="NHS Wales 111, peripheral neuropathy; nidirect ('glove and stocking')",
+    ),
+    FlagRule(
+        id="R19",
+        title="Vision changes, balance problems or spreading numbness",
+        severity="see_doctor_soon",
+        threshold="any vision_change or balance_problem, or numbness reaching a new area within 14 days",
+        wording=(
+            "You logged a change in vision, a balance problem, or numbness that spread to a new area over a few "
+            "days. These signs have many causes and are worth a doctor's look soon."
+        ),
+        source="NHS, multiple sclerosis; familydoctor.org",
+    ),
+    FlagRule(
+        id="R20",
+        title="Trouble speaking with weakness of the face or arm",
+        severity="emergency",
+        threshold="speech_difficulty with weakness of the face or arm within 24 hours",
+        wording=(
+            "You logged trouble speaking together with weakness of the face or arm. If this is happening now or "
+            "came on suddenly, call emergency services straight away (999, 911 or 112). Think FAST: Face drooping, "
+            "Arm weakness, Speech difficulty, Time to call."
+        ),
+        source="FAST stroke guidance (NHS; American Stroke Association)",
+    ),
+    FlagRule(
+        id="L1",
+        title="A blood salt below its normal range",
+        severity="see_doctor",
+        threshold="a calcium, potassium, sodium or magnesium result below its reference range",
+        wording=(
+            "One of your lab results for a blood salt (electrolyte) is below its normal range. Low levels can "
+            "cause twitching and cramps; show the result to your doctor, who can decide whether to repeat it."
+        ),
+        source="seed list of causes: electrolyte imbalance",
+    ),
+)
+
+FLAG_RULES: dict[str, FlagRule] = {rule.id: rule for rule in FLAG_RULES_LIST}
