@@ -63,12 +63,58 @@ def date_ticks(start: date, days: int) -> list[tuple[int, str]]:
     return ticks
 
 
-def _panel_group(panel: _Panel, daily: Sequence[DayRow], x0: float, day_width: float, y0: float) -> Group:
+# Beyond this many days a daily line is noise at the printed width; weeks read better.
+WEEKLY_AFTER_DAYS = 120
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """The shared date axis: where a row (a day or a week) starts and how wide it is."""
+
+    start: date
+    days: int
+    x0: float
+    day_width: float
+    bucket_days: int
+
+    def left(self, row: DayRow) -> float:
+        return self.x0 + (row.day - self.start).days * self.day_width
+
+    def width(self, row: DayRow) -> float:
+        # The last week of a range can be short.
+        return min(self.bucket_days, self.days - (row.day - self.start).days) * self.day_width
+
+    @property
+    def plot_width(self) -> float:
+        return self.day_width * self.days
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def weekly_rows(daily: Sequence[DayRow]) -> list[DayRow]:
+    """Weeks from the first day: episodes summed, the other measures averaged over days with a value."""
+    weeks = []
+    for i in range(0, len(daily), 7):
+        week = daily[i:i + 7]
+        weeks.append(DayRow(
+            day=week[0].day,
+            episodes=sum(row.episodes for row in week),
+            caffeine_mg=_mean([row.caffeine_mg for row in week]),
+            sleep_hours=_mean([row.sleep_hours for row in week]),
+            stress_mean=_mean([row.stress_mean for row in week]),
+        ))
+    return weeks
+
+
+def _panel_group(panel: _Panel, rows: Sequence[DayRow], axis: _Axis, y0: float) -> Group:
     group = Group()
-    values = [panel.value(row) for row in daily]
+    values = [panel.value(row) for row in rows]
     present = [v for v in values if v is not None]
     top = panel.fixed_max or _nice_max(max([*present, panel.guide or 0], default=1))
-    plot_width = day_width * len(daily)
+    x0, plot_width = axis.x0, axis.plot_width
     group.add(Rect(x0, y0, plot_width, panel.height, fillColor=theme.ZEBRA, strokeColor=None))
     group.add(String(4, y0 + panel.height - 9, panel.title, fontName=theme.FONT_BOLD, fontSize=7.5,
                      fillColor=panel.colour))
@@ -87,9 +133,9 @@ def _panel_group(panel: _Panel, daily: Sequence[DayRow], x0: float, day_width: f
         return group
     # Gaps (days with nothing logged) break the line instead of being drawn as zero.
     segment: list[float] = []
-    for i, value in enumerate([*values, None]):
-        if value is not None:
-            segment += [x0 + (i + 0.5) * day_width, y0 + panel.height * min(value / top, 1)]
+    for row, value in zip([*rows, None], [*values, None], strict=True):
+        if row is not None and value is not None:
+            segment += [axis.left(row) + axis.width(row) / 2, y0 + panel.height * min(value / top, 1)]
             continue
         if len(segment) > 2:
             group.add(PolyLine(segment, strokeColor=panel.colour, strokeWidth=0.9))
@@ -99,49 +145,58 @@ def _panel_group(panel: _Panel, daily: Sequence[DayRow], x0: float, day_width: f
     return group
 
 
-def _episode_bars(daily: Sequence[DayRow], x0: float, day_width: float, y0: float, height: float) -> Group:
+def _episode_bars(rows: Sequence[DayRow], axis: _Axis, y0: float, height: float, unit: str) -> Group:
     group = Group()
-    top = _nice_max(max((row.episodes for row in daily), default=1))
+    top = _nice_max(max((row.episodes for row in rows), default=1))
     group.add(String(4, y0 + height - 9, "Episodes", fontName=theme.FONT_BOLD, fontSize=7.5, fillColor=theme.ACCENT))
-    group.add(String(4, y0 + height - 18, "per day", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED))
+    group.add(String(4, y0 + height - 18, unit, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED))
     for fraction in (0.5, 1.0):
         gy = y0 + height * fraction
-        group.add(Line(x0, gy, x0 + day_width * len(daily), gy, strokeColor=theme.RULE, strokeWidth=0.3))
-        group.add(String(x0 - 3, gy - 2.5, f"{top * fraction:g}", fontName=theme.FONT, fontSize=6.5,
+        group.add(Line(axis.x0, gy, axis.x0 + axis.plot_width, gy, strokeColor=theme.RULE, strokeWidth=0.3))
+        group.add(String(axis.x0 - 3, gy - 2.5, f"{top * fraction:g}", fontName=theme.FONT, fontSize=6.5,
                          fillColor=theme.MUTED, textAnchor="end"))
-    group.add(String(x0 - 3, y0, "0", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="end"))
-    # Leave a gap between bars only when there is room for one.
-    gap = min(day_width * 0.2, 1.5) if day_width > 2 else 0
-    for i, row in enumerate(daily):
+    group.add(String(axis.x0 - 3, y0, "0", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="end"))
+    for row in rows:
         if row.episodes:
-            bar_height = height * row.episodes / top
-            group.add(Rect(x0 + i * day_width + gap / 2, y0, day_width - gap, bar_height,
+            width = axis.width(row)
+            # Leave a gap between bars only when there is room for one.
+            gap = min(width * 0.2, 1.5) if width > 2 else 0
+            group.add(Rect(axis.left(row) + gap / 2, y0, width - gap, height * row.episodes / top,
                            fillColor=theme.ACCENT, strokeColor=None))
-    group.add(Line(x0, y0, x0 + day_width * len(daily), y0, strokeColor=theme.MUTED, strokeWidth=0.5))
+    group.add(Line(axis.x0, y0, axis.x0 + axis.plot_width, y0, strokeColor=theme.MUTED, strokeWidth=0.5))
     return group
 
 
 def timeline_drawing(daily: Sequence[DayRow], width: float) -> Drawing:
-    """Daily episodes as bars, with caffeine, sleep and stress as aligned strips beneath."""
+    """Episodes as bars, with caffeine, sleep and stress as aligned strips beneath.
+
+    Ranges longer than WEEKLY_AFTER_DAYS are drawn per week (episodes summed, the rest averaged).
+    """
+    weekly = len(daily) > WEEKLY_AFTER_DAYS
+    # Units stay short enough for the label gutter; the section note says they are weekly means.
     panels = (
-        _Panel("Caffeine", "mg per day", lambda r: r.caffeine_mg, theme.CAFFEINE, 38, 400, "400 mg guide"),
-        _Panel("Sleep", "hours, night before", lambda r: r.sleep_hours, theme.SLEEP, 38, 7, "7 h", fixed_max=12),
-        _Panel("Stress", "mean, 0-10", lambda r: r.stress_mean, theme.STRESS, 38, fixed_max=10),
+        _Panel("Caffeine", "mg a day" if weekly else "mg per day", lambda r: r.caffeine_mg, theme.CAFFEINE,
+               38, 400, "400 mg guide"),
+        _Panel("Sleep", "hours" if weekly else "h, night before", lambda r: r.sleep_hours, theme.SLEEP,
+               38, 7, "7 h", fixed_max=12),
+        _Panel("Stress", "0-10" if weekly else "mean, 0-10", lambda r: r.stress_mean, theme.STRESS, 38,
+               fixed_max=10),
     )
     bars_height, gap, axis_height = 90, 12, 14
     height = axis_height + bars_height + sum(p.height + gap for p in panels)
     drawing = Drawing(width, height)
     if not daily:
         return drawing
-    x0 = _LABEL_WIDTH
-    day_width = (width - x0 - _RIGHT_PAD) / len(daily)
+    rows = weekly_rows(daily) if weekly else list(daily)
+    axis = _Axis(daily[0].day, len(daily), _LABEL_WIDTH, (width - _LABEL_WIDTH - _RIGHT_PAD) / len(daily),
+                 7 if weekly else 1)
     y = height - bars_height
-    drawing.add(_episode_bars(daily, x0, day_width, y, bars_height))
+    drawing.add(_episode_bars(rows, axis, y, bars_height, "per week" if weekly else "per day"))
     for panel in panels:
         y -= gap + panel.height
-        drawing.add(_panel_group(panel, daily, x0, day_width, y))
-    for offset, label in date_ticks(daily[0].day, len(daily)):
-        tx = x0 + offset * day_width
+        drawing.add(_panel_group(panel, rows, axis, y))
+    for offset, label in date_ticks(axis.start, axis.days):
+        tx = axis.x0 + offset * axis.day_width
         drawing.add(Line(tx, y, tx, y - 3, strokeColor=theme.MUTED, strokeWidth=0.4))
         drawing.add(String(tx, y - 11, label, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED,
                            textAnchor="middle"))

@@ -14,7 +14,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from insights.reports import theme
-from insights.reports.charts import count_bars_drawing, intensity_drawing, timeline_drawing
+from insights.reports.charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
 from insights.reports.content import LabRow, MedicationRow, ReportContent
 from insights.reports.hand_diagram import finger_legend_rows, hands_drawing, shade_scale_drawing, spread_drawing
 from insights.reports.theme import escape
@@ -38,9 +38,12 @@ def _none(text: str) -> Paragraph:
 
 
 def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
-    note = ("One bar per day. Caffeine is the day's total; sleep is the night before the day; stress is the mean of "
-            "the day's ratings. Gaps in a line are days with nothing logged. Dashed lines: 400 mg caffeine, "
-            "the usual upper guide for adults; 7 h sleep, the adult minimum.")
+    weekly = len(content.daily) > WEEKLY_AFTER_DAYS
+    unit = ("One bar per week; the lines are weekly means of the days with a value. " if weekly else
+            "One bar per day. Caffeine is the day's total; sleep is the night before the day; stress is the mean of "
+            "the day's ratings. ")
+    note = (unit + "Gaps in a line mean nothing was logged. Dashed lines: 400 mg caffeine a day, the usual upper "
+            "guide for adults; 7 h sleep, the adult minimum.")
     return [_heading("Timeline", timeline_drawing(content.daily, width), note)]
 
 

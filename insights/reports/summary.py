@@ -125,8 +125,16 @@ def _what_where_rows(content: ReportContent) -> list[list[Flowable]]:
     total = content.episode_count
     linked = [m for m in content.medications if m.known_link]
     rows = [
-        ("Where", _listing(top_sites(content), total, limit=5)),
         ("What", _listing(content.characters, total)),
+        ("Where", _listing(top_sites(content), total, limit=5)),
+    ]
+    if content.episodes:
+        first = min(e.started_at_local for e in content.episodes).date()
+        last = max(e.started_at_local for e in content.episodes).date()
+        span_days = (last - first).days + 1
+        rows.append(("Span", f"first episode in range {theme.format_day(first)}, last {theme.format_day(last)} "
+                             f"({span_days} day{'s' if span_days != 1 else ''})"))
+    rows += [
         ("When", _listing(content.contexts, total)),
         ("With", _listing(content.symptoms, total) if content.symptoms else "no accompanying symptoms logged"),
     ]
@@ -159,6 +167,18 @@ def _acknowledged_line(content: ReportContent) -> list[Flowable]:
     return [Spacer(0, 4), Paragraph(note, theme.SMALL)]
 
 
+def _nothing_logged_box(content: ReportContent, width: float) -> Table:
+    text = (f"<b>Nothing was logged in this range.</b> The patient recorded no episodes from "
+            f"{theme.format_range(content.range_start, content.range_end)}.")
+    return Table([[Paragraph(text, theme.BODY)]], colWidths=[width], style=TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), theme.ZEBRA),
+        ("BOX", (0, 0), (-1, -1), 0.5, theme.RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+    ]))
+
+
 def summary_flowables(content: ReportContent, width: float) -> list[Flowable]:
     """The whole first page, or the short "nothing logged" report for an empty range."""
     story: list[Flowable] = [
@@ -169,12 +189,13 @@ def summary_flowables(content: ReportContent, width: float) -> list[Flowable]:
                   + f" ({content.days_in_range} days, times in {escape(content.timezone)})", theme.BODY),
         Spacer(0, 10),
     ]
-    story += _open_flags_block(content, width)
     if content.episode_count == 0:
-        story.append(Paragraph(
-            f"<b>Nothing was logged in this range.</b> The patient recorded no episodes between "
-            f"{theme.format_range(content.range_start, content.range_end)}.", theme.BODY))
+        # Flags can outlive the range (a low lab value, a medicine), so they still come first.
+        if content.open_flags:
+            story += _open_flags_block(content, width)
+        story.append(_nothing_logged_box(content, width))
         return story + _acknowledged_line(content)
+    story += _open_flags_block(content, width)
     story += [key_facts_table(content, width), Spacer(0, 8)]
     story.append(Table(_what_where_rows(content), colWidths=[62, width - 62], hAlign="LEFT", style=TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

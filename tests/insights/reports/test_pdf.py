@@ -1,0 +1,257 @@
+"""Tests of the physician report PDF: what a doctor must find in it, read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from insights.reports.content import (
+    AssociationRow,
+    DayRow,
+    EpisodeRow,
+    FlagRow,
+    LabRow,
+    MedicationRow,
+    RegionSpan,
+    ReportContent,
+    TremorRow,
+    Trend,
+)
+from insights.reports.pdf import DISCLAIMER, render_report_pdf
+from insights.reports.sample import sample_content
+
+START, END = date(2026, 3, 2), date(2026, 3, 15)
+SECTION_HEADINGS = (
+    "Twitching and tremor diary: report for a doctor",
+    "Timeline",
+    "Where: fingers and other body sites",
+    "Spread: body regions over time",
+    "Characteristics",
+    "Medications",
+    "Associations",
+    "Lab results",
+    "Tremor recordings",
+    "Appendix: episode log",
+)
+
+
+def _episode(day: int, hour: int, sites: str, notes: str = "") -> EpisodeRow:
+    return EpisodeRow(datetime(2026, 3, day, hour, 15), 30, sites, "Twitch", 4, "At rest", "Tingling", notes)
+
+
+def fixed_content() -> ReportContent:
+    """Two weeks with every section filled, by hand, so the expected numbers are known."""
+    episodes = [
+        _episode(2, 9, "left index finger"),
+        _episode(2, 14, "left index finger, left middle finger", notes="After the third coffee."),
+        _episode(4, 8, "left index finger"),
+        _episode(9, 21, "right thumb"),
+        _episode(12, 10, "left eyelid"),
+        _episode(15, 7, "left index finger"),
+    ]
+    daily = [DayRow(date(2026, 3, d), sum(e.started_at_local.day == d for e in episodes), 200.0, 6.5, 4.0)
+             for d in range(2, 16)]
+    return ReportContent(
+        patient_display_name="Sam Patient",
+        birth_year=1979,
+        range_start=START,
+        range_end=END,
+        generated_at=datetime(2026, 3, 16, 8, 0),
+        timezone="Europe/Berlin",
+        episode_count=len(episodes),
+        days_affected=5,
+        days_in_range=14,
+        total_duration_s=180,
+        mean_intensity=4.0,
+        trend=Trend("Three episodes in each week.", "flat"),
+        daily=daily,
+        finger_counts={"left_index": 4, "left_middle": 1, "right_thumb": 1},
+        other_site_counts=[("Left eyelid", 1)],
+        region_timeline=[RegionSpan("Left hand", date(2026, 3, 2), date(2026, 3, 15), 4),
+                         RegionSpan("Right hand", date(2026, 3, 9), date(2026, 3, 9), 1)],
+        characters=[("Twitch", 6)],
+        contexts=[("At rest", 6)],
+        symptoms=[("Tingling or pins and needles", 6)],
+        intensity_counts={4: 6},
+        medications=[MedicationRow("Salbutamol inhaler", "Beta-2 agonist (asthma inhaler)", "100 micrograms",
+                                   date(2025, 1, 1), as_needed=True, doses_in_range=5,
+                                   known_link="can cause a fine tremor"),
+                     MedicationRow("Paracetamol", "Other", "1 g", date(2026, 3, 1), date(2026, 3, 5))],
+        associations=[AssociationRow("Caffeine 300 mg or more", "On days with 300 mg caffeine or more you logged "
+                                     "2.1 times as many episodes.", 2.1, 1.4, 3.2, 0.004)],
+        association_method="Poisson rate ratio with 95% CIs; Benjamini-Hochberg across all tests.",
+        flags=[FlagRow("Twitching in more than one place", "see_doctor",
+                       "Twitches were logged in more than one part of the body.",
+                       "left hand from 2 Mar, right hand on 9 Mar", date(2026, 3, 2), date(2026, 3, 9), "NHS")],
+        labs=[LabRow(date(2026, 3, 5), "Magnesium", 0.62, "mmol/L", 0.70, 1.00, "low")],
+        tremors=[TremorRow(datetime(2026, 3, 6, 19, 0), "right", "postural", 9.6, True, "fine rhythmic tremor")],
+        episodes=episodes,
+    )
+
+
+def _pages_text(pdf: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    # Collapse whitespace so assertions do not depend on how pypdf breaks lines.
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def fixed_pages() -> list[str]:
+    return _pages_text(render_report_pdf(fixed_content()))
+
+
+def test_it_renders_a_pdf() -> None:
+    pdf = render_report_pdf(fixed_content())
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_it_shows_every_section_heading_in_reading_order(fixed_pages: list[str]) -> None:
+    text = " ".join(fixed_pages)
+    positions = [text.find(heading) for heading in SECTION_HEADINGS]
+    assert -1 not in positions, [h for h, p in zip(SECTION_HEADINGS, positions, strict=True) if p == -1]
+    assert positions == sorted(positions)
+
+
+def test_the_first_page_answers_how_often_and_puts_open_flags_first(fixed_pages: list[str]) -> None:
+    first = fixed_pages[0]
+    assert "6 episodes logged" in first
+    assert "5 of 14 days with episodes" in first
+    assert "3 min total duration" in first
+    assert "30 s mean duration of an episode" in first
+    assert "4.0 / 10" in first
+    assert "first episode in range 2 Mar 2026, last 15 Mar 2026 (14 days)" in first
+    assert first.index("Twitching in more than one place") < first.index("episodes logged")
+
+
+def test_the_first_page_gives_the_flag_evidence_and_dates(fixed_pages: list[str]) -> None:
+    first = fixed_pages[0]
+    assert "SEE GP" in first
+    assert "Twitches were logged in more than one part of the body." in first
+    assert "left hand from 2 Mar, right hand on 9 Mar" in first
+    assert "2 Mar 2026 to 9 Mar 2026" in first
+
+
+def test_the_first_page_names_the_top_sites_and_the_strongest_association(fixed_pages: list[str]) -> None:
+    first = fixed_pages[0]
+    assert "left index finger (4, 67%)" in first
+    assert "On days with 300 mg caffeine or more you logged 2.1 times as many episodes." in first
+
+
+def test_the_hand_legend_gives_per_finger_counts_for_each_hand(fixed_pages: list[str]) -> None:
+    text = " ".join(fixed_pages)
+    assert re.search(r"Thumb 0 1 ", text)
+    assert re.search(r"Index finger 4 0 ", text)
+    assert re.search(r"Middle finger 1 0 ", text)
+    assert re.search(r"All fingers 5 1", text)
+    assert "Left hand" in text and "Right hand" in text
+
+
+def test_medications_are_listed_with_their_known_links(fixed_pages: list[str]) -> None:
+    text = " ".join(fixed_pages)
+    assert "Salbutamol inhaler" in text
+    assert "Paracetamol" in text
+    assert "Known link: can cause a fine tremor" in text
+    assert "still taking" in text
+
+
+def test_low_lab_values_are_marked(fixed_pages: list[str]) -> None:
+    text = " ".join(fixed_pages)
+    assert re.search(r"Magnesium 0\.62 mmol/L 0\.70-1\.00 LOW", text)
+
+
+def test_the_episode_log_has_every_episode_and_its_notes(fixed_pages: list[str]) -> None:
+    log = " ".join(fixed_pages)[" ".join(fixed_pages).index("Appendix: episode log"):]
+    assert "6 episodes, oldest first" in log
+    assert log.count("Twitch") >= 6
+    assert "After the third coffee." in log
+
+
+def test_every_page_has_the_header_footer_and_disclaimer(fixed_pages: list[str]) -> None:
+    total = len(fixed_pages)
+    for number, text in enumerate(fixed_pages, start=1):
+        assert f"Page {number} of {total}" in text
+        assert "Sam Patient (born 1979)" in text
+        assert "2 Mar 2026 to 15 Mar 2026" in text
+        assert "Generated 16 Mar 2026 08:00" in text
+        assert "This report summarises what the patient logged in the Twitchlog app. It is not a diagnosis" in text
+    assert DISCLAIMER.startswith("This report summarises what the patient logged in the Twitchlog app.")
+
+
+def test_an_empty_range_gives_a_short_pdf_saying_nothing_was_logged() -> None:
+    content = ReportContent(
+        patient_display_name="Sam Patient",
+        range_start=START,
+        range_end=END,
+        generated_at=datetime(2026, 3, 16, 8, 0),
+        timezone="Europe/Berlin",
+        days_in_range=14,
+        daily=[DayRow(date(2026, 3, d)) for d in range(2, 16)],
+    )
+    pages = _pages_text(render_report_pdf(content))
+    assert 1 <= len(pages) <= 2
+    assert "Nothing was logged in this range." in pages[0]
+    assert "Page 1 of" in pages[0]
+    assert "Appendix: episode log" not in " ".join(pages)
+
+
+def test_an_empty_range_still_lists_medications_and_flags() -> None:
+    content = replace(fixed_content(), episode_count=0, days_affected=0, episodes=[], finger_counts={})
+    pages = _pages_text(render_report_pdf(content))
+    assert len(pages) <= 2
+    text = " ".join(pages)
+    assert "Nothing was logged in this range." in text
+    assert "Salbutamol inhaler" in text
+    assert "Twitching in more than one place" in text
+
+
+def test_text_with_markup_characters_is_printed_as_written() -> None:
+    content = replace(fixed_content(), patient_display_name="Jo <Smith> & Co",
+                      episodes=[_episode(3, 9, "left thumb", notes="Worse <after> coffee & tea")])
+    text = " ".join(_pages_text(render_report_pdf(content)))
+    assert "Jo <Smith> & Co" in text
+    assert "Worse <after> coffee & tea" in text
+
+
+def test_acknowledged_flags_are_not_presented_as_open() -> None:
+    flag = replace(fixed_content().flags[0], acknowledged=True)
+    first = _pages_text(render_report_pdf(replace(fixed_content(), flags=[flag])))[0]
+    assert "Worth a doctor's look" not in first
+    assert "Already discussed with a doctor" in first
+
+
+def test_a_year_of_sample_data_renders_with_the_episode_log_split_across_pages() -> None:
+    content = sample_content(days=365, seed=3)
+    pages = _pages_text(render_report_pdf(content))
+    assert len(pages) > 8
+    assert f"{content.episode_count} episodes logged" in pages[0]
+    log_pages = [p for p in pages if "Duration Sites Character" in p]
+    assert len(log_pages) >= 3  # the header row repeats on every page of the log
+
+
+def test_sample_content_is_reproducible_from_its_seed() -> None:
+    assert sample_content(days=30, seed=5) == sample_content(days=30, seed=5)
+    assert sample_content(days=30, seed=5) != sample_content(days=30, seed=6)
+
+
+def test_the_first_page_is_not_blank_when_rasterised(tmp_path: Path) -> None:
+    pdftoppm = shutil.which("pdftoppm") or ("/usr/bin/pdftoppm" if Path("/usr/bin/pdftoppm").exists() else None)
+    if pdftoppm is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed, so the page cannot be rasterised")
+    from PIL import Image
+
+    pdf_path = tmp_path / "report.pdf"
+    pdf_path.write_bytes(render_report_pdf(fixed_content()))
+    subprocess.run([pdftoppm, "-r", "40", "-f", "1", "-l", "1", "-gray", "-png", str(pdf_path),  # noqa: S603
+                    str(tmp_path / "page")], check=True, capture_output=True, timeout=60)
+    image = Image.open(next(tmp_path.glob("page*.png")))
+    dark = sum(count for level, count in enumerate(image.histogram()) if level < 200)
+    assert dark / (image.width * image.height) > 0.01
