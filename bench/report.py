@@ -55,7 +55,8 @@ def main() -> None:
     for days in RANGES_DAYS:
         seconds, pages, size, episodes = measure(days, args.runs)
         marginal = f"{1000 * (seconds - previous[1]) / (days - previous[0]):.2f}" if previous else "-"
-        print(f"{days:>5} {episodes:>9} {seconds:>9.3f} {pages:>6} {size:>9} {1000 * seconds / days:>8.2f} {marginal:>16}")
+        per_day = 1000 * seconds / days
+        print(f"{days:>5} {episodes:>9} {seconds:>9.3f} {pages:>6} {size:>9} {per_day:>8.2f} {marginal:>16}")
         previous = (days, seconds)
 
 
