@@ -54,7 +54,7 @@ def date_ticks(start: date, days: int) -> list[tuple[int, str]]:
     if days <= 45:
         step = 7 if days > 14 else 1 if days <= 7 else 2
         return [(i, (start + timedelta(days=i)).strftime("%d %b").lstrip("0")) for i in range(0, days, step)]
-    ticks = []
+    ticks: list[tuple[int, str]] = []
     for i in range(days):
         day = start + timedelta(days=i)
         if day.day == 1:

@@ -108,7 +108,7 @@ def medications_section(content: ReportContent, width: float) -> list[Flowable]:
     if not content.medications:
         return [_heading("Medications", _none("No medications recorded."))]
     header = ["Medicine", "Dose", "Started", "Stopped", "Doses\nin range", "Link to twitching or tremor"]
-    widths = [110, 90, 58, 58, 42]
+    widths: list[float] = [110, 90, 58, 58, 42]
     widths.append(width - sum(widths))
     table = Table([header] + [_medication_row(m) for m in content.medications], colWidths=widths, repeatRows=1,
                   style=theme.table_style())
@@ -125,7 +125,7 @@ def associations_section(content: ReportContent, width: float) -> list[Flowable]
         text = content.association_status or "No factor was associated with the episodes after correction."
         story: list[Flowable] = [_heading("Associations", _none(text))]
     else:
-        header = ["Factor", "Finding", "Rate ratio", "95% CI", "q"]
+        header: list[object] = ["Factor", "Finding", "Rate ratio", "95% CI", "q"]
         widths = [105, width - 105 - 50 - 62 - 38, 50, 62, 38]
         rows: list[list[object]] = [header]
         for a in content.associations:
@@ -189,7 +189,7 @@ def _lab_numbers(lab: LabRow) -> tuple[str, str]:
 def labs_section(content: ReportContent, width: float) -> list[Flowable]:
     if not content.labs:
         return [_heading("Lab results", _none("No lab results recorded."))]
-    header = ["Date", "Test", "Value", "Unit", "Reference", "Against range", "Status"]
+    header: list[object] = ["Date", "Test", "Value", "Unit", "Reference", "Against range", "Status"]
     widths = [62, width - 62 - 48 - 52 - 62 - 100 - 48, 48, 52, 62, 100, 48]
     rows: list[list[object]] = [header]
     for lab in content.labs:
@@ -212,7 +212,7 @@ def tremors_section(content: ReportContent, width: float) -> list[Flowable]:
     if not content.tremors:
         return []
     header = ["Recorded", "Hand", "Posture", "Dominant\nfrequency", "Rhythmic", "Description"]
-    widths = [82, 40, 52, 62, 50]
+    widths: list[float] = [82, 40, 52, 62, 50]
     widths.append(width - sum(widths))
     rows: list[Sequence[str]] = [header]
     for t in content.tremors:
