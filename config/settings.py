@@ -99,6 +99,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# A sync push may be up to 5 MB (refused with 413 above that by the sync view), so
+# Django's own limit sits just above it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

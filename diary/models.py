@@ -1,0 +1,217 @@
+"""The diary tables. Every row belongs to one user and is syncable with WatermelonDB.
+
+``client_id`` is the id the phone chose (WatermelonDB makes 16 random characters); it is
+unique per (user, table) only, so one user's id can never reach another user's row.
+``updated_at`` is the sync clock's stamp of the last change (see diary.sync_clock) and
+``deleted_at`` marks a tombstone, which a pull hands back as a deletion.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from diary.catalogues import episode_terms
+
+
+def _choices(mapping: dict[str, str] | tuple[str, ...]) -> list[tuple[str, str]]:
+    if isinstance(mapping, dict):
+        return list(mapping.items())
+    return [(value, value.replace("_", " ")) for value in mapping]
+
+
+def unique_client_id(table: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["user", "client_id"], name=f"{table}_unique_client_id")
+
+
+def diary_indexes(table: str, time_field: str) -> list[models.Index]:
+    """The indexes every diary table needs: by user and time for lists and the analysis,
+    by user and update stamp for sync pulls."""
+    return [
+        models.Index(fields=["user", time_field], name=f"{table}_user_time"),
+        models.Index(fields=["user", "updated_at"], name=f"{table}_user_updated"),
+    ]
+
+
+class DiaryRecord(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    # The field that places the record in time: REST filters and the analysis use it.
+    time_field: str = ""
+
+    class Meta:
+        abstract = True
+
+
+
+class Episode(DiaryRecord):
+    time_field = "started_at"
+
+    started_at = models.DateTimeField()
+    duration_s = models.PositiveIntegerField()
+    body_sites = models.JSONField(default=list)
+    character = models.CharField(max_length=32, choices=_choices(episode_terms.CHARACTERS))
+    intensity = models.PositiveSmallIntegerField()
+    context = models.CharField(max_length=32, choices=_choices(episode_terms.CONTEXTS), blank=True, default="")
+    symptoms = models.JSONField(default=list)
+    notes = models.TextField(blank=True, default="")
+
+    class Meta:
+        db_table = "diary_episode"
+        constraints = [
+            unique_client_id("episode"),
+            models.CheckConstraint(condition=Q(intensity__gte=1, intensity__lte=10), name="episode_intensity_1_10"),
+            models.CheckConstraint(condition=Q(duration_s__gte=0, duration_s__lte=3600),
+                                   name="episode_duration_0_3600"),
+        ]
+        indexes = diary_indexes("episode", "started_at")
+
+
+class CaffeineIntake(DiaryRecord):
+    time_field = "consumed_at"
+
+    consumed_at = models.DateTimeField()
+    drink = models.CharField(max_length=32, blank=True, default="")
+    servings = models.FloatField(default=1)
+    mg = models.FloatField()
+
+    class Meta:
+        db_table = "diary_caffeine_intake"
+        constraints = [
+            unique_client_id("caffeine"),
+            models.CheckConstraint(condition=Q(mg__gte=0, mg__lte=2000), name="caffeine_mg_0_2000"),
+            models.CheckConstraint(condition=Q(servings__gt=0, servings__lte=20), name="caffeine_servings_0_20"),
+        ]
+        indexes = diary_indexes("caffeine", "consumed_at")
+
+
+class SleepLog(DiaryRecord):
+    time_field = "woke_at"
+
+    bed_at = models.DateTimeField()
+    woke_at = models.DateTimeField()
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        db_table = "diary_sleep_log"
+        constraints = [
+            unique_client_id("sleep"),
+            models.CheckConstraint(condition=Q(woke_at__gt=F("bed_at")), name="sleep_woke_after_bed"),
+            models.CheckConstraint(condition=Q(quality__isnull=True) | Q(quality__gte=1, quality__lte=5),
+                                   name="sleep_quality_1_5"),
+        ]
+        indexes = diary_indexes("sleep", "woke_at")
+
+
+class StressLog(DiaryRecord):
+    time_field = "recorded_at"
+
+    recorded_at = models.DateTimeField()
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        db_table = "diary_stress_log"
+        constraints = [
+            unique_client_id("stress"),
+            models.CheckConstraint(condition=Q(level__gte=0, level__lte=10), name="stress_level_0_10"),
+        ]
+        indexes = diary_indexes("stress", "recorded_at")
+
+
+class Medication(DiaryRecord):
+    time_field = "started_on"
+
+    name = models.CharField(max_length=120)
+    catalogue_key = models.CharField(max_length=64, blank=True, default="")
+    drug_class = models.CharField(max_length=32, default="other")
+    dose = models.CharField(max_length=120, blank=True, default="")
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+    as_needed = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "diary_medication"
+        constraints = [
+            unique_client_id("medication"),
+            models.CheckConstraint(
+                condition=Q(stopped_on__isnull=True) | Q(started_on__isnull=True) | Q(stopped_on__gte=F("started_on")),
+                name="medication_stopped_after_started",
+            ),
+        ]
+        indexes = diary_indexes("medication", "started_on")
+
+
+class MedicationDose(DiaryRecord):
+    time_field = "taken_at"
+
+    medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="doses")
+    taken_at = models.DateTimeField()
+    amount = models.CharField(max_length=60, blank=True, default="")
+
+    class Meta:
+        db_table = "diary_medication_dose"
+        constraints = [unique_client_id("dose")]
+        indexes = diary_indexes("dose", "taken_at")
+
+
+class ExerciseSession(DiaryRecord):
+    time_field = "started_at"
+
+    started_at = models.DateTimeField()
+    duration_min = models.PositiveIntegerField()
+    intensity = models.CharField(max_length=16, choices=_choices(episode_terms.EXERCISE_INTENSITIES),
+                                 default="moderate")
+    kind = models.CharField(max_length=60, blank=True, default="")
+
+    class Meta:
+        db_table = "diary_exercise_session"
+        constraints = [
+            unique_client_id("exercise"),
+            models.CheckConstraint(condition=Q(duration_min__gte=1, duration_min__lte=1440),
+                                   name="exercise_duration_1_1440"),
+        ]
+        indexes = diary_indexes("exercise", "started_at")
+
+
+class LabResult(DiaryRecord):
+    time_field = "taken_on"
+
+    taken_on = models.DateField()
+    analyte = models.CharField(max_length=32, choices=_choices(episode_terms.LAB_ANALYTES))
+    value = models.FloatField()
+    unit = models.CharField(max_length=20)
+    reference_low = models.FloatField(null=True, blank=True)
+    reference_high = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        db_table = "diary_lab_result"
+        constraints = [
+            unique_client_id("lab"),
+            models.CheckConstraint(
+                condition=Q(reference_low__isnull=True) | Q(reference_high__isnull=True)
+                | Q(reference_high__gte=F("reference_low")),
+                name="lab_reference_low_le_high",
+            ),
+        ]
+        indexes = diary_indexes("lab", "taken_on")
+
+
+class SyncClock(models.Model):
+    """One row per user: the lock every diary write and pull takes, and the last stamp issued.
+
+    Holding this row's lock while stamping and committing means a pull can never hand
+    out a timestamp while a write with an earlier stamp is still uncommitted, so no
+    change is ever missed; stamps only grow, even if the wall clock steps back.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="+")
+    last_stamp_ms = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "diary_sync_clock"

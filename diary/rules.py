@@ -1,0 +1,146 @@
+"""The input rules of every diary table, shared by REST and sync.
+
+Each check returns messages that name the rule broken, so the phone can show them next
+to the field. The database's check constraints repeat the ranges as a last line of
+defence; these give the clear message first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from diary.catalogues import body_sites, drinks, episode_terms, medicines
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+MAX_SLEEP = timedelta(hours=24)
+MAX_EPISODE_SECONDS = 3600
+
+Errors = dict[str, list[str]]
+
+
+def _one_of(value: str, allowed: Any, what: str) -> str | None:
+    if value in allowed:
+        return None
+    return f"'{value}' is not a known {what}; valid values: {', '.join(sorted(allowed))}"
+
+
+def _in_range(value: float | None, low: float, high: float) -> str | None:
+    if value is None or low <= value <= high:
+        return None
+    return f"must be between {low:g} and {high:g}"
+
+
+def _add(errors: Errors, field: str, message: str | None) -> None:
+    if message:
+        errors.setdefault(field, []).append(message)
+
+
+def _check_episode(v: dict[str, Any], errors: Errors) -> None:
+    _add(errors, "duration_s", _in_range(v.get("duration_s"), 0, MAX_EPISODE_SECONDS))
+    _add(errors, "intensity", _in_range(v.get("intensity"), 1, 10))
+    sites = v.get("body_sites") or []
+    if not sites:
+        _add(errors, "body_sites", "must list at least one body site")
+    for site in sites:
+        _add(errors, "body_sites", _one_of(site, body_sites.BODY_SITES, "body site"))
+    if "character" in v:
+        _add(errors, "character", _one_of(v["character"], episode_terms.CHARACTERS, "character"))
+    if v.get("context"):
+        _add(errors, "context", _one_of(v["context"], episode_terms.CONTEXTS, "context"))
+    for symptom in v.get("symptoms") or []:
+        _add(errors, "symptoms", _one_of(symptom, episode_terms.SYMPTOMS, "symptom"))
+
+
+def _check_caffeine(v: dict[str, Any], errors: Errors) -> None:
+    drink = v.get("drink") or ""
+    if drink:
+        _add(errors, "drink", _one_of(drink, drinks.DRINKS, "drink"))
+    elif v.get("mg") is None:
+        _add(errors, "mg", "is required when no drink from the catalogue is given")
+    servings = v.get("servings")
+    if servings is not None and not 0 < servings <= 20:
+        _add(errors, "servings", "must be more than 0 and at most 20")
+    _add(errors, "mg", _in_range(v.get("mg"), 0, 2000))
+
+
+def _check_sleep(v: dict[str, Any], errors: Errors) -> None:
+    bed, woke = v.get("bed_at"), v.get("woke_at")
+    if bed and woke:
+        if woke <= bed:
+            _add(errors, "woke_at", "must be after bed_at")
+        elif woke - bed > MAX_SLEEP:
+            _add(errors, "woke_at", "a night's sleep cannot be longer than 24 hours")
+    _add(errors, "quality", _in_range(v.get("quality"), 1, 5))
+
+
+def _check_stress(v: dict[str, Any], errors: Errors) -> None:
+    _add(errors, "level", _in_range(v.get("level"), 0, 10))
+
+
+def _check_medication(v: dict[str, Any], errors: Errors) -> None:
+    if "name" in v and not str(v["name"]).strip():
+        _add(errors, "name", "must not be blank")
+    key = v.get("catalogue_key") or ""
+    if key:
+        _add(errors, "catalogue_key", _one_of(key, medicines.MEDICINES, "medicine"))
+    drug_class = v.get("drug_class") or ""
+    if drug_class:
+        _add(errors, "drug_class", _one_of(drug_class, medicines.DRUG_CLASSES, "drug class"))
+    started, stopped = v.get("started_on"), v.get("stopped_on")
+    if started and stopped and stopped < started:
+        _add(errors, "stopped_on", "must not be before started_on")
+
+
+def _check_exercise(v: dict[str, Any], errors: Errors) -> None:
+    _add(errors, "duration_min", _in_range(v.get("duration_min"), 1, 1440))
+    if v.get("intensity"):
+        _add(errors, "intensity", _one_of(v["intensity"], episode_terms.EXERCISE_INTENSITIES, "exercise intensity"))
+
+
+def _check_lab(v: dict[str, Any], errors: Errors) -> None:
+    if "analyte" in v:
+        _add(errors, "analyte", _one_of(v["analyte"], episode_terms.LAB_ANALYTES, "analyte"))
+    if "unit" in v and not str(v["unit"]).strip():
+        _add(errors, "unit", "must not be blank")
+    low, high = v.get("reference_low"), v.get("reference_high")
+    if low is not None and high is not None and high < low:
+        _add(errors, "reference_high", "must not be below reference_low")
+
+
+_TABLE_CHECKS: dict[str, Callable[[dict[str, Any], Errors], None]] = {
+    "episodes": _check_episode,
+    "caffeine_intakes": _check_caffeine,
+    "sleep_logs": _check_sleep,
+    "stress_logs": _check_stress,
+    "medications": _check_medication,
+    "exercise_sessions": _check_exercise,
+    "lab_results": _check_lab,
+}
+
+
+def check_record(table: str, values: dict[str, Any], *, now: datetime) -> Errors:
+    """Every rule the record breaks, by field; empty when it is fine."""
+    errors: Errors = {}
+    latest = now + FUTURE_TOLERANCE
+    for field, value in values.items():
+        if isinstance(value, datetime) and value > latest:
+            _add(errors, field, "must not be more than 10 minutes in the future")
+    check = _TABLE_CHECKS.get(table)
+    if check:
+        check(values, errors)
+    return errors
+
+
+def complete_record(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Fill what the server derives: caffeine mg from the drink, a medicine's drug class."""
+    if table == "caffeine_intakes" and values.get("mg") is None and values.get("drink") in drinks.DRINKS:
+        values["mg"] = drinks.caffeine_mg(values["drink"], values.get("servings") or 1.0)
+    if table == "medications":
+        key = values.get("catalogue_key") or ""
+        if key in medicines.MEDICINES:
+            values["drug_class"] = medicines.drug_class_of(key)
+        elif not values.get("drug_class"):
+            values["drug_class"] = "other"
+    return values

@@ -1,0 +1,182 @@
+"""Diary writes, shared by the REST API and the sync push.
+
+Every write runs in one transaction that ticks the user's sync clock (see
+diary.sync_clock), checks the input rules of every record before storing any, and
+announces the change after commit so the insights recompute.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import Conflict, DomainError, NotFound
+from diary import rules
+from diary.models import DiaryRecord, Medication
+from diary.signals import diary_changed
+from diary.sync_clock import stamp_to_datetime, tick
+from diary.tables import TABLES, TableSpec
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_client_id() -> str:
+    """A WatermelonDB-style id (16 random characters) for a record created over REST."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+
+
+@dataclass
+class RecordWrite:
+    client_id: str
+    values: dict[str, Any]
+    path: str  # where the record came from, for error messages: "episodes.created[3]"
+
+
+def _announce_change(user: User) -> None:
+    user_id = user.pk
+    transaction.on_commit(lambda: diary_changed.send(sender=DiaryRecord, user_id=user_id))
+
+
+def with_defaults(spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
+    """Every column of the table, taking its default where the record left it out, so an
+    upsert always overwrites the whole record."""
+    full = {c.name: (list(c.default or ()) if c.kind == "list" else c.default) for c in spec.columns}
+    full.update(values)
+    return rules.complete_record(spec.name, full)
+
+
+def check_records(table: str, writes: Iterable[RecordWrite], *, now: datetime) -> dict[str, list[str]]:
+    """The rule errors of every record, keyed by ``<path>.<field>``."""
+    errors: dict[str, list[str]] = {}
+    for write in writes:
+        for field, messages in rules.check_record(table, write.values, now=now).items():
+            errors[f"{write.path}.{field}"] = messages
+    return errors
+
+
+def _raise_if_conflicting(spec: TableSpec, user: User, client_ids: Sequence[str], since: datetime | None) -> None:
+    """WatermelonDB's rule: a record changed on the server after the client's last pull aborts the push."""
+    if since is None or not client_ids:
+        return
+    changed = list(
+        spec.model.objects.filter(user=user, client_id__in=client_ids, updated_at__gt=since)
+        .values_list("client_id", flat=True)[:20]
+    )
+    if changed:
+        raise Conflict(
+            f"{spec.name} changed on the server since your last pull: pull, then push again.",
+            code="sync_conflict",
+            fields={spec.name: [f"changed on the server: {', '.join(changed)}"]},
+        )
+
+
+def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrite]) -> None:
+    """Turn each client id a record refers to into the row id of that user's record."""
+    for column in spec.columns:
+        if column.kind != "ref":
+            continue
+        wanted = {w.values[column.name] for w in writes}
+        found = dict(
+            Medication.objects.filter(user=user, client_id__in=wanted).values_list("client_id", "pk")
+        )
+        missing = [w for w in writes if w.values[column.name] not in found]
+        if missing:
+            raise DomainError(
+                "A record refers to something that does not exist.",
+                fields={f"{w.path}.{column.name}": [f"no {column.ref_table} record with id "
+                                                     f"'{w.values[column.name]}'"] for w in missing[:50]},
+            )
+        # The wire column "medication_id" carries the client id; the model's attribute of
+        # the same name takes the row id.
+        for write in writes:
+            write.values[column.name] = found[write.values[column.name]]
+
+
+def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime) -> None:
+    """Insert new records and overwrite existing ones (WatermelonDB: created-but-exists updates,
+    updated-but-missing creates) in one statement per batch, scoped to this user's ids."""
+    if not writes:
+        return
+    objects = [
+        spec.model(user=user, client_id=w.client_id, created_at=stamp, updated_at=stamp, deleted_at=None, **w.values)
+        for w in writes
+    ]
+    spec.model.objects.bulk_create(
+        objects, batch_size=500, update_conflicts=True, unique_fields=["user", "client_id"],
+        update_fields=[*spec.column_names, "updated_at", "deleted_at"],
+    )
+
+
+def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
+    return spec.model.objects.filter(user=user, client_id__in=client_ids, deleted_at__isnull=True).update(
+        deleted_at=stamp, updated_at=stamp
+    )
+
+
+@dataclass
+class TableChanges:
+    upserts: list[RecordWrite]
+    deletions: list[str]
+
+
+def changes_apply(*, user: User, changes: dict[str, TableChanges], since: datetime | None) -> None:
+    """Apply checked changes to several tables in one transaction, in the registry's order
+    (medications before their doses). ``since`` enables WatermelonDB's conflict rule."""
+    with transaction.atomic():
+        stamp = stamp_to_datetime(tick(user))
+        for name, spec in TABLES.items():
+            table_changes = changes.get(name)
+            if table_changes is None:
+                continue
+            _raise_if_conflicting(spec, user, [w.client_id for w in table_changes.upserts]
+                                  + table_changes.deletions, since)
+            _resolve_references(spec, user, table_changes.upserts)
+            _upsert(spec, user, table_changes.upserts, stamp)
+            _soft_delete(spec, user, table_changes.deletions, stamp)
+        _announce_change(user)
+
+
+def record_save(*, user: User, table: str, client_id: str | None, values: dict[str, Any],
+                partial: bool = False) -> DiaryRecord:
+    """Create or update one record over REST; a partial update merges with what is stored."""
+    spec = TABLES[table]
+    client_id = client_id or new_client_id()
+    if partial:
+        current = record_get(user=user, table=table, client_id=client_id)
+        merged = {c.name: _current_value(spec, current, c.name, c.kind) for c in spec.columns}
+        merged.update(values)
+        values = merged
+    values = with_defaults(spec, values)
+    write = RecordWrite(client_id=client_id, values=values, path=table)
+    errors = check_records(table, [write], now=timezone.now())
+    if errors:
+        raise DomainError("Invalid input.", fields={key.split(".", 1)[1]: msgs for key, msgs in errors.items()})
+    changes_apply(user=user, changes={table: TableChanges(upserts=[write], deletions=[])}, since=None)
+    return record_get(user=user, table=table, client_id=client_id)
+
+
+def _current_value(spec: TableSpec, record: DiaryRecord, name: str, kind: str) -> Any:
+    if kind == "ref":
+        return getattr(record, name[:-3]).client_id
+    return getattr(record, name)
+
+
+def record_get(*, user: User, table: str, client_id: str) -> DiaryRecord:
+    spec = TABLES[table]
+    record = spec.model.objects.filter(user=user, client_id=client_id, deleted_at__isnull=True).first()
+    if record is None:
+        raise NotFound(f"No {table} record with id '{client_id}'.")
+    return record
+
+
+def record_delete(*, user: User, table: str, client_id: str) -> None:
+    record_get(user=user, table=table, client_id=client_id)
+    changes_apply(user=user, changes={table: TableChanges(upserts=[], deletions=[client_id])}, since=None)

@@ -1,0 +1,243 @@
+"""The syncable tables: their wire names, columns and how a column's value travels.
+
+One registry serves the REST API, the WatermelonDB sync, the account export and the
+tests. On the sync wire WatermelonDB has only strings, numbers and booleans, so every
+time is epoch milliseconds, every list is a JSON-encoded string (as its ``@json`` fields
+store it) and a date is a "YYYY-MM-DD" string. REST uses ISO 8601 and real arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from diary import models as m
+
+# WatermelonDB makes 16 random characters; we accept any id of this shape.
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # datetime | date | int | float | str | bool | list | ref
+    required: bool = True
+    default: Any = None
+    max_length: int | None = None
+    # For kind "ref": the model field holding the foreign key and the table it points to.
+    ref_table: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str  # the sync and export name, e.g. "episodes"
+    model: type[m.DiaryRecord]
+    route: str  # the REST path segment, e.g. "caffeine-intakes"
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def read_field(self, column: Column) -> str:
+        """The lookup that reads a column's wire value: a reference reads the client id it points to."""
+        return f"{column.name[:-3]}__client_id" if column.kind == "ref" else column.name
+
+    @property
+    def read_fields(self) -> tuple[str, ...]:
+        return ("client_id", "created_at", "updated_at", "deleted_at", *(self.read_field(c) for c in self.columns))
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec("episodes", m.Episode, "episodes", (
+            Column("started_at", "datetime"),
+            Column("duration_s", "int"),
+            Column("body_sites", "list"),
+            Column("character", "str", max_length=32),
+            Column("intensity", "int"),
+            Column("context", "str", required=False, default="", max_length=32),
+            Column("symptoms", "list", required=False, default=()),
+            Column("notes", "str", required=False, default="", max_length=2000),
+        )),
+        TableSpec("caffeine_intakes", m.CaffeineIntake, "caffeine-intakes", (
+            Column("consumed_at", "datetime"),
+            Column("drink", "str", required=False, default="", max_length=32),
+            Column("servings", "float", required=False, default=1.0),
+            Column("mg", "float", required=False, default=None),
+        )),
+        TableSpec("sleep_logs", m.SleepLog, "sleep-logs", (
+            Column("bed_at", "datetime"),
+            Column("woke_at", "datetime"),
+            Column("quality", "int", required=False, default=None),
+        )),
+        TableSpec("stress_logs", m.StressLog, "stress-logs", (
+            Column("recorded_at", "datetime"),
+            Column("level", "int"),
+        )),
+        TableSpec("medications", m.Medication, "medications", (
+            Column("name", "str", max_length=120),
+            Column("catalogue_key", "str", required=False, default="", max_length=64),
+            Column("drug_class", "str", required=False, default="", max_length=32),
+            Column("dose", "str", required=False, default="", max_length=120),
+            Column("started_on", "date", required=False, default=None),
+            Column("stopped_on", "date", required=False, default=None),
+            Column("as_needed", "bool", required=False, default=False),
+        )),
+        TableSpec("medication_doses", m.MedicationDose, "medication-doses", (
+            Column("medication_id", "ref", ref_table="medications"),
+            Column("taken_at", "datetime"),
+            Column("amount", "str", required=False, default="", max_length=60),
+        )),
+        TableSpec("exercise_sessions", m.ExerciseSession, "exercise-sessions", (
+            Column("started_at", "datetime"),
+            Column("duration_min", "int"),
+            Column("intensity", "str", required=False, default="moderate", max_length=16),
+            Column("kind", "str", required=False, default="", max_length=60),
+        )),
+        TableSpec("lab_results", m.LabResult, "lab-results", (
+            Column("taken_on", "date"),
+            Column("analyte", "str", max_length=32),
+            Column("value", "float"),
+            Column("unit", "str", max_length=20),
+            Column("reference_low", "float", required=False, default=None),
+            Column("reference_high", "float", required=False, default=None),
+        )),
+    )
+}
+
+
+class WireError(ValueError):
+    """A value that cannot be read as its column's kind; the message names the rule."""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def ms_to_datetime(value: Any) -> datetime:
+    if not _is_number(value):
+        raise WireError("must be a time in epoch milliseconds (a number)")
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise WireError("is not a valid time in epoch milliseconds") from None
+
+
+def datetime_to_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def _read_date(value: Any) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise WireError("must be a date as YYYY-MM-DD") from None
+    if _is_number(value):
+        return ms_to_datetime(value).date()
+    raise WireError("must be a date as YYYY-MM-DD")
+
+
+def _read_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except json.JSONDecodeError:
+            raise WireError("must be a JSON-encoded list of strings") from None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise WireError("must be a JSON-encoded list of strings")
+    return value
+
+
+def _read_int(value: Any) -> int:
+    if _is_number(value) and float(value).is_integer():
+        return int(value)
+    raise WireError("must be a whole number")
+
+
+def _read_float(value: Any) -> float:
+    if _is_number(value):
+        return float(value)
+    raise WireError("must be a number")
+
+
+def _read_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise WireError("must be a string")
+
+
+def _read_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    raise WireError("must be true or false")
+
+
+_READERS = {
+    "datetime": ms_to_datetime,
+    "date": _read_date,
+    "int": _read_int,
+    "float": _read_float,
+    "str": _read_str,
+    "bool": _read_bool,
+    "list": _read_list,
+    "ref": _read_str,
+}
+
+
+def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, Any], dict[str, list[str]]]:
+    """Read one record of a sync push into (client id, python values, errors by column).
+
+    Columns the table does not have, and WatermelonDB's own ``_status`` and ``_changed``,
+    are ignored, as its sync documentation advises for forward compatibility.
+    """
+    errors: dict[str, list[str]] = {}
+    if not isinstance(raw, dict):
+        return None, {}, {"record": ["must be an object of column values"]}
+    client_id = raw.get("id")
+    if not isinstance(client_id, str) or not _valid_client_id(client_id):
+        errors["id"] = ["must be 1-64 characters of letters, digits, '_' or '-'"]
+        client_id = None
+    values: dict[str, Any] = {}
+    for column in spec.columns:
+        value = raw.get(column.name)
+        if value is None or (value == "" and column.kind not in ("str",)):
+            if column.required:
+                errors[column.name] = ["is required"]
+            else:
+                values[column.name] = column.default if column.kind != "list" else list(column.default or ())
+            continue
+        try:
+            values[column.name] = _READERS[column.kind](value)
+        except WireError as exc:
+            errors[column.name] = [str(exc)]
+    return client_id, values, errors
+
+
+def _valid_client_id(value: str) -> bool:
+    return 1 <= len(value) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in value)
+
+
+def to_wire(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
+    """One stored row (as from ``.values()``) as WatermelonDB expects it on a pull."""
+    record: dict[str, Any] = {"id": row["client_id"]}
+    for column in spec.columns:
+        value = row[spec.read_field(column)]
+        if value is None:
+            record[column.name] = None
+        elif column.kind == "datetime":
+            record[column.name] = datetime_to_ms(value)
+        elif column.kind == "date":
+            record[column.name] = value.isoformat()
+        elif column.kind == "list":
+            record[column.name] = json.dumps(value)
+        else:
+            record[column.name] = value
+    return record
