@@ -168,25 +168,40 @@ def pearson_dispersion(groups: list[FloatArray]) -> float:
     return max(1.0, chi2 / degrees) if degrees > 0 else 1.0
 
 
-def rate_ratio(events_a: float, time_a: float, events_b: float, time_b: float, dispersion: float = 1.0) -> RateRatio:
+def rate_ratio(events_a: float, time_a: float, events_b: float, time_b: float, dispersion_a: float = 1.0,
+               dispersion_b: float | None = None, degrees_of_freedom: float | None = None) -> RateRatio:
     """Rate of group a over group b with a Wald interval on the log scale and its two-sided p.
 
-    With a zero count the log is undefined, so half an event is added to both groups (Haldane's
-    correction), which keeps the interval finite and wide as it should be.
+    Each group's variance is its own dispersion over its events. With ``degrees_of_freedom`` the
+    interval and p use Student's t instead of the normal, because the dispersions are estimated
+    from few days and a normal quantile would be too sure of them. With a zero count the log is
+    undefined, so half an event is added to both groups (Haldane's correction), which keeps the
+    interval finite and wide as it should be.
     """
+    dispersion_b = dispersion_a if dispersion_b is None else dispersion_b
     if events_a == 0 or events_b == 0:
         events_a, events_b = events_a + 0.5, events_b + 0.5
     log_ratio = math.log((events_a / time_a) / (events_b / time_b))
-    se = math.sqrt(dispersion * (1.0 / events_a + 1.0 / events_b))
-    z = stats.norm.ppf(1 - ALPHA / 2)
-    p_value = float(2 * stats.norm.sf(abs(log_ratio) / se))
-    return RateRatio(math.exp(log_ratio), math.exp(log_ratio - z * se), math.exp(log_ratio + z * se), p_value)
+    se = math.sqrt(dispersion_a / events_a + dispersion_b / events_b)
+    reference = stats.t(degrees_of_freedom) if degrees_of_freedom else stats.norm
+    quantile = float(reference.ppf(1 - ALPHA / 2))
+    p_value = float(2 * reference.sf(abs(log_ratio) / se))
+    return RateRatio(math.exp(log_ratio), math.exp(log_ratio - quantile * se), math.exp(log_ratio + quantile * se),
+                     p_value)
 
 
 def daily_rate_ratio(high: FloatArray, low: FloatArray) -> RateRatio:
-    """Episodes per day on ``high`` days over episodes per day on ``low`` days."""
-    dispersion = pearson_dispersion([high, low])
-    return rate_ratio(float(high.sum()), float(high.size), float(low.sum()), float(low.size), dispersion)
+    """Episodes per day on ``high`` days over episodes per day on ``low`` days.
+
+    Each group gets its own dispersion, so a handful of unusually variable high days cannot borrow
+    the calm of the many low days, and the t reference takes the smaller group's degrees of freedom
+    (the conservative end of Welch's approximation). Measured on null users, the pooled Poisson
+    version reported links about twice as often as it should at the small p-values that survive
+    the correction.
+    """
+    return rate_ratio(float(high.sum()), float(high.size), float(low.sum()), float(low.size),
+                      pearson_dispersion([high]), pearson_dispersion([low]),
+                      degrees_of_freedom=float(min(high.size, low.size) - 1))
 
 
 def data_sufficiency(series: DailySeries) -> DataSufficiency:
@@ -387,7 +402,7 @@ def _inhaler_test(diary: Diary, series: DailySeries) -> _Pending | None:
     logged_counts = series.episodes[series.logged]
     dispersion = pearson_dispersion([logged_counts])
     effect = rate_ratio(counts.window_episodes, counts.window_hours, counts.other_episodes, counts.other_hours,
-                        dispersion)
+                        dispersion, degrees_of_freedom=float(logged_counts.size - 1))
     return _Pending("inhaler_window", "Inhaler doses", "0-4 h after a dose", int(series.logged.sum()), None,
                     effect.p_value, effect, True, "In the 4 hours after an inhaler dose",
                     "as many episodes per hour as at other waking times")

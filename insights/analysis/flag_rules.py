@@ -14,6 +14,7 @@ flag reopens when it escalates or reaches a new region, not every time another e
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -329,8 +330,12 @@ class _Rules:
     def r19_ms_type_signs(self) -> FlagResult | None:
         found = self.with_symptoms("vision_change", "balance_problem")
         numb = self.with_symptoms("numbness")
-        for episode in numb:
-            earlier = [e for e in numb if e.day < episode.day and (episode.day - e.day).days <= SPREAD_WINDOW_DAYS]
+        ordinals = [episode.day.toordinal() for episode in numb]
+        for index, episode in enumerate(numb):
+            # Episodes are in time order, so the earlier days within the window are a contiguous run.
+            first = bisect_left(ordinals, ordinals[index] - SPREAD_WINDOW_DAYS)
+            last = bisect_left(ordinals, ordinals[index])
+            earlier = numb[first:last]
             if earlier and episode.regions - _regions(earlier):
                 found.extend([*earlier, episode])
         return _flag("R19", _evidence(found), _regions(found)) if found else None

@@ -281,6 +281,9 @@ def simulate_user(seed: int | np.random.Generator, spec: SimulationSpec | None =
     """One simulated user; the same seed and spec always give the same diary."""
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     spec = spec or random_spec(rng)
+    # A planted inhaler or medication effect needs the inhaler or the medicine to exist.
+    spec = replace(spec, has_inhaler=spec.has_inhaler or "inhaler" in spec.effects,
+                   has_medication_start=spec.has_medication_start or "medication" in spec.effects)
     builder = _Builder(rng, spec)
     diary = builder.simulate()
     expected = [EXPECTED_TRIGGER[name] for name in spec.effects if name in EXPECTED_TRIGGER]

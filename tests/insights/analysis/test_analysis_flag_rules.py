@@ -1,0 +1,247 @@
+"""Every flag rule fires on its fixture and stays quiet on its near miss."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from insights.analysis.flag_rules import FlagResult, add_months, evaluate_flags, region_timeline
+from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
+from tests.insights.analysis.analysis_builders import (
+    TODAY,
+    days_ago,
+    diary,
+    episode,
+    medication,
+    tremor,
+)
+
+
+def flags_of(d: Diary) -> dict[str, FlagResult]:
+    return {flag.rule_id: flag for flag in evaluate_flags(d)}
+
+
+def recurring(n: int, **kwargs: Any) -> list[EpisodeRecord]:
+    return [episode(days_ago(10 - i), **kwargs) for i in range(n)]
+
+
+@pytest.mark.parametrize(("span_days", "fires"), [(14, False), (15, True)])
+def test_it_flags_persistence_only_beyond_fourteen_days(span_days: int, fires: bool) -> None:
+    d = diary(episode(days_ago(span_days)), episode(days_ago(0), sites=("left_middle",)))
+    assert ("R1" in flags_of(d)) is fires
+
+
+def test_it_judges_persistence_per_region() -> None:
+    d = diary(episode(days_ago(20), sites=("left_index",)), episode(days_ago(0), sites=("right_index",)))
+    assert "R1" not in flags_of(d)
+
+
+def test_it_flags_two_regions_and_escalates_only_when_a_new_region_brings_weakness() -> None:
+    one_region = diary(episode(days_ago(3)), episode(days_ago(1), sites=("left_thumb",)))
+    two_regions = diary(episode(days_ago(3)), episode(days_ago(1), sites=("right_calf",)))
+    weak_in_new = diary(episode(days_ago(3)), episode(days_ago(1), sites=("right_calf",), symptoms=("weakness",)))
+    weak_in_first = diary(episode(days_ago(3), symptoms=("weakness",)), episode(days_ago(1), sites=("right_calf",)))
+    assert "R2" not in flags_of(one_region)
+    assert flags_of(two_regions)["R2"].severity == "see_doctor"
+    assert flags_of(weak_in_new)["R2"].severity == "see_doctor_soon"
+    assert flags_of(weak_in_first)["R2"].severity == "see_doctor"
+
+
+@pytest.mark.parametrize(("symptom", "rule"), [("weakness", "R3"), ("stiffness", "R3"), ("muscle_wasting", "R4"),
+                                               ("speech_difficulty", "R5"), ("swallowing_difficulty", "R5")])
+def test_it_flags_the_signs_that_matter_soon(symptom: str, rule: str) -> None:
+    assert flags_of(diary(episode(TODAY, symptoms=(symptom,))))[rule].severity == "see_doctor_soon"
+    assert rule not in flags_of(diary(episode(TODAY, symptoms=("pain",))))
+
+
+def test_it_flags_a_twitching_tongue() -> None:
+    assert "R5" in flags_of(diary(episode(TODAY, sites=("tongue",))))
+    assert "R5" not in flags_of(diary(episode(TODAY, sites=("left_eyelid",))))
+
+
+def test_it_does_not_flag_cramps_alone_but_does_with_weakness() -> None:
+    alone = flags_of(diary(*recurring(4, symptoms=("cramp",))))
+    with_weakness = flags_of(diary(*recurring(4, symptoms=("cramp",)), episode(TODAY, symptoms=("weakness",))))
+    assert alone == {}
+    assert with_weakness["R6"].severity == "see_doctor_soon"
+
+
+def test_it_flags_a_linked_medicine_started_before_the_first_episode() -> None:
+    inhaler = medication("beta2_agonist", started_on=days_ago(30))
+    flags = flags_of(diary(episode(days_ago(5)), medications=(inhaler,)))
+    assert "don't stop a prescribed medicine without advice" in flags["R7"].wording
+    assert inhaler.id in flags["R7"].evidence_entry_ids
+
+
+@pytest.mark.parametrize("med", [medication("beta2_agonist", started_on=days_ago(2)),
+                                 medication("other", started_on=days_ago(30)),
+                                 medication("stimulant", started_on=days_ago(30), stopped_on=days_ago(20))])
+def test_it_does_not_flag_medicines_started_later_unlinked_or_stopped_before(med: MedicationRecord) -> None:
+    assert "R7" not in flags_of(diary(episode(days_ago(5)), medications=(med,)))
+
+
+def rest_tremor(day: date, sites: tuple[str, ...]) -> EpisodeRecord:
+    return episode(day, sites=sites, character="tremor", context="at_rest")
+
+
+def test_it_flags_rest_tremor_on_one_side_on_three_days() -> None:
+    d = diary(*(rest_tremor(days_ago(i), ("right_index",)) for i in range(3)))
+    assert flags_of(d)["R8"].regions == ("right_hand",)
+
+
+def test_it_does_not_flag_rest_tremor_on_both_sides_or_on_fewer_days() -> None:
+    both = diary(*(rest_tremor(days_ago(i), ("right_index", "left_index")) for i in range(3)))
+    alternating = diary(*(rest_tremor(days_ago(i), (f"{side}_index",)) for i in range(3) for side in ("left", "right")))
+    two_days = diary(*(rest_tremor(days_ago(i % 2), ("right_index",)) for i in range(3)))
+    assert "R8" not in flags_of(both)
+    assert "R8" not in flags_of(alternating)
+    assert "R8" not in flags_of(two_days)
+
+
+def test_it_flags_rest_tremor_from_one_sided_recordings() -> None:
+    assert "R8" in flags_of(diary(tremors=tuple(tremor(days_ago(i), "left", "rest") for i in range(3))))
+    both = tuple(tremor(days_ago(i), hand, "rest") for i in range(3) for hand in ("left", "right"))
+    assert "R8" not in flags_of(diary(tremors=both))
+
+
+def test_it_flags_action_tremor_on_both_sides_but_not_one() -> None:
+    both = diary(*(episode(days_ago(i), sites=(f"{side}_hand",), character="tremor", context="during_action")
+                   for i, side in enumerate(("left", "right", "left"))))
+    one = diary(*(episode(days_ago(i), sites=("left_hand",), character="tremor", context="holding_posture")
+                  for i in range(4)))
+    assert flags_of(both)["R9"].regions == ("left_hand", "right_hand")
+    assert "R9" not in flags_of(one)
+
+
+def test_it_flags_postural_tremor_recorded_in_both_hands() -> None:
+    both = tuple(tremor(days_ago(i), hand, "postural") for i, hand in enumerate(("left", "right", "left")))
+    one = tuple(tremor(days_ago(i), "left", "postural") for i in range(3))
+    assert "R9" in flags_of(diary(tremors=both))
+    assert "R9" not in flags_of(diary(tremors=one))
+
+
+@pytest.mark.parametrize(("count", "fires"), [(2, False), (3, True)])
+def test_it_flags_task_specific_cramps_when_they_recur(count: int, fires: bool) -> None:
+    d = diary(*recurring(count, character="spasm_cramp", context="writing_typing", sites=("right_hand",)))
+    assert ("R10" in flags_of(d)) is fires
+
+
+def test_it_flags_lithium_with_tremor_and_unsteadiness_as_urgent() -> None:
+    lithium = medication("lithium", started_on=days_ago(100))
+    shaky = episode(TODAY, character="tremor", symptoms=("balance_problem",))
+    assert flags_of(diary(shaky, medications=(lithium,)))["R13"].severity == "urgent"
+    assert "R13" not in flags_of(diary(shaky))
+    assert "R13" not in flags_of(diary(episode(TODAY, character="tremor"), medications=(lithium,)))
+
+
+def movements_over_five_weeks() -> list[EpisodeRecord]:
+    return [episode(days_ago(i), character="repetitive_movement", sites=("left_face",)) for i in (35, 21, 7, 0)]
+
+
+@pytest.mark.parametrize(("months_on", "birth_year", "fires"), [(2, 1980, False), (4, 1980, True), (2, 1950, True)])
+def test_it_flags_tardive_dyskinesia_after_enough_exposure(months_on: int, birth_year: int, fires: bool) -> None:
+    blocker = medication("dopamine_blocker", started_on=add_months(TODAY, -months_on), name="Haloperidol")
+    d = diary(*movements_over_five_weeks(), medications=(blocker,), birth_year=birth_year)
+    assert ("R14" in flags_of(d)) is fires
+
+
+def test_it_needs_four_weeks_of_movements_for_tardive_dyskinesia() -> None:
+    blocker = medication("dopamine_blocker", started_on=add_months(TODAY, -6))
+    short = [episode(days_ago(i), character="repetitive_movement") for i in (20, 10, 0)]
+    assert "R14" not in flags_of(diary(*short, medications=(blocker,)))
+
+
+def test_it_flags_the_low_calcium_pattern_as_urgent() -> None:
+    mouth = diary(episode(TODAY, sites=("left_face",), symptoms=("perioral_tingling",)))
+    fingertips = diary(episode(TODAY, sites=("left_index",), character="spasm_cramp", symptoms=("tingling",)))
+    tingling_only = diary(episode(TODAY, sites=("left_index",), symptoms=("tingling",)))
+    assert flags_of(mouth)["R15"].severity == "urgent"
+    assert flags_of(fingertips)["R15"].severity == "urgent"
+    assert "R15" not in flags_of(tingling_only)
+
+
+def test_it_flags_the_carpal_tunnel_pattern_and_escalates_with_thumb_wasting() -> None:
+    numb = recurring(3, sites=("right_thumb", "right_index", "right_middle"), symptoms=("numbness",))
+    assert flags_of(diary(*numb))["R16"].severity == "see_doctor"
+    wasting = episode(TODAY, sites=("right_thumb",), symptoms=("muscle_wasting",))
+    assert flags_of(diary(*numb, wasting))["R16"].severity == "see_doctor_soon"
+    assert "R16" not in flags_of(diary(*numb[:2]))
+
+
+def test_it_flags_the_ulnar_pattern_only_when_the_thumb_side_is_spared() -> None:
+    ulnar = recurring(3, sites=("left_little", "left_ring"), symptoms=("tingling",))
+    mixed = recurring(3, sites=("left_little", "left_ring", "left_index"), symptoms=("tingling",))
+    assert flags_of(diary(*ulnar))["R17"].regions == ("left_hand",)
+    assert "R17" not in flags_of(diary(*mixed))
+    assert "R16" not in flags_of(diary(*ulnar))
+
+
+def test_it_flags_the_neuropathy_pattern_in_both_hands_or_feet_only() -> None:
+    both_feet = recurring(3, sites=("left_foot", "right_foot"), symptoms=("numbness",))
+    one_hand = recurring(3, sites=("left_hand",), symptoms=("numbness",))
+    assert "R18" in flags_of(diary(*both_feet))
+    assert "R18" not in flags_of(diary(*one_hand))
+
+
+def test_it_flags_vision_balance_and_numbness_spreading_over_days() -> None:
+    spreading = diary(episode(days_ago(4), sites=("left_hand",), symptoms=("numbness",)),
+                      episode(days_ago(1), sites=("left_forearm",), symptoms=("numbness",)))
+    staying = diary(episode(days_ago(4), sites=("left_hand",), symptoms=("numbness",)),
+                    episode(days_ago(1), sites=("left_index",), symptoms=("numbness",)))
+    assert flags_of(diary(episode(TODAY, symptoms=("vision_change",))))["R19"].severity == "see_doctor_soon"
+    assert "R19" in flags_of(spreading)
+    assert "R19" not in flags_of(staying)
+
+
+def test_it_treats_speech_trouble_with_face_weakness_as_an_emergency() -> None:
+    fast = diary(episode(TODAY, sites=("left_face",), symptoms=("speech_difficulty", "weakness")))
+    flag = evaluate_flags(fast)[0]
+    assert (flag.rule_id, flag.severity) == ("R20", "emergency")
+    assert "call emergency services" in flag.wording
+    assert "FAST" in flag.wording
+    assert "R20" not in flags_of(diary(episode(TODAY, sites=("left_face",), symptoms=("speech_difficulty",))))
+
+
+def lab(analyte: str, value: float, low: float) -> LabRecord:
+    return LabRecord(id=f"lab-{analyte}-{value}", taken_on=days_ago(3), analyte=analyte, value=value, unit="mmol/L",
+                     reference_low=low, reference_high=low * 2)
+
+
+def test_it_flags_an_electrolyte_below_its_range_only() -> None:
+    assert flags_of(diary(labs=(lab("potassium", 3.2, 3.5),)))["L1"].evidence_dates == (days_ago(3),)
+    assert "L1" not in flags_of(diary(labs=(lab("potassium", 3.5, 3.5),)))
+    assert "L1" not in flags_of(diary(labs=(lab("tsh", 0.1, 0.4),)))
+
+
+def test_its_fingerprint_changes_with_what_is_material_only() -> None:
+    base = [episode(days_ago(20)), episode(days_ago(0))]
+    first = flags_of(diary(*base))["R1"].fingerprint
+    more_of_the_same = flags_of(diary(*base, episode(days_ago(5))))["R1"].fingerprint
+    new_region = flags_of(diary(*base, episode(days_ago(30), sites=("right_calf",)),
+                                episode(days_ago(1), sites=("right_calf",))))["R1"].fingerprint
+    assert first == more_of_the_same == "R1|see_doctor|left_hand"
+    assert new_region != first
+
+
+def test_it_reports_evidence_on_local_dates() -> None:
+    late = episode(date(2025, 6, 1), hour=23.5, tz="America/Los_Angeles")
+    flag = flags_of(diary(late, episode(date(2025, 6, 2), sites=("right_calf",)), tz="America/Los_Angeles"))["R2"]
+    assert flag.first_seen == date(2025, 6, 1)
+
+
+def test_it_lists_regions_over_time() -> None:
+    d = diary(episode(days_ago(9)), episode(days_ago(4), sites=("right_calf",)), episode(days_ago(1)))
+    assert [tuple(span) for span in region_timeline(d)] == [
+        ("left_hand", days_ago(9), days_ago(1), 2),
+        ("right_leg", days_ago(4), days_ago(4), 1),
+    ]
+
+
+def test_it_orders_flags_by_severity_and_never_names_a_disease_as_the_users() -> None:
+    d = diary(episode(days_ago(20), symptoms=("weakness",)), episode(days_ago(0), sites=("right_calf",)))
+    flags = evaluate_flags(d)
+    assert [flag.severity for flag in flags] == sorted((f.severity for f in flags), key=(
+        "emergency", "urgent", "see_doctor_soon", "see_doctor", "info").index)
+    assert all("you have" not in flag.wording.lower() for flag in flags)
