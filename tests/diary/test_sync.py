@@ -1,0 +1,268 @@
+"""WatermelonDB sync: pull, push, its conflict rules, atomicity, limits and isolation between users."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from diary.models import CaffeineIntake, Episode, SleepLog
+from diary.tables import TABLES
+from tests.diary.wire import caffeine, changes, episode, now_ms, pull, push, sleep, stress
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(pulled, table, kind):
+    return sorted(r["id"] if isinstance(r, dict) else r for r in pulled["changes"][table][kind])
+
+
+def test_a_first_pull_returns_every_table_and_a_timestamp(auth_client):
+    pulled = pull(auth_client)
+    assert set(pulled["changes"]) >= {"episodes", "caffeine_intakes", "sleep_logs", "stress_logs", "medications",
+                                      "medication_doses", "exercise_sessions", "lab_results"}
+    assert all(v == {"created": [], "updated": [], "deleted": []} for v in pulled["changes"].values())
+    assert isinstance(pulled["timestamp"], int)
+
+
+def test_pull_after_push_returns_the_records_in_wire_format(auth_client):
+    pushed = episode("ep1", symptoms=json.dumps(["tingling"]))
+    assert push(auth_client, changes(episodes=[pushed], caffeine_intakes=[caffeine("c1")])).status_code == 200
+    pulled = pull(auth_client)
+    (record,) = pulled["changes"]["episodes"]["created"]
+    assert record["id"] == "ep1"
+    assert record["started_at"] == pushed["started_at"]
+    assert json.loads(record["body_sites"]) == ["left_index"]
+    assert json.loads(record["symptoms"]) == ["tingling"]
+    assert "_status" not in record
+    (coffee,) = pulled["changes"]["caffeine_intakes"]["created"]
+    assert coffee["mg"] == 126.0  # two espressos from the catalogue, 63 mg each
+
+
+def test_a_push_replayed_three_times_leaves_one_copy(auth_client, user):
+    body = changes(episodes=[episode("ep1"), episode("ep2")], stress_logs=[stress("s1")])
+    for _ in range(3):
+        assert push(auth_client, body).status_code == 200
+    assert Episode.objects.filter(user=user).count() == 2
+    assert sorted(ids(pull(auth_client), "episodes", "created")) == ["ep1", "ep2"]
+
+
+def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_deleted(auth_client):
+    push(auth_client, changes(episodes=[episode("old1"), episode("old2"), episode("old3")]))
+    first = pull(auth_client)
+    body = {
+        "episodes": {
+            "created": [episode("new1")],
+            "updated": [episode("old1", intensity=7)],
+            "deleted": ["old2"],
+        }
+    }
+    assert push(auth_client, body, last_pulled_at=first["timestamp"]).status_code == 200
+    second = pull(auth_client, first["timestamp"])
+    assert ids(second, "episodes", "created") == ["new1"]
+    assert ids(second, "episodes", "updated") == ["old1"]
+    assert second["changes"]["episodes"]["updated"][0]["intensity"] == 7
+    assert ids(second, "episodes", "deleted") == ["old2"]
+    assert pull(auth_client, second["timestamp"])["changes"]["episodes"] == {"created": [], "updated": [],
+                                                                             "deleted": []}
+
+
+def test_a_created_record_that_exists_is_updated_and_an_updated_missing_one_is_created(auth_client, user):
+    push(auth_client, changes(episodes=[episode("ep1", intensity=2)]))
+    body = {"episodes": {"created": [episode("ep1", intensity=5)], "updated": [episode("ep9")], "deleted": []}}
+    assert push(auth_client, body).status_code == 200
+    assert Episode.objects.get(user=user, client_id="ep1").intensity == 5
+    assert Episode.objects.filter(user=user, client_id="ep9").exists()
+
+
+def test_deleting_a_missing_record_is_fine(auth_client):
+    body = {"episodes": {"created": [], "updated": [], "deleted": ["never-existed"]}}
+    assert push(auth_client, body).status_code == 200
+
+
+def test_a_record_changed_on_the_server_after_the_last_pull_fails_the_push_with_409(user, client_for):
+    phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
+    push(phone, changes(episodes=[episode("ep1", intensity=2)]))
+    phone_pull = pull(phone)
+    tablet_pull = pull(tablet)
+    push(tablet, {"episodes": {"created": [], "updated": [episode("ep1", intensity=9)], "deleted": []}},
+         last_pulled_at=tablet_pull["timestamp"])
+    body = {"episodes": {"created": [episode("ep2")], "updated": [episode("ep1", intensity=4)], "deleted": []}}
+    conflict = push(phone, body, last_pulled_at=phone_pull["timestamp"])
+    assert conflict.status_code == 409
+    assert conflict.json()["error"]["code"] == "sync_conflict"
+    assert Episode.objects.get(user=user, client_id="ep1").intensity == 9
+    assert not Episode.objects.filter(user=user, client_id="ep2").exists()
+    # After pulling again the same change goes through.
+    again = pull(phone, phone_pull["timestamp"])
+    assert push(phone, body, last_pulled_at=again["timestamp"]).status_code == 200
+
+
+def test_a_deletion_of_a_record_changed_since_the_last_pull_also_conflicts(user, client_for):
+    phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
+    push(phone, changes(episodes=[episode("ep1")]))
+    seen = pull(phone)["timestamp"]
+    push(tablet, {"episodes": {"created": [], "updated": [episode("ep1", intensity=8)], "deleted": []}})
+    response = push(phone, {"episodes": {"created": [], "updated": [], "deleted": ["ep1"]}}, last_pulled_at=seen)
+    assert response.status_code == 409
+
+
+def test_one_bad_record_stores_nothing_and_names_the_record_field_and_rule(auth_client, user):
+    body = changes(
+        episodes=[episode("good1"), episode("bad", duration_s=5000)],
+        caffeine_intakes=[caffeine("c1")],
+    )
+    response = push(auth_client, body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["fields"] == {"episodes.created[1].duration_s": ["must be between 0 and 3600"]}
+    assert "episodes.created[1].duration_s" in error["message"]
+    assert not Episode.objects.filter(user=user).exists()
+    assert not CaffeineIntake.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    ("table", "record", "field", "expected"),
+    [
+        ("episodes", episode("e", started_at=now_ms() + 11 * 60_000), "started_at", "10 minutes in the future"),
+        ("episodes", episode("e", duration_s=-1), "duration_s", "between 0 and 3600"),
+        ("episodes", episode("e", body_sites=json.dumps(["left_pinky"])), "body_sites", "left_index"),
+        ("episodes", episode("e", intensity=11), "intensity", "between 1 and 10"),
+        ("episodes", episode("e", body_sites="not json"), "body_sites", "JSON-encoded list"),
+        ("episodes", episode("e", started_at="yesterday"), "started_at", "epoch milliseconds"),
+        ("caffeine_intakes", caffeine("c", drink="mate"), "drink", "brewed_coffee"),
+        ("sleep_logs", sleep("s", hours=25), "woke_at", "longer than 24 hours"),
+        ("stress_logs", stress("s", level=11), "level", "between 0 and 10"),
+    ],
+)
+def test_each_input_rule_is_refused_with_the_rule_named(auth_client, table, record, field, expected):
+    response = push(auth_client, changes(**{table: [record]}))
+    assert response.status_code == 400
+    messages = response.json()["error"]["fields"][f"{table}.created[0].{field}"]
+    assert any(expected in message for message in messages), messages
+
+
+def test_a_future_time_within_ten_minutes_is_accepted(auth_client):
+    assert push(auth_client, changes(episodes=[episode("e", started_at=now_ms() + 9 * 60_000)])).status_code == 200
+
+
+def test_an_unknown_body_site_message_lists_the_valid_codes(auth_client):
+    response = push(auth_client, changes(episodes=[episode("e", body_sites=json.dumps(["elbow"]))]))
+    (message,) = response.json()["error"]["fields"]["episodes.created[0].body_sites"]
+    assert "'elbow' is not a known body site" in message
+    assert "right_little" in message and "tongue" in message
+
+
+def test_unknown_tables_are_refused_and_unknown_columns_ignored(auth_client, user):
+    refused = push(auth_client, {"moods": {"created": [{"id": "m1"}], "updated": [], "deleted": []}})
+    assert refused.status_code == 400
+    assert "moods" in refused.json()["error"]["fields"]["changes"][0]
+    accepted = push(auth_client, changes(episodes=[episode("e1", mood="grumpy", _changed="intensity")]))
+    assert accepted.status_code == 200
+    assert Episode.objects.filter(user=user, client_id="e1").exists()
+
+
+@pytest.mark.parametrize("bad_id", ["", "has space", "x" * 65, "semi;colon", 42, None])
+def test_a_bad_record_id_is_refused(auth_client, bad_id):
+    response = push(auth_client, changes(episodes=[episode("placeholder", id=bad_id)]))
+    assert response.status_code == 400
+    assert "episodes.created[0].id" in response.json()["error"]["fields"]
+
+
+def test_the_same_id_twice_in_one_push_is_refused(auth_client):
+    response = push(auth_client, changes(episodes=[episode("dup"), episode("dup")]))
+    assert response.status_code == 400
+    assert "episodes.created[1].id" in response.json()["error"]["fields"]
+
+
+def test_more_than_two_thousand_records_in_one_push_gets_413(auth_client, user):
+    records = [stress(f"s{i}") for i in range(2001)]
+    response = push(auth_client, changes(stress_logs=records))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_many_records"
+    assert not SleepLog.objects.filter(user=user).exists()
+
+
+def test_a_body_over_five_megabytes_gets_413(auth_client):
+    notes = "x" * 2800
+    records = [episode(f"e{i}", notes=notes) for i in range(1900)]  # about 5.8 MB of JSON
+    response = push(auth_client, changes(episodes=records))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_malformed_json_and_a_bad_last_pulled_at_get_400(auth_client):
+    response = auth_client.generic("POST", "/api/v1/sync/", "{broken", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    bad = auth_client.get("/api/v1/sync/?last_pulled_at=yesterday")
+    assert bad.status_code == 400
+    assert "last_pulled_at" in bad.json()["error"]["fields"]
+
+
+def test_pushing_an_id_another_user_has_leaves_their_row_untouched(user, make_user, client_for):
+    ann, mallory = client_for(user), client_for(make_user(email="mallory@example.org"))
+    push(ann, changes(episodes=[episode("shared-id", intensity=2, notes="ann's")]))
+    assert push(mallory, changes(episodes=[episode("shared-id", intensity=9, notes="mallory's")])).status_code == 200
+    rows = {row.user_id: row for row in Episode.objects.filter(client_id="shared-id")}
+    assert len(rows) == 2
+    assert (rows[user.pk].intensity, rows[user.pk].notes) == (2, "ann's")
+    deleted = push(mallory, {"episodes": {"created": [], "updated": [], "deleted": ["shared-id"]}})
+    assert deleted.status_code == 200
+    assert Episode.objects.get(user=user, client_id="shared-id").deleted_at is None
+    assert ids(pull(ann), "episodes", "created") == ["shared-id"]
+    assert pull(ann)["changes"]["episodes"]["created"][0]["notes"] == "ann's"
+
+
+def test_a_pull_never_shows_another_users_records(user, make_user, client_for):
+    ann, bob = client_for(user), client_for(make_user(email="bob@example.org"))
+    push(bob, changes(episodes=[episode("bob1")], sleep_logs=[sleep("bobsleep")]))
+    pulled = pull(ann)
+    assert all(not (v["created"] or v["updated"] or v["deleted"]) for v in pulled["changes"].values())
+
+
+def test_a_dose_may_refer_to_a_medication_in_the_same_push_but_not_to_a_missing_one(auth_client):
+    medication = {"id": "m1", "name": "Salbutamol inhaler", "catalogue_key": "salbutamol", "as_needed": True}
+    dose = {"id": "d1", "medication_id": "m1", "taken_at": now_ms() - 60_000, "amount": "2 puffs"}
+    ok = push(auth_client, changes(medications=[medication], medication_doses=[dose]))
+    assert ok.status_code == 200
+    pulled = pull(auth_client)
+    assert pulled["changes"]["medications"]["created"][0]["drug_class"] == "beta2_agonist"
+    assert pulled["changes"]["medication_doses"]["created"][0]["medication_id"] == "m1"
+    missing = push(auth_client, changes(medication_doses=[{**dose, "id": "d2", "medication_id": "nope"}]))
+    assert missing.status_code == 400
+    assert "medication_doses.created[0].medication_id" in missing.json()["error"]["fields"]
+
+
+def test_a_dose_cannot_refer_to_another_users_medication(user, make_user, client_for):
+    bob = client_for(make_user(email="bob@example.org"))
+    push(bob, changes(medications=[{"id": "bobmed", "name": "Lithium", "catalogue_key": "lithium"}]))
+    dose = {"id": "d1", "medication_id": "bobmed", "taken_at": now_ms() - 60_000}
+    response = push(client_for(user), changes(medication_doses=[dose]))
+    assert response.status_code == 400
+
+
+def test_requests_without_a_token_get_401(api_client):
+    assert api_client.get("/api/v1/sync/").status_code == 401
+    assert api_client.post("/api/v1/sync/", {}, format="json").status_code == 401
+
+
+def test_a_pull_makes_the_same_number_of_queries_for_ten_and_a_thousand_rows(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_pull_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            pull(auth_client)
+        # Savepoints are the test's transaction wrapping the pull's own; they are not queries.
+        return sum(1 for q in captured.captured_queries if "SAVEPOINT" not in q["sql"])
+
+    push(auth_client, changes(episodes=[episode(f"e{i}") for i in range(10)]))
+    small = count_pull_queries()
+    for batch in range(2):
+        push(auth_client, changes(episodes=[episode(f"b{batch}-{i}") for i in range(500)],
+                                  caffeine_intakes=[caffeine(f"c{batch}-{i}") for i in range(500)]))
+    large = count_pull_queries()
+    assert small == large
+    # The token lookup, knox's expiry sweep, the clock's lock and one query per table.
+    assert large == 2 + 1 + len(TABLES)
