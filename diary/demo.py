@@ -362,7 +362,7 @@ class _DemoDiary:
     def _note(self, d: _Day, sites: list[str], character: str, cause: str, draw: float) -> str:
         """A note on the firsts, and on a few episodes besides: people write when something is new."""
         firsts: list[tuple[str, Callable[[], bool], str]] = [
-            ("first", lambda: True, "First time I noticed it: my left index finger, while typing."),
+            ("first", lambda: True, "First time I noticed it: my left index finger."),
             ("right", lambda: any(s.startswith("right_") for s in sites), "Now the right hand as well."),
             ("tremor", lambda: character == "tremor", "Hand shaky holding my phone, an hour or so after the inhaler."),
         ]

@@ -1,0 +1,37 @@
+"""The account export endpoint, thin: stream what accounts.export writes."""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.export import account_export_chunks, export_filename
+
+
+class AccountExportView(APIView):
+    @extend_schema(
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=(
+                    'A file download: {"format": "twitchlog-export", "version": 1, "exported_at", "profile", '
+                    '"tables": {"episodes": [...], "caffeine_intakes": [...], ...}} with every table and every '
+                    "record that is not deleted, in the REST representation (ISO 8601 times, real arrays)."
+                ),
+            ),
+        },
+        summary="Export everything of mine as one JSON file (streamed)",
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        now = timezone.now()
+        response = StreamingHttpResponse(
+            account_export_chunks(user=request.user, now=now), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(user=request.user, now=now)}"'
+        # Health data: no shared or browser cache may keep a copy.
+        response["Cache-Control"] = "no-store"
+        return response
