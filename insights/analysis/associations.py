@@ -1,14 +1,18 @@
 """Associations between a user's logged triggers and their episodes, with honest uncertainty.
 
-Each trigger is tested only once the diary holds enough days (CLINICAL.md, "Statistics"): a rank
-correlation at the lag the pharmacology or physiology suggests, plus a rate ratio a person can read
-("2.1 times as many episodes"). Medication starts and inhaler doses are compared as rates before
-and after, or inside and outside a window. Every test run for the user goes through one
-Benjamini-Hochberg correction, and only what survives it is called a finding, always as an
-association in the user's own data, never as a cause.
+Each trigger is tested only once the diary holds enough days (CLINICAL.md, "Statistics"). For a
+daily exposure the tested hypothesis is the one the user reads: the rate ratio of episodes on high-
+against low-exposure days ("2.1 times as many episodes"), at the lag the physiology suggests. The
+Spearman rank correlation over all paired days is reported beside it and must point the same way,
+which keeps a split driven by a few odd days from being worded as a finding. Medication starts and
+inhaler doses are compared as rates before and after, or inside and outside a 0-4 h window. Every
+test run for the user goes through one Benjamini-Hochberg correction, and only what survives it is
+called a finding, always as an association in the user's own data, never as a cause.
 
-Rate ratio intervals are quasi-Poisson: daily episode counts are overdispersed (bad days cluster),
-and a plain Poisson interval would be too narrow and report links that are not there.
+Rate ratio intervals are quasi-Poisson with Student's t: daily episode counts are overdispersed
+(bad days cluster), and a plain Poisson interval would be too narrow and report links that are not
+there. Days with other triggers are not adjusted for, so a link can be confounded (CLINICAL.md:
+comparable days are rare); the wording says "association" for that reason.
 """
 
 from __future__ import annotations

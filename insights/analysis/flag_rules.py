@@ -18,6 +18,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -89,21 +90,38 @@ class _Episode:
         return not self.symptoms.isdisjoint(symptoms)
 
 
-def _episode(record: EpisodeRecord, tz: ZoneInfo) -> _Episode:
+class _SiteFacts(NamedTuple):
+    regions: frozenset[str]
+    sides: frozenset[str]
+    fingers: dict[str, frozenset[str]]
+
+
+@lru_cache(maxsize=4096)
+def _site_facts(codes: tuple[str, ...]) -> _SiteFacts:
+    """Regions, sides and fingers of a set of site codes; cached since users repeat the same few."""
     # Unknown site codes are skipped rather than fatal: the API validates them, and one bad code
     # must not stop every other rule from running.
-    sites = [BODY_SITES[code] for code in record.body_sites if code in BODY_SITES]
+    sites = [BODY_SITES[code] for code in codes if code in BODY_SITES]
     fingers: dict[str, set[str]] = {}
     for site in sites:
         if site.is_finger and site.side:
             fingers.setdefault(site.side, set()).add(site.part)
+    return _SiteFacts(
+        regions=frozenset(site.region for site in sites),
+        sides=frozenset(site.side for site in sites if site.side),
+        fingers={side: frozenset(parts) for side, parts in fingers.items()},
+    )
+
+
+def _episode(record: EpisodeRecord, tz: ZoneInfo) -> _Episode:
+    facts = _site_facts(tuple(record.body_sites))
     return _Episode(
         record=record,
         day=local_date(record.started_at, tz),
-        regions=frozenset(site.region for site in sites),
-        sides=frozenset(site.side for site in sites if site.side),
+        regions=facts.regions,
+        sides=facts.sides,
         symptoms=frozenset(record.symptoms),
-        fingers={side: frozenset(parts) for side, parts in fingers.items()},
+        fingers=facts.fingers,
     )
 
 
@@ -161,9 +179,17 @@ class _Rules:
         self.tz = ZoneInfo(diary.timezone)
         self.episodes = sorted((_episode(record, self.tz) for record in diary.episodes),
                                key=lambda episode: episode.record.started_at)
+        # Most rules ask for episodes with a given symptom; an index keeps a year's diary from being
+        # scanned once per rule.
+        self.symptom_index: dict[str, list[int]] = {}
+        for position, episode in enumerate(self.episodes):
+            for symptom in episode.symptoms:
+                self.symptom_index.setdefault(symptom, []).append(position)
 
     def with_symptoms(self, *symptoms: str) -> list[_Episode]:
-        return [episode for episode in self.episodes if episode.has(*symptoms)]
+        """Episodes with any of ``symptoms``, in time order."""
+        positions = sorted({p for symptom in symptoms for p in self.symptom_index.get(symptom, ())})
+        return [self.episodes[position] for position in positions]
 
     def r1_persistence(self) -> FlagResult | None:
         persisting = [span for span in _spans(self.episodes) if (span.last_date - span.first_date).days

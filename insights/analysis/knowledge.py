@@ -349,8 +349,8 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
         threshold="on lithium + tremor with unsteadiness (balance_problem)",
         wording=(
             "You take lithium and logged shaking together with unsteadiness. With lithium this combination can "
-            "mean the level in the blood is too high, so contact your doctor or urgent care today. Also seek help "
-            "if you have sickness, diarrhoea or drowsiness, which the diary does not record."
+            "mean the level in the blood is too high, so contact your doctor or urgent care today. Seek help the same "
+            "way for sickness, diarrhoea or drowsiness, which the diary does not record."
         ),
         source="lithium product label (toxicity warning)",
     ),
