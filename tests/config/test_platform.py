@@ -1,0 +1,111 @@
+"""The platform under the API: schema, error documentation, health check, settings and Celery."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from drf_spectacular.generators import SchemaGenerator
+
+from config.celery_app import app as celery_app
+
+
+def test_the_schema_validates_with_no_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_every_documented_error_response_has_the_error_shape():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    error_ref = "#/components/schemas/Error"
+    assert schema["components"]["schemas"]["Error"]["properties"]["error"]["$ref"] == "#/components/schemas/ErrorDetail"
+    assert set(schema["components"]["schemas"]["ErrorDetail"]["properties"]) == {"code", "message", "fields"}
+    checked = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if int(code) >= 400:
+                    refs = [c["schema"].get("$ref") for c in response.get("content", {}).values()]
+                    assert refs and all(ref == error_ref for ref in refs), (method, path, code)
+                    checked += 1
+            if path.startswith("/api/v1/") and operation.get("security") != [{}]:
+                assert "401" in operation["responses"], (method, path)
+    assert checked > 50
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database_cache_and_broker(client, settings):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert set(checks) == {"database", "cache", "broker"}
+    assert checks["database"]["status"] == "ok"
+    assert checks["cache"]["status"] == "ok"
+    expected_broker = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
+    assert checks["broker"]["status"].startswith(expected_broker)
+
+
+@pytest.mark.django_db
+def test_healthz_says_503_when_a_dependency_is_down(client):
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                               "LOCATION": "redis://127.0.0.1:1/0"}}):
+        # Nothing listens on port 1: the cache is down.
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["status"].startswith("error")
+
+
+def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"
+    return subprocess.run([sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin", **env}, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "not a url"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("EMAIL_URL", "carrier-pigeon://x"),
+        ("DJANGO_ENV", "staging"),
+    ],
+)
+def test_a_malformed_setting_stops_start_up_and_names_the_variable(variable, value):
+    result = _settings_import({variable: value})
+    assert result.returncode != 0
+    assert variable in result.stderr
+
+
+def test_production_mode_needs_a_real_secret_key():
+    result = _settings_import({"DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "api.example.org"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_mode_passes_the_deploy_checks():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "api.example.org",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_celery_is_configured_for_safe_delivery():
+    conf = celery_app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.task_time_limit > conf.task_soft_time_limit > 0
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    routes = conf.task_routes
+    assert {routes[pattern]["queue"] for pattern in routes} == {"insights", "email", "reports"}
