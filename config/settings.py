@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -170,7 +171,9 @@ CELERY_TASK_ROUTES = {
     "reports.*": {"queue": "reports"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "insights-nightly-sweep": {"task": "insights.nightly_sweep", "schedule": crontab(hour=3, minute=0)},
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- Email -------------------------------------------------------------------------------

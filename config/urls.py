@@ -9,6 +9,7 @@ from config.health import healthz
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("diary.urls")),
+    path("", include("insights.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,156 @@
+"""Sync push throughput against PostgreSQL, beside its two baselines, in one run.
+
+Pushes 5,000 mixed records (episodes, caffeine, sleep, stress, exercise) in batches of
+500 through the real HTTP stack (gunicorn, one worker, keep-alive), then inserts the same
+rows for another user with psycopg COPY, and POSTs records one at a time through REST
+for a third user. Prints records/s for each and the two ratios (targets: push >= 0.25 of
+COPY and >= 10x one REST POST per record; DESIGN.md section 9).
+
+    .venv/bin/python bench/sync_push.py        (or: make bench-sync)
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from _stack import Api, fresh_database, gunicorn, setup_django
+
+TOTAL = 5000
+BATCH = 500
+REST_SAMPLE = 300  # one POST per record is slow; its rate is measured on a sample
+
+
+def mixed_records(prefix: str, total: int, seed: int) -> list[tuple[str, dict[str, Any]]]:
+    rng = random.Random(seed)
+    start = datetime.now(UTC) - timedelta(days=365)
+    records: list[tuple[str, dict[str, Any]]] = []
+    for i in range(total):
+        at = start + timedelta(minutes=rng.randrange(0, 363 * 24 * 60))
+        ms = int(at.timestamp() * 1000)
+        kind = i % 5
+        cid = f"{prefix}{i}"
+        if kind == 0:
+            records.append(("episodes", {
+                "id": cid, "started_at": ms, "duration_s": rng.randrange(1, 300),
+                "body_sites": json.dumps(rng.sample(["left_index", "left_thumb", "right_middle", "left_eyelid"], 2)),
+                "character": "twitch", "intensity": rng.randrange(1, 11), "context": "at_rest",
+                "symptoms": json.dumps(["tingling"] if rng.random() < 0.2 else []), "notes": "",
+            }))
+        elif kind == 1:
+            records.append(("caffeine_intakes", {"id": cid, "consumed_at": ms, "drink": "brewed_coffee",
+                                                 "servings": rng.choice([1, 1.5, 2])}))
+        elif kind == 2:
+            records.append(("sleep_logs", {"id": cid, "bed_at": ms, "woke_at": ms + rng.randrange(4, 10) * 3_600_000,
+                                           "quality": rng.randrange(1, 6)}))
+        elif kind == 3:
+            records.append(("stress_logs", {"id": cid, "recorded_at": ms, "level": rng.randrange(0, 11)}))
+        else:
+            records.append(("exercise_sessions", {"id": cid, "started_at": ms, "duration_min": rng.randrange(10, 90),
+                                                  "intensity": "moderate", "kind": "run"}))
+    return records
+
+
+def as_push(records: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for table, record in records:
+        body.setdefault(table, {"created": [], "updated": [], "deleted": []})["created"].append(record)
+    return body
+
+
+def push_through_http(port: int, token: str, records: list[tuple[str, dict[str, Any]]]) -> float:
+    api = Api(port, token)
+    started = time.perf_counter()
+    for offset in range(0, len(records), BATCH):
+        status, body = api.request("POST", "/api/v1/sync/", as_push(records[offset:offset + BATCH]))
+        assert status == 200, (status, body)
+    return time.perf_counter() - started
+
+
+def copy_rows(database_url: str, user_id: int, records: list[tuple[str, dict[str, Any]]]) -> float:
+    """The same rows straight into the tables with COPY: the floor any write path can reach."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from diary.services import with_defaults
+    from diary.tables import TABLES, read_wire_record
+
+    now = datetime.now(UTC)
+    by_table: dict[str, list[tuple[Any, ...]]] = {}
+    for table, raw in records:
+        spec = TABLES[table]
+        client_id, values, errors = read_wire_record(spec, raw)
+        assert not errors
+        values = with_defaults(spec, values)
+        row = [user_id, client_id, now, now, None]
+        row += [Jsonb(values[c]) if c in ("body_sites", "symptoms") else values[c] for c in spec.column_names]
+        by_table.setdefault(table, []).append(tuple(row))
+    started = time.perf_counter()
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        for table, rows in by_table.items():
+            spec = TABLES[table]
+            columns = ["user_id", "client_id", "created_at", "updated_at", "deleted_at", *spec.column_names]
+            with conn.cursor().copy(f"COPY {spec.model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        conn.commit()
+    return time.perf_counter() - started
+
+
+REST_ROUTES = {"episodes": "episodes", "caffeine_intakes": "caffeine-intakes", "sleep_logs": "sleep-logs",
+               "stress_logs": "stress-logs", "exercise_sessions": "exercise-sessions"}
+
+
+def as_rest(table: str, record: dict[str, Any]) -> dict[str, Any]:
+    body = {}
+    for key, value in record.items():
+        if key.endswith("_at"):
+            body[key] = datetime.fromtimestamp(value / 1000, tz=UTC).isoformat()
+        elif key in ("body_sites", "symptoms"):
+            body[key] = json.loads(value)
+        else:
+            body[key] = value
+    return body
+
+
+def post_one_by_one(port: int, token: str, records: list[tuple[str, dict[str, Any]]]) -> float:
+    api = Api(port, token)
+    started = time.perf_counter()
+    for table, record in records:
+        status, body = api.request("POST", f"/api/v1/{REST_ROUTES[table]}/", as_rest(table, record))
+        assert status == 201, (status, body)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    database_url = fresh_database("twitchlog_bench_sync")
+    setup_django(database_url)
+    from accounts.models import User
+    from accounts.services import device_token_create
+
+    users = [User.objects.create_user(email=f"bench{n}@example.org", password="bench-passphrase-1") for n in range(3)]
+    tokens = [device_token_create(user=u, device_name="bench")[1] for u in users]
+
+    records = mixed_records("p", TOTAL, seed=1)
+    with gunicorn(database_url) as port:
+        push_seconds = push_through_http(port, tokens[0], records)
+        rest_records = mixed_records("r", REST_SAMPLE, seed=2)
+        rest_seconds = post_one_by_one(port, tokens[2], rest_records)
+    copy_seconds = copy_rows(database_url, users[1].pk, mixed_records("c", TOTAL, seed=1))
+
+    push_rate = TOTAL / push_seconds
+    copy_rate = TOTAL / copy_seconds
+    rest_rate = REST_SAMPLE / rest_seconds
+    print(f"{'path':<44}{'records':>9}{'seconds':>10}{'records/s':>12}")
+    print(f"{'sync push, batches of 500 (HTTP, gunicorn)':<44}{TOTAL:>9}{push_seconds:>10.2f}{push_rate:>12.0f}")
+    print(f"{'psycopg COPY of the same rows (baseline)':<44}{TOTAL:>9}{copy_seconds:>10.2f}{copy_rate:>12.0f}")
+    print(f"{'REST POST, one per record (baseline)':<44}{REST_SAMPLE:>9}{rest_seconds:>10.2f}{rest_rate:>12.0f}")
+    print(f"push / COPY = {push_rate / copy_rate:.2f} (target >= 0.25)")
+    print(f"push / REST = {push_rate / rest_rate:.1f}x (target >= 10x)")
+
+
+if __name__ == "__main__":
+    main()

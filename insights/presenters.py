@@ -1,0 +1,42 @@
+"""Turn stored insights into what the API, the weekly summary and the report show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insights.models import InsightState
+
+METHOD = (
+    "For each trigger with enough data: episodes on high- against low-exposure days as a rate ratio "
+    "(quasi-Poisson 95% CI) at the lag that fits, with Spearman's rank correlation agreeing in direction; "
+    "medication starts as before/after rates; inhaler doses as the 0-4 h window against the rest of waking time. "
+    "Benjamini-Hochberg correction over every test run; associations in the user's own data, not causes."
+)
+
+
+def status_sentence(sufficiency: dict[str, Any] | None, reported: list[dict[str, Any]]) -> str:
+    if not sufficiency or not sufficiency.get("enough"):
+        more = (sufficiency or {}).get("days_more_needed")
+        if more:
+            return f"Not enough data yet: {more} more days of logging."
+        return "Not enough data yet."
+    if not reported:
+        return "No clear link yet between your episodes and the triggers you log."
+    return f"{len(reported)} link{'s' if len(reported) != 1 else ''} found in your data."
+
+
+def insights_payload(state: InsightState | None) -> dict[str, Any]:
+    if state is None:
+        return {"computed_at": None, "up_to_date": True, "sufficiency": None, "status": status_sentence(None, []),
+                "associations": [], "tested": [], "method": METHOD}
+    reported = [a for a in state.associations if a.get("significant")]
+    reported.sort(key=lambda a: a.get("q_value") or 1.0)
+    return {
+        "computed_at": state.computed_at,
+        "up_to_date": not state.dirty,
+        "sufficiency": state.sufficiency or None,
+        "status": status_sentence(state.sufficiency, reported),
+        "associations": reported,
+        "tested": state.associations,
+        "method": METHOD,
+    }

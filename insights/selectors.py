@@ -1,0 +1,106 @@
+"""Reads for the insights: a user's whole diary as the analysis's plain records, and stored results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from diary import models as diary_models
+from insights.analysis.records import (
+    CaffeineRecord,
+    Diary,
+    DoseRecord,
+    EpisodeRecord,
+    ExerciseRecord,
+    LabRecord,
+    MedicationRecord,
+    SleepRecord,
+    StressRecord,
+)
+from insights.analysis.knowledge import severity_rank
+from insights.models import Flag, FlagStatus, InsightState
+
+
+def local_today(user: User, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(ZoneInfo(user.timezone)).date()
+
+
+def _live(model: type[diary_models.DiaryRecord], user: User) -> QuerySet[diary_models.DiaryRecord]:
+    return model.objects.filter(user=user, deleted_at__isnull=True).order_by(model.time_field, "pk")
+
+
+def diary_for_user(user: User, *, today: date | None = None, start: datetime | None = None,
+                   end: datetime | None = None) -> Diary:
+    """The user's diary as analysis records: one query per table, no model instances built.
+
+    ``start``/``end`` bound the timed tables (a report's range); medications and labs are
+    always read whole, since a medicine started before the range still matters in it.
+    """
+
+    def timed(model: type[diary_models.DiaryRecord], *fields: str) -> QuerySet[diary_models.DiaryRecord]:
+        rows = _live(model, user)
+        if start is not None:
+            rows = rows.filter(**{f"{model.time_field}__gte": start})
+        if end is not None:
+            rows = rows.filter(**{f"{model.time_field}__lt": end})
+        return rows.values_list(*fields)
+
+    episodes = tuple(
+        EpisodeRecord(cid, at, dur, tuple(sites), char, inten, ctx or None, tuple(symptoms))
+        for cid, at, dur, sites, char, inten, ctx, symptoms in timed(
+            diary_models.Episode, "client_id", "started_at", "duration_s", "body_sites", "character", "intensity",
+            "context", "symptoms")
+    )
+    caffeine = tuple(CaffeineRecord(cid, at, mg) for cid, at, mg in timed(
+        diary_models.CaffeineIntake, "client_id", "consumed_at", "mg"))
+    sleep = tuple(SleepRecord(cid, bed, woke, q) for cid, bed, woke, q in timed(
+        diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality"))
+    stress = tuple(StressRecord(cid, at, level) for cid, at, level in timed(
+        diary_models.StressLog, "client_id", "recorded_at", "level"))
+    medications = tuple(
+        MedicationRecord(cid, name, cls, started, stopped, as_needed, key or None)
+        for cid, name, cls, started, stopped, as_needed, key in _live(diary_models.Medication, user).values_list(
+            "client_id", "name", "drug_class", "started_on", "stopped_on", "as_needed", "catalogue_key")
+    )
+    doses = tuple(DoseRecord(cid, med, at, amount) for cid, med, at, amount in timed(
+        diary_models.MedicationDose, "client_id", "medication__client_id", "taken_at", "amount"))
+    exercise = tuple(ExerciseRecord(cid, at, minutes, inten, kind) for cid, at, minutes, inten, kind in timed(
+        diary_models.ExerciseSession, "client_id", "started_at", "duration_min", "intensity", "kind"))
+    labs = tuple(
+        LabRecord(*row) for row in _live(diary_models.LabResult, user).values_list(
+            "client_id", "taken_on", "analyte", "value", "unit", "reference_low", "reference_high")
+    )
+    return Diary(
+        timezone=user.timezone,
+        today=today or local_today(user),
+        birth_year=user.birth_year,
+        episodes=episodes,
+        caffeine=caffeine,
+        sleep=sleep,
+        stress=stress,
+        medications=medications,
+        doses=doses,
+        exercise=exercise,
+        labs=labs,
+    )
+
+
+def insight_state(user: User) -> InsightState | None:
+    return InsightState.objects.filter(user=user).first()
+
+
+def flag_list(user: User, *, include_inactive: bool = False) -> QuerySet[Flag]:
+    flags = Flag.objects.filter(user=user)
+    if not include_inactive:
+        flags = flags.filter(active=True)
+    return flags.order_by("-updated_at", "rule_id")
+
+
+def open_flags(user: User) -> list[Flag]:
+    """Active flags the user has not quietened, most severe first."""
+    flags = list(Flag.objects.filter(user=user, active=True, status=FlagStatus.OPEN))
+    return sorted(flags, key=lambda f: (-severity_rank(f.severity), f.rule_id))

@@ -1,0 +1,76 @@
+"""Response shapes of the insights endpoints."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from insights.models import Flag
+
+
+class CauseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    diary_signals = serializers.ListField(child=serializers.CharField())
+    modifiable_triggers = serializers.ListField(child=serializers.CharField())
+    red_flags = serializers.ListField(child=serializers.CharField(), help_text="Ids of the flag rules that apply.")
+    sources = serializers.ListField(child=serializers.CharField())
+
+
+class FlagRuleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    severity = serializers.CharField()
+    threshold = serializers.CharField()
+    wording = serializers.CharField()
+    source = serializers.CharField()
+
+
+class CausesSerializer(serializers.Serializer):
+    context = serializers.CharField()
+    causes = CauseSerializer(many=True)
+    flag_rules = FlagRuleSerializer(many=True)
+
+
+class SufficiencySerializer(serializers.Serializer):
+    logged_days = serializers.IntegerField()
+    episode_days = serializers.IntegerField()
+    needed_logged_days = serializers.IntegerField()
+    needed_episode_days = serializers.IntegerField()
+    days_more_needed = serializers.IntegerField()
+    enough = serializers.BooleanField()
+
+
+class AssociationSerializer(serializers.Serializer):
+    trigger = serializers.CharField()
+    label = serializers.CharField()
+    lag = serializers.CharField()
+    n_days = serializers.IntegerField()
+    rho = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    q_value = serializers.FloatField(allow_null=True)
+    rate_ratio = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True)
+    ci_high = serializers.FloatField(allow_null=True)
+    direction = serializers.CharField()
+    significant = serializers.BooleanField()
+    sentence = serializers.CharField()
+
+
+class InsightsSerializer(serializers.Serializer):
+    computed_at = serializers.DateTimeField(allow_null=True)
+    up_to_date = serializers.BooleanField(help_text="False while a recompute for recent changes is pending.")
+    sufficiency = SufficiencySerializer(allow_null=True)
+    status = serializers.CharField(help_text="One sentence: what the associations can say yet.")
+    associations = AssociationSerializer(many=True, help_text="Only the links that survived the correction.")
+    tested = AssociationSerializer(many=True, help_text="Every trigger tested, with its numbers.")
+    method = serializers.CharField()
+
+
+class FlagSerializer(serializers.ModelSerializer[Flag]):
+    class Meta:
+        model = Flag
+        fields = ("id", "rule_id", "severity", "title", "wording", "source", "regions", "evidence_entry_ids",
+                  "evidence_dates", "first_seen", "last_seen", "status", "status_changed_at", "reopened_count",
+                  "active")
+        read_only_fields = fields

@@ -1,0 +1,65 @@
+"""Celery tasks of the insights queue. Each takes ids, calls one service and is safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from celery import shared_task
+from django.db.models import Q
+from django.dispatch import receiver
+from django.utils import timezone
+
+from diary.signals import diary_changed
+from insights import services
+from insights.models import Flag, InsightState
+
+# Writes within this many seconds of the first are folded into one recompute.
+DEBOUNCE_SECONDS = 10
+SWEEP_CHUNK = 200
+# Who the nightly sweep revisits: anyone with an open or active flag, a pending change, or a
+# diary written in the last month (whose "not enough data yet: N more days" moves daily).
+SWEEP_RECENT = timedelta(days=30)
+
+
+@receiver(diary_changed, dispatch_uid="insights.recompute_on_diary_change")
+def recompute_on_diary_change(sender: Any, user_id: int, **kwargs: Any) -> None:
+    if services.mark_dirty(user_id=user_id):
+        recompute_user.apply_async(args=[user_id], countdown=DEBOUNCE_SECONDS)
+
+
+@shared_task(name="insights.recompute_user")
+def recompute_user(user_id: int) -> None:
+    services.insights_recompute(user_id=user_id)
+
+
+@shared_task(name="insights.recompute_users")
+def recompute_users(user_ids: list[int]) -> None:
+    for user_id in user_ids:
+        services.insights_recompute(user_id=user_id)
+
+
+@shared_task(name="insights.nightly_sweep")
+def nightly_sweep() -> int:
+    """Fan the users whose insights depend on time out in chunks; memory stays flat because
+    ids are streamed from the database and never held all at once."""
+    recent = timezone.now() - SWEEP_RECENT
+    flagged = Flag.objects.filter(active=True).values("user_id")
+    user_ids = (
+        InsightState.objects.filter(Q(dirty=True) | Q(last_diary_change_at__gte=recent) | Q(user_id__in=flagged))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .iterator(chunk_size=SWEEP_CHUNK)
+    )
+    chunk: list[int] = []
+    total = 0
+    for user_id in user_ids:
+        chunk.append(user_id)
+        if len(chunk) == SWEEP_CHUNK:
+            recompute_users.delay(chunk)
+            total += len(chunk)
+            chunk = []
+    if chunk:
+        recompute_users.delay(chunk)
+        total += len(chunk)
+    return total
