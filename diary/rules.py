@@ -133,6 +133,14 @@ def check_record(table: str, values: dict[str, Any], *, now: datetime) -> Errors
     return errors
 
 
+# What complete_record derives, and from which inputs: a partial update that changes an
+# input without sending the derived value has it derived again rather than left stale.
+DERIVED_FROM: dict[str, dict[str, tuple[str, ...]]] = {
+    "caffeine_intakes": {"mg": ("drink", "servings")},
+    "medications": {"drug_class": ("catalogue_key",)},
+}
+
+
 def complete_record(table: str, values: dict[str, Any]) -> dict[str, Any]:
     """Fill what the server derives: caffeine mg from the drink, a medicine's drug class."""
     if table == "caffeine_intakes" and values.get("mg") is None and values.get("drink") in drinks.DRINKS:

@@ -145,13 +145,27 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
 
 
 def record_save(*, user: User, table: str, client_id: str | None, values: dict[str, Any],
-                partial: bool = False) -> DiaryRecord:
-    """Create or update one record over REST; a partial update merges with what is stored."""
+                partial: bool = False, existing: bool | None = None) -> DiaryRecord:
+    """Create or update one record over REST; a partial update merges with what is stored.
+
+    ``existing`` is what the caller expects: None upserts as sync does, True requires the
+    user's record to exist (an update: NotFound otherwise, so another user's id never
+    creates a row), False requires it not to (a create: Conflict if the id is taken).
+    """
     spec = TABLES[table]
     client_id = client_id or new_client_id()
+    if existing is False and spec.model.objects.filter(user=user, client_id=client_id,
+                                                       deleted_at__isnull=True).exists():
+        raise Conflict(f"You already have a {table} record with id '{client_id}'; update it instead.",
+                       code="already_exists", fields={"id": ["already exists"]})
+    if existing and not partial:
+        record_get(user=user, table=table, client_id=client_id)
     if partial:
         current = record_get(user=user, table=table, client_id=client_id)
         merged = {c.name: _current_value(spec, current, c.name, c.kind) for c in spec.columns}
+        for derived, inputs in rules.DERIVED_FROM.get(table, {}).items():
+            if derived not in values and any(name in values for name in inputs):
+                merged[derived] = None
         merged.update(values)
         values = merged
     values = with_defaults(spec, values)
@@ -159,7 +173,12 @@ def record_save(*, user: User, table: str, client_id: str | None, values: dict[s
     errors = check_records(table, [write], now=timezone.now())
     if errors:
         raise DomainError("Invalid input.", fields={key.split(".", 1)[1]: msgs for key, msgs in errors.items()})
-    changes_apply(user=user, changes={table: TableChanges(upserts=[write], deletions=[])}, since=None)
+    try:
+        changes_apply(user=user, changes={table: TableChanges(upserts=[write], deletions=[])}, since=None)
+    except DomainError as exc:
+        # A single REST record has no path: name its fields as the request did ("medication_id").
+        exc.fields = {key.removeprefix(f"{table}."): msgs for key, msgs in exc.fields.items()}
+        raise
     return record_get(user=user, table=table, client_id=client_id)
 
 
