@@ -1,0 +1,134 @@
+"""Stored insights and flags: recompute, the API, acknowledging and reopening, isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+from insights.models import Flag, InsightState
+from insights.services import insights_recompute
+from tests.insights.diary_builder import days_ago, episodes_over, write
+
+pytestmark = pytest.mark.django_db
+
+
+def flag_rows(user):
+    return sorted(Flag.objects.filter(user=user).values_list("rule_id", "severity", "fingerprint", "status", "active"))
+
+
+def test_a_recompute_stores_flags_and_running_it_twice_gives_the_same_result(user):
+    episodes_over(user, days=20, sites=["left_index"])
+    insights_recompute(user_id=user.pk)
+    first = (flag_rows(user), InsightState.objects.get(user=user).associations)
+    insights_recompute(user_id=user.pk)
+    second = (flag_rows(user), InsightState.objects.get(user=user).associations)
+    assert first == second
+    assert ("R1", "see_doctor") in [(rule, severity) for rule, severity, *_ in first[0]]
+    assert InsightState.objects.get(user=user).recompute_count == 2
+
+
+def test_the_flags_endpoint_lists_active_flags_with_their_evidence_and_source(auth_client, user):
+    episodes_over(user, days=20, sites=["left_index"])
+    insights_recompute(user_id=user.pk)
+    flags = auth_client.get("/api/v1/flags/").json()
+    persistence = next(f for f in flags if f["rule_id"] == "R1")
+    assert persistence["status"] == "open"
+    assert persistence["regions"] == ["left_hand"]
+    assert len(persistence["evidence_entry_ids"]) == 20
+    assert "NHS" in persistence["source"]
+    assert "you have" not in persistence["wording"].lower()
+
+
+def test_an_acknowledged_flag_stays_quiet_until_a_new_region_reopens_it(auth_client, user):
+    episodes_over(user, days=20, sites=["left_index"])
+    insights_recompute(user_id=user.pk)
+    flag = Flag.objects.get(user=user, rule_id="R1")
+    response = auth_client.post(f"/api/v1/flags/{flag.pk}/acknowledge/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "acknowledged"
+
+    write(user, "episodes", [{"id": "more-left", "started_at": days_ago(0.5), "duration_s": 10,
+                              "body_sites": ["left_middle"], "character": "twitch", "intensity": 2}])
+    insights_recompute(user_id=user.pk)
+    assert Flag.objects.get(pk=flag.pk).status == "acknowledged"  # same region, same severity: quiet
+
+    episodes_over(user, days=16, sites=["right_thumb"], prefix="r")
+    insights_recompute(user_id=user.pk)
+    reopened = Flag.objects.get(pk=flag.pk)
+    assert reopened.status == "open"
+    assert reopened.regions == ["left_hand", "right_hand"]
+    assert reopened.reopened_count == 1
+
+
+def test_seen_a_doctor_quietens_a_flag_until_its_severity_rises(auth_client, user):
+    episodes_over(user, days=5, sites=["left_index"])
+    episodes_over(user, days=5, sites=["right_index"], prefix="r")
+    insights_recompute(user_id=user.pk)
+    spread = Flag.objects.get(user=user, rule_id="R2")
+    assert spread.severity == "see_doctor"
+    assert auth_client.post(f"/api/v1/flags/{spread.pk}/seen-doctor/").json()["status"] == "seen_doctor"
+    write(user, "episodes", [{"id": "weak", "started_at": days_ago(0.2), "duration_s": 10,
+                              "body_sites": ["left_thumb"], "character": "twitch", "intensity": 4,
+                              "symptoms": ["weakness"]}])
+    insights_recompute(user_id=user.pk)
+    assert Flag.objects.get(user=user, rule_id="R3").status == "open"
+
+
+def test_a_flag_that_no_longer_fires_leaves_the_list(auth_client, user):
+    write(user, "lab_results", [{"id": "mg", "taken_on": days_ago(3).date(), "analyte": "magnesium", "value": 0.6,
+                                 "unit": "mmol/L", "reference_low": 0.7, "reference_high": 1.0}])
+    insights_recompute(user_id=user.pk)
+    assert [f["rule_id"] for f in auth_client.get("/api/v1/flags/").json()] == ["L1"]
+    auth_client.delete("/api/v1/lab-results/mg/")
+    insights_recompute(user_id=user.pk)
+    assert auth_client.get("/api/v1/flags/").json() == []
+
+
+def test_nobody_can_see_or_acknowledge_another_users_flags(user, make_user, client_for):
+    episodes_over(user, days=20, sites=["left_index"])
+    insights_recompute(user_id=user.pk)
+    flag = Flag.objects.get(user=user, rule_id="R1")
+    mallory = client_for(make_user(email="mallory@example.org"))
+    assert mallory.get("/api/v1/flags/").json() == []
+    for action in ("acknowledge", "seen-doctor"):
+        response = mallory.post(f"/api/v1/flags/{flag.pk}/{action}/")
+        assert response.status_code == 404
+    assert Flag.objects.get(pk=flag.pk).status == "open"
+
+
+def test_insights_say_how_many_more_days_are_needed(auth_client, user):
+    episodes_over(user, days=10, sites=["left_index"])
+    insights_recompute(user_id=user.pk)
+    body = auth_client.get("/api/v1/insights/").json()
+    assert body["sufficiency"]["enough"] is False
+    assert body["status"].startswith("Not enough data yet: ")
+    assert body["status"].endswith("more days of logging.")
+    assert body["associations"] == []
+    assert "Benjamini-Hochberg" in body["method"]
+
+
+def test_insights_before_any_recompute_say_there_is_not_enough_data(auth_client):
+    body = auth_client.get("/api/v1/insights/").json()
+    assert body["computed_at"] is None
+    assert body["status"] == "Not enough data yet."
+
+
+def test_the_causes_endpoint_lists_the_thirteen_documented_causes_without_login(api_client):
+    body = api_client.get("/api/v1/insights/causes/").json()
+    assert len(body["causes"]) == 13
+    assert all(cause["sources"] for cause in body["causes"])
+    assert {rule["id"] for rule in body["flag_rules"]} >= {"R1", "R2", "R8", "R20", "L1"}
+    assert "harmless" in body["context"]
+
+
+def test_the_demo_users_planted_caffeine_link_and_spread_are_found():
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", "--quiet")
+    demo = User.objects.get(email="demo@twitchlog.example")
+    state = insights_recompute(user_id=demo.pk)
+    reported = [a["trigger"] for a in state.associations if a["significant"]]
+    assert "caffeine" in reported
+    spread = Flag.objects.get(user=demo, rule_id="R2")
+    assert {"left_hand", "right_hand"} <= set(spread.regions)
