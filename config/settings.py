@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "accounts",
     "diary",
     "insights",
+    "insights.summaries",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "insights-nightly-sweep": {"task": "insights.nightly_sweep", "schedule": crontab(hour=3, minute=0)},
+    # Hourly: whoever's local time is now Monday 08:00 or later and has not had this week's summary.
+    "summaries-dispatch-weekly": {"task": "email.dispatch_weekly", "schedule": crontab(minute=5)},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -1,0 +1,1 @@
+"""Weekly email summaries: who is due, exactly-once sends, content, unsubscribe, preview."""

@@ -1,0 +1,109 @@
+"""Turn a user's week into the email: subject, text part, HTML part (CSS inlined) and chart.
+
+The message is multipart/alternative with the text first and, as the richer alternative, a
+multipart/related holding the HTML and the chart it shows by ``cid:``. That is the structure
+mail clients expect for an inline image: a plain-text client shows the text part alone, with
+the chart's numbers written out, and no client lists the chart as a stray attachment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.mime.image import MIMEImage
+from typing import Any
+
+import css_inline
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.models import User
+from insights.summaries.chart import episodes_chart_png
+from insights.summaries.content import SummaryContent, as_template_context, summary_content
+from insights.summaries.selectors import summary_data
+from insights.summaries.tokens import unsubscribe_token
+from insights.summaries.weeks import Week
+
+_inliner = css_inline.CSSInliner(keep_style_tags=False)
+
+
+@dataclass(frozen=True)
+class RenderedSummary:
+    subject: str
+    text: str
+    html: str
+    chart_png: bytes
+    chart_cid: str  # the Content-ID, without angle brackets
+    unsubscribe_url: str
+
+
+def unsubscribe_url(user: User) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("summaries-unsubscribe", args=[unsubscribe_token(user.pk)])
+
+
+def render_summary(user: User, week: Week) -> RenderedSummary:
+    """Everything the email for ``user``'s ``week`` contains; the preview shows exactly this."""
+    data = summary_data(user, week)
+    report_range = f"from={data.figures.chart_days[0].day.isoformat()}&to={week.end.isoformat()}"
+    content: SummaryContent = summary_content(
+        data,
+        app_url=f"{settings.APP_BASE_URL}/insights",
+        report_url=f"{settings.APP_BASE_URL}/report?{report_range}",
+        unsubscribe_url=unsubscribe_url(user),
+    )
+    chart_cid = f"chart-{week.start.isoformat()}-{user.pk}@twitchlog"
+    context = as_template_context(content, chart_src=f"cid:{chart_cid}")
+    text = render_to_string("summaries/weekly_summary.txt", context).strip() + "\n"
+    html = _inliner.inline(render_to_string("summaries/weekly_summary.html", context))
+    return RenderedSummary(
+        subject=content.subject,
+        text=text,
+        html=html,
+        chart_png=episodes_chart_png(content.chart_days),
+        chart_cid=chart_cid,
+        unsubscribe_url=content.unsubscribe_url,
+    )
+
+
+class RelatedImagesEmail(EmailMultiAlternatives):
+    """An EmailMultiAlternatives whose HTML alternative carries inline images with it."""
+
+    def __init__(self, *args: Any, related: list[MIMEImage] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.related = related or []
+
+    def _create_alternatives(self, msg: Any) -> Any:
+        msg = super()._create_alternatives(msg)
+        if not self.related or not msg.is_multipart():
+            return msg
+        # Wrap the HTML part (the last alternative) and its images in multipart/related.
+        html_part = msg.get_payload()[-1]
+        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)
+        related.attach(html_part)
+        for image in self.related:
+            related.attach(image)
+        msg.get_payload()[-1] = related
+        return msg
+
+
+def build_message(user: User, rendered: RenderedSummary) -> RelatedImagesEmail:
+    chart = MIMEImage(rendered.chart_png, _subtype="png")
+    chart.add_header("Content-ID", f"<{rendered.chart_cid}>")
+    chart.add_header("Content-Disposition", "inline", filename="last-4-weeks.png")
+    message = RelatedImagesEmail(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[user.email],
+        headers={
+            # RFC 8058: a mail client may unsubscribe with one POST, with no login and no page.
+            "List-Unsubscribe": f"<{rendered.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # Tells auto-responders this is bulk mail, so they do not answer it.
+            "Auto-Submitted": "auto-generated",
+        },
+        related=[chart],
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return message

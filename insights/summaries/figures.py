@@ -1,0 +1,138 @@
+"""The numbers of a weekly summary, computed from a user's diary: pure, no Django, no database.
+
+Everything is placed on local days by ``build_daily_series``, so "a week" is the user's own
+Monday-Sunday whatever the offset. Averages are taken over the days on which the thing was
+logged: a day without a caffeine entry is unknown, not a day without caffeine.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from diary.catalogues.body_sites import BODY_SITES
+from insights.analysis.daily_series import DailySeries, DayIndexer, build_daily_series
+from insights.analysis.records import Diary
+from insights.summaries.weeks import Week
+
+CHART_WEEKS = 4
+SHORT_NIGHT_HOURS = 7.0  # AASM/SRS: adults need 7 hours or more (CLINICAL.md)
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """One local week's numbers; ``None`` where nothing of that kind was logged."""
+
+    week: Week
+    days_logged: int
+    episodes: int
+    days_affected: int
+    total_duration_s: int
+    mean_intensity: float | None
+    body_sites: tuple[tuple[str, int], ...]  # (label, episodes), most frequent first
+    caffeine_mean_mg: float | None
+    caffeine_days: int
+    caffeine_days_over_guide: int
+    sleep_mean_hours: float | None
+    sleep_nights: int
+    short_nights: int
+    stress_mean: float | None
+    stress_days: int
+
+    @property
+    def nothing_logged(self) -> bool:
+        return self.days_logged == 0
+
+
+@dataclass(frozen=True)
+class ChartDay:
+    day: date
+    episodes: int | None  # None: nothing at all was logged that day
+
+
+@dataclass(frozen=True)
+class SummaryFigures:
+    this_week: WeekFigures
+    week_before: WeekFigures
+    # The last CHART_WEEKS weeks, oldest first, ending with this week.
+    chart_days: tuple[ChartDay, ...]
+    chart_weeks: tuple[tuple[Week, int], ...]  # (week, episodes)
+
+
+def _mean(values: np.ndarray) -> float | None:
+    present = values[~np.isnan(values)]
+    return float(present.mean()) if present.size else None
+
+
+def _week_figures(week: Week, series: DailySeries, diary: Diary, indexer: DayIndexer, guide_mg: float) -> WeekFigures:
+    first = series.index_of(week.start)
+    if first is None:
+        raise ValueError(f"the series does not cover the week of {week.start}")
+    days = slice(first, first + 7)
+    logged = series.logged[days]
+    episodes = np.nan_to_num(series.episodes[days])
+    caffeine = series.caffeine_mg[days]
+    sleep = series.sleep_hours[days]
+    stress = series.stress_mean[days]
+
+    # Intensity and body sites need each episode, not the daily totals.
+    positions, inside = indexer.positions(record.started_at for record in diary.episodes)
+    in_week = inside & (positions >= first) & (positions < first + 7)
+    week_episodes = [record for record, keep in zip(diary.episodes, in_week, strict=True) if keep]
+    sites: Counter[str] = Counter()
+    for record in week_episodes:
+        for code in set(record.body_sites):
+            site = BODY_SITES.get(code)
+            sites[site.label if site else code.replace("_", " ")] += 1
+
+    return WeekFigures(
+        week=week,
+        days_logged=int(logged.sum()),
+        episodes=int(episodes.sum()),
+        days_affected=int((episodes > 0).sum()),
+        total_duration_s=int(np.nan_to_num(series.episode_duration_s[days]).sum()),
+        mean_intensity=(sum(r.intensity for r in week_episodes) / len(week_episodes)) if week_episodes else None,
+        body_sites=tuple(sorted(sites.items(), key=lambda item: (-item[1], item[0]))),
+        caffeine_mean_mg=_mean(caffeine),
+        caffeine_days=int((~np.isnan(caffeine)).sum()),
+        caffeine_days_over_guide=int((np.nan_to_num(caffeine) > guide_mg).sum()),
+        sleep_mean_hours=_mean(sleep),
+        sleep_nights=int((~np.isnan(sleep)).sum()),
+        short_nights=int((np.nan_to_num(sleep, nan=24.0) < SHORT_NIGHT_HOURS).sum()),
+        stress_mean=_mean(stress),
+        stress_days=int((~np.isnan(stress)).sum()),
+    )
+
+
+def chart_start(week: Week) -> date:
+    """The first local day the summary reads: the Monday CHART_WEEKS - 1 weeks before ``week``."""
+    return week.previous(CHART_WEEKS - 1).start
+
+
+def summary_figures(diary: Diary, week: Week, *, guide_mg: float) -> SummaryFigures:
+    """This week against the week before, and the last CHART_WEEKS weeks day by day.
+
+    ``diary`` may hold more than those weeks; only the days from ``chart_start(week)`` to the
+    week's Sunday are read.
+    """
+    start, end = chart_start(week), week.end
+    series = build_daily_series(diary, start=start, end=end)
+    indexer = DayIndexer(ZoneInfo(diary.timezone), start, end)
+    chart_days = tuple(
+        ChartDay(day, int(count) if is_logged else None)
+        for day, count, is_logged in zip(series.days, np.nan_to_num(series.episodes), series.logged, strict=True)
+    )
+    chart_weeks = tuple(
+        (chart_week, sum(d.episodes or 0 for d in chart_days[i * 7 : i * 7 + 7]))
+        for i, chart_week in enumerate(week.previous(CHART_WEEKS - 1 - n) for n in range(CHART_WEEKS))
+    )
+    return SummaryFigures(
+        this_week=_week_figures(week, series, diary, indexer, guide_mg),
+        week_before=_week_figures(week.previous(), series, diary, indexer, guide_mg),
+        chart_days=chart_days,
+        chart_weeks=chart_weeks,
+    )

@@ -1,0 +1,110 @@
+"""Reads for weekly summaries: who is due, which rows to send, and one user's week.
+
+``summary_data`` reads a constant number of queries whatever the size of the diary: one
+per diary table (bounded to the four weeks the summary shows), the insight state and the
+open flags. The numbers are aggregated in numpy by the pure ``figures`` module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from diary.catalogues.drinks import DAILY_GUIDE_MG
+from insights import presenters
+from insights import selectors as insight_selectors
+from insights.analysis.daily_series import local_midnight
+from insights.models import Flag
+from insights.summaries.figures import SummaryFigures, chart_start, summary_figures
+from insights.summaries.models import SummaryStatus, WeeklySummary
+from insights.summaries.weeks import Week
+
+# How many associations a summary shows; the app shows them all.
+TOP_ASSOCIATIONS = 3
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    """Everything a summary says about one user's week, before it is worded."""
+
+    user: User
+    week: Week
+    figures: SummaryFigures
+    flags: tuple[Flag, ...]
+    new_flag_ids: frozenset[int]
+    associations: tuple[dict[str, Any], ...]
+    insights_status: str
+
+
+def summary_data(user: User, week: Week) -> SummaryData:
+    zone = ZoneInfo(user.timezone)
+    start = local_midnight(chart_start(week), zone)
+    end = local_midnight(week.end + timedelta(days=1), zone)
+    diary = insight_selectors.diary_for_user(user, today=week.end, start=start, end=end)
+    figures = summary_figures(diary, week, guide_mg=DAILY_GUIDE_MG)
+
+    flags = tuple(insight_selectors.open_flags(user))
+    # A flag is new to this email when it opened (or reopened) since the week began.
+    week_began = local_midnight(week.start, zone)
+    new_flag_ids = frozenset(f.pk for f in flags if f.status_changed_at and f.status_changed_at >= week_began)
+    payload = presenters.insights_payload(insight_selectors.insight_state(user))
+    return SummaryData(
+        user=user,
+        week=week,
+        figures=figures,
+        flags=flags,
+        new_flag_ids=new_flag_ids,
+        associations=tuple(payload["associations"][:TOP_ASSOCIATIONS]),
+        insights_status=payload["status"],
+    )
+
+
+def summary_timezones() -> list[str]:
+    """The distinct timezones of users who want summaries: a handful, however many users."""
+    return list(
+        User.objects.filter(is_active=True, weekly_summary_enabled=True)
+        .order_by()
+        .values_list("timezone", flat=True)
+        .distinct()
+    )
+
+
+def users_without_summary(timezones: list[str], week: Week) -> QuerySet[User]:
+    """Users in ``timezones`` who want summaries and have no row yet for ``week``."""
+    return (
+        User.objects.filter(is_active=True, weekly_summary_enabled=True, timezone__in=timezones)
+        .exclude(weekly_summaries__week_start=week.start)
+        .order_by("pk")
+    )
+
+
+def summaries_to_enqueue(
+    timezones: list[str], week: Week, *, created_since: datetime, orphaned_before: datetime, stale_before: datetime
+) -> Iterator[int]:
+    """Ids of ``week``'s rows for users in ``timezones`` that need a send task.
+
+    That is rows just created; rows still pending long after their last change, whose task
+    must have been lost; and rows stuck in ``sending`` by a worker that died mid-send. A row
+    waiting for a retry is left to its retry, so the dispatcher never bypasses the backoff.
+    """
+    return (
+        WeeklySummary.objects.filter(week_start=week.start, user__timezone__in=timezones)
+        .filter(
+            Q(status=SummaryStatus.PENDING, attempts=0, created_at__gte=created_since)
+            | Q(status=SummaryStatus.PENDING, updated_at__lt=orphaned_before)
+            | Q(status=SummaryStatus.SENDING, claimed_at__lt=stale_before)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=500)
+    )
+
+
+def summary_with_user(summary_id: int) -> WeeklySummary | None:
+    return WeeklySummary.objects.select_related("user").filter(pk=summary_id).first()

@@ -1,0 +1,123 @@
+"""Diary rows, flags and insight states for the summary tests, written straight to the tables."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from accounts.models import User
+from diary import models as diary_models
+from insights.models import Flag, FlagStatus, InsightState
+
+_ids = itertools.count(1)
+
+
+def local(day: date, hour: float, tz: str) -> datetime:
+    """The aware instant of ``hour`` o'clock on ``day`` in ``tz``."""
+    whole = int(hour)
+    return datetime.combine(day, time(whole, round((hour - whole) * 60)), tzinfo=ZoneInfo(tz))
+
+
+def _stamps() -> dict[str, Any]:
+    now = timezone.now()
+    return {"client_id": f"c{next(_ids)}", "created_at": now, "updated_at": now}
+
+
+def episode(
+    user: User,
+    at: datetime,
+    *,
+    duration_s: int = 60,
+    intensity: int = 4,
+    sites: tuple[str, ...] = ("left_index",),
+    symptoms: tuple[str, ...] = (),
+) -> diary_models.Episode:
+    return diary_models.Episode(
+        user=user,
+        started_at=at,
+        duration_s=duration_s,
+        body_sites=list(sites),
+        character="twitch",
+        intensity=intensity,
+        symptoms=list(symptoms),
+        **_stamps(),
+    )
+
+
+def caffeine(user: User, at: datetime, mg: float) -> diary_models.CaffeineIntake:
+    return diary_models.CaffeineIntake(user=user, consumed_at=at, drink="brewed_coffee", mg=mg, **_stamps())
+
+
+def sleep(user: User, woke_at: datetime, hours: float) -> diary_models.SleepLog:
+    return diary_models.SleepLog(user=user, bed_at=woke_at - timedelta(hours=hours), woke_at=woke_at, **_stamps())
+
+
+def stress(user: User, at: datetime, level: int) -> diary_models.StressLog:
+    return diary_models.StressLog(user=user, recorded_at=at, level=level, **_stamps())
+
+
+def save_all(rows: list[Any]) -> None:
+    by_model: dict[type, list[Any]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    for model, items in by_model.items():
+        model.objects.bulk_create(items)
+
+
+def open_flag(
+    user: User,
+    *,
+    rule_id: str = "R1",
+    title: str = "Twitching in the same place for more than two weeks",
+    wording: str = "Your diary shows twitching in the same area for more than two weeks.",
+    changed_at: datetime | None = None,
+) -> Flag:
+    return Flag.objects.create(
+        user=user,
+        rule_id=rule_id,
+        severity="see_doctor",
+        title=title,
+        wording=wording,
+        source="NHS",
+        fingerprint=f"{rule_id}:x",
+        status=FlagStatus.OPEN,
+        status_changed_at=changed_at or timezone.now(),
+    )
+
+
+def association(trigger: str, sentence: str, *, significant: bool, q_value: float) -> dict[str, Any]:
+    return {
+        "trigger": trigger,
+        "label": trigger,
+        "lag": "same day",
+        "n_days": 60,
+        "rho": 0.3,
+        "p_value": q_value,
+        "q_value": q_value,
+        "rate_ratio": 2.0,
+        "ci_low": 1.4,
+        "ci_high": 2.7,
+        "direction": "more",
+        "significant": significant,
+        "sentence": sentence,
+    }
+
+
+def insight_state(user: User, associations: list[dict[str, Any]]) -> InsightState:
+    return InsightState.objects.create(
+        user=user,
+        computed_at=timezone.now(),
+        associations=associations,
+        sufficiency={
+            "logged_days": 60,
+            "episode_days": 30,
+            "needed_logged_days": 50,
+            "needed_episode_days": 24,
+            "days_more_needed": 0,
+            "enough": True,
+        },
+    )
