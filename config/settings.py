@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "diary",
     "insights",
     "insights.summaries",
+    "insights.reports",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "insights-nightly-sweep": {"task": "insights.nightly_sweep", "schedule": crontab(hour=3, minute=0)},
+    "reports-expire-old": {"task": "reports.expire_old_reports", "schedule": crontab(hour=4, minute=30)},
     # Hourly: whoever's local time is now Monday 08:00 or later and has not had this week's summary.
     "summaries-dispatch-weekly": {"task": "email.dispatch_weekly", "schedule": crontab(minute=5)},
 }

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("diary.urls")),
     path("", include("insights.urls")),
     path("", include("insights.summaries.urls")),
+    path("", include("insights.reports.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
     path("", include("insights.summaries.public_urls")),
+    path("s/", include("insights.reports.public_urls")),
     path("admin/", admin.site.urls),
 ]
 

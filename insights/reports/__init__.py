@@ -1,5 +1,6 @@
-"""The physician report: a plain view model (``content``) and its PDF renderer (``pdf``).
+"""The physician report, its share links and the CSV and FHIR exports (the ``reports`` app).
 
-Nothing in this package imports Django, so the renderer can be tested, benchmarked and
-run in a worker from plain data.
+The renderer (``content``, ``pdf`` and the modules they use) imports no Django, so it can be
+tested, benchmarked and run in a worker from plain data; ``build`` fills its view model from
+the database, and the services, tasks and views around it are an ordinary Django app.
 """

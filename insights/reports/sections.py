@@ -99,7 +99,8 @@ def _medication_row(med: MedicationRow) -> list[object]:
         Paragraph(f"{escape(med.dose) or '-'}<br/><font color='#616E7C'>{taking}</font>", theme.CELL),
         theme.format_day(med.started_on),
         theme.format_day(med.stopped_on) if med.stopped_on else "still taking",
-        str(med.doses_in_range),
+        # A regular medicine is rarely logged dose by dose: "0" would read as "not taken".
+        str(med.doses_in_range) if med.doses_in_range or med.as_needed else "not logged",
         link,
     ]
 

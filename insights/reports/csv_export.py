@@ -1,0 +1,149 @@
+"""The CSV export: a zip with one CSV file per diary table and a README describing every column.
+
+Rows are the user's records that are not deleted, oldest first, read with one query per
+table. Times are ISO 8601 in UTC with a "Z"; dates are YYYY-MM-DD; lists (body sites,
+symptoms) are codes joined with ";"; booleans are "true"/"false"; an empty cell is no value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, date, datetime
+from typing import Any
+
+from accounts.models import User
+from diary.tables import TABLES, TableSpec
+
+CHUNK_SIZE = 1000
+COMMON_COLUMNS: dict[str, str] = {
+    "id": "The record's id, chosen by the phone; unique within the table.",
+    "created_at": "When the record was first stored on the server (UTC).",
+    "updated_at": "When the record was last changed on the server (UTC).",
+}
+
+# Every column of every table, described for whoever opens the files: a column added to
+# diary.tables without a line here fails the export's tests.
+COLUMN_DOCS: dict[str, dict[str, str]] = {
+    "episodes": {
+        "started_at": "When the episode began (UTC).",
+        "duration_s": "How long it lasted, in seconds (0-3600).",
+        "body_sites": "Where, as body site codes: <side>_<part> (left_index, right_thumb, ...) or a midline part "
+        "(tongue, neck, torso).",
+        "character": "twitch, tremor, spasm_cramp, jerk or repetitive_movement.",
+        "intensity": "Self-rated intensity, 1 (barely noticeable) to 10 (worst).",
+        "context": "at_rest, holding_posture, during_action, writing_typing, during_sleep, after_exercise, or empty.",
+        "symptoms": "Accompanying symptoms: numbness, tingling, weakness, stiffness, pain, cramp, muscle_wasting, "
+        "speech_difficulty, swallowing_difficulty, vision_change, balance_problem, perioral_tingling.",
+        "notes": "Free text written by the patient.",
+    },
+    "caffeine_intakes": {
+        "consumed_at": "When the drink was had (UTC).",
+        "drink": "Drink code from the catalogue (brewed_coffee, espresso, black_tea, cola, energy_drink, ...).",
+        "servings": "Number of servings.",
+        "mg": "Caffeine in milligrams (from the catalogue when the patient did not enter it).",
+    },
+    "sleep_logs": {
+        "bed_at": "When the patient went to bed (UTC).",
+        "woke_at": "When the patient woke (UTC); the night counts for the day of waking.",
+        "quality": "Self-rated sleep quality, 1 (poor) to 5 (excellent), or empty.",
+    },
+    "stress_logs": {
+        "recorded_at": "When the rating was made (UTC).",
+        "level": "Self-rated stress, 0 (none) to 10 (worst).",
+    },
+    "medications": {
+        "name": "The medicine's name as entered.",
+        "catalogue_key": "Generic name from the catalogue, or empty for free text.",
+        "drug_class": "Drug class code (beta2_agonist, stimulant, ssri_snri, ..., other).",
+        "dose": "Dose as entered, free text.",
+        "started_on": "Date started, or empty.",
+        "stopped_on": "Date stopped, or empty while still taking it.",
+        "as_needed": "true when taken as needed rather than regularly.",
+    },
+    "medication_doses": {
+        "medication_id": "The id of the medication in medications.csv.",
+        "taken_at": "When the dose was taken (UTC).",
+        "amount": "Amount as entered, free text.",
+    },
+    "exercise_sessions": {
+        "started_at": "When the session began (UTC).",
+        "duration_min": "Length in minutes.",
+        "intensity": "light, moderate or vigorous.",
+        "kind": "What kind of exercise, free text.",
+    },
+    "lab_results": {
+        "taken_on": "Date the sample was taken.",
+        "analyte": "calcium, potassium, sodium, magnesium, tsh, vitamin_b12 or glucose.",
+        "value": "The result, in the unit of the next column.",
+        "unit": "The unit as printed on the lab report.",
+        "reference_low": "Lower end of the lab's reference range, or empty.",
+        "reference_high": "Upper end of the lab's reference range, or empty.",
+    },
+}
+
+
+def header(spec: TableSpec) -> list[str]:
+    return ["id", *spec.column_names, "created_at", "updated_at"]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(str(item) for item in value)
+    return str(value)
+
+
+def table_csv(spec: TableSpec, user: User) -> str:
+    """One table's live records as CSV text, header first."""
+    fields = ("client_id", *(spec.read_field(c) for c in spec.columns), "created_at", "updated_at")
+    rows = (
+        spec.model._default_manager.filter(user=user, deleted_at__isnull=True)
+        .order_by(spec.model.time_field, "pk")
+        .values_list(*fields)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header(spec))
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def readme_text() -> str:
+    lines = [
+        "Twitchlog diary export (CSV)",
+        "",
+        "One file per table, UTF-8, comma-separated, with a header row. Times are ISO 8601 in UTC (ending in Z);",
+        "dates are YYYY-MM-DD; lists are codes joined with ';'; an empty cell means no value.",
+        "Every file starts with id and ends with created_at and updated_at:",
+        "",
+        *(f"  {name}: {text}" for name, text in COMMON_COLUMNS.items()),
+    ]
+    for name, spec in TABLES.items():
+        lines += ["", f"{name}.csv"]
+        lines += [f"  {column}: {COLUMN_DOCS[name][column]}" for column in spec.column_names]
+    return "\n".join(lines) + "\n"
+
+
+def csv_zip(*, user: User) -> bytes:
+    """The zip of every table's CSV and the README; a year of diary is a few hundred kilobytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", readme_text())
+        for name, spec in TABLES.items():
+            archive.writestr(f"{name}.csv", table_csv(spec, user))
+    return buffer.getvalue()
+
+
+def export_filename(*, user: User, today: date, extension: str) -> str:
+    return f"twitchlog-{today.isoformat()}.{extension}"

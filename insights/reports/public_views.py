@@ -1,0 +1,143 @@
+"""The share link a doctor opens, without login: a summary page and the report PDF.
+
+Plain Django views, outside the token-authenticated API: the answer is HTML for a person,
+so a refused link (unknown, expired, revoked, throttled) gets a short page that says what
+happened, never an error trace or a JSON body. Every request counts against the
+per-address SharePublicThrottle, so guessing tokens is slow; every served page or PDF is
+logged for the share's owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.throttles import SharePublicThrottle
+from insights.reports import services, theme
+from insights.reports.build import report_content
+from insights.reports.content import ReportContent
+from insights.reports.models import Share, ShareAccessKind
+from insights.reports.selectors import ShareState, share_by_token
+from insights.reports.summary import top_sites
+
+_REFUSALS: dict[ShareState, tuple[int, str, str]] = {
+    ShareState.UNKNOWN: (
+        404,
+        "This link does not exist",
+        "Check that the whole link was copied. If it still does not open, ask the patient for a new one.",
+    ),
+    ShareState.EXPIRED: (
+        410,
+        "This link has expired",
+        "Share links work for a limited time. Ask the patient to share the report again.",
+    ),
+    ShareState.REVOKED: (
+        410,
+        "This link was withdrawn",
+        "The patient has stopped sharing this report. Ask them for a new link if you need it.",
+    ),
+}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Headers every public answer carries: never indexed, never cached, never leaked in a Referer."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _message(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    page = render(request, "reports/share_unavailable.html", {"title": title, "text": text}, status=status)
+    return _private(page)
+
+
+def _throttled(request: HttpRequest) -> HttpResponse | None:
+    throttle = SharePublicThrottle()
+    if throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only request.META
+        return None
+    wait = throttle.wait()
+    response = _message(
+        request,
+        429,
+        "Too many requests",
+        "This address has opened too many links in a short time. Please wait a minute and try again.",
+    )
+    if wait is not None:
+        response["Retry-After"] = str(max(1, int(wait)))
+    return response
+
+
+def _open(request: HttpRequest, token: str) -> tuple[Share | None, HttpResponse | None]:
+    """The share behind the token, or the page that refuses it."""
+    refused = _throttled(request)
+    if refused is not None:
+        return None, refused
+    share, state = share_by_token(token)
+    if share is None or state is not ShareState.ACTIVE:
+        status, title, text = _REFUSALS[state]
+        return None, _message(request, status, title, text)
+    return share, None
+
+
+def _log(request: HttpRequest, share: Share, what: ShareAccessKind) -> None:
+    services.share_access_log(
+        share=share, ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", ""), what=what
+    )
+
+
+@dataclass(frozen=True)
+class _FlagLine:
+    badge: str
+    title: str
+    wording: str
+    evidence: str
+
+
+def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
+    share_of_days = round(100 * content.days_affected / content.days_in_range) if content.days_in_range else 0
+    return {
+        "content": content,
+        "share": share,
+        "period": theme.format_range(content.range_start, content.range_end),
+        "share_of_days": share_of_days,
+        "total_duration": theme.format_duration(content.total_duration_s),
+        "mean_intensity": theme.format_number(content.mean_intensity),
+        "top_sites": top_sites(content),
+        "flags": [
+            _FlagLine(
+                theme.SEVERITY_BADGES.get(f.severity, theme.SEVERITY_BADGES["info"])[0], f.title, f.wording, f.evidence
+            )
+            for f in content.open_flags
+        ],
+        "linked_medicines": [m for m in content.medications if m.known_link],
+        "expires": share.expires_at,
+    }
+
+
+@require_GET
+def share_page(request: HttpRequest, token: str) -> HttpResponse:
+    share, refused = _open(request, token)
+    if share is None:
+        assert refused is not None
+        return refused
+    content = report_content(user=share.user, start=share.range_start, end=share.range_end)
+    _log(request, share, ShareAccessKind.PAGE)
+    return _private(render(request, "reports/share_page.html", _page_context(share, content)))
+
+
+@require_GET
+def share_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    share, refused = _open(request, token)
+    if share is None:
+        assert refused is not None
+        return refused
+    pdf = services.report_pdf_render(user=share.user, start=share.range_start, end=share.range_end)
+    _log(request, share, ShareAccessKind.PDF)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = services.report_filename(start=share.range_start, end=share.range_end)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _private(response)

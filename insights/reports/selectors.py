@@ -1,0 +1,56 @@
+"""Reads for reports and shares: a user's jobs and shares, and a share found by its token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import NotFound
+from insights.reports.models import ReportJob, Share, ShareAccess
+from insights.reports.services import token_hash
+
+
+class ShareState(Enum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+def report_job_get(*, user: User, job_id: str, with_pdf: bool = False) -> ReportJob:
+    """One of the user's jobs; another user's id is simply not found."""
+    jobs = ReportJob.objects.filter(user=user, pk=job_id)
+    job = (jobs if with_pdf else jobs.defer("pdf")).first()
+    if job is None:
+        raise NotFound("No such report job.")
+    return job
+
+
+def share_state(share: Share, now: datetime | None = None) -> ShareState:
+    if share.revoked_at is not None:
+        return ShareState.REVOKED
+    if share.expires_at <= (now or timezone.now()):
+        return ShareState.EXPIRED
+    return ShareState.ACTIVE
+
+
+def share_list(user: User) -> QuerySet[Share]:
+    """The user's shares, newest first, each with its accesses newest first (two queries in all)."""
+    accesses = ShareAccess.objects.order_by("-at", "-pk")
+    return (
+        Share.objects.filter(user=user)
+        .order_by("-created_at")
+        .prefetch_related(Prefetch("accesses", queryset=accesses))
+    )
+
+
+def share_by_token(token: str) -> tuple[Share | None, ShareState]:
+    """The share a public link points at, and whether it may still be opened."""
+    share = Share.objects.select_related("user").filter(token_hash=token_hash(token)).first()
+    if share is None:
+        return None, ShareState.UNKNOWN
+    return share, share_state(share)

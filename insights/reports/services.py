@@ -1,0 +1,189 @@
+"""Report and share writes: check a range, render or queue a report, create and revoke shares.
+
+Every refusal is a ``DomainError`` naming the field and the rule, which the API turns into
+its one error shape. The report job's task and the daily cleanup call in here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import DomainError, NotFound
+from insights.reports.build import report_content
+from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, ShareAccessKind
+from insights.reports.pdf import render_report_pdf
+from insights.selectors import local_today
+
+logger = logging.getLogger(__name__)
+
+MAX_RANGE_DAYS = 366
+# Up to this many days the PDF is rendered in the request (well under a second); longer
+# ranges go through a job so a phone on a slow link is never held waiting.
+DIRECT_MAX_DAYS = 90
+JOB_LIFETIME = timedelta(days=7)
+SHARE_MAX_DAYS = 30
+SHARE_DEFAULT_DAYS = 7
+# A job still "running" after this was lost with its worker: a redelivered task may take it over.
+JOB_STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+TOKEN_BYTES = 32
+USER_AGENT_MAX = 300
+
+
+def report_range_check(*, user: User, start: date, end: date) -> None:
+    """Refuse a range that is reversed, reaches past tomorrow or is longer than MAX_RANGE_DAYS.
+
+    Tomorrow, not today, is the limit because "today" is the user's local date and a phone
+    a few hours ahead of the server's idea of the user's timezone must not be refused.
+    """
+    if start > end:
+        raise DomainError("The range starts after it ends.", fields={"from": ["must be on or before 'to'"]})
+    latest = local_today(user) + timedelta(days=1)
+    if end > latest:
+        raise DomainError(
+            "The range reaches into the future.", fields={"to": [f"must not be after {latest.isoformat()} (tomorrow)"]}
+        )
+    days = (end - start).days + 1
+    if days > MAX_RANGE_DAYS:
+        raise DomainError(
+            "The range is too long.",
+            fields={"from": [f"the range may cover at most {MAX_RANGE_DAYS} days; it covers {days}"]},
+        )
+
+
+def report_needs_job(*, start: date, end: date) -> bool:
+    return (end - start).days + 1 > DIRECT_MAX_DAYS
+
+
+def report_pdf_render(*, user: User, start: date, end: date) -> bytes:
+    return render_report_pdf(report_content(user=user, start=start, end=end))
+
+
+def report_filename(*, start: date, end: date) -> str:
+    return f"twitchlog-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
+
+
+def _enqueue_build(job_id: str) -> None:
+    from insights.reports.tasks import build_report_pdf  # the task module imports this one
+
+    build_report_pdf.delay(job_id)
+
+
+def report_job_create(*, user: User, start: date, end: date) -> ReportJob:
+    """A job that builds the report in the reports queue, enqueued once the row is committed.
+
+    A job for the same range that is still queued or running is handed back instead, so an
+    app that retries its request does not start the same build twice.
+    """
+    report_range_check(user=user, start=start, end=end)
+    pending = (
+        ReportJob.objects.filter(
+            user=user, range_start=start, range_end=end, status__in=(ReportJobStatus.QUEUED, ReportJobStatus.RUNNING)
+        )
+        .defer("pdf")
+        .first()
+    )
+    if pending is not None:
+        return pending
+    now = timezone.now()
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            user=user, range_start=start, range_end=end, created_at=now, expires_at=now + JOB_LIFETIME
+        )
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: _enqueue_build(job_id))
+    return job
+
+
+def report_job_run(*, job_id: str) -> ReportJob | None:
+    """Build a job's PDF and store it. Safe to run twice: a done job is left alone, and a job
+    another worker is building is left to it unless that worker has been silent too long."""
+    now = timezone.now()
+    claimable = Q(status__in=(ReportJobStatus.QUEUED, ReportJobStatus.FAILED)) | Q(
+        status=ReportJobStatus.RUNNING, started_at__lt=now - JOB_STALE_AFTER
+    )
+    claimed = ReportJob.objects.filter(claimable, pk=job_id, expires_at__gt=now).update(
+        status=ReportJobStatus.RUNNING, started_at=now, error=""
+    )
+    job = ReportJob.objects.select_related("user").defer("pdf").filter(pk=job_id).first()
+    if not claimed or job is None:
+        return job
+    try:
+        pdf = report_pdf_render(user=job.user, start=job.range_start, end=job.range_end)
+    except Exception as exc:
+        # The trace goes to the log; the job keeps only the error's type, never diary content.
+        logger.exception("Report job %s failed", job_id)
+        ReportJob.objects.filter(pk=job_id).update(
+            status=ReportJobStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"The report could not be built ({type(exc).__name__}).",
+        )
+    else:
+        ReportJob.objects.filter(pk=job_id).update(
+            status=ReportJobStatus.DONE, pdf=pdf, pdf_size=len(pdf), finished_at=timezone.now()
+        )
+    job.refresh_from_db(fields=["status", "pdf_size", "error", "finished_at"])
+    return job
+
+
+def reports_expire(*, now: datetime | None = None) -> int:
+    """Delete every report job past its expiry, with its PDF. Returns how many went."""
+    deleted, _ = ReportJob.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share_url(token: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/s/{token}/"
+
+
+def share_create(
+    *, user: User, start: date, end: date, expires_in_days: int = SHARE_DEFAULT_DAYS, note: str = ""
+) -> tuple[Share, str]:
+    """A new share and its token; the token is returned this once and only its hash is stored."""
+    report_range_check(user=user, start=start, end=end)
+    if not 1 <= expires_in_days <= SHARE_MAX_DAYS:
+        raise DomainError(
+            "A share link lives for 1 to 30 days.",
+            fields={"expires_in_days": [f"must be between 1 and {SHARE_MAX_DAYS}"]},
+        )
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = timezone.now()
+    share = Share.objects.create(
+        user=user,
+        token_hash=token_hash(token),
+        range_start=start,
+        range_end=end,
+        note=note.strip(),
+        created_at=now,
+        expires_at=now + timedelta(days=expires_in_days),
+    )
+    return share, token
+
+
+def share_revoke(*, user: User, share_id: str) -> Share:
+    """Revoke one of the user's shares; revoking twice keeps the first revocation time."""
+    share = Share.objects.filter(user=user, pk=share_id).first()
+    if share is None:
+        raise NotFound("No such share.")
+    if share.revoked_at is None:
+        share.revoked_at = timezone.now()
+        share.save(update_fields=["revoked_at"])
+    return share
+
+
+def share_access_log(*, share: Share, ip: str | None, user_agent: str, what: ShareAccessKind) -> ShareAccess:
+    return ShareAccess.objects.create(
+        share=share, at=timezone.now(), ip=ip or None, user_agent=user_agent[:USER_AGENT_MAX], what=what
+    )
