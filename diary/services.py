@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.errors import Conflict, DomainError, NotFound
 from diary import rules
+from diary.bulk_upsert import upsert_rows
 from diary.models import DiaryRecord, Medication
 from diary.signals import diary_changed
 from diary.sync_clock import stamp_to_datetime, tick
@@ -102,17 +103,9 @@ def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrit
 
 def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime) -> None:
     """Insert new records and overwrite existing ones (WatermelonDB: created-but-exists updates,
-    updated-but-missing creates) in one statement per batch, scoped to this user's ids."""
-    if not writes:
-        return
-    objects = [
-        spec.model(user=user, client_id=w.client_id, created_at=stamp, updated_at=stamp, deleted_at=None, **w.values)
-        for w in writes
-    ]
-    spec.model.objects.bulk_create(
-        objects, batch_size=500, update_conflicts=True, unique_fields=["user", "client_id"],
-        update_fields=[*spec.column_names, "updated_at", "deleted_at"],
-    )
+    updated-but-missing creates), scoped to this user's ids."""
+    rows = [{"client_id": w.client_id, **{name: w.values[name] for name in spec.column_names}} for w in writes]
+    upsert_rows(spec.model, user.pk, rows, stamp)
 
 
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
