@@ -1,0 +1,130 @@
+"""Insights cost, beside its baselines, in one run (DESIGN.md section 9).
+
+1. One user's recompute for a year of simulated diary data against the plain SELECT of that
+   user's rows (target: at most 3 times).
+2. The nightly sweep over 1,000 and then 4,000 users with a month of diary each, run in-process
+   (eager tasks), with its peak Python memory (tracemalloc): time should grow linearly
+   (ratio near 4) and memory stay flat.
+
+    .venv/bin/python bench/insights.py        (or: make bench-insights)
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from typing import Any
+
+from _stack import fresh_database, setup_django
+
+YEAR_SEED = 11
+
+
+def store_diary(user: Any, diary: Any) -> None:
+    """Write a simulated Diary's records as the user's rows, stamped now."""
+    from diary import models as m
+
+    now = datetime.now(UTC)
+    base = {"user": user, "created_at": now, "updated_at": now}
+    meds = {r.id: m.Medication(client_id=r.id, name=r.name, drug_class=r.drug_class, started_on=r.started_on,
+                               stopped_on=r.stopped_on, as_needed=r.as_needed, catalogue_key=r.catalogue_key or "",
+                               **base) for r in diary.medications}
+    m.Medication.objects.bulk_create(meds.values())
+    m.Episode.objects.bulk_create(
+        m.Episode(client_id=r.id, started_at=r.started_at, duration_s=r.duration_s, body_sites=list(r.body_sites),
+                  character=r.character, intensity=r.intensity, context=r.context or "", symptoms=list(r.symptoms),
+                  **base) for r in diary.episodes)
+    m.CaffeineIntake.objects.bulk_create(
+        m.CaffeineIntake(client_id=r.id, consumed_at=r.consumed_at, mg=r.mg, **base) for r in diary.caffeine)
+    m.SleepLog.objects.bulk_create(
+        m.SleepLog(client_id=r.id, bed_at=r.bed_at, woke_at=r.woke_at, quality=r.quality, **base)
+        for r in diary.sleep)
+    m.StressLog.objects.bulk_create(
+        m.StressLog(client_id=r.id, recorded_at=r.recorded_at, level=r.level, **base) for r in diary.stress)
+    m.ExerciseSession.objects.bulk_create(
+        m.ExerciseSession(client_id=r.id, started_at=r.started_at, duration_min=max(1, r.duration_min),
+                          intensity=r.intensity, kind=r.kind, **base) for r in diary.exercise)
+    m.MedicationDose.objects.bulk_create(
+        m.MedicationDose(client_id=r.id, medication=meds[r.medication_id], taken_at=r.taken_at, **base)
+        for r in diary.doses if r.medication_id in meds)
+
+
+def select_rows(user: Any) -> int:
+    """The baseline: read every row of the user, as plain tuples, one query per table."""
+    from diary.tables import TABLES
+
+    return sum(len(list(spec.model.objects.filter(user=user).values_list())) for spec in TABLES.values())
+
+
+def median_seconds(action: Any, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench_one_user() -> None:
+    from accounts.models import User
+    from insights.analysis.simulate import simulate_diary
+    from insights.services import insights_recompute
+
+    user = User.objects.create_user(email="year@example.org", password="bench-passphrase-1",
+                                    timezone="Europe/London")
+    diary = simulate_diary(YEAR_SEED, days=365, effects={"caffeine": 2.0})
+    store_diary(user, diary)
+    rows = select_rows(user)
+    select_s = median_seconds(lambda: select_rows(user))
+    recompute_s = median_seconds(lambda: insights_recompute(user_id=user.pk))
+    print(f"one user, a year of data ({rows} rows)")
+    print(f"  {'SELECT of the rows (baseline)':<36}{select_s * 1000:>9.1f} ms")
+    print(f"  {'recompute (read + analyse + store)':<36}{recompute_s * 1000:>9.1f} ms")
+    print(f"  ratio {recompute_s / select_s:.2f} (target <= 3)")
+
+
+def make_users(count: int, prefix: str) -> None:
+    from accounts.models import User
+    from insights.analysis.simulate import simulate_diary
+    from insights.models import InsightState
+
+    template = simulate_diary(5, days=30)
+    users = User.objects.bulk_create(
+        User(email=f"{prefix}{n}@example.org", password="!", timezone="Europe/London") for n in range(count))
+    for user in users:
+        store_diary(user, template)
+    InsightState.objects.bulk_create(InsightState(user=user, dirty=True) for user in users)
+
+
+def bench_sweep(count: int) -> tuple[float, int]:
+    from insights.models import InsightState
+    from insights.tasks import nightly_sweep
+
+    InsightState.objects.all().delete()
+    make_users(count, f"sweep{count}-")
+    tracemalloc.start()
+    started = time.perf_counter()
+    swept = nightly_sweep.apply().get()
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert swept == count, (swept, count)
+    return seconds, peak
+
+
+def main() -> None:
+    setup_django(fresh_database("twitchlog_bench_insights"))
+    bench_one_user()
+    small_s, small_peak = bench_sweep(1000)
+    large_s, large_peak = bench_sweep(4000)
+    print("nightly sweep (eager, in-process)")
+    print(f"  {'users':>8}{'seconds':>10}{'peak MiB':>10}")
+    print(f"  {1000:>8}{small_s:>10.1f}{small_peak / 2**20:>10.1f}")
+    print(f"  {4000:>8}{large_s:>10.1f}{large_peak / 2**20:>10.1f}")
+    print(f"  time ratio {large_s / small_s:.2f} (target <= 4.4); memory ratio {large_peak / small_peak:.2f} (flat ~1)")
+
+
+if __name__ == "__main__":
+    main()
