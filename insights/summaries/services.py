@@ -56,12 +56,15 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-def summaries_dispatch(*, enqueue: Callable[[int], None], now: datetime | None = None) -> int:
+def summaries_dispatch(
+    *, enqueue: Callable[[int], None], now: datetime | None = None, after_commit: bool = True
+) -> int:
     """Create this week's row for every user now due and enqueue a send for each row that needs one.
 
     ``now`` decides who is due (Monday from 08:00 local); bookkeeping uses the real clock.
     Users are read in keyset-paged chunks, so memory stays flat however many are due.
-    Returns how many sends were enqueued.
+    ``after_commit=False`` hands ids over at once, for a caller that sends them itself in
+    this process and transaction. Returns how many sends were enqueued.
     """
     clock = timezone.now()
     groups = due_weeks_by_timezone(now or clock, selectors.summary_timezones())
@@ -89,8 +92,11 @@ def summaries_dispatch(*, enqueue: Callable[[int], None], now: datetime | None =
             stale_before=clock - STALE_SENDING,
         )
         for summary_id in summary_ids:
-            # Enqueue only once the rows are committed, or a fast worker could miss its row.
-            transaction.on_commit(partial(enqueue, summary_id))
+            if after_commit:
+                # Enqueue only once the rows are committed, or a fast worker could miss its row.
+                transaction.on_commit(partial(enqueue, summary_id))
+            else:
+                enqueue(summary_id)
             enqueued += 1
     return enqueued
 
@@ -105,10 +111,12 @@ def summary_claim(*, summary_id: int) -> bool:
     return updated == 1
 
 
-def _finish(summary_id: int, status: str, *, error: str = "", sent_at: datetime | None = None) -> None:
-    WeeklySummary.objects.filter(pk=summary_id, status=SummaryStatus.SENDING).update(
-        status=status, last_error=error[:2000], sent_at=sent_at, updated_at=timezone.now()
-    )
+def _finish(summary_id: int, status: str, *, error: str | None = None, sent_at: datetime | None = None) -> None:
+    """Close a claimed row; a sent row keeps the error of any earlier attempt, for the admin."""
+    values: dict[str, object] = {"status": status, "sent_at": sent_at, "updated_at": timezone.now()}
+    if error is not None:
+        values["last_error"] = error[:2000]
+    WeeklySummary.objects.filter(pk=summary_id, status=SummaryStatus.SENDING).update(**values)
 
 
 def summary_send(*, summary_id: int) -> str:

@@ -59,7 +59,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  would send to {email} ({zone})")
             return
         summary_ids: list[int] = []
-        services.summaries_dispatch(enqueue=summary_ids.append, now=now)
+        services.summaries_dispatch(enqueue=summary_ids.append, now=now, after_commit=False)
         self._send(summary_ids)
 
     def _send(self, summary_ids: list[int]) -> None:

@@ -1,0 +1,213 @@
+"""What a summary says, in both parts: numbers, guidance, flags first, associations, chart, links."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import struct
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from email.message import Message
+
+import pytest
+import time_machine
+from django.core import mail
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from insights.summaries.models import WeeklySummary
+from insights.summaries.tasks import send_weekly_summary
+from tests.insights.summaries import builders
+
+TZ = "America/Los_Angeles"
+# Monday 12 January 2026 09:05 in Los Angeles; the summary covers Monday 5 to Sunday 11 January.
+SEND_TIME = datetime(2026, 1, 12, 17, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_monday() -> Iterator[None]:
+    with time_machine.travel(SEND_TIME, tick=False):
+        yield
+
+
+@pytest.fixture
+def diarist(make_user: Callable[..., User]) -> User:
+    """A user with a known week (5-11 Jan) and week before (29 Dec-4 Jan)."""
+    user = make_user(email="lee@example.org", display_name="Lee", timezone=TZ)
+    rows = [
+        # This week: 3 episodes on 2 days, 60 + 120 + 180 s, intensities 3, 5, 7.
+        builders.episode(user, builders.local(date(2026, 1, 5), 9, TZ), duration_s=60, intensity=3),
+        builders.episode(
+            user, builders.local(date(2026, 1, 5), 15, TZ), duration_s=120, intensity=5, sites=("right_eyelid",)
+        ),
+        # Sunday 23:30 local is Monday in UTC: it still belongs to this week.
+        builders.episode(user, builders.local(date(2026, 1, 11), 23.5, TZ), duration_s=180, intensity=7),
+        # The week before: one episode.
+        builders.episode(user, builders.local(date(2025, 12, 30), 10, TZ), duration_s=30, intensity=2),
+        # Caffeine: 500 mg on Monday, 300 mg on Tuesday: 400 mg a day on average, one day over the guide.
+        builders.caffeine(user, builders.local(date(2026, 1, 5), 8, TZ), 500),
+        builders.caffeine(user, builders.local(date(2026, 1, 6), 8, TZ), 300),
+        # Sleep: 6 h and 8 h: 7.0 h on average, one night short.
+        builders.sleep(user, builders.local(date(2026, 1, 6), 7, TZ), 6),
+        builders.sleep(user, builders.local(date(2026, 1, 7), 7, TZ), 8),
+        builders.stress(user, builders.local(date(2026, 1, 7), 12, TZ), 3),
+        builders.stress(user, builders.local(date(2026, 1, 8), 12, TZ), 6),
+    ]
+    builders.save_all(rows)
+    return user
+
+
+def send(user: User) -> Message:
+    summary = WeeklySummary.objects.create(user=user, week_start=date(2026, 1, 5))
+    send_weekly_summary.apply(args=[summary.pk])
+    (sent,) = mail.outbox
+    return email.message_from_bytes(sent.message().as_bytes(), policy=email.policy.default)
+
+
+def parts(message: Message) -> tuple[str, str, Message]:
+    text = html = None
+    image = None
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            text = part.get_payload(decode=True).decode()
+        elif part.get_content_type() == "text/html":
+            html = part.get_payload(decode=True).decode()
+        elif part.get_content_type() == "image/png":
+            image = part
+    assert text is not None and html is not None and image is not None
+    return text, html, image
+
+
+def test_text_and_html_parts_both_carry_the_numbers(diarist: User, frozen_monday: None) -> None:
+    message = send(diarist)
+    text, html, _ = parts(message)
+    assert message["Subject"] == "Your Twitchlog week: 5\u201311 January 2026"
+    for part in (text, html):
+        assert "5\u201311 January 2026" in part
+        assert "Lee" in part
+        for number in ("3", "2 of 7", "6 min", "5.0 / 10", "1 of 7", "30 s", "2.0 / 10"):
+            assert number in part, number
+        assert "left index finger (2 episodes)" in part
+        assert "right eyelid (1 episode)" in part
+        assert "400 mg a day on average" in part
+        assert "over 400 mg on 1 day" in part
+        assert "7.0 hours a night on average" in part
+        assert "1 night was shorter" in part
+        assert "4.5 out of 10" in part
+    assert "Episodes: 3 (week before: 1)" in text
+
+
+def test_the_chart_is_a_valid_png_referenced_by_the_html(diarist: User, frozen_monday: None) -> None:
+    message = send(diarist)
+    assert message.get_content_type() == "multipart/alternative"
+    text, html, image = parts(message)
+    png = image.get_payload(decode=True)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (600, 200)
+    content_id = image["Content-ID"].strip("<>")
+    assert f'src="cid:{content_id}"' in html
+    assert image.get_content_disposition() == "inline"
+    # The HTML and its image travel together in multipart/related, the second alternative.
+    related = message.get_payload()[1]
+    assert related.get_content_type() == "multipart/related"
+    # The chart's numbers are in the text too: four weekly totals and the days.
+    assert "- 5\u201311 Jan: 3 episodes" in text
+    assert "- 29 Dec\u20134 Jan: 1 episode" in text
+    assert "- 15\u201321 Dec: 0 episodes" in text
+
+
+def test_the_html_has_its_css_inlined_for_mail_clients(diarist: User, frozen_monday: None) -> None:
+    _, html, _ = parts(send(diarist))
+    assert "<style" not in html
+    assert 'style="' in html
+    assert 'name="viewport"' in html
+
+
+def test_a_week_with_nothing_logged_gets_a_short_note_not_an_empty_table(
+    make_user: Callable[..., User], frozen_monday: None
+) -> None:
+    user = make_user(timezone=TZ)
+    text, html, _ = parts(send(user))
+    for part in (text, html):
+        assert "Nothing was logged from 5\u201311 January 2026" in part
+        assert "Days with episodes" not in part
+    assert 'class="figures"' not in html
+
+
+def test_open_flags_come_first_worded_as_in_the_app(diarist: User, frozen_monday: None) -> None:
+    builders.open_flag(
+        diarist,
+        rule_id="R2",
+        title="Twitching in more than one area",
+        wording="Your diary shows twitching in more than one area of the body.",
+        changed_at=datetime(2025, 12, 1, tzinfo=UTC),
+    )
+    builders.open_flag(diarist, rule_id="R1", changed_at=datetime(2026, 1, 7, tzinfo=UTC))
+    acknowledged = builders.open_flag(diarist, rule_id="R3", title="Weakness", wording="Quiet one.")
+    acknowledged.status = "acknowledged"
+    acknowledged.save()
+    text, html, _ = parts(send(diarist))
+    for part in (text, html):
+        assert (
+            part.index("Twitching in the same place for more than two weeks") < part.index("Your week")
+            if part is html
+            else part.index("[New] Twitching in the same place") < part.index("YOUR WEEK")
+        )
+        assert "Your diary shows twitching in more than one area of the body." in part
+        assert "Most twitches are harmless; a GP can check the common causes." in part
+        assert "Quiet one." not in part
+    # The flag that opened this week is marked new and comes before the older one.
+    assert text.index("[New] Twitching in the same place") < text.index("- Twitching in more than one area")
+
+
+def test_only_the_associations_that_survived_are_shown_strongest_first(diarist: User, frozen_monday: None) -> None:
+    builders.insight_state(
+        diarist,
+        [
+            builders.association(
+                "sleep", "After short nights you logged 1.5 times as many.", significant=True, q_value=0.04
+            ),
+            builders.association(
+                "caffeine", "On coffee days you logged 2.0 times as many.", significant=True, q_value=0.01
+            ),
+            builders.association("stress", "Stress made no clear difference.", significant=False, q_value=0.6),
+        ],
+    )
+    text, html, _ = parts(send(diarist))
+    for part in (text, html):
+        assert part.index("On coffee days") < part.index("After short nights")
+        assert "Stress made no clear difference." not in part
+
+
+def test_the_email_links_to_the_app_the_report_and_a_one_click_unsubscribe(diarist: User, frozen_monday: None) -> None:
+    message = send(diarist)
+    text, html, _ = parts(message)
+    unsubscribe = str(message["List-Unsubscribe"]).strip().strip("<>")
+    assert unsubscribe.startswith("https://twitchlog.example/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    for part in (text, html):
+        assert unsubscribe in part
+        assert "https://app.twitchlog.example/insights" in part
+        assert "https://app.twitchlog.example/report?from=2025-12-15" in part
+
+
+def test_the_preview_returns_exactly_what_would_be_sent(
+    diarist: User, frozen_monday: None, client_for: Callable[[User], APIClient]
+) -> None:
+    response = client_for(diarist).get("/api/v1/summaries/preview/")
+    assert response.status_code == 200
+    preview = response.json()
+    message = send(diarist)
+    text, html, image = parts(message)
+    assert (preview["week_start"], preview["week_end"]) == ("2026-01-05", "2026-01-11")
+    assert preview["subject"] == message["Subject"]
+    assert preview["text"] == text
+    assert preview["html"] == html
+    assert preview["chart_cid"] == image["Content-ID"].strip("<>")
+
+
+def test_the_preview_needs_a_login(api_client: APIClient) -> None:
+    response = api_client.get("/api/v1/summaries/preview/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
