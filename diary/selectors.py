@@ -15,7 +15,9 @@ from diary.models import DiaryRecord
 from diary.tables import TABLES
 
 
-def _local_day_bounds(user: User, time_from: datetime | None, time_to: datetime | None) -> tuple[date | None, date | None]:
+def _local_day_bounds(
+    user: User, time_from: datetime | None, time_to: datetime | None
+) -> tuple[date | None, date | None]:
     """The days (in the user's timezone) a [from, to) range of instants touches, as [first, end)."""
     zone = ZoneInfo(user.timezone)
     first = time_from.astimezone(zone).date() if time_from else None
@@ -108,4 +110,3 @@ def catalogue_terms() -> dict[str, Any]:
         "exercise_intensities": _terms(episode_terms.EXERCISE_INTENSITIES),
         "lab_analytes": _terms(episode_terms.LAB_ANALYTES),
     }
-

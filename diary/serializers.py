@@ -39,6 +39,13 @@ def column_field(column: Column) -> serializers.Field:
     optional: dict[str, Any] = {"required": column.required}
     if not column.required and column.default is None:
         optional["allow_null"] = True
+    if column.read_only:
+        optional = {"read_only": True}
+    if column.kind == "samples":
+        return serializers.JSONField(
+            help_text='{"x": [...], "y": [...], "z": [...]}: accelerometer axes in m/s^2, equal lengths, 10-60 s.',
+            **optional,
+        )
     if column.kind == "datetime":
         return serializers.DateTimeField(**optional)
     if column.kind == "date":
@@ -50,11 +57,11 @@ def column_field(column: Column) -> serializers.Field:
     if column.kind == "bool":
         return serializers.BooleanField(**optional)
     if column.kind == "list":
-        return serializers.ListField(
-            child=serializers.CharField(max_length=64), max_length=MAX_LIST_ITEMS, **optional
-        )
+        return serializers.ListField(child=serializers.CharField(max_length=64), max_length=MAX_LIST_ITEMS, **optional)
     if column.kind == "ref":
-        return ReferenceField(attribute=column.name.removesuffix("_id"), help_text=f"The id of a {column.ref_table} record.", **optional)
+        return ReferenceField(
+            attribute=column.name.removesuffix("_id"), help_text=f"The id of a {column.ref_table} record.", **optional
+        )
     # Strings may be blank here: the rules say which must not be, with a clearer message.
     return serializers.CharField(max_length=column.max_length, allow_blank=True, **optional)
 
@@ -79,11 +86,12 @@ class DiaryRecordSerializer(serializers.ModelSerializer):
 
 
 def _serializer_for(spec: TableSpec) -> type[DiaryRecordSerializer]:
-    fields = ("id", *spec.column_names, "created_at", "updated_at")
+    fields = ("id", *(c.name for c in spec.columns), "created_at", "updated_at")
     meta = type("Meta", (), {"model": spec.model, "fields": fields})
     attrs: dict[str, Any] = {column.name: column_field(column) for column in spec.columns}
-    attrs.update(Meta=meta, spec=spec, __module__=__name__,
-                 __doc__=f"A {spec.name} record as the REST API reads and writes it.")
+    attrs.update(
+        Meta=meta, spec=spec, __module__=__name__, __doc__=f"A {spec.name} record as the REST API reads and writes it."
+    )
     serializer_type = type(DiaryRecordSerializer)
     return serializer_type(f"{spec.model.__name__}Serializer", (DiaryRecordSerializer,), attrs)
 

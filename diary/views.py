@@ -67,12 +67,20 @@ def _list_filters(request: Request) -> dict[str, datetime | None]:
 def _list_parameters(spec: TableSpec) -> list[OpenApiParameter]:
     field = spec.model.time_field
     return [
-        OpenApiParameter("from", OpenApiTypes.DATETIME, description=(
-            f"Only records whose {field} is at or after this time. A date, or a time without an offset, "
-            "is in your timezone.")),
+        OpenApiParameter(
+            "from",
+            OpenApiTypes.DATETIME,
+            description=(
+                f"Only records whose {field} is at or after this time. A date, or a time without an offset, "
+                "is in your timezone."
+            ),
+        ),
         OpenApiParameter("to", OpenApiTypes.DATETIME, description=f"Only records whose {field} is before this time."),
-        OpenApiParameter("updated_since", OpenApiTypes.DATETIME,
-                         description="Only records changed after this time (deletions are not listed)."),
+        OpenApiParameter(
+            "updated_since",
+            OpenApiTypes.DATETIME,
+            description="Only records changed after this time (deletions are not listed).",
+        ),
     ]
 
 
@@ -100,29 +108,38 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = services.record_save(
-            user=request.user, table=self.table, client_id=serializer.validated_data.get("client_id"),
-            values=serializer.column_values(), existing=False,
+            user=request.user,
+            table=self.table,
+            client_id=serializer.validated_data.get("client_id"),
+            values=serializer.column_values(),
+            existing=False,
         )
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
-    def retrieve(self, request: Request, id: str) -> Response:  # noqa: A002 - the URL names it id
-        return Response(self.get_serializer(services.record_get(user=request.user, table=self.table, client_id=id)).data)
+    def retrieve(self, request: Request, id: str) -> Response:
+        return Response(
+            self.get_serializer(services.record_get(user=request.user, table=self.table, client_id=id)).data
+        )
 
-    def update(self, request: Request, id: str, partial: bool = False) -> Response:  # noqa: A002
+    def update(self, request: Request, id: str, partial: bool = False) -> Response:
         # Looking the record up first answers another user's id with 404 before judging the body.
         record = services.record_get(user=request.user, table=self.table, client_id=id)
         serializer = self.get_serializer(record, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         record = services.record_save(
-            user=request.user, table=self.table, client_id=record.client_id,
-            values=serializer.column_values(), partial=partial, existing=True,
+            user=request.user,
+            table=self.table,
+            client_id=record.client_id,
+            values=serializer.column_values(),
+            partial=partial,
+            existing=True,
         )
         return Response(self.get_serializer(record).data)
 
-    def partial_update(self, request: Request, id: str) -> Response:  # noqa: A002
+    def partial_update(self, request: Request, id: str) -> Response:
         return self.update(request, id, partial=True)
 
-    def destroy(self, request: Request, id: str) -> Response:  # noqa: A002
+    def destroy(self, request: Request, id: str) -> Response:
         services.record_delete(user=request.user, table=self.table, client_id=id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -132,15 +149,20 @@ def _viewset_for(spec: TableSpec) -> type[DiaryRecordViewSet]:
     conflict = OpenApiResponse(ErrorSerializer, description="You already have a record with this id.")
     schema = extend_schema_view(
         list=extend_schema(summary=f"My {label}, newest first (cursor pagination)", parameters=_list_parameters(spec)),
-        create=extend_schema(summary=f"Add to my {label}", responses={201: serializers.SERIALIZERS[spec.name],
-                                                                      409: conflict}),
+        create=extend_schema(
+            summary=f"Add to my {label}", responses={201: serializers.SERIALIZERS[spec.name], 409: conflict}
+        ),
         retrieve=extend_schema(summary=f"One of my {label}"),
         update=extend_schema(summary=f"Replace one of my {label}"),
         partial_update=extend_schema(summary=f"Change some fields of one of my {label}"),
         destroy=extend_schema(summary=f"Delete one of my {label} (a tombstone sync hands on)", responses={204: None}),
     )
-    attrs = {"table": spec.name, "queryset": spec.model.objects.none(), "__module__": __name__,
-             "__doc__": f"CRUD for {label}."}
+    attrs = {
+        "table": spec.name,
+        "queryset": spec.model.objects.none(),
+        "__module__": __name__,
+        "__doc__": f"CRUD for {label}.",
+    }
     return schema(type(f"{spec.model.__name__}ViewSet", (DiaryRecordViewSet,), attrs))
 
 
@@ -174,29 +196,51 @@ class CatalogueView(APIView):
         return Response(self.payload, headers=headers)
 
 
-def _catalogue_view(name: str, build: Callable[[], dict[str, Any]], serializer: type[Serializer],
-                    summary: str) -> type[CatalogueView]:
+def _catalogue_view(
+    name: str, build: Callable[[], dict[str, Any]], serializer: type[Serializer], summary: str
+) -> type[CatalogueView]:
     payload = build()
-    attrs = {"name": name, "payload": payload, "etag": _etag(name, payload), "__module__": __name__,
-             "__doc__": summary}
+    attrs = {"name": name, "payload": payload, "etag": _etag(name, payload), "__module__": __name__, "__doc__": summary}
     view = type(f"{name.title().replace('-', '')}CatalogueView", (CatalogueView,), attrs)
-    return extend_schema_view(get=extend_schema(
-        summary=summary,
-        parameters=[OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
-                                     description="The ETag of your cached copy: 304 when it is current.")],
-        responses={200: serializer, 304: OpenApiResponse(description="Your cached copy is current.")},
-    ))(view)
+    return extend_schema_view(
+        get=extend_schema(
+            summary=summary,
+            parameters=[
+                OpenApiParameter(
+                    "If-None-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description="The ETag of your cached copy: 304 when it is current.",
+                )
+            ],
+            responses={200: serializer, 304: OpenApiResponse(description="Your cached copy is current.")},
+        )
+    )(view)
 
 
 CATALOGUE_VIEWS: dict[str, type[CatalogueView]] = {
-    "drinks": _catalogue_view("drinks", selectors.catalogue_drinks, serializers.DrinkCatalogueSerializer,
-                              "Caffeinated drinks with caffeine per serving"),
-    "medicines": _catalogue_view("medicines", selectors.catalogue_medicines,
-                                 serializers.MedicineCatalogueSerializer,
-                                 "Medicines by generic name with their drug class and its known link to twitching"),
-    "body-sites": _catalogue_view("body-sites", selectors.catalogue_body_sites,
-                                  serializers.BodySiteCatalogueSerializer,
-                                  "Body sites with side and region"),
-    "terms": _catalogue_view("terms", selectors.catalogue_terms, serializers.TermsCatalogueSerializer,
-                             "Episode characters, contexts and symptoms; exercise intensities; lab analytes"),
+    "drinks": _catalogue_view(
+        "drinks",
+        selectors.catalogue_drinks,
+        serializers.DrinkCatalogueSerializer,
+        "Caffeinated drinks with caffeine per serving",
+    ),
+    "medicines": _catalogue_view(
+        "medicines",
+        selectors.catalogue_medicines,
+        serializers.MedicineCatalogueSerializer,
+        "Medicines by generic name with their drug class and its known link to twitching",
+    ),
+    "body-sites": _catalogue_view(
+        "body-sites",
+        selectors.catalogue_body_sites,
+        serializers.BodySiteCatalogueSerializer,
+        "Body sites with side and region",
+    ),
+    "terms": _catalogue_view(
+        "terms",
+        selectors.catalogue_terms,
+        serializers.TermsCatalogueSerializer,
+        "Episode characters, contexts and symptoms; exercise intensities; lab analytes",
+    ),
 }

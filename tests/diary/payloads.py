@@ -28,30 +28,54 @@ def _iso(moment: datetime) -> str:
 
 def _ensure_medication(user: User, client_id: str = MEDICATION_ID) -> str:
     if not TABLES["medications"].model.objects.filter(user=user, client_id=client_id).exists():
-        services.record_save(user=user, table="medications", client_id=client_id,
-                             values={"name": "Salbutamol inhaler", "catalogue_key": "salbutamol"})
+        services.record_save(
+            user=user,
+            table="medications",
+            client_id=client_id,
+            values={"name": "Salbutamol inhaler", "catalogue_key": "salbutamol"},
+        )
     return client_id
 
 
 _BUILDERS: dict[str, Callable[[User, datetime], dict[str, Any]]] = {
     "episodes": lambda user, at: {
-        "started_at": _iso(at), "duration_s": 30, "body_sites": ["left_index", "left_middle"],
-        "character": "twitch", "intensity": 4, "context": "at_rest", "symptoms": ["tingling"], "notes": "after coffee",
+        "started_at": _iso(at),
+        "duration_s": 30,
+        "body_sites": ["left_index", "left_middle"],
+        "character": "twitch",
+        "intensity": 4,
+        "context": "at_rest",
+        "symptoms": ["tingling"],
+        "notes": "after coffee",
     },
     "caffeine_intakes": lambda user, at: {"consumed_at": _iso(at), "drink": "espresso", "servings": 2},
     "sleep_logs": lambda user, at: {"bed_at": _iso(at - timedelta(hours=7)), "woke_at": _iso(at), "quality": 3},
     "stress_logs": lambda user, at: {"recorded_at": _iso(at), "level": 6},
     "medications": lambda user, at: {
-        "name": "Sertraline", "catalogue_key": "sertraline", "dose": "50 mg", "started_on": at.date().isoformat(),
+        "name": "Sertraline",
+        "catalogue_key": "sertraline",
+        "dose": "50 mg",
+        "started_on": at.date().isoformat(),
         "as_needed": False,
     },
-    "medication_doses": lambda user, at: {"medication_id": _ensure_medication(user), "taken_at": _iso(at),
-                                          "amount": "2 puffs"},
-    "exercise_sessions": lambda user, at: {"started_at": _iso(at), "duration_min": 40, "intensity": "vigorous",
-                                           "kind": "running"},
+    "medication_doses": lambda user, at: {
+        "medication_id": _ensure_medication(user),
+        "taken_at": _iso(at),
+        "amount": "2 puffs",
+    },
+    "exercise_sessions": lambda user, at: {
+        "started_at": _iso(at),
+        "duration_min": 40,
+        "intensity": "vigorous",
+        "kind": "running",
+    },
     "lab_results": lambda user, at: {
-        "taken_on": at.date().isoformat(), "analyte": "magnesium", "value": 0.8, "unit": "mmol/L",
-        "reference_low": 0.7, "reference_high": 1.0,
+        "taken_on": at.date().isoformat(),
+        "analyte": "magnesium",
+        "value": 0.8,
+        "unit": "mmol/L",
+        "reference_low": 0.7,
+        "reference_high": 1.0,
     },
 }
 
@@ -93,7 +117,9 @@ def store(user: User, table: str, *, client_id: str | None = None, **kwargs: Any
 def store_many(user: User, table: str, count: int, *, prefix: str = "bulk") -> list[str]:
     """Store ``count`` records in one service call (one stamp, as one sync push would); their ids."""
     now = timezone.now()
-    medications = [_ensure_medication(user, f"{prefix}-med-{i}") for i in range(10)] if table == "medication_doses" else []
+    medications = (
+        [_ensure_medication(user, f"{prefix}-med-{i}") for i in range(10)] if table == "medication_doses" else []
+    )
     writes = []
     for i in range(count):
         body = payload(table, user=user, at=now - timedelta(minutes=15 + i))

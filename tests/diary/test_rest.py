@@ -199,24 +199,31 @@ def test_logged_out_requests_are_refused(api_client):
 
 
 def test_caffeine_mg_comes_from_the_drink_times_the_servings(auth_client, user):
-    response = auth_client.post(url("caffeine_intakes"), payload("caffeine_intakes", user=user, drink="brewed_coffee",
-                                                                 servings=1.5), format="json")
+    response = auth_client.post(
+        url("caffeine_intakes"),
+        payload("caffeine_intakes", user=user, drink="brewed_coffee", servings=1.5),
+        format="json",
+    )
 
     assert response.json()["mg"] == 144.0
 
 
 def test_changing_the_servings_recomputes_mg_unless_mg_is_sent(auth_client, user):
-    record_id = auth_client.post(url("caffeine_intakes"), payload("caffeine_intakes", user=user),
-                                 format="json").json()["id"]
+    record_id = auth_client.post(url("caffeine_intakes"), payload("caffeine_intakes", user=user), format="json").json()[
+        "id"
+    ]
 
     assert auth_client.patch(url("caffeine_intakes", record_id), {"servings": 3}, format="json").json()["mg"] == 189.0
-    assert auth_client.patch(url("caffeine_intakes", record_id), {"servings": 1, "mg": 70},
-                             format="json").json()["mg"] == 70
+    assert (
+        auth_client.patch(url("caffeine_intakes", record_id), {"servings": 1, "mg": 70}, format="json").json()["mg"]
+        == 70
+    )
 
 
 def test_caffeine_without_a_drink_needs_mg(auth_client, user):
-    response = auth_client.post(url("caffeine_intakes"), payload("caffeine_intakes", user=user, drink=""),
-                                format="json")
+    response = auth_client.post(
+        url("caffeine_intakes"), payload("caffeine_intakes", user=user, drink=""), format="json"
+    )
 
     assert response.status_code == 400
     assert "mg" in response.json()["error"]["fields"]
@@ -236,8 +243,12 @@ def test_a_medication_outside_the_catalogue_is_in_class_other(auth_client, user)
     response = auth_client.post(url("medications"), body, format="json")
 
     assert response.json()["drug_class"] == "other"
-    assert auth_client.patch(url("medications", response.json()["id"]), {"catalogue_key": "lithium"},
-                             format="json").json()["drug_class"] == "lithium"
+    assert (
+        auth_client.patch(
+            url("medications", response.json()["id"]), {"catalogue_key": "lithium"}, format="json"
+        ).json()["drug_class"]
+        == "lithium"
+    )
 
 
 def test_a_dose_names_its_medication_by_the_medications_id(auth_client, user):
@@ -265,15 +276,23 @@ RULE_CASES = [
     ("episodes", {"symptoms": ["hiccups"]}, "symptoms", "not a known symptom"),
     ("caffeine_intakes", {"drink": "mate"}, "drink", "'mate' is not a known drink; valid values: black_tea"),
     ("caffeine_intakes", {"servings": 0}, "servings", "more than 0"),
-    ("sleep_logs", {"bed_at": lambda: _later(-26 * 60), "woke_at": lambda: _later(-60)}, "woke_at",
-     "longer than 24 hours"),
+    (
+        "sleep_logs",
+        {"bed_at": lambda: _later(-26 * 60), "woke_at": lambda: _later(-60)},
+        "woke_at",
+        "longer than 24 hours",
+    ),
     ("sleep_logs", {"bed_at": lambda: _later(-60), "woke_at": lambda: _later(-120)}, "woke_at", "must be after bed_at"),
     ("sleep_logs", {"quality": 6}, "quality", "between 1 and 5"),
     ("stress_logs", {"level": 11}, "level", "between 0 and 10"),
     ("medications", {"name": "  "}, "name", "must not be blank"),
     ("medications", {"started_on": "2024-05-02", "stopped_on": "2024-05-01"}, "stopped_on", "before started_on"),
-    ("medication_doses", {"medication_id": "no-such-medication"}, "medication_id",
-     "no medications record with id 'no-such-medication'"),
+    (
+        "medication_doses",
+        {"medication_id": "no-such-medication"},
+        "medication_id",
+        "no medications record with id 'no-such-medication'",
+    ),
     ("exercise_sessions", {"intensity": "extreme"}, "intensity", "valid values: light, moderate, vigorous"),
     ("exercise_sessions", {"duration_min": 0}, "duration_min", "between 1 and 1440"),
     ("lab_results", {"reference_low": 2.0, "reference_high": 1.0}, "reference_high", "must not be below reference_low"),
@@ -285,10 +304,12 @@ RULE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("table", "overrides", "field", "rule"), RULE_CASES,
-                         ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(RULE_CASES)])
-def test_each_broken_rule_is_a_400_naming_the_field_and_rule_and_stores_nothing(auth_client, user, table, overrides,
-                                                                                field, rule):
+@pytest.mark.parametrize(
+    ("table", "overrides", "field", "rule"), RULE_CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(RULE_CASES)]
+)
+def test_each_broken_rule_is_a_400_naming_the_field_and_rule_and_stores_nothing(
+    auth_client, user, table, overrides, field, rule
+):
     body = payload(table, user=user, **{k: v() if callable(v) else v for k, v in overrides.items()})
     before = rows(user, table).count()
 
@@ -328,8 +349,12 @@ def test_from_and_to_filter_on_the_tables_own_time(auth_client, user, table):
     # Noon UTC is the same day in London, so tables that keep a date and a time agree.
     today = timezone.now().date()
     for days in (3, 2, 1):
-        store(user, table, client_id=f"days-{days}", at=datetime(*(today - timedelta(days=days)).timetuple()[:3], 12,
-                                                                   tzinfo=UTC))
+        store(
+            user,
+            table,
+            client_id=f"days-{days}",
+            at=datetime(*(today - timedelta(days=days)).timetuple()[:3], 12, tzinfo=UTC),
+        )
     start, end = today - timedelta(days=2), today - timedelta(days=1)
 
     response = auth_client.get(url(table), {"from": start.isoformat(), "to": end.isoformat()})
@@ -342,7 +367,9 @@ def test_a_time_range_filter_on_a_date_table_keeps_days_that_overlap_it(auth_cli
     store(user, "lab_results", client_id="monday", at=datetime(2024, 7, 1, 12, tzinfo=UTC))
     store(user, "lab_results", client_id="tuesday", at=datetime(2024, 7, 2, 12, tzinfo=UTC))
 
-    response = auth_client.get(url("lab_results"), {"from": "2024-07-01T18:00:00+01:00", "to": "2024-07-02T09:00:00+01:00"})
+    response = auth_client.get(
+        url("lab_results"), {"from": "2024-07-01T18:00:00+01:00", "to": "2024-07-02T09:00:00+01:00"}
+    )
 
     assert sorted(item["id"] for item in response.json()["results"]) == ["monday", "tuesday"]
     until_midnight = auth_client.get(url("lab_results"), {"from": "2024-07-01", "to": "2024-07-02"})
@@ -432,8 +459,9 @@ def test_the_list_makes_as_many_queries_for_1000_records_as_for_10(auth_client, 
 # --- Catalogues ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "key"), [("drinks", "items"), ("medicines", "items"), ("body-sites", "items"),
-                                          ("terms", "characters")])
+@pytest.mark.parametrize(
+    ("name", "key"), [("drinks", "items"), ("medicines", "items"), ("body-sites", "items"), ("terms", "characters")]
+)
 def test_catalogues_are_public_versioned_and_cacheable(api_client, name, key):
     response = api_client.get(f"/api/v1/catalogues/{name}/")
 
@@ -456,8 +484,14 @@ def test_the_medicine_catalogue_gives_each_medicine_its_class_and_known_link(api
 def test_the_body_site_catalogue_says_which_sites_are_fingers(api_client):
     items = {item["code"]: item for item in api_client.get("/api/v1/catalogues/body-sites/").json()["items"]}
 
-    assert items["left_index"] == {"code": "left_index", "label": "left index finger", "side": "left",
-                                   "part": "index", "region": "left_hand", "is_finger": True}
+    assert items["left_index"] == {
+        "code": "left_index",
+        "label": "left index finger",
+        "side": "left",
+        "part": "index",
+        "region": "left_hand",
+        "is_finger": True,
+    }
     assert items["tongue"]["side"] is None
     assert items["tongue"]["is_finger"] is False
 
