@@ -215,3 +215,35 @@ class SyncClock(models.Model):
 
     class Meta:
         db_table = "diary_sync_clock"
+
+
+class TremorRecording(DiaryRecord):
+    """A phone accelerometer recording of one hand, with what the analysis found in it.
+
+    The analysis fields are the server's: a Celery job fills them after the recording is
+    stored (insights.analysis.tremor), and a changed recording is analysed again.
+    """
+
+    time_field = "recorded_at"
+
+    recorded_at = models.DateTimeField()
+    hand = models.CharField(max_length=8, choices=_choices(episode_terms.HANDS))
+    posture = models.CharField(max_length=12, choices=_choices(episode_terms.POSTURES))
+    sample_rate_hz = models.FloatField()
+    samples = models.JSONField()  # {"x": [...], "y": [...], "z": [...]} in m/s^2
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    dominant_hz = models.FloatField(null=True, blank=True)
+    power = models.FloatField(null=True, blank=True)
+    rhythmicity = models.FloatField(null=True, blank=True)
+    rhythmic = models.BooleanField(null=True, blank=True)
+    amplitude = models.FloatField(null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        db_table = "diary_tremor_recording"
+        constraints = [
+            unique_client_id("tremor"),
+            models.CheckConstraint(condition=Q(sample_rate_hz__gte=50, sample_rate_hz__lte=500),
+                                   name="tremor_rate_50_500"),
+        ]
+        indexes = diary_indexes("tremor", "recorded_at")

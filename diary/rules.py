@@ -109,6 +109,22 @@ def _check_lab(v: dict[str, Any], errors: Errors) -> None:
         _add(errors, "reference_high", "must not be below reference_low")
 
 
+def _check_tremor(v: dict[str, Any], errors: Errors) -> None:
+    if "hand" in v:
+        _add(errors, "hand", _one_of(v["hand"], episode_terms.HANDS, "hand"))
+    if "posture" in v:
+        _add(errors, "posture", _one_of(v["posture"], episode_terms.POSTURES, "posture"))
+    # numpy and scipy load only when a recording is checked, not for every diary write.
+    from insights.analysis.tremor import validate_recording
+
+    samples = v.get("samples")
+    if isinstance(samples, dict) and v.get("sample_rate_hz") is not None:
+        problems = validate_recording(v["sample_rate_hz"], samples.get("x"), samples.get("y"), samples.get("z"))
+        for field, message in problems:
+            target = f"samples.{field}" if field in ("x", "y", "z") else field
+            _add(errors, "samples" if target == "non_field_errors" else target, message)
+
+
 _TABLE_CHECKS: dict[str, Callable[[dict[str, Any], Errors], None]] = {
     "episodes": _check_episode,
     "caffeine_intakes": _check_caffeine,
@@ -117,6 +133,7 @@ _TABLE_CHECKS: dict[str, Callable[[dict[str, Any], Errors], None]] = {
     "medications": _check_medication,
     "exercise_sessions": _check_exercise,
     "lab_results": _check_lab,
+    "tremor_recordings": _check_tremor,
 }
 
 

@@ -41,15 +41,15 @@ class RecordWrite:
     path: str  # where the record came from, for error messages: "episodes.created[3]"
 
 
-def _announce_change(user: User) -> None:
-    user_id = user.pk
-    transaction.on_commit(lambda: diary_changed.send(sender=DiaryRecord, user_id=user_id))
+def _announce_change(user: User, tables: Iterable[str]) -> None:
+    user_id, changed = user.pk, sorted(tables)
+    transaction.on_commit(lambda: diary_changed.send(sender=DiaryRecord, user_id=user_id, tables=changed))
 
 
 def with_defaults(spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
     """Every column of the table, taking its default where the record left it out, so an
     upsert always overwrites the whole record."""
-    full = {c.name: (list(c.default or ()) if c.kind == "list" else c.default) for c in spec.columns}
+    full = {c.name: (list(c.default or ()) if c.kind == "list" else c.default) for c in spec.writable_columns}
     full.update(values)
     return rules.complete_record(spec.name, full)
 
@@ -134,7 +134,7 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
             _resolve_references(spec, user, table_changes.upserts)
             _upsert(spec, user, table_changes.upserts, stamp)
             _soft_delete(spec, user, table_changes.deletions, stamp)
-        _announce_change(user)
+        _announce_change(user, changes)
 
 
 def record_save(*, user: User, table: str, client_id: str | None, values: dict[str, Any],
@@ -155,7 +155,7 @@ def record_save(*, user: User, table: str, client_id: str | None, values: dict[s
         record_get(user=user, table=table, client_id=client_id)
     if partial:
         current = record_get(user=user, table=table, client_id=client_id)
-        merged = {c.name: _current_value(spec, current, c.name, c.kind) for c in spec.columns}
+        merged = {c.name: _current_value(spec, current, c.name, c.kind) for c in spec.writable_columns}
         for derived, inputs in rules.DERIVED_FROM.get(table, {}).items():
             if derived not in values and any(name in values for name in inputs):
                 merged[derived] = None

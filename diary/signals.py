@@ -2,5 +2,5 @@
 
 from django.dispatch import Signal
 
-# Sent with user_id=<int> once per committed diary write or sync push.
+# Sent with user_id=<int> and tables=<sorted table names> once per committed diary write or sync push.
 diary_changed = Signal()

@@ -23,12 +23,15 @@ CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # datetime | date | int | float | str | bool | list | ref
+    kind: str  # datetime | date | int | float | str | bool | list | ref | samples
     required: bool = True
     default: Any = None
     max_length: int | None = None
     # For kind "ref": the model field holding the foreign key and the table it points to.
     ref_table: str | None = None
+    # Computed by the server (a tremor recording's analysis): sent on pulls and REST reads,
+    # ignored when a client sends it.
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,13 @@ class TableSpec:
     columns: tuple[Column, ...]
 
     @property
+    def writable_columns(self) -> tuple[Column, ...]:
+        """The columns a client writes (all but the server's computed ones)."""
+        return tuple(c for c in self.columns if not c.read_only)
+
+    @property
     def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
+        return tuple(c.name for c in self.writable_columns)
 
     def read_field(self, column: Column) -> str:
         """The lookup that reads a column's wire value: a reference reads the client id it points to."""
@@ -98,6 +106,16 @@ TABLES: dict[str, TableSpec] = {
             Column("duration_min", "int"),
             Column("intensity", "str", required=False, default="moderate", max_length=16),
             Column("kind", "str", required=False, default="", max_length=60),
+        )),
+        TableSpec("tremor_recordings", m.TremorRecording, "tremor-recordings", (
+            Column("recorded_at", "datetime"),
+            Column("hand", "str", max_length=8),
+            Column("posture", "str", max_length=12),
+            Column("sample_rate_hz", "float"),
+            Column("samples", "samples"),
+            *(Column(name, kind, required=False, read_only=True) for name, kind in (
+                ("analysed_at", "datetime"), ("dominant_hz", "float"), ("power", "float"), ("rhythmicity", "float"),
+                ("rhythmic", "bool"), ("amplitude", "float"), ("description", "str"))),
         )),
         TableSpec("lab_results", m.LabResult, "lab-results", (
             Column("taken_on", "date"),
@@ -180,6 +198,19 @@ def _read_bool(value: Any) -> bool:
     raise WireError("must be true or false")
 
 
+def _read_samples(value: Any) -> dict[str, Any]:
+    """Three equal-length axes of m/s^2; a JSON-encoded string on the sync wire. The numbers
+    themselves are checked by the tremor rules, which name the axis and the problem."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise WireError('must be a JSON-encoded object {"x": [...], "y": [...], "z": [...]}') from None
+    if not isinstance(value, dict) or not all(isinstance(value.get(axis), list) for axis in ("x", "y", "z")):
+        raise WireError('must be an object {"x": [...], "y": [...], "z": [...]} of numbers')
+    return {axis: value[axis] for axis in ("x", "y", "z")}
+
+
 _READERS = {
     "datetime": ms_to_datetime,
     "date": _read_date,
@@ -189,6 +220,7 @@ _READERS = {
     "bool": _read_bool,
     "list": _read_list,
     "ref": _read_str,
+    "samples": _read_samples,
 }
 
 
@@ -207,6 +239,8 @@ def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, A
         client_id = None
     values: dict[str, Any] = {}
     for column in spec.columns:
+        if column.read_only:
+            continue
         value = raw.get(column.name)
         if value is None or (value == "" and column.kind not in ("str",)):
             if column.required:
@@ -236,7 +270,7 @@ def to_wire(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
             record[column.name] = datetime_to_ms(value)
         elif column.kind == "date":
             record[column.name] = value.isoformat()
-        elif column.kind == "list":
+        elif column.kind in ("list", "samples"):
             record[column.name] = json.dumps(value)
         else:
             record[column.name] = value

@@ -20,6 +20,7 @@ from insights.analysis.records import (
     MedicationRecord,
     SleepRecord,
     StressRecord,
+    TremorRecord,
 )
 from insights.analysis.knowledge import severity_rank
 from insights.models import Flag, FlagStatus, InsightState
@@ -70,6 +71,12 @@ def diary_for_user(user: User, *, today: date | None = None, start: datetime | N
         diary_models.MedicationDose, "client_id", "medication__client_id", "taken_at", "amount"))
     exercise = tuple(ExerciseRecord(cid, at, minutes, inten, kind) for cid, at, minutes, inten, kind in timed(
         diary_models.ExerciseSession, "client_id", "started_at", "duration_min", "intensity", "kind"))
+    tremors = tuple(
+        TremorRecord(cid, at, hand, posture, hz, bool(rhythmic), amplitude)
+        for cid, at, hand, posture, hz, rhythmic, amplitude in timed(
+            diary_models.TremorRecording, "client_id", "recorded_at", "hand", "posture", "dominant_hz", "rhythmic",
+            "amplitude").filter(analysed_at__isnull=False)
+    )
     labs = tuple(
         LabRecord(*row) for row in _live(diary_models.LabResult, user).values_list(
             "client_id", "taken_on", "analyte", "value", "unit", "reference_low", "reference_high")
@@ -86,6 +93,7 @@ def diary_for_user(user: User, *, today: date | None = None, start: datetime | N
         doses=doses,
         exercise=exercise,
         labs=labs,
+        tremors=tremors,
     )
 
 

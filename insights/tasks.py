@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from diary.signals import diary_changed
-from insights import services
+from insights import services, tremor
 from insights.models import Flag, InsightState
 
 # Writes within this many seconds of the first are folded into one recompute.
@@ -23,9 +23,23 @@ SWEEP_RECENT = timedelta(days=30)
 
 
 @receiver(diary_changed, dispatch_uid="insights.recompute_on_diary_change")
-def recompute_on_diary_change(sender: Any, user_id: int, **kwargs: Any) -> None:
+def recompute_on_diary_change(sender: Any, user_id: int, tables: list[str] | None = None, **kwargs: Any) -> None:
+    if tables and "tremor_recordings" in tables:
+        # The recompute follows the analysis, which R8 and R9 need.
+        analyse_tremor_recordings.delay(user_id)
+        return
+    queue_recompute(user_id)
+
+
+def queue_recompute(user_id: int) -> None:
     if services.mark_dirty(user_id=user_id):
         recompute_user.apply_async(args=[user_id], countdown=DEBOUNCE_SECONDS)
+
+
+@shared_task(name="reports.analyse_tremor_recordings")
+def analyse_tremor_recordings(user_id: int) -> None:
+    tremor.tremor_analyse_recordings(user_id=user_id)
+    queue_recompute(user_id)
 
 
 @shared_task(name="insights.recompute_user")
