@@ -110,11 +110,14 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
     """All flowables in reading order; an empty range keeps only the summary and the lists that exist."""
     story = summary_flowables(content, width)
     if content.episode_count == 0:
-        # Medicines and labs can still matter when nothing was logged; charts of nothing do not.
+        # Medicines, labs and tremor recordings can still matter when no episode was logged;
+        # charts of nothing do not.
         if content.medications:
             story += medications_section(content, width)
         if content.labs:
             story += labs_section(content, width)
+        if content.tremors:
+            story += tremors_section(content, width)
         return story
     story.append(PageBreak())
     for section in (timeline_section, hands_section, characteristics_section, medications_section,

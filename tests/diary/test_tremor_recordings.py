@@ -114,3 +114,22 @@ def test_more_than_sixty_seconds_at_five_hundred_hertz_is_refused(auth_client):
                                 rest_body(sample_rate_hz=500, samples={"x": too_many, "y": too_many, "z": too_many}),
                                 format="json")
     assert response.status_code == 400
+
+
+def test_an_analysed_recording_appears_in_the_physician_report(auth_client, user):
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from insights.reports.build import report_content
+    from insights.reports.pdf import render_report_pdf
+
+    auth_client.post("/api/v1/tremor-recordings/", rest_body(id="rec1"), format="json")
+    tremor_service.tremor_analyse_recordings(user_id=user.pk)
+    content = report_content(user=user, start=date(2026, 11, 1), end=date(2026, 11, 24))
+    (row,) = content.tremors
+    assert row.dominant_hz == pytest.approx(5.0, abs=0.2)
+    import io
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_report_pdf(content))).pages)
+    assert "regular rhythm at 5.0 Hz" in text
