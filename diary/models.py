@@ -237,7 +237,8 @@ class TremorRecording(DiaryRecord):
     rhythmicity = models.FloatField(null=True, blank=True)
     rhythmic = models.BooleanField(null=True, blank=True)
     amplitude = models.FloatField(null=True, blank=True)
-    description = models.CharField(max_length=300, blank=True, default="")
+    # A database default too: the COPY merge (diary.bulk_upsert) writes only the client's columns.
+    description = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         db_table = "diary_tremor_recording"

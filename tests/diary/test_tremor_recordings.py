@@ -60,7 +60,7 @@ def test_a_changed_recording_is_analysed_again(auth_client, user):
 
 def test_the_job_runs_after_commit(auth_client, user, django_capture_on_commit_callbacks, settings):
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("with a real broker the job runs on a worker; tests/insights/test_jobs.py covers that path")
+        pytest.skip("with a real broker the job runs on a worker: see tests/insights/test_jobs.py")
     with django_capture_on_commit_callbacks(execute=True):
         auth_client.post("/api/v1/tremor-recordings/", rest_body(id="rec1"), format="json")
     assert TremorRecording.objects.get(user=user, client_id="rec1").rhythmic is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,8 +22,8 @@ needs_broker = pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is u
 
 
 @contextmanager
-def insights_worker() -> Iterator[None]:
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=["insights"], shutdown_timeout=30):
+def insights_worker(queues: tuple[str, ...] = ("insights",)) -> Iterator[None]:
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=list(queues), shutdown_timeout=30):
         yield
 
 
@@ -67,3 +68,22 @@ def test_the_nightly_sweep_recomputes_every_user_with_pending_or_active_insights
     assert not InsightState.objects.filter(dirty=True).exists()
     assert InsightState.objects.get(user=idle).recompute_count == 0
     assert all(state.recompute_count == 1 for state in InsightState.objects.filter(user__in=users))
+
+
+@needs_broker
+def test_a_pushed_tremor_recording_is_analysed_on_the_reports_queue_then_insights_recompute(make_user, monkeypatch):
+    from diary.models import TremorRecording
+    from tests.diary.test_tremor_recordings import axes
+
+    monkeypatch.setattr(tasks, "DEBOUNCE_SECONDS", 1)
+    user = make_user(email="tremor@example.org")
+    phone = authenticated_client(user)
+    recording = {"id": "rec1", "recorded_at": int(time.time() * 1000) - 60_000, "hand": "right", "posture": "rest",
+                 "sample_rate_hz": 100, "samples": json.dumps(axes(frequency_hz=5.0))}
+    with insights_worker(("insights", "reports")):
+        response = push(phone, {"tremor_recordings": {"created": [recording], "updated": [], "deleted": []}})
+        assert response.status_code == 200
+        assert wait_for(lambda: InsightState.objects.filter(user=user, recompute_count__gte=1).exists())
+    stored = TremorRecording.objects.get(user=user, client_id="rec1")
+    assert stored.rhythmic is True
+    assert abs(stored.dominant_hz - 5.0) < 0.2
