@@ -7,6 +7,8 @@ class DiaryCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-    # Newest first by the row's own time would need a per-table field; server creation
-    # order is unique enough with the primary key as a tie-breaker and suits every table.
-    ordering = ("-created_at", "-pk")
+    # Newest first by the primary key: it is unique, so the cursor is an exact position, and
+    # it follows creation order (an upsert keeps its row). DRF places the cursor by the first
+    # ordering field only and caps its offset among equal values at 1,000, so ordering by
+    # created_at, which one sync push stamps on up to 2,000 rows, repeated rows forever.
+    ordering = "-pk"

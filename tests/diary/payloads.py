@@ -7,6 +7,7 @@ for every table alike. A dose needs a medication, so its payload first gives the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,6 +36,13 @@ def _ensure_medication(user: User, client_id: str = MEDICATION_ID) -> str:
             values={"name": "Salbutamol inhaler", "catalogue_key": "salbutamol"},
         )
     return client_id
+
+
+def _samples(rate_hz: int = 50, seconds: int = 12, frequency_hz: float = 5.0) -> dict[str, list[float]]:
+    """A short, clean accelerometer recording: a 5 Hz wave on x and y, gravity on z."""
+    t = [i / rate_hz for i in range(rate_hz * seconds)]
+    wave = [round(0.3 * math.sin(2 * math.pi * frequency_hz * s), 4) for s in t]
+    return {"x": wave, "y": [round(0.5 * w, 4) for w in wave], "z": [9.81 + 0.01 * (i % 3) for i in range(len(t))]}
 
 
 _BUILDERS: dict[str, Callable[[User, datetime], dict[str, Any]]] = {
@@ -69,6 +77,13 @@ _BUILDERS: dict[str, Callable[[User, datetime], dict[str, Any]]] = {
         "intensity": "vigorous",
         "kind": "running",
     },
+    "tremor_recordings": lambda user, at: {
+        "recorded_at": _iso(at),
+        "hand": "right",
+        "posture": "rest",
+        "sample_rate_hz": 50,
+        "samples": _samples(),
+    },
     "lab_results": lambda user, at: {
         "taken_on": at.date().isoformat(),
         "analyte": "magnesium",
@@ -89,6 +104,7 @@ CHANGES: dict[str, dict[str, Any]] = {
     "medication_doses": {"amount": "1 puff"},
     "exercise_sessions": {"duration_min": 55},
     "lab_results": {"value": 0.95},
+    "tremor_recordings": {"posture": "postural"},
 }
 
 assert set(_BUILDERS) == set(TABLES) == set(CHANGES), "every table in TABLES needs a payload here"
