@@ -8,6 +8,7 @@ symptoms) are codes joined with ";"; booleans are "true"/"false"; an empty cell 
 from __future__ import annotations
 
 import csv
+import json
 import io
 import zipfile
 from datetime import UTC, date, datetime
@@ -81,11 +82,25 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "reference_low": "Lower end of the lab's reference range, or empty.",
         "reference_high": "Upper end of the lab's reference range, or empty.",
     },
+    "tremor_recordings": {
+        "recorded_at": "When the phone recording started (UTC).",
+        "hand": "left or right.",
+        "posture": "rest, postural (held out) or action.",
+        "sample_rate_hz": "Accelerometer samples per second.",
+        "samples": 'The raw recording as JSON: {"x": [...], "y": [...], "z": [...]} in m/s^2.',
+        "analysed_at": "When the server analysed the recording (UTC), or empty if not yet.",
+        "dominant_hz": "The strongest rhythm between 3 and 20 Hz, or empty.",
+        "power": "Power of that rhythm in the accelerometer spectrum ((m/s^2)^2/Hz).",
+        "rhythmicity": "Share (0-1) of the 3-20 Hz movement within 1 Hz of that rhythm.",
+        "rhythmic": "true when the movement is a regular rhythm rather than irregular.",
+        "amplitude": "Size of the 3-20 Hz movement (RMS, m/s^2).",
+        "description": "The analysis in plain words.",
+    },
 }
 
 
 def header(spec: TableSpec) -> list[str]:
-    return ["id", *spec.column_names, "created_at", "updated_at"]
+    return ["id", *(c.name for c in spec.columns), "created_at", "updated_at"]
 
 
 def _cell(value: Any) -> str:
@@ -99,6 +114,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return ";".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value)
     return str(value)
 
 
@@ -131,7 +148,7 @@ def readme_text() -> str:
     ]
     for name, spec in TABLES.items():
         lines += ["", f"{name}.csv"]
-        lines += [f"  {column}: {COLUMN_DOCS[name][column]}" for column in spec.column_names]
+        lines += [f"  {column.name}: {COLUMN_DOCS[name][column.name]}" for column in spec.columns]
     return "\n".join(lines) + "\n"
 
 

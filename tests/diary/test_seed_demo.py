@@ -112,6 +112,8 @@ def test_it_stores_nothing_in_the_future(seeded):
         if spec.name in ("medications", "lab_results"):
             continue
         latest = spec.model.objects.filter(user=seeded).order_by(f"-{spec.model.time_field}").first()
+        if latest is None:
+            continue  # the demo logs nothing in this table
         assert getattr(latest, spec.model.time_field) <= EVENING, spec.name
 
 
