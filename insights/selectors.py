@@ -72,10 +72,10 @@ def diary_for_user(user: User, *, today: date | None = None, start: datetime | N
     exercise = tuple(ExerciseRecord(cid, at, minutes, inten, kind) for cid, at, minutes, inten, kind in timed(
         diary_models.ExerciseSession, "client_id", "started_at", "duration_min", "intensity", "kind"))
     tremors = tuple(
-        TremorRecord(cid, at, hand, posture, hz, bool(rhythmic), amplitude)
-        for cid, at, hand, posture, hz, rhythmic, amplitude in timed(
+        TremorRecord(cid, at, hand, posture, hz, bool(rhythmic), amplitude, description)
+        for cid, at, hand, posture, hz, rhythmic, amplitude, description in timed(
             diary_models.TremorRecording, "client_id", "recorded_at", "hand", "posture", "dominant_hz", "rhythmic",
-            "amplitude").filter(analysed_at__isnull=False)
+            "amplitude", "description").filter(analysed_at__isnull=False)
     )
     labs = tuple(
         LabRecord(*row) for row in _live(diary_models.LabResult, user).values_list(

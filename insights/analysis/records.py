@@ -95,6 +95,7 @@ class TremorRecord:
     dominant_hz: float | None
     rhythmic: bool
     amplitude: float | None = None
+    description: str = ""  # the analysis in plain words, for summaries and reports
 
 
 @dataclass(frozen=True)

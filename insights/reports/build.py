@@ -315,11 +315,6 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
     dose_text = dict(
         diary_models.Medication.objects.filter(user=user, deleted_at__isnull=True).values_list("client_id", "dose")
     )
-    tremor_descriptions = dict(
-        diary_models.TremorRecording.objects.filter(
-            user=user, deleted_at__isnull=True, recorded_at__gte=span.starts_at, recorded_at__lt=span.ends_at
-        ).values_list("client_id", "description")
-    )
     flags = selectors.flag_list(user).order_by("first_seen", "rule_id")
     state = selectors.insight_state(user)
 
@@ -363,7 +358,7 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         labs=_lab_rows(diary.labs, span),
         tremors=[
             TremorRow(t.recorded_at.astimezone(tz).replace(tzinfo=None), t.hand, t.posture, t.dominant_hz, t.rhythmic,
-                      tremor_descriptions.get(t.id, ""))
+                      t.description)
             for t in diary.tremors
         ],
         episodes=_episode_rows(episodes, notes, tz),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from diary.catalogues.drinks import DAILY_GUIDE_MG
 from insights.analysis.knowledge import CONTEXT_SENTENCE
@@ -50,6 +51,7 @@ class SummaryContent:
     flags_context: str
     associations: tuple[str, ...]
     insights_status: str
+    tremors: tuple[str, ...]
     chart_days: tuple[ChartDay, ...]
     chart_weeks: tuple[tuple[str, int], ...]
     chart_alt: str
@@ -200,6 +202,11 @@ def summary_content(data: SummaryData, *, app_url: str, report_url: str, unsubsc
         flags_context=CONTEXT_SENTENCE,
         associations=tuple(str(a["sentence"]) for a in data.associations),
         insights_status=data.insights_status,
+        # The phone tremor tests of the week, as the analysis worded them.
+        tremors=tuple(
+            f"{t.recorded_at.astimezone(ZoneInfo(data.user.timezone)):%a %d %b}: {t.description}"
+            for t in data.tremors if t.description
+        ),
         chart_days=figures.chart_days,
         chart_weeks=tuple((_short_range(week), episodes) for week, episodes in figures.chart_weeks),
         chart_alt=_chart_alt(figures.chart_days),

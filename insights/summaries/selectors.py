@@ -20,6 +20,7 @@ from diary.catalogues.drinks import DAILY_GUIDE_MG
 from insights import presenters
 from insights import selectors as insight_selectors
 from insights.analysis.daily_series import local_midnight
+from insights.analysis.records import TremorRecord
 from insights.models import Flag
 from insights.summaries.figures import SummaryFigures, chart_start, summary_figures
 from insights.summaries.models import SummaryStatus, WeeklySummary
@@ -40,6 +41,7 @@ class SummaryData:
     new_flag_ids: frozenset[int]
     associations: tuple[dict[str, Any], ...]
     insights_status: str
+    tremors: tuple[TremorRecord, ...] = ()
 
 
 def summary_data(user: User, week: Week) -> SummaryData:
@@ -62,6 +64,7 @@ def summary_data(user: User, week: Week) -> SummaryData:
         new_flag_ids=new_flag_ids,
         associations=tuple(payload["associations"][:TOP_ASSOCIATIONS]),
         insights_status=payload["status"],
+        tremors=tuple(t for t in diary.tremors if t.recorded_at >= week_began),
     )
 
 

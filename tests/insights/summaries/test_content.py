@@ -211,3 +211,17 @@ def test_the_preview_needs_a_login(api_client: APIClient) -> None:
     response = api_client.get("/api/v1/summaries/preview/")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_the_weeks_tremor_tests_are_shown_in_both_parts(diarist: User, frozen_monday: None) -> None:
+    from diary.models import TremorRecording
+
+    recorded = builders.local(date(2026, 1, 7), 10, TZ)
+    TremorRecording.objects.create(
+        user=diarist, client_id="t1", created_at=recorded, updated_at=recorded, recorded_at=recorded, hand="right",
+        posture="rest", sample_rate_hz=100, samples={"x": [], "y": [], "z": []}, analysed_at=recorded,
+        dominant_hz=5.1, rhythmic=True, description="A regular rhythm at 5.1 Hz at rest in the right hand.",
+    )
+    text, html, _ = parts(send(diarist))
+    for part in (text, html):
+        assert "Wed 07 Jan: A regular rhythm at 5.1 Hz at rest in the right hand." in part
