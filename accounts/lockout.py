@@ -20,8 +20,9 @@ def lockout_message() -> str:
     return f"Too many failed logins. This account is locked from this address; try again in {minutes} minutes."
 
 
-def lockout_response(request: HttpRequest, response: Any = None, credentials: Any = None, *args: Any,
-                     **kwargs: Any) -> JsonResponse:
+def lockout_response(
+    request: HttpRequest, response: Any = None, credentials: Any = None, *args: Any, **kwargs: Any
+) -> JsonResponse:
     result = JsonResponse(
         error_body("locked_out", lockout_message(), {"retry_after_seconds": lockout_seconds()}), status=429
     )

@@ -8,20 +8,28 @@ from accounts.models import DeviceToken, User
 from accounts.timezones import validate_timezone
 
 
-
 def password_field() -> serializers.CharField:
-    return serializers.CharField(write_only=True, trim_whitespace=False, max_length=256,
-                                 style={"input_type": "password"})
+    return serializers.CharField(
+        write_only=True, trim_whitespace=False, max_length=256, style={"input_type": "password"}
+    )
 
 
 def device_name_field() -> serializers.CharField:
-    return serializers.CharField(max_length=100, required=False, default="Unnamed device",
-                                 help_text="How the app names this device, e.g. \"Ann's iPhone\".")
+    return serializers.CharField(
+        max_length=100,
+        required=False,
+        default="Unnamed device",
+        help_text='How the app names this device, e.g. "Ann\'s iPhone".',
+    )
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], required=False,
-                                     help_text="IANA timezone name; days and weeks are counted in it.")
+    timezone = serializers.CharField(
+        max_length=64,
+        validators=[validate_timezone],
+        required=False,
+        help_text="IANA timezone name; days and weeks are counted in it.",
+    )
 
     class Meta:
         model = User

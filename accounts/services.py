@@ -59,8 +59,11 @@ def user_register(
 ) -> tuple[User, DeviceToken, str]:
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
-        raise DomainError("An account with this email already exists.", code="email_taken",
-                          fields={"email": ["An account with this email already exists."]})
+        raise DomainError(
+            "An account with this email already exists.",
+            code="email_taken",
+            fields={"email": ["An account with this email already exists."]},
+        )
     user = User(email=email, display_name=display_name, timezone=timezone, birth_year=birth_year)
     _check_password_rules(password, user=user, field="password")
     user.set_password(password)
@@ -74,12 +77,14 @@ def user_login(*, request: HttpRequest, email: str, password: str, device_name: 
     """Check the credentials through axes, so failures are counted and lock-outs enforced."""
     credentials = {"username": email.strip().lower(), "password": password}
     if AxesProxyHandler.is_locked(request, credentials={"username": credentials["username"]}):
-        raise DomainError(lockout_message(), code="locked_out", fields={"retry_after_seconds": lockout_seconds()},
-                          status_code=429)
+        raise DomainError(
+            lockout_message(), code="locked_out", fields={"retry_after_seconds": lockout_seconds()}, status_code=429
+        )
     user = authenticate(request, **credentials)
     if getattr(request, "axes_locked_out", False):
-        raise DomainError(lockout_message(), code="locked_out", fields={"retry_after_seconds": lockout_seconds()},
-                          status_code=429)
+        raise DomainError(
+            lockout_message(), code="locked_out", fields={"retry_after_seconds": lockout_seconds()}, status_code=429
+        )
     if user is None or not isinstance(user, User):
         raise DomainError("The email or password is not right.", code="invalid_credentials", status_code=400)
     instance, token = device_token_create(user=user, device_name=device_name)
@@ -105,8 +110,11 @@ def logout_all(*, user: User) -> int:
 def password_change(*, user: User, old_password: str, new_password: str, keep: DeviceToken | None) -> None:
     """Change the password and sign out every other device: a changed password should lock out a thief."""
     if not user.check_password(old_password):
-        raise DomainError("The current password is not right.", code="invalid",
-                          fields={"old_password": ["The current password is not right."]})
+        raise DomainError(
+            "The current password is not right.",
+            code="invalid",
+            fields={"old_password": ["The current password is not right."]},
+        )
     _check_password_rules(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -145,8 +153,11 @@ def password_reset_request(*, email: str) -> None:
 
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
-    invalid = DomainError("This reset link is invalid or has already been used. Ask for a new one.",
-                          code="invalid_token", fields={"token": ["Invalid, expired or already used."]})
+    invalid = DomainError(
+        "This reset link is invalid or has already been used. Ask for a new one.",
+        code="invalid_token",
+        fields={"token": ["Invalid, expired or already used."]},
+    )
     try:
         pk = int(force_str(urlsafe_base64_decode(uid)))
     except (TypeError, ValueError, OverflowError):
@@ -176,8 +187,9 @@ def user_update(*, user: User, data: dict[str, Any]) -> User:
 def user_delete(*, user: User, password: str) -> None:
     """Delete the account and, through the foreign keys' cascades, every row of its data, for good."""
     if not user.check_password(password):
-        raise DomainError("The password is not right.", code="invalid",
-                          fields={"password": ["The password is not right."]})
+        raise DomainError(
+            "The password is not right.", code="invalid", fields={"password": ["The password is not right."]}
+        )
     # Axes keeps login records by email, not by foreign key, so they are removed by hand.
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username=user.email).delete()

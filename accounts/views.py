@@ -36,8 +36,11 @@ class RegisterView(APIView):
     authentication_classes = ()
     throttle_classes = (throttles.RegisterAddressThrottle,)
 
-    @extend_schema(request=serializers.RegisterSerializer, responses={201: serializers.TokenSerializer},
-                   summary="Create an account and a token for this device")
+    @extend_schema(
+        request=serializers.RegisterSerializer,
+        responses={201: serializers.TokenSerializer},
+        summary="Create an account and a token for this device",
+    )
     def post(self, request: Request) -> Response:
         user, device, token = services.user_register(**_validated(serializers.RegisterSerializer, request))
         return _token_response(user=user, device=device, token=token, http_status=status.HTTP_201_CREATED)
@@ -48,8 +51,11 @@ class LoginView(APIView):
     authentication_classes = ()
     throttle_classes = (throttles.LoginAddressThrottle, throttles.LoginAccountThrottle)
 
-    @extend_schema(request=serializers.LoginSerializer, responses={200: serializers.TokenSerializer},
-                   summary="Log in: one token per device")
+    @extend_schema(
+        request=serializers.LoginSerializer,
+        responses={200: serializers.TokenSerializer},
+        summary="Log in: one token per device",
+    )
     def post(self, request: Request) -> Response:
         data = _validated(serializers.LoginSerializer, request)
         user, device, token = services.user_login(request=request._request, **data)
@@ -90,8 +96,11 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         return Response(serializers.UserSerializer(request.user).data)
 
-    @extend_schema(request=serializers.UserSerializer, responses={200: serializers.UserSerializer},
-                   summary="Change my profile (display name, timezone, weekly summary, year of birth)")
+    @extend_schema(
+        request=serializers.UserSerializer,
+        responses={200: serializers.UserSerializer},
+        summary="Change my profile (display name, timezone, weekly summary, year of birth)",
+    )
     def patch(self, request: Request) -> Response:
         serializer = serializers.UserSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -100,8 +109,11 @@ class MeView(APIView):
 
 
 class PasswordChangeView(APIView):
-    @extend_schema(request=serializers.PasswordChangeSerializer, responses={204: None},
-                   summary="Change my password (signs out my other devices)")
+    @extend_schema(
+        request=serializers.PasswordChangeSerializer,
+        responses={204: None},
+        summary="Change my password (signs out my other devices)",
+    )
     def post(self, request: Request) -> Response:
         data = _validated(serializers.PasswordChangeSerializer, request)
         services.password_change(user=request.user, keep=request.auth, **data)
@@ -113,8 +125,11 @@ class PasswordResetRequestView(APIView):
     authentication_classes = ()
     throttle_classes = (throttles.ResetAddressThrottle, throttles.ResetAccountThrottle)
 
-    @extend_schema(request=serializers.PasswordResetRequestSerializer, responses={202: serializers.DetailSerializer},
-                   summary="Email a password reset code (same answer whether or not the account exists)")
+    @extend_schema(
+        request=serializers.PasswordResetRequestSerializer,
+        responses={202: serializers.DetailSerializer},
+        summary="Email a password reset code (same answer whether or not the account exists)",
+    )
     def post(self, request: Request) -> Response:
         services.password_reset_request(**_validated(serializers.PasswordResetRequestSerializer, request))
         return Response(
@@ -128,16 +143,22 @@ class PasswordResetConfirmView(APIView):
     authentication_classes = ()
     throttle_classes = (throttles.ResetAddressThrottle,)
 
-    @extend_schema(request=serializers.PasswordResetConfirmSerializer, responses={204: None},
-                   summary="Set a new password with the emailed code")
+    @extend_schema(
+        request=serializers.PasswordResetConfirmSerializer,
+        responses={204: None},
+        summary="Set a new password with the emailed code",
+    )
     def post(self, request: Request) -> Response:
         services.password_reset_confirm(**_validated(serializers.PasswordResetConfirmSerializer, request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AccountDeleteView(APIView):
-    @extend_schema(request=serializers.AccountDeleteSerializer, responses={204: None},
-                   summary="Delete my account and all my data, immediately and for good")
+    @extend_schema(
+        request=serializers.AccountDeleteSerializer,
+        responses={204: None},
+        summary="Delete my account and all my data, immediately and for good",
+    )
     def post(self, request: Request) -> Response:
         services.user_delete(user=request.user, **_validated(serializers.AccountDeleteSerializer, request))
         return Response(status=status.HTTP_204_NO_CONTENT)

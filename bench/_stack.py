@@ -58,12 +58,28 @@ def gunicorn(database_url: str, workers: int = 1) -> Iterator[int]:
     port = free_port()
     # As in production: tasks are queued on a real Redis broker (a database of its own, no
     # worker), so a write pays for enqueueing its recompute, not for running it.
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
-           "REDIS_URL": BENCH_REDIS_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": BENCH_REDIS_URL,
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 30

@@ -12,9 +12,9 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
-import resource
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,27 +29,59 @@ def store_diary(user: Any, diary: Any) -> None:
 
     now = datetime.now(UTC)
     base = {"user": user, "created_at": now, "updated_at": now}
-    meds = {r.id: m.Medication(client_id=r.id, name=r.name, drug_class=r.drug_class, started_on=r.started_on,
-                               stopped_on=r.stopped_on, as_needed=r.as_needed, catalogue_key=r.catalogue_key or "",
-                               **base) for r in diary.medications}
+    meds = {
+        r.id: m.Medication(
+            client_id=r.id,
+            name=r.name,
+            drug_class=r.drug_class,
+            started_on=r.started_on,
+            stopped_on=r.stopped_on,
+            as_needed=r.as_needed,
+            catalogue_key=r.catalogue_key or "",
+            **base,
+        )
+        for r in diary.medications
+    }
     m.Medication.objects.bulk_create(meds.values())
     m.Episode.objects.bulk_create(
-        m.Episode(client_id=r.id, started_at=r.started_at, duration_s=r.duration_s, body_sites=list(r.body_sites),
-                  character=r.character, intensity=r.intensity, context=r.context or "", symptoms=list(r.symptoms),
-                  **base) for r in diary.episodes)
+        m.Episode(
+            client_id=r.id,
+            started_at=r.started_at,
+            duration_s=r.duration_s,
+            body_sites=list(r.body_sites),
+            character=r.character,
+            intensity=r.intensity,
+            context=r.context or "",
+            symptoms=list(r.symptoms),
+            **base,
+        )
+        for r in diary.episodes
+    )
     m.CaffeineIntake.objects.bulk_create(
-        m.CaffeineIntake(client_id=r.id, consumed_at=r.consumed_at, mg=r.mg, **base) for r in diary.caffeine)
+        m.CaffeineIntake(client_id=r.id, consumed_at=r.consumed_at, mg=r.mg, **base) for r in diary.caffeine
+    )
     m.SleepLog.objects.bulk_create(
-        m.SleepLog(client_id=r.id, bed_at=r.bed_at, woke_at=r.woke_at, quality=r.quality, **base)
-        for r in diary.sleep)
+        m.SleepLog(client_id=r.id, bed_at=r.bed_at, woke_at=r.woke_at, quality=r.quality, **base) for r in diary.sleep
+    )
     m.StressLog.objects.bulk_create(
-        m.StressLog(client_id=r.id, recorded_at=r.recorded_at, level=r.level, **base) for r in diary.stress)
+        m.StressLog(client_id=r.id, recorded_at=r.recorded_at, level=r.level, **base) for r in diary.stress
+    )
     m.ExerciseSession.objects.bulk_create(
-        m.ExerciseSession(client_id=r.id, started_at=r.started_at, duration_min=max(1, r.duration_min),
-                          intensity=r.intensity, kind=r.kind, **base) for r in diary.exercise)
+        m.ExerciseSession(
+            client_id=r.id,
+            started_at=r.started_at,
+            duration_min=max(1, r.duration_min),
+            intensity=r.intensity,
+            kind=r.kind,
+            **base,
+        )
+        for r in diary.exercise
+    )
     m.MedicationDose.objects.bulk_create(
         m.MedicationDose(client_id=r.id, medication=meds[r.medication_id], taken_at=r.taken_at, **base)
-        for r in diary.doses if r.medication_id in meds)
+        for r in diary.doses
+        if r.medication_id in meds
+    )
 
 
 def select_rows(user: Any) -> int:
@@ -73,8 +105,7 @@ def bench_one_user() -> None:
     from insights.analysis.simulate import simulate_diary
     from insights.services import insights_recompute
 
-    user = User.objects.create_user(email="year@example.org", password="bench-passphrase-1",
-                                    timezone="Europe/London")
+    user = User.objects.create_user(email="year@example.org", password="bench-passphrase-1", timezone="Europe/London")
     diary = simulate_diary(YEAR_SEED, days=365, effects={"caffeine": 2.0})
     store_diary(user, diary)
     rows = select_rows(user)
@@ -94,7 +125,8 @@ def make_users(count: int, prefix: str) -> None:
     # Two weeks each keeps 5,000 users' set-up short; the sweep's cost per user is what is measured.
     template = simulate_diary(5, days=14)
     users = User.objects.bulk_create(
-        User(email=f"{prefix}{n}@example.org", password="!", timezone="Europe/London") for n in range(count))
+        User(email=f"{prefix}{n}@example.org", password="!", timezone="Europe/London") for n in range(count)
+    )
     for user in users:
         store_diary(user, template)
     InsightState.objects.bulk_create(InsightState(user=user, dirty=True) for user in users)

@@ -34,23 +34,58 @@ def mixed_records(prefix: str, total: int, seed: int) -> list[tuple[str, dict[st
         kind = i % 5
         cid = f"{prefix}{i}"
         if kind == 0:
-            records.append(("episodes", {
-                "id": cid, "started_at": ms, "duration_s": rng.randrange(1, 300),
-                "body_sites": json.dumps(rng.sample(["left_index", "left_thumb", "right_middle", "left_eyelid"], 2)),
-                "character": "twitch", "intensity": rng.randrange(1, 11), "context": "at_rest",
-                "symptoms": json.dumps(["tingling"] if rng.random() < 0.2 else []), "notes": "",
-            }))
+            records.append(
+                (
+                    "episodes",
+                    {
+                        "id": cid,
+                        "started_at": ms,
+                        "duration_s": rng.randrange(1, 300),
+                        "body_sites": json.dumps(
+                            rng.sample(["left_index", "left_thumb", "right_middle", "left_eyelid"], 2)
+                        ),
+                        "character": "twitch",
+                        "intensity": rng.randrange(1, 11),
+                        "context": "at_rest",
+                        "symptoms": json.dumps(["tingling"] if rng.random() < 0.2 else []),
+                        "notes": "",
+                    },
+                )
+            )
         elif kind == 1:
-            records.append(("caffeine_intakes", {"id": cid, "consumed_at": ms, "drink": "brewed_coffee",
-                                                 "servings": rng.choice([1, 1.5, 2])}))
+            records.append(
+                (
+                    "caffeine_intakes",
+                    {"id": cid, "consumed_at": ms, "drink": "brewed_coffee", "servings": rng.choice([1, 1.5, 2])},
+                )
+            )
         elif kind == 2:
-            records.append(("sleep_logs", {"id": cid, "bed_at": ms, "woke_at": ms + rng.randrange(4, 10) * 3_600_000,
-                                           "quality": rng.randrange(1, 6)}))
+            records.append(
+                (
+                    "sleep_logs",
+                    {
+                        "id": cid,
+                        "bed_at": ms,
+                        "woke_at": ms + rng.randrange(4, 10) * 3_600_000,
+                        "quality": rng.randrange(1, 6),
+                    },
+                )
+            )
         elif kind == 3:
             records.append(("stress_logs", {"id": cid, "recorded_at": ms, "level": rng.randrange(0, 11)}))
         else:
-            records.append(("exercise_sessions", {"id": cid, "started_at": ms, "duration_min": rng.randrange(10, 90),
-                                                  "intensity": "moderate", "kind": "run"}))
+            records.append(
+                (
+                    "exercise_sessions",
+                    {
+                        "id": cid,
+                        "started_at": ms,
+                        "duration_min": rng.randrange(10, 90),
+                        "intensity": "moderate",
+                        "kind": "run",
+                    },
+                )
+            )
     return records
 
 
@@ -65,7 +100,7 @@ def push_through_http(port: int, token: str, records: list[tuple[str, dict[str, 
     api = Api(port, token)
     started = time.perf_counter()
     for offset in range(0, len(records), BATCH):
-        status, body = api.request("POST", "/api/v1/sync/", as_push(records[offset:offset + BATCH]))
+        status, body = api.request("POST", "/api/v1/sync/", as_push(records[offset : offset + BATCH]))
         assert status == 200, (status, body)
     return time.perf_counter() - started
 
@@ -100,8 +135,13 @@ def copy_rows(database_url: str, user_id: int, records: list[tuple[str, dict[str
     return time.perf_counter() - started
 
 
-REST_ROUTES = {"episodes": "episodes", "caffeine_intakes": "caffeine-intakes", "sleep_logs": "sleep-logs",
-               "stress_logs": "stress-logs", "exercise_sessions": "exercise-sessions"}
+REST_ROUTES = {
+    "episodes": "episodes",
+    "caffeine_intakes": "caffeine-intakes",
+    "sleep_logs": "sleep-logs",
+    "stress_logs": "stress-logs",
+    "exercise_sessions": "exercise-sessions",
+}
 
 
 def as_rest(table: str, record: dict[str, Any]) -> dict[str, Any]:

@@ -80,5 +80,6 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body("server_error", "Something went wrong on our side. Please try again later."),
-                        status=500)
+    return JsonResponse(
+        error_body("server_error", "Something went wrong on our side. Please try again later."), status=500
+    )

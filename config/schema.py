@@ -46,7 +46,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         for code in self._error_codes():
             if code not in responses:
                 responses[code] = self._get_response_for_code(
-                    OpenApiResponse(response=ErrorSerializer, description=_ERROR_DESCRIPTIONS[code]), code,
+                    OpenApiResponse(response=ErrorSerializer, description=_ERROR_DESCRIPTIONS[code]),
+                    code,
                     direction=direction,
                 )
         return responses

@@ -290,7 +290,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The phone app's API for a finger-twitching symptom diary: accounts, the diary with "
         "WatermelonDB-compatible sync, insights and doctor-visit flags, weekly summaries and "
-        "physician reports. Every error has the shape {\"error\": {\"code\", \"message\", \"fields\"}}."
+        'physician reports. Every error has the shape {"error": {"code", "message", "fields"}}.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -301,8 +301,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {},
     "APPEND_COMPONENTS": {
         "securitySchemes": {
-            "knoxTokenAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
-                              "description": "`Token <token>` as returned by login"},
+            "knoxTokenAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Token <token>` as returned by login",
+            },
         }
     },
 }

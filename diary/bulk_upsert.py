@@ -32,12 +32,14 @@ def upsert_rows(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str,
         _bulk_create_merge(model, user_id, rows, stamp)
 
 
-def _bulk_create_merge(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str, Any]],
-                       stamp: datetime) -> None:
+def _bulk_create_merge(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str, Any]], stamp: datetime) -> None:
     objects = [model(user_id=user_id, created_at=stamp, updated_at=stamp, deleted_at=None, **row) for row in rows]
     columns = [name for name in rows[0] if name != "client_id"]
     model._default_manager.bulk_create(
-        objects, batch_size=500, update_conflicts=True, unique_fields=["user", "client_id"],
+        objects,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["user", "client_id"],
         update_fields=[*columns, "updated_at", "deleted_at"],
     )
 
@@ -54,19 +56,23 @@ def _copy_merge(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str,
     staging = f"staging_{table}_{len(columns)}"
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in _KEPT_ON_CONFLICT)
     column_list = ", ".join(f'"{c}"' for c in columns)
+    # Every identifier below comes from the model's own metadata, never from a request.
+    create_staging = (
+        f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS AS '  # noqa: S608
+        f'SELECT {column_list} FROM "{table}" WITH NO DATA'
+    )
+    merge = (
+        f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} FROM "{staging}" '  # noqa: S608
+        f'ON CONFLICT ("user_id", "client_id") DO UPDATE SET {updates}'
+    )
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor, for COPY
-        # The staging table lives until the transaction ends (every write runs in one).
         # The staging table has the columns' types and nothing else (no identity, no
         # constraints); it empties itself at every commit, and every write runs in one.
-        raw.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS AS '
-                    f'SELECT {column_list} FROM "{table}" WITH NO DATA')
+        raw.execute(create_staging)
         raw.execute(f'TRUNCATE "{staging}"')
         with raw.copy(f'COPY "{staging}" ({column_list}) FROM STDIN') as copy:
             for row in rows:
                 values = [Jsonb(row[c]) if c in json_columns else row[c] for c in value_columns]
                 copy.write_row((user_id, row["client_id"], stamp, stamp, None, *values))
-        raw.execute(
-            f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} FROM "{staging}" '
-            f'ON CONFLICT ("user_id", "client_id") DO UPDATE SET {updates}'
-        )
+        raw.execute(merge)

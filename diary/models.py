@@ -48,7 +48,6 @@ class DiaryRecord(models.Model):
         abstract = True
 
 
-
 class Episode(DiaryRecord):
     time_field = "started_at"
 
@@ -66,8 +65,9 @@ class Episode(DiaryRecord):
         constraints = [
             unique_client_id("episode"),
             models.CheckConstraint(condition=Q(intensity__gte=1, intensity__lte=10), name="episode_intensity_1_10"),
-            models.CheckConstraint(condition=Q(duration_s__gte=0, duration_s__lte=3600),
-                                   name="episode_duration_0_3600"),
+            models.CheckConstraint(
+                condition=Q(duration_s__gte=0, duration_s__lte=3600), name="episode_duration_0_3600"
+            ),
         ]
         indexes = diary_indexes("episode", "started_at")
 
@@ -102,8 +102,9 @@ class SleepLog(DiaryRecord):
         constraints = [
             unique_client_id("sleep"),
             models.CheckConstraint(condition=Q(woke_at__gt=F("bed_at")), name="sleep_woke_after_bed"),
-            models.CheckConstraint(condition=Q(quality__isnull=True) | Q(quality__gte=1, quality__lte=5),
-                                   name="sleep_quality_1_5"),
+            models.CheckConstraint(
+                condition=Q(quality__isnull=True) | Q(quality__gte=1, quality__lte=5), name="sleep_quality_1_5"
+            ),
         ]
         indexes = diary_indexes("sleep", "woke_at")
 
@@ -164,16 +165,18 @@ class ExerciseSession(DiaryRecord):
 
     started_at = models.DateTimeField()
     duration_min = models.PositiveIntegerField()
-    intensity = models.CharField(max_length=16, choices=_choices(episode_terms.EXERCISE_INTENSITIES),
-                                 default="moderate")
+    intensity = models.CharField(
+        max_length=16, choices=_choices(episode_terms.EXERCISE_INTENSITIES), default="moderate"
+    )
     kind = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
         db_table = "diary_exercise_session"
         constraints = [
             unique_client_id("exercise"),
-            models.CheckConstraint(condition=Q(duration_min__gte=1, duration_min__lte=1440),
-                                   name="exercise_duration_1_1440"),
+            models.CheckConstraint(
+                condition=Q(duration_min__gte=1, duration_min__lte=1440), name="exercise_duration_1_1440"
+            ),
         ]
         indexes = diary_indexes("exercise", "started_at")
 
@@ -193,7 +196,8 @@ class LabResult(DiaryRecord):
         constraints = [
             unique_client_id("lab"),
             models.CheckConstraint(
-                condition=Q(reference_low__isnull=True) | Q(reference_high__isnull=True)
+                condition=Q(reference_low__isnull=True)
+                | Q(reference_high__isnull=True)
                 | Q(reference_high__gte=F("reference_low")),
                 name="lab_reference_low_le_high",
             ),
@@ -209,8 +213,7 @@ class SyncClock(models.Model):
     change is ever missed; stamps only grow, even if the wall clock steps back.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
-                                related_name="+")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
     last_stamp_ms = models.BigIntegerField(default=0)
 
     class Meta:
@@ -244,7 +247,8 @@ class TremorRecording(DiaryRecord):
         db_table = "diary_tremor_recording"
         constraints = [
             unique_client_id("tremor"),
-            models.CheckConstraint(condition=Q(sample_rate_hz__gte=50, sample_rate_hz__lte=500),
-                                   name="tremor_rate_50_500"),
+            models.CheckConstraint(
+                condition=Q(sample_rate_hz__gte=50, sample_rate_hz__lte=500), name="tremor_rate_50_500"
+            ),
         ]
         indexes = diary_indexes("tremor", "recorded_at")

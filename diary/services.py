@@ -68,8 +68,9 @@ def _raise_if_conflicting(spec: TableSpec, user: User, client_ids: Sequence[str]
     if since is None or not client_ids:
         return
     changed = list(
-        spec.model.objects.filter(user=user, client_id__in=client_ids, updated_at__gt=since)
-        .values_list("client_id", flat=True)[:20]
+        spec.model.objects.filter(user=user, client_id__in=client_ids, updated_at__gt=since).values_list(
+            "client_id", flat=True
+        )[:20]
     )
     if changed:
         raise Conflict(
@@ -85,15 +86,15 @@ def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrit
         if column.kind != "ref":
             continue
         wanted = {w.values[column.name] for w in writes}
-        found = dict(
-            Medication.objects.filter(user=user, client_id__in=wanted).values_list("client_id", "pk")
-        )
+        found = dict(Medication.objects.filter(user=user, client_id__in=wanted).values_list("client_id", "pk"))
         missing = [w for w in writes if w.values[column.name] not in found]
         if missing:
             raise DomainError(
                 "A record refers to something that does not exist.",
-                fields={f"{w.path}.{column.name}": [f"no {column.ref_table} record with id "
-                                                     f"'{w.values[column.name]}'"] for w in missing[:50]},
+                fields={
+                    f"{w.path}.{column.name}": [f"no {column.ref_table} record with id '{w.values[column.name]}'"]
+                    for w in missing[:50]
+                },
             )
         # The wire column "medication_id" carries the client id; the model's attribute of
         # the same name takes the row id.
@@ -129,16 +130,24 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
             table_changes = changes.get(name)
             if table_changes is None:
                 continue
-            _raise_if_conflicting(spec, user, [w.client_id for w in table_changes.upserts]
-                                  + table_changes.deletions, since)
+            _raise_if_conflicting(
+                spec, user, [w.client_id for w in table_changes.upserts] + table_changes.deletions, since
+            )
             _resolve_references(spec, user, table_changes.upserts)
             _upsert(spec, user, table_changes.upserts, stamp)
             _soft_delete(spec, user, table_changes.deletions, stamp)
         _announce_change(user, changes)
 
 
-def record_save(*, user: User, table: str, client_id: str | None, values: dict[str, Any],
-                partial: bool = False, existing: bool | None = None) -> DiaryRecord:
+def record_save(
+    *,
+    user: User,
+    table: str,
+    client_id: str | None,
+    values: dict[str, Any],
+    partial: bool = False,
+    existing: bool | None = None,
+) -> DiaryRecord:
     """Create or update one record over REST; a partial update merges with what is stored.
 
     ``existing`` is what the caller expects: None upserts as sync does, True requires the
@@ -147,10 +156,15 @@ def record_save(*, user: User, table: str, client_id: str | None, values: dict[s
     """
     spec = TABLES[table]
     client_id = client_id or new_client_id()
-    if existing is False and spec.model.objects.filter(user=user, client_id=client_id,
-                                                       deleted_at__isnull=True).exists():
-        raise Conflict(f"You already have a {table} record with id '{client_id}'; update it instead.",
-                       code="already_exists", fields={"id": ["already exists"]})
+    if (
+        existing is False
+        and spec.model.objects.filter(user=user, client_id=client_id, deleted_at__isnull=True).exists()
+    ):
+        raise Conflict(
+            f"You already have a {table} record with id '{client_id}'; update it instead.",
+            code="already_exists",
+            fields={"id": ["already exists"]},
+        )
     if existing and not partial:
         record_get(user=user, table=table, client_id=client_id)
     if partial:

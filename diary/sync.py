@@ -39,8 +39,7 @@ def pull(*, user: User, last_pulled_at: int | None) -> dict[str, Any]:
         # Waiting for the clock's lock means every write stamped before our timestamp has
         # committed; every later write will be stamped after it.
         stamp = (
-            SyncClock.objects.select_for_update().filter(user=user).values_list("last_stamp_ms", flat=True).first()
-            or 0
+            SyncClock.objects.select_for_update().filter(user=user).values_list("last_stamp_ms", flat=True).first() or 0
         )
         upper = stamp_to_datetime(stamp)
         since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
@@ -75,12 +74,15 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
     unknown = sorted(set(changes) - set(TABLES))
     if unknown:
         errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(TABLES)}"]
-    count = sum(len(v.get(k) or []) for v in changes.values() if isinstance(v, dict)
-                for k in ("created", "updated", "deleted"))
+    count = sum(
+        len(v.get(k) or []) for v in changes.values() if isinstance(v, dict) for k in ("created", "updated", "deleted")
+    )
     if count > MAX_PUSH_RECORDS:
-        raise PayloadTooLarge(f"A push may carry at most {MAX_PUSH_RECORDS} records; this one has {count}. "
-                              "Push in smaller batches.", code="too_many_records",
-                              fields={"changes": [f"at most {MAX_PUSH_RECORDS} records per push"]})
+        raise PayloadTooLarge(
+            f"A push may carry at most {MAX_PUSH_RECORDS} records; this one has {count}. Push in smaller batches.",
+            code="too_many_records",
+            fields={"changes": [f"at most {MAX_PUSH_RECORDS} records per push"]},
+        )
     now = timezone.now()
     parsed: dict[str, TableChanges] = {}
     for name, spec in TABLES.items():

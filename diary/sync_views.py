@@ -23,8 +23,10 @@ def _last_pulled_at(request: Request) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise DomainError("last_pulled_at must be the timestamp (ms) of your last pull, or null.",
-                          fields={"last_pulled_at": ["must be a whole number of milliseconds or null"]}) from None
+        raise DomainError(
+            "last_pulled_at must be the timestamp (ms) of your last pull, or null.",
+            fields={"last_pulled_at": ["must be a whole number of milliseconds or null"]},
+        ) from None
     if value < 0:
         raise DomainError("last_pulled_at must not be negative.", fields={"last_pulled_at": ["must be >= 0"]})
     return value
@@ -37,8 +39,9 @@ class TableChangesSerializer(serializers.Serializer):
 
 
 class PullSerializer(serializers.Serializer):
-    changes = serializers.DictField(child=TableChangesSerializer(),
-                                    help_text="Per table (episodes, caffeine_intakes, ...): its changes.")
+    changes = serializers.DictField(
+        child=TableChangesSerializer(), help_text="Per table (episodes, caffeine_intakes, ...): its changes."
+    )
     timestamp = serializers.IntegerField(help_text="Pass as last_pulled_at next time.")
 
 
@@ -46,8 +49,12 @@ class PushResultSerializer(serializers.Serializer):
     applied = serializers.DictField(child=serializers.IntegerField())
 
 
-_LAST_PULLED_AT = OpenApiParameter("last_pulled_at", OpenApiTypes.INT, required=False,
-                                   description="The timestamp of the last pull (ms), or null for the first sync.")
+_LAST_PULLED_AT = OpenApiParameter(
+    "last_pulled_at",
+    OpenApiTypes.INT,
+    required=False,
+    description="The timestamp of the last pull (ms), or null for the first sync.",
+)
 
 
 class SyncView(APIView):
@@ -72,8 +79,11 @@ class SyncView(APIView):
     def post(self, request: Request) -> Response:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > sync.MAX_PUSH_BYTES:
-            raise sync.PayloadTooLarge("A push may be at most 5 MB. Push in smaller batches.",
-                                       code="payload_too_large", fields={"body": ["at most 5 MB per push"]})
+            raise sync.PayloadTooLarge(
+                "A push may be at most 5 MB. Push in smaller batches.",
+                code="payload_too_large",
+                fields={"body": ["at most 5 MB per push"]},
+            )
         last_pulled_at = _last_pulled_at(request)
         body: Any = request.data
         return Response({"applied": sync.push(user=request.user, last_pulled_at=last_pulled_at, body=body)})

@@ -62,69 +62,123 @@ class TableSpec:
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
-        TableSpec("episodes", m.Episode, "episodes", (
-            Column("started_at", "datetime"),
-            Column("duration_s", "int"),
-            Column("body_sites", "list"),
-            Column("character", "str", max_length=32),
-            Column("intensity", "int"),
-            Column("context", "str", required=False, default="", max_length=32),
-            Column("symptoms", "list", required=False, default=()),
-            Column("notes", "str", required=False, default="", max_length=2000),
-        )),
-        TableSpec("caffeine_intakes", m.CaffeineIntake, "caffeine-intakes", (
-            Column("consumed_at", "datetime"),
-            Column("drink", "str", required=False, default="", max_length=32),
-            Column("servings", "float", required=False, default=1.0),
-            Column("mg", "float", required=False, default=None),
-        )),
-        TableSpec("sleep_logs", m.SleepLog, "sleep-logs", (
-            Column("bed_at", "datetime"),
-            Column("woke_at", "datetime"),
-            Column("quality", "int", required=False, default=None),
-        )),
-        TableSpec("stress_logs", m.StressLog, "stress-logs", (
-            Column("recorded_at", "datetime"),
-            Column("level", "int"),
-        )),
-        TableSpec("medications", m.Medication, "medications", (
-            Column("name", "str", max_length=120),
-            Column("catalogue_key", "str", required=False, default="", max_length=64),
-            Column("drug_class", "str", required=False, default="", max_length=32),
-            Column("dose", "str", required=False, default="", max_length=120),
-            Column("started_on", "date", required=False, default=None),
-            Column("stopped_on", "date", required=False, default=None),
-            Column("as_needed", "bool", required=False, default=False),
-        )),
-        TableSpec("medication_doses", m.MedicationDose, "medication-doses", (
-            Column("medication_id", "ref", ref_table="medications"),
-            Column("taken_at", "datetime"),
-            Column("amount", "str", required=False, default="", max_length=60),
-        )),
-        TableSpec("exercise_sessions", m.ExerciseSession, "exercise-sessions", (
-            Column("started_at", "datetime"),
-            Column("duration_min", "int"),
-            Column("intensity", "str", required=False, default="moderate", max_length=16),
-            Column("kind", "str", required=False, default="", max_length=60),
-        )),
-        TableSpec("tremor_recordings", m.TremorRecording, "tremor-recordings", (
-            Column("recorded_at", "datetime"),
-            Column("hand", "str", max_length=8),
-            Column("posture", "str", max_length=12),
-            Column("sample_rate_hz", "float"),
-            Column("samples", "samples"),
-            *(Column(name, kind, required=False, read_only=True) for name, kind in (
-                ("analysed_at", "datetime"), ("dominant_hz", "float"), ("power", "float"), ("rhythmicity", "float"),
-                ("rhythmic", "bool"), ("amplitude", "float"), ("description", "str"))),
-        )),
-        TableSpec("lab_results", m.LabResult, "lab-results", (
-            Column("taken_on", "date"),
-            Column("analyte", "str", max_length=32),
-            Column("value", "float"),
-            Column("unit", "str", max_length=20),
-            Column("reference_low", "float", required=False, default=None),
-            Column("reference_high", "float", required=False, default=None),
-        )),
+        TableSpec(
+            "episodes",
+            m.Episode,
+            "episodes",
+            (
+                Column("started_at", "datetime"),
+                Column("duration_s", "int"),
+                Column("body_sites", "list"),
+                Column("character", "str", max_length=32),
+                Column("intensity", "int"),
+                Column("context", "str", required=False, default="", max_length=32),
+                Column("symptoms", "list", required=False, default=()),
+                Column("notes", "str", required=False, default="", max_length=2000),
+            ),
+        ),
+        TableSpec(
+            "caffeine_intakes",
+            m.CaffeineIntake,
+            "caffeine-intakes",
+            (
+                Column("consumed_at", "datetime"),
+                Column("drink", "str", required=False, default="", max_length=32),
+                Column("servings", "float", required=False, default=1.0),
+                Column("mg", "float", required=False, default=None),
+            ),
+        ),
+        TableSpec(
+            "sleep_logs",
+            m.SleepLog,
+            "sleep-logs",
+            (
+                Column("bed_at", "datetime"),
+                Column("woke_at", "datetime"),
+                Column("quality", "int", required=False, default=None),
+            ),
+        ),
+        TableSpec(
+            "stress_logs",
+            m.StressLog,
+            "stress-logs",
+            (
+                Column("recorded_at", "datetime"),
+                Column("level", "int"),
+            ),
+        ),
+        TableSpec(
+            "medications",
+            m.Medication,
+            "medications",
+            (
+                Column("name", "str", max_length=120),
+                Column("catalogue_key", "str", required=False, default="", max_length=64),
+                Column("drug_class", "str", required=False, default="", max_length=32),
+                Column("dose", "str", required=False, default="", max_length=120),
+                Column("started_on", "date", required=False, default=None),
+                Column("stopped_on", "date", required=False, default=None),
+                Column("as_needed", "bool", required=False, default=False),
+            ),
+        ),
+        TableSpec(
+            "medication_doses",
+            m.MedicationDose,
+            "medication-doses",
+            (
+                Column("medication_id", "ref", ref_table="medications"),
+                Column("taken_at", "datetime"),
+                Column("amount", "str", required=False, default="", max_length=60),
+            ),
+        ),
+        TableSpec(
+            "exercise_sessions",
+            m.ExerciseSession,
+            "exercise-sessions",
+            (
+                Column("started_at", "datetime"),
+                Column("duration_min", "int"),
+                Column("intensity", "str", required=False, default="moderate", max_length=16),
+                Column("kind", "str", required=False, default="", max_length=60),
+            ),
+        ),
+        TableSpec(
+            "tremor_recordings",
+            m.TremorRecording,
+            "tremor-recordings",
+            (
+                Column("recorded_at", "datetime"),
+                Column("hand", "str", max_length=8),
+                Column("posture", "str", max_length=12),
+                Column("sample_rate_hz", "float"),
+                Column("samples", "samples"),
+                *(
+                    Column(name, kind, required=False, read_only=True)
+                    for name, kind in (
+                        ("analysed_at", "datetime"),
+                        ("dominant_hz", "float"),
+                        ("power", "float"),
+                        ("rhythmicity", "float"),
+                        ("rhythmic", "bool"),
+                        ("amplitude", "float"),
+                        ("description", "str"),
+                    )
+                ),
+            ),
+        ),
+        TableSpec(
+            "lab_results",
+            m.LabResult,
+            "lab-results",
+            (
+                Column("taken_on", "date"),
+                Column("analyte", "str", max_length=32),
+                Column("value", "float"),
+                Column("unit", "str", max_length=20),
+                Column("reference_low", "float", required=False, default=None),
+                Column("reference_high", "float", required=False, default=None),
+            ),
+        ),
     )
 }
 

@@ -14,8 +14,9 @@ class InsightState(models.Model):
     causes one recompute (two if a write lands while it runs), not one per push.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
-                                related_name="insight_state")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="insight_state"
+    )
     dirty = models.BooleanField(default=False)
     recompute_queued = models.BooleanField(default=False)
     queued_at = models.DateTimeField(null=True, blank=True)

@@ -27,8 +27,15 @@ def status_sentence(sufficiency: dict[str, Any] | None, reported: list[dict[str,
 
 def insights_payload(state: InsightState | None) -> dict[str, Any]:
     if state is None:
-        return {"computed_at": None, "up_to_date": True, "sufficiency": None, "status": status_sentence(None, []),
-                "associations": [], "tested": [], "method": METHOD}
+        return {
+            "computed_at": None,
+            "up_to_date": True,
+            "sufficiency": None,
+            "status": status_sentence(None, []),
+            "associations": [],
+            "tested": [],
+            "method": METHOD,
+        }
     reported = [a for a in state.associations if a.get("significant")]
     reported.sort(key=lambda a: a.get("q_value") or 1.0)
     return {

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from diary import models as diary_models
+from insights.analysis.knowledge import severity_rank
 from insights.analysis.records import (
     CaffeineRecord,
     Diary,
@@ -22,7 +23,6 @@ from insights.analysis.records import (
     StressRecord,
     TremorRecord,
 )
-from insights.analysis.knowledge import severity_rank
 from insights.models import Flag, FlagStatus, InsightState
 
 
@@ -34,8 +34,9 @@ def _live(model: type[diary_models.DiaryRecord], user: User) -> QuerySet[diary_m
     return model.objects.filter(user=user, deleted_at__isnull=True).order_by(model.time_field, "pk")
 
 
-def diary_for_user(user: User, *, today: date | None = None, start: datetime | None = None,
-                   end: datetime | None = None) -> Diary:
+def diary_for_user(
+    user: User, *, today: date | None = None, start: datetime | None = None, end: datetime | None = None
+) -> Diary:
     """The user's diary as analysis records: one query per table, no model instances built.
 
     ``start``/``end`` bound the timed tables (a report's range); medications and labs are
@@ -53,33 +54,66 @@ def diary_for_user(user: User, *, today: date | None = None, start: datetime | N
     episodes = tuple(
         EpisodeRecord(cid, at, dur, tuple(sites), char, inten, ctx or None, tuple(symptoms))
         for cid, at, dur, sites, char, inten, ctx, symptoms in timed(
-            diary_models.Episode, "client_id", "started_at", "duration_s", "body_sites", "character", "intensity",
-            "context", "symptoms")
+            diary_models.Episode,
+            "client_id",
+            "started_at",
+            "duration_s",
+            "body_sites",
+            "character",
+            "intensity",
+            "context",
+            "symptoms",
+        )
     )
-    caffeine = tuple(CaffeineRecord(cid, at, mg) for cid, at, mg in timed(
-        diary_models.CaffeineIntake, "client_id", "consumed_at", "mg"))
-    sleep = tuple(SleepRecord(cid, bed, woke, q) for cid, bed, woke, q in timed(
-        diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality"))
-    stress = tuple(StressRecord(cid, at, level) for cid, at, level in timed(
-        diary_models.StressLog, "client_id", "recorded_at", "level"))
+    caffeine = tuple(
+        CaffeineRecord(cid, at, mg)
+        for cid, at, mg in timed(diary_models.CaffeineIntake, "client_id", "consumed_at", "mg")
+    )
+    sleep = tuple(
+        SleepRecord(cid, bed, woke, q)
+        for cid, bed, woke, q in timed(diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality")
+    )
+    stress = tuple(
+        StressRecord(cid, at, level)
+        for cid, at, level in timed(diary_models.StressLog, "client_id", "recorded_at", "level")
+    )
     medications = tuple(
         MedicationRecord(cid, name, cls, started, stopped, as_needed, key or None)
         for cid, name, cls, started, stopped, as_needed, key in _live(diary_models.Medication, user).values_list(
-            "client_id", "name", "drug_class", "started_on", "stopped_on", "as_needed", "catalogue_key")
+            "client_id", "name", "drug_class", "started_on", "stopped_on", "as_needed", "catalogue_key"
+        )
     )
-    doses = tuple(DoseRecord(cid, med, at, amount) for cid, med, at, amount in timed(
-        diary_models.MedicationDose, "client_id", "medication__client_id", "taken_at", "amount"))
-    exercise = tuple(ExerciseRecord(cid, at, minutes, inten, kind) for cid, at, minutes, inten, kind in timed(
-        diary_models.ExerciseSession, "client_id", "started_at", "duration_min", "intensity", "kind"))
+    doses = tuple(
+        DoseRecord(cid, med, at, amount)
+        for cid, med, at, amount in timed(
+            diary_models.MedicationDose, "client_id", "medication__client_id", "taken_at", "amount"
+        )
+    )
+    exercise = tuple(
+        ExerciseRecord(cid, at, minutes, inten, kind)
+        for cid, at, minutes, inten, kind in timed(
+            diary_models.ExerciseSession, "client_id", "started_at", "duration_min", "intensity", "kind"
+        )
+    )
     tremors = tuple(
         TremorRecord(cid, at, hand, posture, hz, bool(rhythmic), amplitude, description)
         for cid, at, hand, posture, hz, rhythmic, amplitude, description in timed(
-            diary_models.TremorRecording, "client_id", "recorded_at", "hand", "posture", "dominant_hz", "rhythmic",
-            "amplitude", "description").filter(analysed_at__isnull=False)
+            diary_models.TremorRecording,
+            "client_id",
+            "recorded_at",
+            "hand",
+            "posture",
+            "dominant_hz",
+            "rhythmic",
+            "amplitude",
+            "description",
+        ).filter(analysed_at__isnull=False)
     )
     labs = tuple(
-        LabRecord(*row) for row in _live(diary_models.LabResult, user).values_list(
-            "client_id", "taken_on", "analyte", "value", "unit", "reference_low", "reference_high")
+        LabRecord(*row)
+        for row in _live(diary_models.LabResult, user).values_list(
+            "client_id", "taken_on", "analyte", "value", "unit", "reference_low", "reference_high"
+        )
     )
     return Diary(
         timezone=user.timezone,

@@ -70,7 +70,21 @@ class InsightsSerializer(serializers.Serializer):
 class FlagSerializer(serializers.ModelSerializer[Flag]):
     class Meta:
         model = Flag
-        fields = ("id", "rule_id", "severity", "title", "wording", "source", "regions", "evidence_entry_ids",
-                  "evidence_dates", "first_seen", "last_seen", "status", "status_changed_at", "reopened_count",
-                  "active")
+        fields = (
+            "id",
+            "rule_id",
+            "severity",
+            "title",
+            "wording",
+            "source",
+            "regions",
+            "evidence_entry_ids",
+            "evidence_dates",
+            "first_seen",
+            "last_seen",
+            "status",
+            "status_changed_at",
+            "reopened_count",
+            "active",
+        )
         read_only_fields = fields

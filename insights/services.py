@@ -76,8 +76,9 @@ def _store_flags(user: User, results: list[FlagResult]) -> None:
         }
         flag = existing.get(result.rule_id)
         if flag is None:
-            Flag.objects.create(user=user, rule_id=result.rule_id, status=FlagStatus.OPEN, status_changed_at=now,
-                                **values)
+            Flag.objects.create(
+                user=user, rule_id=result.rule_id, status=FlagStatus.OPEN, status_changed_at=now, **values
+            )
             continue
         if flag.status != FlagStatus.OPEN and flag.quiet_fingerprint != result.fingerprint:
             # The evidence changed materially since the user quietened it: speak up again.
@@ -117,8 +118,14 @@ def insights_recompute(*, user_id: int) -> InsightState | None:
 
 
 def _empty_sufficiency() -> dict[str, Any]:
-    return {"logged_days": 0, "episode_days": 0, "needed_logged_days": NEEDED_LOGGED_DAYS,
-            "needed_episode_days": NEEDED_EPISODE_DAYS, "days_more_needed": NEEDED_LOGGED_DAYS, "enough": False}
+    return {
+        "logged_days": 0,
+        "episode_days": 0,
+        "needed_logged_days": NEEDED_LOGGED_DAYS,
+        "needed_episode_days": NEEDED_EPISODE_DAYS,
+        "days_more_needed": NEEDED_LOGGED_DAYS,
+        "enough": False,
+    }
 
 
 def flag_set_status(*, user: User, flag_id: int, status: str) -> Flag:

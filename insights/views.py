@@ -18,8 +18,10 @@ from insights.models import FlagStatus
 class CausesView(APIView):
     permission_classes = (permissions.AllowAny,)
 
-    @extend_schema(responses={200: serializers.CausesSerializer},
-                   summary="What can cause finger twitching: the documented causes and the flag rules, with sources")
+    @extend_schema(
+        responses={200: serializers.CausesSerializer},
+        summary="What can cause finger twitching: the documented causes and the flag rules, with sources",
+    )
     def get(self, request: Request) -> Response:
         data = {
             "context": CONTEXT_SENTENCE,
@@ -30,16 +32,20 @@ class CausesView(APIView):
 
 
 class InsightsView(APIView):
-    @extend_schema(responses={200: serializers.InsightsSerializer},
-                   summary="My associations between triggers and episodes, and whether there is enough data")
+    @extend_schema(
+        responses={200: serializers.InsightsSerializer},
+        summary="My associations between triggers and episodes, and whether there is enough data",
+    )
     def get(self, request: Request) -> Response:
         state = selectors.insight_state(request.user)
         return Response(serializers.InsightsSerializer(presenters.insights_payload(state)).data)
 
 
 class FlagListView(APIView):
-    @extend_schema(responses={200: serializers.FlagSerializer(many=True)},
-                   summary="My doctor-visit flags that the diary currently shows")
+    @extend_schema(
+        responses={200: serializers.FlagSerializer(many=True)},
+        summary="My doctor-visit flags that the diary currently shows",
+    )
     def get(self, request: Request) -> Response:
         flags = selectors.flag_list(request.user)
         return Response(serializers.FlagSerializer(flags, many=True).data)
@@ -53,13 +59,19 @@ class _FlagStatusView(APIView):
         return Response(serializers.FlagSerializer(flag).data)
 
 
-@extend_schema(request=None, responses={200: serializers.FlagSerializer},
-               summary="Acknowledge a flag: it stays quiet until its evidence changes materially")
+@extend_schema(
+    request=None,
+    responses={200: serializers.FlagSerializer},
+    summary="Acknowledge a flag: it stays quiet until its evidence changes materially",
+)
 class FlagAcknowledgeView(_FlagStatusView):
     status_value = FlagStatus.ACKNOWLEDGED
 
 
-@extend_schema(request=None, responses={200: serializers.FlagSerializer},
-               summary="I have seen a doctor about this: quiet until the evidence changes materially")
+@extend_schema(
+    request=None,
+    responses={200: serializers.FlagSerializer},
+    summary="I have seen a doctor about this: quiet until the evidence changes materially",
+)
 class FlagSeenDoctorView(_FlagStatusView):
     status_value = FlagStatus.SEEN_DOCTOR

@@ -43,14 +43,21 @@ DRUG_CLASSES: dict[str, DrugClass] = {
             "tremor in 4-65% of users; a coarse tremor can be a sign of too high a level",
             "lithium product label",
         ),
-        DrugClass("valproate", "Valproate", "tremor in 14-49% of users, mostly in the first month", "J Neurol Sci 2022;435:120192"),
+        DrugClass(
+            "valproate",
+            "Valproate",
+            "tremor in 14-49% of users, mostly in the first month",
+            "J Neurol Sci 2022;435:120192",
+        ),
         DrugClass("ssri_snri", "SSRI or SNRI antidepressant", "can cause tremor", "J Neurol Sci 2022;435:120192"),
         DrugClass("tricyclic", "Tricyclic antidepressant", "can cause tremor", "J Neurol Sci 2022;435:120192"),
         DrugClass("amiodarone", "Amiodarone", "can cause tremor", "Morgan et al. 2017"),
         DrugClass("theophylline", "Theophylline", "can cause tremor", "Morgan et al. 2017"),
         DrugClass("levothyroxine", "Thyroid hormone", "too high a dose can cause tremor", "Morgan et al. 2017"),
         DrugClass("calcineurin_inhibitor", "Calcineurin inhibitor", "can cause tremor", "Morgan et al. 2017"),
-        DrugClass("vmat2_inhibitor", "VMAT2 inhibitor", "can cause movement side effects", "J Neurol Sci 2022;435:120192"),
+        DrugClass(
+            "vmat2_inhibitor", "VMAT2 inhibitor", "can cause movement side effects", "J Neurol Sci 2022;435:120192"
+        ),
         DrugClass("diuretic", "Diuretic", "can lower magnesium and potassium", "CLINICAL.md, Medicines"),
         DrugClass("ppi", "Proton pump inhibitor", "long use can lower magnesium", "CLINICAL.md, Medicines"),
         DrugClass("other", "Other", "no known link in our catalogue", ""),
@@ -70,10 +77,25 @@ class Medicine:
 
 _MEMBERS: dict[str, tuple[str, ...]] = {
     "beta2_agonist": ("salbutamol", "albuterol", "salmeterol", "formoterol", "terbutaline", "fenoterol"),
-    "stimulant": ("methylphenidate", "amphetamine", "lisdexamfetamine", "modafinil", "pseudoephedrine", "caffeine_tablets"),
+    "stimulant": (
+        "methylphenidate",
+        "amphetamine",
+        "lisdexamfetamine",
+        "modafinil",
+        "pseudoephedrine",
+        "caffeine_tablets",
+    ),
     "dopamine_blocker": (
-        "haloperidol", "chlorpromazine", "fluphenazine", "risperidone", "olanzapine",
-        "quetiapine", "aripiprazole", "ziprasidone", "metoclopramide", "prochlorperazine",
+        "haloperidol",
+        "chlorpromazine",
+        "fluphenazine",
+        "risperidone",
+        "olanzapine",
+        "quetiapine",
+        "aripiprazole",
+        "ziprasidone",
+        "metoclopramide",
+        "prochlorperazine",
     ),
     "lithium": ("lithium",),
     "valproate": ("valproate", "sodium_valproate", "valproic_acid"),
@@ -84,7 +106,14 @@ _MEMBERS: dict[str, tuple[str, ...]] = {
     "levothyroxine": ("levothyroxine",),
     "calcineurin_inhibitor": ("tacrolimus", "cyclosporine"),
     "vmat2_inhibitor": ("tetrabenazine", "deutetrabenazine", "valbenazine"),
-    "diuretic": ("hydrochlorothiazide", "bendroflumethiazide", "chlortalidone", "furosemide", "bumetanide", "torasemide"),
+    "diuretic": (
+        "hydrochlorothiazide",
+        "bendroflumethiazide",
+        "chlortalidone",
+        "furosemide",
+        "bumetanide",
+        "torasemide",
+    ),
     "ppi": ("omeprazole", "esomeprazole", "lansoprazole", "pantoprazole", "rabeprazole"),
 }
 

@@ -213,8 +213,9 @@ def build_daily_series(diary: Diary, start: date | None = None, end: date | None
     intensity = _day_max(episodes.index, episodes.select([r.intensity for r in diary.episodes]), n)
 
     caffeine_counts = _day_sums(caffeine.index, None, n)
-    caffeine_mg = _nan_where_none(_day_sums(caffeine.index, caffeine.select([r.mg for r in diary.caffeine]), n),
-                                  caffeine_counts)
+    caffeine_mg = _nan_where_none(
+        _day_sums(caffeine.index, caffeine.select([r.mg for r in diary.caffeine]), n), caffeine_counts
+    )
 
     hours_slept = sleep.select([(r.woke_at - r.bed_at).total_seconds() / 3600.0 for r in diary.sleep])
     sleep_counts = _day_sums(sleep.index, None, n)

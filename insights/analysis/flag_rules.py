@@ -140,8 +140,19 @@ def _flag(rule_id: str, evidence: Evidence, regions: Iterable[str] = (), escalat
     ids = tuple(dict.fromkeys(entry_id for entry_id, _ in ordered))
     dates = tuple(sorted({day for _, day in ordered}))
     region_tuple = tuple(sorted(set(regions)))
-    return FlagResult(rule_id, severity, region_tuple, ids, dates, dates[0], dates[-1], rule.title, wording,
-                      rule.source, fingerprint(rule_id, severity, region_tuple))
+    return FlagResult(
+        rule_id,
+        severity,
+        region_tuple,
+        ids,
+        dates,
+        dates[0],
+        dates[-1],
+        rule.title,
+        wording,
+        rule.source,
+        fingerprint(rule_id, severity, region_tuple),
+    )
 
 
 def _evidence(episodes: Iterable[_Episode]) -> Evidence:
@@ -177,8 +188,9 @@ class _Rules:
     def __init__(self, diary: Diary) -> None:
         self.diary = diary
         self.tz = ZoneInfo(diary.timezone)
-        self.episodes = sorted((_episode(record, self.tz) for record in diary.episodes),
-                               key=lambda episode: episode.record.started_at)
+        self.episodes = sorted(
+            (_episode(record, self.tz) for record in diary.episodes), key=lambda episode: episode.record.started_at
+        )
         # Most rules ask for episodes with a given symptom; an index keeps a year's diary from being
         # scanned once per rule.
         self.symptom_index: dict[str, list[int]] = {}
@@ -192,8 +204,9 @@ class _Rules:
         return [self.episodes[position] for position in positions]
 
     def r1_persistence(self) -> FlagResult | None:
-        persisting = [span for span in _spans(self.episodes) if (span.last_date - span.first_date).days
-                      > PERSISTENCE_DAYS]
+        persisting = [
+            span for span in _spans(self.episodes) if (span.last_date - span.first_date).days > PERSISTENCE_DAYS
+        ]
         regions = {span.region for span in persisting}
         evidence = _evidence(e for e in self.episodes if e.regions & regions)
         return _flag("R1", evidence, regions) if persisting else None
@@ -218,8 +231,9 @@ class _Rules:
         return _flag("R4", _evidence(found), _regions(found)) if found else None
 
     def r5_speech_or_swallowing(self) -> FlagResult | None:
-        found = [e for e in self.episodes if e.has("speech_difficulty", "swallowing_difficulty") or "tongue"
-                 in e.regions]
+        found = [
+            e for e in self.episodes if e.has("speech_difficulty", "swallowing_difficulty") or "tongue" in e.regions
+        ]
         return _flag("R5", _evidence(found), _regions(found)) if found else None
 
     def r6_cramps_with_weakness(self, weakness: FlagResult | None, wasting: FlagResult | None) -> FlagResult | None:
@@ -237,16 +251,25 @@ class _Rules:
         if not self.episodes:
             return None
         first = self.episodes[0]
-        suspects = [m for m in self.diary.medications if m.drug_class in TWITCH_LINKED_CLASSES
-                    and m.started_on is not None and m.started_on <= first.day and _taking(m, first.day)]
+        suspects = [
+            m
+            for m in self.diary.medications
+            if m.drug_class in TWITCH_LINKED_CLASSES
+            and m.started_on is not None
+            and m.started_on <= first.day
+            and _taking(m, first.day)
+        ]
         if not suspects:
             return None
         evidence = [(m.id, m.started_on) for m in suspects if m.started_on] + [(first.id, first.day)]
         return _flag("R7", evidence)
 
     def _tremor_recordings(self, postures: set[str]) -> list[tuple[str, str, date]]:
-        return [(t.id, t.hand, local_date(t.recorded_at, self.tz)) for t in self.diary.tremors
-                if t.rhythmic and t.posture in postures]
+        return [
+            (t.id, t.hand, local_date(t.recorded_at, self.tz))
+            for t in self.diary.tremors
+            if t.rhythmic and t.posture in postures
+        ]
 
     def r8_rest_tremor_one_side(self) -> FlagResult | None:
         rest = [e for e in self.episodes if e.record.character == "tremor" and e.record.context == "at_rest"]
@@ -264,14 +287,20 @@ class _Rules:
             days, other_days = {d for _, d in items[side]}, {d for _, d in items[other]}
             # Parkinsonian rest tremor starts in one hand and stays asymmetric, so the other side
             # must show it on fewer than half as many days.
-            if (len(items[side]) >= RECURRING_EPISODES and len(days) >= REST_TREMOR_MIN_DAYS
-                    and len(other_days) * 2 < len(days)):
+            if (
+                len(items[side]) >= RECURRING_EPISODES
+                and len(days) >= REST_TREMOR_MIN_DAYS
+                and len(other_days) * 2 < len(days)
+            ):
                 return _flag("R8", items[side], {f"{side}_hand"})
         return None
 
     def r9_action_tremor_both_sides(self) -> FlagResult | None:
-        action = [e for e in self.episodes if e.record.character == "tremor"
-                  and e.record.context in ("during_action", "holding_posture")]
+        action = [
+            e
+            for e in self.episodes
+            if e.record.character == "tremor" and e.record.context in ("during_action", "holding_posture")
+        ]
         recordings = self._tremor_recordings({"postural", "action"})
         sides = {side for e in action for side in e.sides} | {hand for _, hand, _ in recordings}
         evidence = _evidence(action) + [(entry_id, day) for entry_id, _, day in recordings]
@@ -281,16 +310,20 @@ class _Rules:
 
     def r10_task_specific(self) -> FlagResult | None:
         # The diary has no "odd posture" term, so only spasm or cramp while writing or typing counts.
-        found = [e for e in self.episodes if e.record.character == "spasm_cramp"
-                 and e.record.context == "writing_typing"]
+        found = [
+            e for e in self.episodes if e.record.character == "spasm_cramp" and e.record.context == "writing_typing"
+        ]
         return _flag("R10", _evidence(found), _regions(found)) if len(found) >= RECURRING_EPISODES else None
 
     def r13_lithium(self) -> FlagResult | None:
         # Of the toxicity signs only unsteadiness (balance_problem) is in the diary, and a tremor's
         # coarseness is not, so any tremor with unsteadiness on lithium counts.
         lithium = [m for m in self.diary.medications if m.drug_class == "lithium"]
-        found = [e for e in self.episodes if e.record.character == "tremor" and e.has("balance_problem")
-                 and any(_taking(m, e.day) for m in lithium)]
+        found = [
+            e
+            for e in self.episodes
+            if e.record.character == "tremor" and e.has("balance_problem") and any(_taking(m, e.day) for m in lithium)
+        ]
         return _flag("R13", _evidence(found), _regions(found)) if found else None
 
     def r14_tardive_dyskinesia(self) -> FlagResult | None:
@@ -303,8 +336,11 @@ class _Rules:
         for medication in self.diary.medications:
             if medication.drug_class != "dopamine_blocker" or medication.started_on is None:
                 continue
-            exposed = [e for e in movements if e.day >= medication.started_on
-                       and _taking(medication, e.day, grace_days=TD_AFTER_STOP_DAYS)]
+            exposed = [
+                e
+                for e in movements
+                if e.day >= medication.started_on and _taking(medication, e.day, grace_days=TD_AFTER_STOP_DAYS)
+            ]
             if not exposed or exposed[-1].day < add_months(medication.started_on, months):
                 continue
             if (exposed[-1].day - exposed[0].day).days >= TD_MIN_SPAN_DAYS:
@@ -313,8 +349,12 @@ class _Rules:
         return None
 
     def r15_low_calcium_pattern(self) -> FlagResult | None:
-        found = [e for e in self.episodes if e.has("perioral_tingling") or (
-            e.has("tingling") and e.fingers and (e.has("cramp") or e.record.character == "spasm_cramp"))]
+        found = [
+            e
+            for e in self.episodes
+            if e.has("perioral_tingling")
+            or (e.has("tingling") and e.fingers and (e.has("cramp") or e.record.character == "spasm_cramp"))
+        ]
         return _flag("R15", _evidence(found), _regions(found)) if found else None
 
     def _per_side_fingers(self, matches: Callable[[frozenset[str]], bool]) -> dict[str, list[_Episode]]:
@@ -326,8 +366,9 @@ class _Rules:
         sides = [side for side, found in per_side.items() if len(found) >= RECURRING_EPISODES]
         if not sides:
             return None
-        wasting = [e for e in self.with_symptoms("muscle_wasting")
-                   if any("thumb" in e.fingers.get(side, ()) for side in sides)]
+        wasting = [
+            e for e in self.with_symptoms("muscle_wasting") if any("thumb" in e.fingers.get(side, ()) for side in sides)
+        ]
         evidence = _evidence(e for side in sides for e in per_side[side]) + _evidence(wasting)
         return _flag("R16", evidence, {f"{side}_hand" for side in sides}, escalated=bool(wasting))
 
@@ -368,16 +409,21 @@ class _Rules:
 
     def r20_sudden_face_arm_speech(self) -> FlagResult | None:
         speech = self.with_symptoms("speech_difficulty")
-        weak = [e for e in self.with_symptoms("weakness")
-                if any(region.endswith(FAST_REGION_SUFFIXES) for region in e.regions)]
-        pairs = [(s, w) for s in speech for w in weak
-                 if abs(s.record.started_at - w.record.started_at) <= FAST_WINDOW]
+        weak = [
+            e
+            for e in self.with_symptoms("weakness")
+            if any(region.endswith(FAST_REGION_SUFFIXES) for region in e.regions)
+        ]
+        pairs = [(s, w) for s in speech for w in weak if abs(s.record.started_at - w.record.started_at) <= FAST_WINDOW]
         found = [episode for pair in pairs for episode in pair]
         return _flag("R20", _evidence(found), _regions(found)) if found else None
 
     def l1_low_electrolyte(self) -> FlagResult | None:
-        low = [lab for lab in self.diary.labs if lab.analyte in ELECTROLYTES and lab.reference_low is not None
-               and lab.value < lab.reference_low]
+        low = [
+            lab
+            for lab in self.diary.labs
+            if lab.analyte in ELECTROLYTES and lab.reference_low is not None and lab.value < lab.reference_low
+        ]
         return _flag("L1", [(lab.id, lab.taken_on) for lab in low]) if low else None
 
 
@@ -394,8 +440,9 @@ def _spans(episodes: list[_Episode]) -> list[RegionSpan]:
             if span is None:
                 spans[region] = RegionSpan(region, episode.day, episode.day, 1)
             else:
-                spans[region] = RegionSpan(region, min(span.first_date, episode.day),
-                                           max(span.last_date, episode.day), span.episode_count + 1)
+                spans[region] = RegionSpan(
+                    region, min(span.first_date, episode.day), max(span.last_date, episode.day), span.episode_count + 1
+                )
     return sorted(spans.values(), key=lambda span: (span.first_date, span.region))
 
 

@@ -77,8 +77,16 @@ CAUSES: tuple[Cause, ...] = (
             "Low levels of calcium, potassium, sodium or magnesium in the blood can make muscles twitch or "
             "cramp. A simple blood test checks them."
         ),
-        diary_signals=("lab:calcium", "lab:potassium", "lab:sodium", "lab:magnesium", "symptom:perioral_tingling",
-                       "symptom:cramp", "drug_class:diuretic", "drug_class:ppi"),
+        diary_signals=(
+            "lab:calcium",
+            "lab:potassium",
+            "lab:sodium",
+            "lab:magnesium",
+            "symptom:perioral_tingling",
+            "symptom:cramp",
+            "drug_class:diuretic",
+            "drug_class:ppi",
+        ),
         modifiable_triggers=("medicines that lower magnesium or potassium (discuss with a doctor)",),
         red_flags=("L1", "R15"),
         sources=("seed list of causes", "Harrison's Principles of Internal Medicine (low calcium)"),
@@ -90,8 +98,15 @@ CAUSES: tuple[Cause, ...] = (
             "Damage to the nerves of the hands and feet, often showing as numbness, tingling or burning in "
             "both hands or feet ('glove and stocking'). Common causes such as diabetes or low B12 can be tested."
         ),
-        diary_signals=("symptom:numbness", "symptom:tingling", "symptom:balance_problem", "site:foot",
-                       "site:hand", "lab:vitamin_b12", "lab:glucose"),
+        diary_signals=(
+            "symptom:numbness",
+            "symptom:tingling",
+            "symptom:balance_problem",
+            "site:foot",
+            "site:hand",
+            "lab:vitamin_b12",
+            "lab:glucose",
+        ),
         modifiable_triggers=(),
         red_flags=("R18",),
         sources=("NHS Wales 111, peripheral neuropathy", "nidirect, peripheral neuropathy"),
@@ -103,8 +118,15 @@ CAUSES: tuple[Cause, ...] = (
             "Pressure on a nerve at the wrist, giving numbness or tingling in the thumb, index and middle "
             "fingers, often at night. It is common and treatable."
         ),
-        diary_signals=("symptom:numbness", "symptom:tingling", "site:thumb", "site:index", "site:middle",
-                       "context:during_sleep", "symptom:muscle_wasting"),
+        diary_signals=(
+            "symptom:numbness",
+            "symptom:tingling",
+            "site:thumb",
+            "site:index",
+            "site:middle",
+            "context:during_sleep",
+            "symptom:muscle_wasting",
+        ),
         modifiable_triggers=("repetitive wrist movements",),
         red_flags=("R16", "R4"),
         sources=("Mayo Clinic, carpal tunnel syndrome", "NHS, carpal tunnel syndrome"),
@@ -137,8 +159,13 @@ CAUSES: tuple[Cause, ...] = (
             "A rhythmic shake of both hands when using them or holding them out. Naming it takes years of "
             "observation by a doctor, so the app never does; tiredness and caffeine can make tremor worse."
         ),
-        diary_signals=("character:tremor", "context:during_action", "context:holding_posture",
-                       "tremor:postural", "tremor:action"),
+        diary_signals=(
+            "character:tremor",
+            "context:during_action",
+            "context:holding_posture",
+            "tremor:postural",
+            "tremor:action",
+        ),
         modifiable_triggers=("caffeine", "sleep"),
         red_flags=("R9",),
         sources=("Bhatia et al., Mov Disord 2018 (tremor consensus)", "Mayo Clinic, essential tremor"),
@@ -174,8 +201,13 @@ CAUSES: tuple[Cause, ...] = (
             "A rare condition. Twitching on its own is very rarely the sign; what doctors look for is weakness, "
             "muscles getting thinner, and trouble speaking or swallowing."
         ),
-        diary_signals=("symptom:weakness", "symptom:muscle_wasting", "symptom:speech_difficulty",
-                       "symptom:swallowing_difficulty", "site:tongue"),
+        diary_signals=(
+            "symptom:weakness",
+            "symptom:muscle_wasting",
+            "symptom:speech_difficulty",
+            "symptom:swallowing_difficulty",
+            "site:tongue",
+        ),
         modifiable_triggers=(),
         red_flags=("R2", "R3", "R4", "R5", "R6"),
         sources=("MSD Manual, amyotrophic lateral sclerosis", "Mayo Clinic, ALS early symptoms", AAN_2017),
@@ -211,9 +243,16 @@ CAUSES: tuple[Cause, ...] = (
             "Some medicines, asthma inhalers and stimulants best known among them, can cause tremor or "
             "twitching. A doctor or pharmacist can review them; do not stop a prescribed medicine without advice."
         ),
-        diary_signals=("drug_class:beta2_agonist", "drug_class:stimulant", "drug_class:lithium",
-                       "drug_class:valproate", "drug_class:ssri_snri", "drug_class:dopamine_blocker",
-                       "series:doses", "series:medications_active"),
+        diary_signals=(
+            "drug_class:beta2_agonist",
+            "drug_class:stimulant",
+            "drug_class:lithium",
+            "drug_class:valproate",
+            "drug_class:ssri_snri",
+            "drug_class:dopamine_blocker",
+            "series:doses",
+            "series:medications_active",
+        ),
         modifiable_triggers=("medicines (only with a doctor's advice)", "caffeine"),
         red_flags=("R7", "R13", "R14"),
         sources=("Morgan & Sethi, Lancet Neurol 2005", "J Neurol Sci 2022;435:120192", "Morgan et al. 2017"),

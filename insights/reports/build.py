@@ -357,8 +357,14 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         flags=_flag_rows(flags, span),
         labs=_lab_rows(diary.labs, span),
         tremors=[
-            TremorRow(t.recorded_at.astimezone(tz).replace(tzinfo=None), t.hand, t.posture, t.dominant_hz, t.rhythmic,
-                      t.description)
+            TremorRow(
+                t.recorded_at.astimezone(tz).replace(tzinfo=None),
+                t.hand,
+                t.posture,
+                t.dominant_hz,
+                t.rhythmic,
+                t.description,
+            )
             for t in diary.tremors
         ],
         episodes=_episode_rows(episodes, notes, tz),

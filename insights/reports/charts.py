@@ -98,14 +98,16 @@ def weekly_rows(daily: Sequence[DayRow]) -> list[DayRow]:
     """Weeks from the first day: episodes summed, the other measures averaged over days with a value."""
     weeks = []
     for i in range(0, len(daily), 7):
-        week = daily[i:i + 7]
-        weeks.append(DayRow(
-            day=week[0].day,
-            episodes=sum(row.episodes for row in week),
-            caffeine_mg=_mean([row.caffeine_mg for row in week]),
-            sleep_hours=_mean([row.sleep_hours for row in week]),
-            stress_mean=_mean([row.stress_mean for row in week]),
-        ))
+        week = daily[i : i + 7]
+        weeks.append(
+            DayRow(
+                day=week[0].day,
+                episodes=sum(row.episodes for row in week),
+                caffeine_mg=_mean([row.caffeine_mg for row in week]),
+                sleep_hours=_mean([row.sleep_hours for row in week]),
+                stress_mean=_mean([row.stress_mean for row in week]),
+            )
+        )
     return weeks
 
 
@@ -116,20 +118,48 @@ def _panel_group(panel: _Panel, rows: Sequence[DayRow], axis: _Axis, y0: float) 
     top = panel.fixed_max or _nice_max(max([*present, panel.guide or 0], default=1))
     x0, plot_width = axis.x0, axis.plot_width
     group.add(Rect(x0, y0, plot_width, panel.height, fillColor=theme.ZEBRA, strokeColor=None))
-    group.add(String(4, y0 + panel.height - 9, panel.title, fontName=theme.FONT_BOLD, fontSize=7.5,
-                     fillColor=panel.colour))
+    group.add(
+        String(4, y0 + panel.height - 9, panel.title, fontName=theme.FONT_BOLD, fontSize=7.5, fillColor=panel.colour)
+    )
     group.add(String(4, y0 + panel.height - 18, panel.unit, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED))
-    group.add(String(x0 - 3, y0 + panel.height - 3, f"{top:g}", fontName=theme.FONT, fontSize=6.5,
-                     fillColor=theme.MUTED, textAnchor="end"))
+    group.add(
+        String(
+            x0 - 3,
+            y0 + panel.height - 3,
+            f"{top:g}",
+            fontName=theme.FONT,
+            fontSize=6.5,
+            fillColor=theme.MUTED,
+            textAnchor="end",
+        )
+    )
     group.add(String(x0 - 3, y0, "0", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="end"))
     if panel.guide is not None:
         gy = y0 + panel.height * min(panel.guide / top, 1)
         group.add(Line(x0, gy, x0 + plot_width, gy, strokeColor=theme.MUTED, strokeWidth=0.4, strokeDashArray=[2, 2]))
-        group.add(String(x0 + plot_width - 2, gy + 2, panel.guide_label, fontName=theme.FONT, fontSize=6,
-                         fillColor=theme.MUTED, textAnchor="end"))
+        group.add(
+            String(
+                x0 + plot_width - 2,
+                gy + 2,
+                panel.guide_label,
+                fontName=theme.FONT,
+                fontSize=6,
+                fillColor=theme.MUTED,
+                textAnchor="end",
+            )
+        )
     if not present:
-        group.add(String(x0 + plot_width / 2, y0 + panel.height / 2 - 3, "nothing logged", fontName=theme.FONT_ITALIC,
-                         fontSize=7, fillColor=theme.MUTED, textAnchor="middle"))
+        group.add(
+            String(
+                x0 + plot_width / 2,
+                y0 + panel.height / 2 - 3,
+                "nothing logged",
+                fontName=theme.FONT_ITALIC,
+                fontSize=7,
+                fillColor=theme.MUTED,
+                textAnchor="middle",
+            )
+        )
         return group
     # Gaps (days with nothing logged) break the line instead of being drawn as zero.
     segment: list[float] = []
@@ -153,16 +183,33 @@ def _episode_bars(rows: Sequence[DayRow], axis: _Axis, y0: float, height: float,
     for fraction in (0.5, 1.0):
         gy = y0 + height * fraction
         group.add(Line(axis.x0, gy, axis.x0 + axis.plot_width, gy, strokeColor=theme.RULE, strokeWidth=0.3))
-        group.add(String(axis.x0 - 3, gy - 2.5, f"{top * fraction:g}", fontName=theme.FONT, fontSize=6.5,
-                         fillColor=theme.MUTED, textAnchor="end"))
+        group.add(
+            String(
+                axis.x0 - 3,
+                gy - 2.5,
+                f"{top * fraction:g}",
+                fontName=theme.FONT,
+                fontSize=6.5,
+                fillColor=theme.MUTED,
+                textAnchor="end",
+            )
+        )
     group.add(String(axis.x0 - 3, y0, "0", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="end"))
     for row in rows:
         if row.episodes:
             width = axis.width(row)
             # Leave a gap between bars only when there is room for one.
             gap = min(width * 0.2, 1.5) if width > 2 else 0
-            group.add(Rect(axis.left(row) + gap / 2, y0, width - gap, height * row.episodes / top,
-                           fillColor=theme.ACCENT, strokeColor=None))
+            group.add(
+                Rect(
+                    axis.left(row) + gap / 2,
+                    y0,
+                    width - gap,
+                    height * row.episodes / top,
+                    fillColor=theme.ACCENT,
+                    strokeColor=None,
+                )
+            )
     group.add(Line(axis.x0, y0, axis.x0 + axis.plot_width, y0, strokeColor=theme.MUTED, strokeWidth=0.5))
     return group
 
@@ -175,12 +222,26 @@ def timeline_drawing(daily: Sequence[DayRow], width: float) -> Drawing:
     weekly = len(daily) > WEEKLY_AFTER_DAYS
     # Units stay short enough for the label gutter; the section note says they are weekly means.
     panels = (
-        _Panel("Caffeine", "mg a day" if weekly else "mg per day", lambda r: r.caffeine_mg, theme.CAFFEINE,
-               38, 400, "400 mg guide"),
-        _Panel("Sleep", "hours" if weekly else "h, night before", lambda r: r.sleep_hours, theme.SLEEP,
-               38, 7, "7 h", fixed_max=12),
-        _Panel("Stress", "0-10" if weekly else "mean, 0-10", lambda r: r.stress_mean, theme.STRESS, 38,
-               fixed_max=10),
+        _Panel(
+            "Caffeine",
+            "mg a day" if weekly else "mg per day",
+            lambda r: r.caffeine_mg,
+            theme.CAFFEINE,
+            38,
+            400,
+            "400 mg guide",
+        ),
+        _Panel(
+            "Sleep",
+            "hours" if weekly else "h, night before",
+            lambda r: r.sleep_hours,
+            theme.SLEEP,
+            38,
+            7,
+            "7 h",
+            fixed_max=12,
+        ),
+        _Panel("Stress", "0-10" if weekly else "mean, 0-10", lambda r: r.stress_mean, theme.STRESS, 38, fixed_max=10),
     )
     bars_height, gap, axis_height = 90, 12, 14
     height = axis_height + bars_height + sum(p.height + gap for p in panels)
@@ -188,8 +249,9 @@ def timeline_drawing(daily: Sequence[DayRow], width: float) -> Drawing:
     if not daily:
         return drawing
     rows = weekly_rows(daily) if weekly else list(daily)
-    axis = _Axis(daily[0].day, len(daily), _LABEL_WIDTH, (width - _LABEL_WIDTH - _RIGHT_PAD) / len(daily),
-                 7 if weekly else 1)
+    axis = _Axis(
+        daily[0].day, len(daily), _LABEL_WIDTH, (width - _LABEL_WIDTH - _RIGHT_PAD) / len(daily), 7 if weekly else 1
+    )
     y = height - bars_height
     drawing.add(_episode_bars(rows, axis, y, bars_height, "per week" if weekly else "per day"))
     for panel in panels:
@@ -198,8 +260,9 @@ def timeline_drawing(daily: Sequence[DayRow], width: float) -> Drawing:
     for offset, label in date_ticks(axis.start, axis.days):
         tx = axis.x0 + offset * axis.day_width
         drawing.add(Line(tx, y, tx, y - 3, strokeColor=theme.MUTED, strokeWidth=0.4))
-        drawing.add(String(tx, y - 11, label, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED,
-                           textAnchor="middle"))
+        drawing.add(
+            String(tx, y - 11, label, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="middle")
+        )
     return drawing
 
 
@@ -265,6 +328,15 @@ def intensity_drawing(intensity_counts: Mapping[int, int], width: float = 250) -
     chart.bars[0].strokeColor = None
     chart.groupSpacing = 4
     drawing.add(chart)
-    drawing.add(String(24 + (width - 30) / 2, 3, "intensity as rated by the patient (1-10)", fontName=theme.FONT,
-                       fontSize=6.5, fillColor=theme.MUTED, textAnchor="middle"))
+    drawing.add(
+        String(
+            24 + (width - 30) / 2,
+            3,
+            "intensity as rated by the patient (1-10)",
+            fontName=theme.FONT,
+            fontSize=6.5,
+            fillColor=theme.MUTED,
+            textAnchor="middle",
+        )
+    )
     return drawing

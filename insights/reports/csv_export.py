@@ -8,8 +8,8 @@ symptoms) are codes joined with ";"; booleans are "true"/"false"; an empty cell 
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import zipfile
 from datetime import UTC, date, datetime
 from typing import Any

@@ -51,20 +51,25 @@ def episode_rows(episodes: Sequence[EpisodeRow], width: float) -> list[list[str]
     rows = [[name for name, _ in _COLUMNS] + ["Notes"]]
     ordered = sorted(episodes, key=lambda e: e.started_at_local)
     # The year is only needed when the log crosses a new year; the page header gives it otherwise.
-    day_format = "%d %b %Y" if ordered and ordered[0].started_at_local.year != ordered[-1].started_at_local.year else (
-        "%a %d %b")
+    day_format = (
+        "%d %b %Y"
+        if ordered and ordered[0].started_at_local.year != ordered[-1].started_at_local.year
+        else ("%a %d %b")
+    )
     for e in ordered:
-        rows.append([
-            e.started_at_local.strftime(day_format),
-            e.started_at_local.strftime("%H:%M"),
-            theme.format_duration(e.duration_s),
-            _wrap(e.sites, text_width[3]),
-            _wrap(e.character, text_width[4]),
-            str(e.intensity),
-            _wrap(e.context, text_width[6]),
-            _wrap(e.symptoms, text_width[7]),
-            _wrap(e.notes, text_width[8]),
-        ])
+        rows.append(
+            [
+                e.started_at_local.strftime(day_format),
+                e.started_at_local.strftime("%H:%M"),
+                theme.format_duration(e.duration_s),
+                _wrap(e.sites, text_width[3]),
+                _wrap(e.character, text_width[4]),
+                str(e.intensity),
+                _wrap(e.context, text_width[6]),
+                _wrap(e.symptoms, text_width[7]),
+                _wrap(e.notes, text_width[8]),
+            ]
+        )
     return rows
 
 
@@ -72,15 +77,24 @@ def episode_log_section(episodes: Sequence[EpisodeRow], width: float) -> list[Fl
     heading = Paragraph("Appendix: episode log", theme.H2)
     if not episodes:
         return [heading, Paragraph("<i>No episodes in this range.</i>", theme.BODY)]
-    table = LongTable(episode_rows(episodes, width), colWidths=column_widths(width), repeatRows=1,
-                      style=theme.table_style(font_size=_FONT_SIZE))
-    table.setStyle(TableStyle([
-        ("ALIGN", (5, 0), (5, -1), "RIGHT"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
-    ]))
-    note = Paragraph(f"{len(episodes)} episodes, oldest first, in the patient's local time. Int. = intensity (1-10).",
-                     theme.SMALL)
+    table = LongTable(
+        episode_rows(episodes, width),
+        colWidths=column_widths(width),
+        repeatRows=1,
+        style=theme.table_style(font_size=_FONT_SIZE),
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (5, 0), (5, -1), "RIGHT"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
+            ]
+        )
+    )
+    note = Paragraph(
+        f"{len(episodes)} episodes, oldest first, in the patient's local time. Int. = intensity (1-10).", theme.SMALL
+    )
     return [heading, note, table]

@@ -44,8 +44,15 @@ def shade_for(count: int, most: int) -> colors.Color:
 
 def _count_label(x: float, y: float, count: int, most: int) -> String:
     dark_fill = most > 0 and count / most > 0.45
-    return String(x, y, str(count), fontName=theme.FONT_BOLD, fontSize=8, textAnchor="middle",
-                  fillColor=colors.white if dark_fill else (theme.INK if count else theme.MUTED))
+    return String(
+        x,
+        y,
+        str(count),
+        fontName=theme.FONT_BOLD,
+        fontSize=8,
+        textAnchor="middle",
+        fillColor=colors.white if dark_fill else (theme.INK if count else theme.MUTED),
+    )
 
 
 def _hand(side: str, counts: Mapping[str, int], most: int) -> Group:
@@ -64,17 +71,37 @@ def _hand(side: str, counts: Mapping[str, int], most: int) -> Group:
     labels: list[String] = []
     # Digits first, then the palm over their bases, so each joins the palm without a seam.
     thumb_count = counts.get(f"{side}_thumb", 0)
-    thumb = Group(Rect(-_THUMB_WIDTH / 2, 0, _THUMB_WIDTH, _THUMB_LENGTH, rx=_THUMB_WIDTH / 2, ry=_THUMB_WIDTH / 2,
-                       fillColor=shade_for(thumb_count, most), **outline),
-                  _count_label(0, _THUMB_LENGTH - 16, thumb_count, most))
+    thumb = Group(
+        Rect(
+            -_THUMB_WIDTH / 2,
+            0,
+            _THUMB_WIDTH,
+            _THUMB_LENGTH,
+            rx=_THUMB_WIDTH / 2,
+            ry=_THUMB_WIDTH / 2,
+            fillColor=shade_for(thumb_count, most),
+            **outline,
+        ),
+        _count_label(0, _THUMB_LENGTH - 16, thumb_count, most),
+    )
     thumb.translate(left_edge(_THUMB_BASE[0], 0), _THUMB_BASE[1])
     thumb.rotate(-_THUMB_ANGLE if mirrored else _THUMB_ANGLE)
     hand.add(thumb)
     for finger, (x, width, length) in _FINGER_GEOMETRY.items():
         count = counts.get(f"{side}_{finger}", 0)
         x = left_edge(x, width)
-        hand.add(Rect(x, _PALM_HEIGHT - 12, width, length + 12, rx=width / 2, ry=width / 2,
-                      fillColor=shade_for(count, most), **outline))
+        hand.add(
+            Rect(
+                x,
+                _PALM_HEIGHT - 12,
+                width,
+                length + 12,
+                rx=width / 2,
+                ry=width / 2,
+                fillColor=shade_for(count, most),
+                **outline,
+            )
+        )
         labels.append(_count_label(x + width / 2, _PALM_HEIGHT + length - 16, count, most))
     hand.add(Rect(14, -22, _PALM_WIDTH - 28, 30, rx=4, ry=4, fillColor=_UNUSED_FILL, **outline))  # wrist
     hand.add(Rect(0, 0, _PALM_WIDTH, _PALM_HEIGHT, rx=12, ry=12, fillColor=_UNUSED_FILL, **outline))
@@ -93,8 +120,17 @@ def hands_drawing(finger_counts: Mapping[str, int], width: float = 300, scale: f
         hand.translate(centre - _PALM_WIDTH * scale / 2, 14 + 24 * scale)
         hand.scale(scale, scale)
         drawing.add(hand)
-        drawing.add(String(centre, 2, f"{side.capitalize()} hand", fontName=theme.FONT_BOLD, fontSize=9,
-                           fillColor=theme.INK, textAnchor="middle"))
+        drawing.add(
+            String(
+                centre,
+                2,
+                f"{side.capitalize()} hand",
+                fontName=theme.FONT_BOLD,
+                fontSize=9,
+                fillColor=theme.INK,
+                textAnchor="middle",
+            )
+        )
     return drawing
 
 
@@ -114,10 +150,20 @@ def shade_scale_drawing(most: int, width: float = 150) -> Drawing:
     steps = [0] + [max(1, round(most * f)) for f in (0.25, 0.5, 0.75, 1.0)] if most else [0]
     box = (width - 10) / max(len(steps), 1)
     for i, value in enumerate(steps):
-        drawing.add(Rect(i * box, 10, box - 2, 10, fillColor=shade_for(value, most), strokeColor=theme.RULE,
-                         strokeWidth=0.4))
-        drawing.add(String(i * box + (box - 2) / 2, 1, "none" if value == 0 else str(value), fontName=theme.FONT,
-                           fontSize=6.5, fillColor=theme.MUTED, textAnchor="middle"))
+        drawing.add(
+            Rect(i * box, 10, box - 2, 10, fillColor=shade_for(value, most), strokeColor=theme.RULE, strokeWidth=0.4)
+        )
+        drawing.add(
+            String(
+                i * box + (box - 2) / 2,
+                1,
+                "none" if value == 0 else str(value),
+                fontName=theme.FONT,
+                fontSize=6.5,
+                fillColor=theme.MUTED,
+                textAnchor="middle",
+            )
+        )
     return drawing
 
 
@@ -135,21 +181,55 @@ def spread_drawing(spans: Sequence[RegionSpan], range_start: date, range_end: da
         last = min((span.last_day - range_start).days, days - 1)
         if i % 2 == 0:
             drawing.add(Rect(0, y, width, row_height, fillColor=theme.ZEBRA, strokeColor=None))
-        drawing.add(String(4, y + 4.5, f"{span.region_label} ({span.episodes})", fontName=theme.FONT, fontSize=8,
-                           fillColor=theme.INK))
+        drawing.add(
+            String(
+                4,
+                y + 4.5,
+                f"{span.region_label} ({span.episodes})",
+                fontName=theme.FONT,
+                fontSize=8,
+                fillColor=theme.INK,
+            )
+        )
         # A single-day span still gets a visible mark.
         bar_width = max((last - first + 1) * day_width, 2.5)
-        drawing.add(Rect(label_width + first * day_width, y + 3.5, bar_width, row_height - 7, rx=2, ry=2,
-                         fillColor=theme.ACCENT, strokeColor=None))
-        period = theme.format_day(span.first_day) if span.first_day == span.last_day else (
-            f"{span.first_day:%d %b} - {theme.format_day(span.last_day)}".lstrip("0"))
-        drawing.add(String(label_width + plot_width + 6, y + 4.5, period, fontName=theme.FONT, fontSize=7.5,
-                           fillColor=theme.MUTED))
-    drawing.add(Line(label_width, axis_height, label_width + plot_width, axis_height, strokeColor=theme.MUTED,
-                     strokeWidth=0.4))
+        drawing.add(
+            Rect(
+                label_width + first * day_width,
+                y + 3.5,
+                bar_width,
+                row_height - 7,
+                rx=2,
+                ry=2,
+                fillColor=theme.ACCENT,
+                strokeColor=None,
+            )
+        )
+        period = (
+            theme.format_day(span.first_day)
+            if span.first_day == span.last_day
+            else (f"{span.first_day:%d %b} - {theme.format_day(span.last_day)}".lstrip("0"))
+        )
+        drawing.add(
+            String(
+                label_width + plot_width + 6, y + 4.5, period, fontName=theme.FONT, fontSize=7.5, fillColor=theme.MUTED
+            )
+        )
+    drawing.add(
+        Line(label_width, axis_height, label_width + plot_width, axis_height, strokeColor=theme.MUTED, strokeWidth=0.4)
+    )
     for offset, label in date_ticks(range_start, days):
         tx = label_width + offset * day_width
         drawing.add(Line(tx, axis_height, tx, axis_height - 3, strokeColor=theme.MUTED, strokeWidth=0.4))
-        drawing.add(String(tx, axis_height - 11, label, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED,
-                           textAnchor="middle"))
+        drawing.add(
+            String(
+                tx,
+                axis_height - 11,
+                label,
+                fontName=theme.FONT,
+                fontSize=6.5,
+                fillColor=theme.MUTED,
+                textAnchor="middle",
+            )
+        )
     return drawing

@@ -120,8 +120,15 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
             story += tremors_section(content, width)
         return story
     story.append(PageBreak())
-    for section in (timeline_section, hands_section, characteristics_section, medications_section,
-                    associations_section, labs_section, tremors_section):
+    for section in (
+        timeline_section,
+        hands_section,
+        characteristics_section,
+        medications_section,
+        associations_section,
+        labs_section,
+        tremors_section,
+    ):
         story += section(content, width)
     story.append(PageBreak())
     story += episode_log_section(content.episodes, width)

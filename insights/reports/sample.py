@@ -96,8 +96,10 @@ def _region_timeline(episodes: list[EpisodeRow], site_lists: list[list[str]]) ->
         for region in {BODY_SITES[s].region for s in sites}:
             spans.setdefault(region, []).append(episode.started_at_local.date())
     return sorted(
-        (RegionSpan(region.replace("_", " ").capitalize(), min(days), max(days), len(days))
-         for region, days in spans.items()),
+        (
+            RegionSpan(region.replace("_", " ").capitalize(), min(days), max(days), len(days))
+            for region, days in spans.items()
+        ),
         key=lambda span: span.first_day,
     )
 
@@ -203,12 +205,18 @@ def _associations(days: int) -> tuple[list[AssociationRow], str]:
         AssociationRow(
             "Caffeine 300 mg or more",
             "On days with 300 mg caffeine or more you logged 2.1 times as many episodes.",
-            2.1, 1.4, 3.2, 0.004,
+            2.1,
+            1.4,
+            3.2,
+            0.004,
         ),
         AssociationRow(
             "Sleep under 6 hours",
             "After nights with under 6 hours of sleep you logged 1.7 times as many episodes.",
-            1.7, 1.2, 2.5, 0.02,
+            1.7,
+            1.2,
+            2.5,
+            0.02,
         ),
     ], ""
 
@@ -248,8 +256,9 @@ def sample_content(days: int = 90, seed: int = 7, end: date = date(2026, 11, 20)
         ),
         daily=daily,
         finger_counts={code: n for code, n in site_counts.items() if BODY_SITES[code].is_finger},
-        other_site_counts=[(BODY_SITES[c].label.capitalize(), n) for c, n in site_counts.most_common()
-                           if not BODY_SITES[c].is_finger],
+        other_site_counts=[
+            (BODY_SITES[c].label.capitalize(), n) for c, n in site_counts.most_common() if not BODY_SITES[c].is_finger
+        ],
         region_timeline=timeline,
         characters=_label_counts([e.character for e in episodes]),
         contexts=_label_counts([e.context for e in episodes]),

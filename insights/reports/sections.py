@@ -39,28 +39,38 @@ def _none(text: str) -> Paragraph:
 
 def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
     weekly = len(content.daily) > WEEKLY_AFTER_DAYS
-    unit = ("One bar per week; the lines are weekly means of the days with a value. " if weekly else
-            "One bar per day. Caffeine is the day's total; sleep is the night before the day; stress is the mean of "
-            "the day's ratings. ")
-    note = (unit + "Gaps in a line mean nothing was logged. Dashed lines: 400 mg caffeine a day, the usual upper "
-            "guide for adults; 7 h sleep, the adult minimum.")
+    unit = (
+        "One bar per week; the lines are weekly means of the days with a value. "
+        if weekly
+        else "One bar per day. Caffeine is the day's total; sleep is the night before the day; stress is the mean of "
+        "the day's ratings. "
+    )
+    note = (
+        unit + "Gaps in a line mean nothing was logged. Dashed lines: 400 mg caffeine a day, the usual upper "
+        "guide for adults; 7 h sleep, the adult minimum."
+    )
     return [_heading("Timeline", timeline_drawing(content.daily, width), note)]
 
 
 def hands_section(content: ReportContent, width: float) -> list[Flowable]:
     most = max(content.finger_counts.values(), default=0)
-    legend = Table(finger_legend_rows(content.finger_counts), colWidths=[78, 38, 38],
-                   style=theme.table_style(zebra=False))
-    legend.setStyle(TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-                                ("FONT", (0, -1), (-1, -1), theme.FONT_BOLD, 8.5, 10.5)]))
+    legend = Table(
+        finger_legend_rows(content.finger_counts), colWidths=[78, 38, 38], style=theme.table_style(zebra=False)
+    )
+    legend.setStyle(
+        TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), theme.FONT_BOLD, 8.5, 10.5)])
+    )
     side = [legend, Spacer(0, 6), Paragraph("Shading: episodes per finger", theme.SMALL), shade_scale_drawing(most)]
     diagram_width = width - 170
-    figure = Table([[hands_drawing(content.finger_counts, width=diagram_width), side]],
-                   colWidths=[diagram_width, 170], style=TableStyle([
-                       ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                       ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    note = ("Palm side, as the patient sees their own palms. Counts are episodes involving each finger; "
-            "an episode can involve several.")
+    figure = Table(
+        [[hands_drawing(content.finger_counts, width=diagram_width), side]],
+        colWidths=[diagram_width, 170],
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+    )
+    note = (
+        "Palm side, as the patient sees their own palms. Counts are episodes involving each finger; "
+        "an episode can involve several."
+    )
     story: list[Flowable] = [_heading("Where: fingers and other body sites", figure, note)]
     if content.other_site_counts:
         rows = [["Other body site", "Episodes"]] + [[label, str(n)] for label, n in content.other_site_counts]
@@ -69,9 +79,13 @@ def hands_section(content: ReportContent, width: float) -> list[Flowable]:
         story += [Spacer(0, 8), table]
     if content.region_timeline:
         spread = spread_drawing(content.region_timeline, content.range_start, content.range_end, width)
-        story.append(_heading("Spread: body regions over time", spread,
-                              "Each bar runs from the first to the last episode in that region "
-                              "(episodes in brackets)."))
+        story.append(
+            _heading(
+                "Spread: body regions over time",
+                spread,
+                "Each bar runs from the first to the last episode in that region (episodes in brackets).",
+            )
+        )
     return story
 
 
@@ -82,8 +96,9 @@ def characteristics_section(content: ReportContent, width: float) -> list[Flowab
         ("Context: what the patient was doing", content.contexts, "No context recorded."),
         ("Accompanying symptoms", content.symptoms, "No accompanying symptoms logged."),
     ):
-        blocks.append([Paragraph(escape(title), theme.H3),
-                       count_bars_drawing(rows, width * 0.85) if rows else _none(empty)])
+        blocks.append(
+            [Paragraph(escape(title), theme.H3), count_bars_drawing(rows, width * 0.85) if rows else _none(empty)]
+        )
     blocks.append([Paragraph("Intensity", theme.H3), intensity_drawing(content.intensity_counts, width * 0.6)])
     note = "Episodes per answer; an episode can have several symptoms."
     return [_heading("Characteristics", blocks[0], note)] + [KeepTogether(block) for block in blocks[1:]]
@@ -91,11 +106,15 @@ def characteristics_section(content: ReportContent, width: float) -> list[Flowab
 
 def _medication_row(med: MedicationRow) -> list[object]:
     taking = "as needed" if med.as_needed else "regular"
-    link = (Paragraph(f"<font color='#B45309'><b>Known link:</b></font> {escape(med.known_link)}", theme.CELL)
-            if med.known_link else "")
+    link = (
+        Paragraph(f"<font color='#B45309'><b>Known link:</b></font> {escape(med.known_link)}", theme.CELL)
+        if med.known_link
+        else ""
+    )
     return [
-        Paragraph(f"<b>{escape(med.name)}</b><br/><font color='#616E7C'>{escape(med.drug_class_label)}</font>",
-                  theme.CELL),
+        Paragraph(
+            f"<b>{escape(med.name)}</b><br/><font color='#616E7C'>{escape(med.drug_class_label)}</font>", theme.CELL
+        ),
         Paragraph(f"{escape(med.dose) or '-'}<br/><font color='#616E7C'>{taking}</font>", theme.CELL),
         theme.format_day(med.started_on),
         theme.format_day(med.stopped_on) if med.stopped_on else "still taking",
@@ -111,8 +130,12 @@ def medications_section(content: ReportContent, width: float) -> list[Flowable]:
     header = ["Medicine", "Dose", "Started", "Stopped", "Doses\nin range", "Link to twitching or tremor"]
     widths: list[float] = [110, 90, 58, 58, 42]
     widths.append(width - sum(widths))
-    table = Table([header] + [_medication_row(m) for m in content.medications], colWidths=widths, repeatRows=1,
-                  style=theme.table_style())
+    table = Table(
+        [header] + [_medication_row(m) for m in content.medications],
+        colWidths=widths,
+        repeatRows=1,
+        style=theme.table_style(),
+    )
     table.setStyle(TableStyle([("ALIGN", (4, 0), (4, -1), "RIGHT")]))
     for i, med in enumerate(content.medications, start=1):
         if med.known_link:
@@ -130,13 +153,22 @@ def associations_section(content: ReportContent, width: float) -> list[Flowable]
         widths = [105, width - 105 - 50 - 62 - 38, 50, 62, 38]
         rows: list[list[object]] = [header]
         for a in content.associations:
-            rows.append([Paragraph(escape(a.label), theme.CELL), Paragraph(escape(a.sentence), theme.CELL),
-                         f"{a.rate_ratio:.2f}", f"{a.ci_low:.2f}-{a.ci_high:.2f}",
-                         "<0.001" if a.q_value < 0.001 else f"{a.q_value:.3f}"])
+            rows.append(
+                [
+                    Paragraph(escape(a.label), theme.CELL),
+                    Paragraph(escape(a.sentence), theme.CELL),
+                    f"{a.rate_ratio:.2f}",
+                    f"{a.ci_low:.2f}-{a.ci_high:.2f}",
+                    "<0.001" if a.q_value < 0.001 else f"{a.q_value:.3f}",
+                ]
+            )
         table = Table(rows, colWidths=widths, repeatRows=1, style=theme.table_style())
         table.setStyle(TableStyle([("ALIGN", (2, 0), (-1, -1), "RIGHT")]))
-        story = [_heading("Associations", table,
-                          "Associated in the patient's own data; an association does not show a cause.")]
+        story = [
+            _heading(
+                "Associations", table, "Associated in the patient's own data; an association does not show a cause."
+            )
+        ]
     if content.association_method:
         # Kept with the table so the method is never read apart from the figures it explains.
         method = Paragraph(f"Method: {escape(content.association_method)}", theme.SMALL)
@@ -195,17 +227,32 @@ def labs_section(content: ReportContent, width: float) -> list[Flowable]:
     rows: list[list[object]] = [header]
     for lab in content.labs:
         value, reference = _lab_numbers(lab)
-        rows.append([theme.format_day(lab.taken_on), lab.analyte_label, value, lab.unit, reference, _range_gauge(lab),
-                     lab.status.upper() if lab.status != "normal" else "normal"])
+        rows.append(
+            [
+                theme.format_day(lab.taken_on),
+                lab.analyte_label,
+                value,
+                lab.unit,
+                reference,
+                _range_gauge(lab),
+                lab.status.upper() if lab.status != "normal" else "normal",
+            ]
+        )
     table = Table(rows, colWidths=widths, repeatRows=1, style=theme.table_style())
     table.setStyle(TableStyle([("ALIGN", (2, 0), (2, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     for i, lab in enumerate(content.labs, start=1):
         if lab.status in ("low", "high"):
             fill, ink = (_LOW_FILL, theme.LOW) if lab.status == "low" else (_HIGH_FILL, theme.HIGH)
-            table.setStyle(TableStyle([("BACKGROUND", (0, i), (-1, i), fill),
-                                       ("FONT", (2, i), (2, i), theme.FONT_BOLD, 8.5, 10.5),
-                                       ("FONT", (-1, i), (-1, i), theme.FONT_BOLD, 8.5, 10.5),
-                                       ("TEXTCOLOR", (-1, i), (-1, i), ink)]))
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("BACKGROUND", (0, i), (-1, i), fill),
+                        ("FONT", (2, i), (2, i), theme.FONT_BOLD, 8.5, 10.5),
+                        ("FONT", (-1, i), (-1, i), theme.FONT_BOLD, 8.5, 10.5),
+                        ("TEXTCOLOR", (-1, i), (-1, i), ink),
+                    ]
+                )
+            )
     return [_heading("Lab results", table, "Reference ranges as entered from the lab report.")]
 
 
@@ -217,10 +264,19 @@ def tremors_section(content: ReportContent, width: float) -> list[Flowable]:
     widths.append(width - sum(widths))
     rows: list[Sequence[str]] = [header]
     for t in content.tremors:
-        rows.append([t.recorded_at.strftime("%d %b %Y %H:%M").lstrip("0"), t.hand, t.posture,
-                     f"{t.dominant_hz:.1f} Hz" if t.dominant_hz is not None else "-", "yes" if t.rhythmic else "no",
-                     t.description])
+        rows.append(
+            [
+                t.recorded_at.strftime("%d %b %Y %H:%M").lstrip("0"),
+                t.hand,
+                t.posture,
+                f"{t.dominant_hz:.1f} Hz" if t.dominant_hz is not None else "-",
+                "yes" if t.rhythmic else "no",
+                t.description,
+            ]
+        )
     table = Table(rows, colWidths=widths, repeatRows=1, style=theme.table_style())
-    note = ("Phone accelerometer recordings. Frequency alone does not classify a tremor; "
-            "it is given for comparison between hands and over time.")
+    note = (
+        "Phone accelerometer recordings. Frequency alone does not classify a tremor; "
+        "it is given for comparison between hands and over time."
+    )
     return [_heading("Tremor recordings", table, note)]

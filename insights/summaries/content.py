@@ -205,7 +205,8 @@ def summary_content(data: SummaryData, *, app_url: str, report_url: str, unsubsc
         # The phone tremor tests of the week, as the analysis worded them.
         tremors=tuple(
             f"{t.recorded_at.astimezone(ZoneInfo(data.user.timezone)):%a %d %b}: {t.description}"
-            for t in data.tremors if t.description
+            for t in data.tremors
+            if t.description
         ),
         chart_days=figures.chart_days,
         chart_weeks=tuple((_short_range(week), episodes) for week, episodes in figures.chart_weeks),

@@ -15,15 +15,21 @@ pytestmark = pytest.mark.django_db
 
 
 def register(api_client, **overrides):
-    body = {"email": "new@example.org", "password": PASSWORD, "display_name": "New", "timezone": "Asia/Kolkata",
-            "device_name": "Pixel 8"}
+    body = {
+        "email": "new@example.org",
+        "password": PASSWORD,
+        "display_name": "New",
+        "timezone": "Asia/Kolkata",
+        "device_name": "Pixel 8",
+    }
     body.update(overrides)
     return api_client.post("/api/v1/auth/register/", body, format="json")
 
 
 def login(api_client, email="ann@example.org", password=PASSWORD, device_name="iPhone"):
-    return api_client.post("/api/v1/auth/login/", {"email": email, "password": password, "device_name": device_name},
-                           format="json")
+    return api_client.post(
+        "/api/v1/auth/login/", {"email": email, "password": password, "device_name": device_name}, format="json"
+    )
 
 
 def test_it_registers_a_user_and_returns_a_working_token(api_client):
@@ -161,8 +167,9 @@ def test_nobody_can_revoke_another_users_device(user, make_user, client_for):
 
 
 def test_me_patch_changes_the_profile_and_validates_the_timezone(auth_client, user):
-    response = auth_client.patch("/api/v1/me/", {"timezone": "Pacific/Auckland", "weekly_summary_enabled": False},
-                                 format="json")
+    response = auth_client.patch(
+        "/api/v1/me/", {"timezone": "Pacific/Auckland", "weekly_summary_enabled": False}, format="json"
+    )
     assert response.status_code == 200
     user.refresh_from_db()
     assert (user.timezone, user.weekly_summary_enabled) == ("Pacific/Auckland", False)
@@ -182,12 +189,18 @@ def test_me_patch_cannot_change_the_email(auth_client, user):
 def test_password_change_needs_the_old_password_and_signs_out_other_devices(user, client_for):
     tablet = client_for(user, "tablet")
     phone = client_for(user, "phone")
-    wrong = phone.post("/api/v1/auth/password/change/",
-                       {"old_password": "nope-nope-nope", "new_password": "another-long-passphrase"}, format="json")
+    wrong = phone.post(
+        "/api/v1/auth/password/change/",
+        {"old_password": "nope-nope-nope", "new_password": "another-long-passphrase"},
+        format="json",
+    )
     assert wrong.status_code == 400
     assert "old_password" in wrong.json()["error"]["fields"]
-    ok = phone.post("/api/v1/auth/password/change/",
-                    {"old_password": PASSWORD, "new_password": "another-long-passphrase"}, format="json")
+    ok = phone.post(
+        "/api/v1/auth/password/change/",
+        {"old_password": PASSWORD, "new_password": "another-long-passphrase"},
+        format="json",
+    )
     assert ok.status_code == 204
     assert phone.get("/api/v1/me/").status_code == 200
     assert tablet.get("/api/v1/me/").status_code == 401

@@ -19,8 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def login(api_client, email="ann@example.org", password=PASSWORD, ip="10.0.0.1"):
-    return api_client.post("/api/v1/auth/login/", {"email": email, "password": password}, format="json",
-                           REMOTE_ADDR=ip)
+    return api_client.post("/api/v1/auth/login/", {"email": email, "password": password}, format="json", REMOTE_ADDR=ip)
 
 
 def test_it_locks_an_account_out_at_the_fifth_failure_and_says_when_to_retry(api_client, user):
@@ -73,8 +72,9 @@ def test_login_is_throttled_per_account_across_addresses(api_client, make_user):
 
 def test_register_is_throttled_per_address(api_client):
     statuses = [
-        api_client.post("/api/v1/auth/register/", {"email": f"n{i}@example.org", "password": PASSWORD},
-                        format="json").status_code
+        api_client.post(
+            "/api/v1/auth/register/", {"email": f"n{i}@example.org", "password": PASSWORD}, format="json"
+        ).status_code
         for i in range(11)
     ]
     assert statuses[:10] == [201] * 10
@@ -109,8 +109,9 @@ def test_the_reset_email_carries_a_code_that_works_once(api_client, user, client
     user.refresh_from_db()
     assert user.check_password("brand-new-passphrase")
     assert old_device.get("/api/v1/me/").status_code == 401
-    again = api_client.post("/api/v1/auth/password/reset/confirm/", {**body, "new_password": "third-passphrase-x"},
-                            format="json")
+    again = api_client.post(
+        "/api/v1/auth/password/reset/confirm/", {**body, "new_password": "third-passphrase-x"}, format="json"
+    )
     assert again.status_code == 400
     assert again.json()["error"]["code"] == "invalid_token"
 
@@ -119,9 +120,11 @@ def test_a_tampered_reset_code_is_refused(api_client, user):
     api_client.post("/api/v1/auth/password/reset/", {"email": "ann@example.org"}, format="json")
     uid, token = reset_code_from(mail.outbox[0])
     for bad_uid, bad_token in ((uid, token[:-1] + ("0" if token[-1] != "0" else "1")), ("!!", token)):
-        response = api_client.post("/api/v1/auth/password/reset/confirm/",
-                                   {"uid": bad_uid, "token": bad_token, "new_password": "brand-new-passphrase"},
-                                   format="json")
+        response = api_client.post(
+            "/api/v1/auth/password/reset/confirm/",
+            {"uid": bad_uid, "token": bad_token, "new_password": "brand-new-passphrase"},
+            format="json",
+        )
         assert response.status_code == 400
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -129,8 +132,9 @@ def test_a_tampered_reset_code_is_refused(api_client, user):
 
 def test_reset_requests_are_throttled_per_account(api_client, user):
     statuses = [
-        api_client.post("/api/v1/auth/password/reset/", {"email": "ann@example.org"}, format="json",
-                        REMOTE_ADDR=f"10.2.0.{i}").status_code
+        api_client.post(
+            "/api/v1/auth/password/reset/", {"email": "ann@example.org"}, format="json", REMOTE_ADDR=f"10.2.0.{i}"
+        ).status_code
         for i in range(4)
     ]
     assert statuses == [202, 202, 202, 429]
@@ -158,8 +162,9 @@ def user_owned_models() -> list[type[models.Model]]:
 def rows_of(user_id: int) -> dict[str, int]:
     counts = {}
     for model in user_owned_models():
-        fk_names = [f.name for f in model._meta.get_fields()
-                    if isinstance(f, models.ForeignKey) and f.related_model is User]
+        fk_names = [
+            f.name for f in model._meta.get_fields() if isinstance(f, models.ForeignKey) and f.related_model is User
+        ]
         for name in fk_names:
             count = model._default_manager.filter(**{f"{name}_id": user_id}).count()
             if count:

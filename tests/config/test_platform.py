@@ -50,8 +50,11 @@ def test_healthz_reports_the_database_cache_and_broker(client, settings):
 
 @pytest.mark.django_db
 def test_healthz_says_503_when_a_dependency_is_down(client):
-    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                               "LOCATION": "redis://127.0.0.1:1/0"}}):
+    with override_settings(
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        }
+    ):
         # Nothing listens on port 1: the cache is down.
         response = client.get("/healthz")
     assert response.status_code == 503
@@ -60,8 +63,14 @@ def test_healthz_says_503_when_a_dependency_is_down(client):
 
 def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"
-    return subprocess.run([sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin", **env}, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,8 +101,14 @@ def test_production_mode_passes_the_deploy_checks():
         "DJANGO_SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
         "DJANGO_ALLOWED_HOSTS": "api.example.org",
     }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -19,8 +19,16 @@ def ids(pulled, table, kind):
 
 def test_a_first_pull_returns_every_table_and_a_timestamp(auth_client):
     pulled = pull(auth_client)
-    assert set(pulled["changes"]) >= {"episodes", "caffeine_intakes", "sleep_logs", "stress_logs", "medications",
-                                      "medication_doses", "exercise_sessions", "lab_results"}
+    assert set(pulled["changes"]) >= {
+        "episodes",
+        "caffeine_intakes",
+        "sleep_logs",
+        "stress_logs",
+        "medications",
+        "medication_doses",
+        "exercise_sessions",
+        "lab_results",
+    }
     assert all(v == {"created": [], "updated": [], "deleted": []} for v in pulled["changes"].values())
     assert isinstance(pulled["timestamp"], int)
 
@@ -63,8 +71,11 @@ def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_d
     assert ids(second, "episodes", "updated") == ["old1"]
     assert second["changes"]["episodes"]["updated"][0]["intensity"] == 7
     assert ids(second, "episodes", "deleted") == ["old2"]
-    assert pull(auth_client, second["timestamp"])["changes"]["episodes"] == {"created": [], "updated": [],
-                                                                             "deleted": []}
+    assert pull(auth_client, second["timestamp"])["changes"]["episodes"] == {
+        "created": [],
+        "updated": [],
+        "deleted": [],
+    }
 
 
 def test_a_created_record_that_exists_is_updated_and_an_updated_missing_one_is_created(auth_client, user):
@@ -85,8 +96,11 @@ def test_a_record_changed_on_the_server_after_the_last_pull_fails_the_push_with_
     push(phone, changes(episodes=[episode("ep1", intensity=2)]))
     phone_pull = pull(phone)
     tablet_pull = pull(tablet)
-    push(tablet, {"episodes": {"created": [], "updated": [episode("ep1", intensity=9)], "deleted": []}},
-         last_pulled_at=tablet_pull["timestamp"])
+    push(
+        tablet,
+        {"episodes": {"created": [], "updated": [episode("ep1", intensity=9)], "deleted": []}},
+        last_pulled_at=tablet_pull["timestamp"],
+    )
     body = {"episodes": {"created": [episode("ep2")], "updated": [episode("ep1", intensity=4)], "deleted": []}}
     conflict = push(phone, body, last_pulled_at=phone_pull["timestamp"])
     assert conflict.status_code == 409
@@ -262,8 +276,13 @@ def test_a_pull_makes_the_same_number_of_queries_for_ten_and_a_thousand_rows(aut
     push(auth_client, changes(episodes=[episode(f"e{i}") for i in range(10)]))
     small = count_pull_queries()
     for batch in range(2):
-        push(auth_client, changes(episodes=[episode(f"b{batch}-{i}") for i in range(500)],
-                                  caffeine_intakes=[caffeine(f"c{batch}-{i}") for i in range(500)]))
+        push(
+            auth_client,
+            changes(
+                episodes=[episode(f"b{batch}-{i}") for i in range(500)],
+                caffeine_intakes=[caffeine(f"c{batch}-{i}") for i in range(500)],
+            ),
+        )
     large = count_pull_queries()
     assert small == large
     # The token lookup, knox's expiry sweep, the clock's lock and one query per table.

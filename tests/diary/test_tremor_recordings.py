@@ -20,13 +20,21 @@ def axes(frequency_hz: float = 5.0, rate: float = 100.0, seconds: float = 30.0, 
     t = np.arange(int(rate * seconds)) / rate
     wave = 0.3 * np.sin(2 * np.pi * frequency_hz * t)
     noise = lambda: 0.02 * rng.standard_normal(t.size)  # noqa: E731
-    return {"x": (wave + noise()).round(4).tolist(), "y": (0.5 * wave + noise()).round(4).tolist(),
-            "z": (9.81 + noise()).round(4).tolist()}
+    return {
+        "x": (wave + noise()).round(4).tolist(),
+        "y": (0.5 * wave + noise()).round(4).tolist(),
+        "z": (9.81 + noise()).round(4).tolist(),
+    }
 
 
 def rest_body(**overrides):
-    body = {"recorded_at": "2026-11-20T10:00:00Z", "hand": "right", "posture": "rest", "sample_rate_hz": 100,
-            "samples": axes()}
+    body = {
+        "recorded_at": "2026-11-20T10:00:00Z",
+        "hand": "right",
+        "posture": "rest",
+        "sample_rate_hz": 100,
+        "samples": axes(),
+    }
     body.update(overrides)
     return body
 
@@ -68,8 +76,14 @@ def test_the_job_runs_after_commit(auth_client, user, django_capture_on_commit_c
 
 def test_analysis_results_reach_other_devices_through_a_pull(user, client_for):
     phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
-    recording = {"id": "rec1", "recorded_at": now_ms() - 60_000, "hand": "left", "posture": "postural",
-                 "sample_rate_hz": 100, "samples": json.dumps(axes(frequency_hz=6.0))}
+    recording = {
+        "id": "rec1",
+        "recorded_at": now_ms() - 60_000,
+        "hand": "left",
+        "posture": "postural",
+        "sample_rate_hz": 100,
+        "samples": json.dumps(axes(frequency_hz=6.0)),
+    }
     first = pull(tablet)
     assert push(phone, {"tremor_recordings": {"created": [recording], "updated": [], "deleted": []}}).status_code == 200
     tremor_service.tremor_analyse_recordings(user_id=user.pk)
@@ -80,8 +94,7 @@ def test_analysis_results_reach_other_devices_through_a_pull(user, client_for):
 
 
 def test_a_client_cannot_write_the_analysis_fields(auth_client, user):
-    auth_client.post("/api/v1/tremor-recordings/", rest_body(id="rec1", dominant_hz=3.0, rhythmic=True),
-                     format="json")
+    auth_client.post("/api/v1/tremor-recordings/", rest_body(id="rec1", dominant_hz=3.0, rhythmic=True), format="json")
     stored = TremorRecording.objects.get(user=user, client_id="rec1")
     assert stored.dominant_hz is None and stored.rhythmic is None
 
@@ -110,9 +123,11 @@ def test_each_recording_rule_is_refused_with_a_clear_message(auth_client, user, 
 
 def test_more_than_sixty_seconds_at_five_hundred_hertz_is_refused(auth_client):
     too_many = [0.0] * (60 * 500 + 1)
-    response = auth_client.post("/api/v1/tremor-recordings/",
-                                rest_body(sample_rate_hz=500, samples={"x": too_many, "y": too_many, "z": too_many}),
-                                format="json")
+    response = auth_client.post(
+        "/api/v1/tremor-recordings/",
+        rest_body(sample_rate_hz=500, samples={"x": too_many, "y": too_many, "z": too_many}),
+        format="json",
+    )
     assert response.status_code == 400
 
 

@@ -24,8 +24,15 @@ def days_ago(days: float, hour: int = 12) -> datetime:
 def episodes_over(user: User, *, days: int, sites: list[str], prefix: str = "e", **fields: Any) -> None:
     """One episode a day for ``days`` days ending yesterday, at the given sites."""
     rows = [
-        {"id": f"{prefix}{n}", "started_at": days_ago(days - n), "duration_s": 30, "body_sites": sites,
-         "character": "twitch", "intensity": 3, **fields}
+        {
+            "id": f"{prefix}{n}",
+            "started_at": days_ago(days - n),
+            "duration_s": 30,
+            "body_sites": sites,
+            "character": "twitch",
+            "intensity": 3,
+            **fields,
+        }
         for n in range(days)
     ]
     write(user, "episodes", rows)

@@ -46,8 +46,20 @@ def test_an_acknowledged_flag_stays_quiet_until_a_new_region_reopens_it(auth_cli
     assert response.status_code == 200
     assert response.json()["status"] == "acknowledged"
 
-    write(user, "episodes", [{"id": "more-left", "started_at": days_ago(0.5), "duration_s": 10,
-                              "body_sites": ["left_middle"], "character": "twitch", "intensity": 2}])
+    write(
+        user,
+        "episodes",
+        [
+            {
+                "id": "more-left",
+                "started_at": days_ago(0.5),
+                "duration_s": 10,
+                "body_sites": ["left_middle"],
+                "character": "twitch",
+                "intensity": 2,
+            }
+        ],
+    )
     insights_recompute(user_id=user.pk)
     assert Flag.objects.get(pk=flag.pk).status == "acknowledged"  # same region, same severity: quiet
 
@@ -66,16 +78,41 @@ def test_seen_a_doctor_quietens_a_flag_until_its_severity_rises(auth_client, use
     spread = Flag.objects.get(user=user, rule_id="R2")
     assert spread.severity == "see_doctor"
     assert auth_client.post(f"/api/v1/flags/{spread.pk}/seen-doctor/").json()["status"] == "seen_doctor"
-    write(user, "episodes", [{"id": "weak", "started_at": days_ago(0.2), "duration_s": 10,
-                              "body_sites": ["left_thumb"], "character": "twitch", "intensity": 4,
-                              "symptoms": ["weakness"]}])
+    write(
+        user,
+        "episodes",
+        [
+            {
+                "id": "weak",
+                "started_at": days_ago(0.2),
+                "duration_s": 10,
+                "body_sites": ["left_thumb"],
+                "character": "twitch",
+                "intensity": 4,
+                "symptoms": ["weakness"],
+            }
+        ],
+    )
     insights_recompute(user_id=user.pk)
     assert Flag.objects.get(user=user, rule_id="R3").status == "open"
 
 
 def test_a_flag_that_no_longer_fires_leaves_the_list(auth_client, user):
-    write(user, "lab_results", [{"id": "mg", "taken_on": days_ago(3).date(), "analyte": "magnesium", "value": 0.6,
-                                 "unit": "mmol/L", "reference_low": 0.7, "reference_high": 1.0}])
+    write(
+        user,
+        "lab_results",
+        [
+            {
+                "id": "mg",
+                "taken_on": days_ago(3).date(),
+                "analyte": "magnesium",
+                "value": 0.6,
+                "unit": "mmol/L",
+                "reference_low": 0.7,
+                "reference_high": 1.0,
+            }
+        ],
+    )
     insights_recompute(user_id=user.pk)
     assert [f["rule_id"] for f in auth_client.get("/api/v1/flags/").json()] == ["L1"]
     auth_client.delete("/api/v1/lab-results/mg/")

@@ -78,8 +78,14 @@ def test_a_pushed_tremor_recording_is_analysed_on_the_reports_queue_then_insight
     monkeypatch.setattr(tasks, "DEBOUNCE_SECONDS", 1)
     user = make_user(email="tremor@example.org")
     phone = authenticated_client(user)
-    recording = {"id": "rec1", "recorded_at": int(time.time() * 1000) - 60_000, "hand": "right", "posture": "rest",
-                 "sample_rate_hz": 100, "samples": json.dumps(axes(frequency_hz=5.0))}
+    recording = {
+        "id": "rec1",
+        "recorded_at": int(time.time() * 1000) - 60_000,
+        "hand": "right",
+        "posture": "rest",
+        "sample_rate_hz": 100,
+        "samples": json.dumps(axes(frequency_hz=5.0)),
+    }
     with insights_worker(("insights", "reports")):
         response = push(phone, {"tremor_recordings": {"created": [recording], "updated": [], "deleted": []}})
         assert response.status_code == 200

@@ -76,8 +76,15 @@ def test_it_words_a_finding_as_an_association_with_its_interval() -> None:
 def test_it_counts_episodes_inside_and_outside_the_four_hours_after_an_inhaler_dose() -> None:
     day = TODAY - timedelta(days=1)
     inhaler = medication("beta2_agonist", started_on=None, as_needed=True)
-    d = diary(episode(day, hour=9.0), episode(day, hour=10.5), episode(day, hour=15.0), episode(day, hour=3.0),
-              medications=(inhaler,), doses=(DoseRecord("d1", inhaler.id, at(day, 8.0)),), today=day)
+    d = diary(
+        episode(day, hour=9.0),
+        episode(day, hour=10.5),
+        episode(day, hour=15.0),
+        episode(day, hour=3.0),
+        medications=(inhaler,),
+        doses=(DoseRecord("d1", inhaler.id, at(day, 8.0)),),
+        today=day,
+    )
     counts = inhaler_window_counts(d, build_daily_series(d))
     assert counts is not None
     # Default waking day 07:00-23:00: 4 h in the window, 12 h outside; the 03:00 episode is asleep.

@@ -41,8 +41,7 @@ def test_it_places_an_episode_on_the_users_local_day(tz: str, hour: float) -> No
 def test_it_uses_the_local_day_even_where_utc_is_a_day_behind() -> None:
     moment = at(D2, 0.5, "Pacific/Tongatapu")
     assert moment.date() == D1
-    series = build_daily_series(diary(episode(D2, hour=0.5, tz="Pacific/Tongatapu"), tz="Pacific/Tongatapu",
-                                      today=D2))
+    series = build_daily_series(diary(episode(D2, hour=0.5, tz="Pacific/Tongatapu"), tz="Pacific/Tongatapu", today=D2))
     assert series.start == D2
 
 
@@ -55,8 +54,11 @@ def test_it_tells_missing_days_from_days_without_episodes() -> None:
 
 
 def test_it_sums_caffeine_and_treats_a_logged_none_as_zero() -> None:
-    caffeine = (CaffeineRecord("c1", at(D1, 8), 96), CaffeineRecord("c2", at(D1, 14), 63),
-                CaffeineRecord("c3", at(D2, 9), 0))
+    caffeine = (
+        CaffeineRecord("c1", at(D1, 8), 96),
+        CaffeineRecord("c2", at(D1, 14), 63),
+        CaffeineRecord("c3", at(D2, 9), 0),
+    )
     stress = (StressRecord("s1", at(D3), 5),)
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D3))
     assert series.caffeine_mg[:2].tolist() == [159.0, 0.0]
@@ -89,14 +91,19 @@ def test_it_counts_doses_per_drug_class_and_knows_which_medicines_were_taken() -
 
 def test_it_handles_a_short_dst_day() -> None:
     spring_forward = date(2025, 3, 30)
-    d = diary(episode(spring_forward, hour=23.9), episode(spring_forward + timedelta(days=1), hour=0.1),
-              today=spring_forward + timedelta(days=1))
+    d = diary(
+        episode(spring_forward, hour=23.9),
+        episode(spring_forward + timedelta(days=1), hour=0.1),
+        today=spring_forward + timedelta(days=1),
+    )
     assert build_daily_series(d).episodes.tolist() == [1.0, 1.0]
 
 
 @settings(max_examples=50, deadline=None)
-@given(tz=st.sampled_from(["America/Los_Angeles", "Pacific/Auckland", "Pacific/Tongatapu", "Asia/Kolkata"]),
-       offsets=st.lists(st.integers(min_value=0, max_value=30 * 24 * 60 - 1), min_size=1, max_size=40))
+@given(
+    tz=st.sampled_from(["America/Los_Angeles", "Pacific/Auckland", "Pacific/Tongatapu", "Asia/Kolkata"]),
+    offsets=st.lists(st.integers(min_value=0, max_value=30 * 24 * 60 - 1), min_size=1, max_size=40),
+)
 def test_every_episode_lands_on_the_local_day_it_happened(tz: str, offsets: list[int]) -> None:
     origin = datetime(2025, 1, 1, tzinfo=UTC)
     moments = [origin + timedelta(minutes=offset) for offset in offsets]
@@ -111,8 +118,14 @@ def test_every_episode_lands_on_the_local_day_it_happened(tz: str, offsets: list
 
 
 def test_it_builds_a_year_of_about_6000_records_well_under_50_ms() -> None:
-    spec = SimulationSpec(days=365, baseline_rate=9.0, has_inhaler=True, has_medication_start=True,
-                          completion_start=1.0, completion_end=1.0)
+    spec = SimulationSpec(
+        days=365,
+        baseline_rate=9.0,
+        has_inhaler=True,
+        has_medication_start=True,
+        completion_start=1.0,
+        completion_end=1.0,
+    )
     d = simulate_user(2024, spec).diary
     records = sum(len(getattr(d, name)) for name in ("episodes", "caffeine", "sleep", "stress", "doses", "exercise"))
     timings = []

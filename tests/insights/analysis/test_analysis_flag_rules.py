@@ -49,8 +49,16 @@ def test_it_flags_two_regions_and_escalates_only_when_a_new_region_brings_weakne
     assert flags_of(weak_in_first)["R2"].severity == "see_doctor"
 
 
-@pytest.mark.parametrize(("symptom", "rule"), [("weakness", "R3"), ("stiffness", "R3"), ("muscle_wasting", "R4"),
-                                               ("speech_difficulty", "R5"), ("swallowing_difficulty", "R5")])
+@pytest.mark.parametrize(
+    ("symptom", "rule"),
+    [
+        ("weakness", "R3"),
+        ("stiffness", "R3"),
+        ("muscle_wasting", "R4"),
+        ("speech_difficulty", "R5"),
+        ("swallowing_difficulty", "R5"),
+    ],
+)
 def test_it_flags_the_signs_that_matter_soon(symptom: str, rule: str) -> None:
     assert flags_of(diary(episode(TODAY, symptoms=(symptom,))))[rule].severity == "see_doctor_soon"
     assert rule not in flags_of(diary(episode(TODAY, symptoms=("pain",))))
@@ -75,9 +83,14 @@ def test_it_flags_a_linked_medicine_started_before_the_first_episode() -> None:
     assert inhaler.id in flags["R7"].evidence_entry_ids
 
 
-@pytest.mark.parametrize("med", [medication("beta2_agonist", started_on=days_ago(2)),
-                                 medication("other", started_on=days_ago(30)),
-                                 medication("stimulant", started_on=days_ago(30), stopped_on=days_ago(20))])
+@pytest.mark.parametrize(
+    "med",
+    [
+        medication("beta2_agonist", started_on=days_ago(2)),
+        medication("other", started_on=days_ago(30)),
+        medication("stimulant", started_on=days_ago(30), stopped_on=days_ago(20)),
+    ],
+)
 def test_it_does_not_flag_medicines_started_later_unlinked_or_stopped_before(med: MedicationRecord) -> None:
     assert "R7" not in flags_of(diary(episode(days_ago(5)), medications=(med,)))
 
@@ -107,10 +120,15 @@ def test_it_flags_rest_tremor_from_one_sided_recordings() -> None:
 
 
 def test_it_flags_action_tremor_on_both_sides_but_not_one() -> None:
-    both = diary(*(episode(days_ago(i), sites=(f"{side}_hand",), character="tremor", context="during_action")
-                   for i, side in enumerate(("left", "right", "left"))))
-    one = diary(*(episode(days_ago(i), sites=("left_hand",), character="tremor", context="holding_posture")
-                  for i in range(4)))
+    both = diary(
+        *(
+            episode(days_ago(i), sites=(f"{side}_hand",), character="tremor", context="during_action")
+            for i, side in enumerate(("left", "right", "left"))
+        )
+    )
+    one = diary(
+        *(episode(days_ago(i), sites=("left_hand",), character="tremor", context="holding_posture") for i in range(4))
+    )
     assert flags_of(both)["R9"].regions == ("left_hand", "right_hand")
     assert "R9" not in flags_of(one)
 
@@ -186,10 +204,14 @@ def test_it_flags_the_neuropathy_pattern_in_both_hands_or_feet_only() -> None:
 
 
 def test_it_flags_vision_balance_and_numbness_spreading_over_days() -> None:
-    spreading = diary(episode(days_ago(4), sites=("left_hand",), symptoms=("numbness",)),
-                      episode(days_ago(1), sites=("left_forearm",), symptoms=("numbness",)))
-    staying = diary(episode(days_ago(4), sites=("left_hand",), symptoms=("numbness",)),
-                    episode(days_ago(1), sites=("left_index",), symptoms=("numbness",)))
+    spreading = diary(
+        episode(days_ago(4), sites=("left_hand",), symptoms=("numbness",)),
+        episode(days_ago(1), sites=("left_forearm",), symptoms=("numbness",)),
+    )
+    staying = diary(
+        episode(days_ago(4), sites=("left_hand",), symptoms=("numbness",)),
+        episode(days_ago(1), sites=("left_index",), symptoms=("numbness",)),
+    )
     assert flags_of(diary(episode(TODAY, symptoms=("vision_change",))))["R19"].severity == "see_doctor_soon"
     assert "R19" in flags_of(spreading)
     assert "R19" not in flags_of(staying)
@@ -205,8 +227,15 @@ def test_it_treats_speech_trouble_with_face_weakness_as_an_emergency() -> None:
 
 
 def lab(analyte: str, value: float, low: float) -> LabRecord:
-    return LabRecord(id=f"lab-{analyte}-{value}", taken_on=days_ago(3), analyte=analyte, value=value, unit="mmol/L",
-                     reference_low=low, reference_high=low * 2)
+    return LabRecord(
+        id=f"lab-{analyte}-{value}",
+        taken_on=days_ago(3),
+        analyte=analyte,
+        value=value,
+        unit="mmol/L",
+        reference_low=low,
+        reference_high=low * 2,
+    )
 
 
 def test_it_flags_an_electrolyte_below_its_range_only() -> None:
@@ -219,8 +248,9 @@ def test_its_fingerprint_changes_with_what_is_material_only() -> None:
     base = [episode(days_ago(20)), episode(days_ago(0))]
     first = flags_of(diary(*base))["R1"].fingerprint
     more_of_the_same = flags_of(diary(*base, episode(days_ago(5))))["R1"].fingerprint
-    new_region = flags_of(diary(*base, episode(days_ago(30), sites=("right_calf",)),
-                                episode(days_ago(1), sites=("right_calf",))))["R1"].fingerprint
+    new_region = flags_of(
+        diary(*base, episode(days_ago(30), sites=("right_calf",)), episode(days_ago(1), sites=("right_calf",)))
+    )["R1"].fingerprint
     assert first == more_of_the_same == "R1|see_doctor|left_hand"
     assert new_region != first
 
@@ -242,6 +272,7 @@ def test_it_lists_regions_over_time() -> None:
 def test_it_orders_flags_by_severity_and_never_names_a_disease_as_the_users() -> None:
     d = diary(episode(days_ago(20), symptoms=("weakness",)), episode(days_ago(0), sites=("right_calf",)))
     flags = evaluate_flags(d)
-    assert [flag.severity for flag in flags] == sorted((f.severity for f in flags), key=(
-        "emergency", "urgent", "see_doctor_soon", "see_doctor", "info").index)
+    assert [flag.severity for flag in flags] == sorted(
+        (f.severity for f in flags), key=("emergency", "urgent", "see_doctor_soon", "see_doctor", "info").index
+    )
     assert all("you have" not in flag.wording.lower() for flag in flags)

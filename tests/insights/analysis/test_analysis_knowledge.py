@@ -10,8 +10,27 @@ from diary.catalogues.medicines import DRUG_CLASSES
 from insights.analysis.daily_series import DailySeries
 from insights.analysis.knowledge import CAUSES, CONTEXT_SENTENCE, FLAG_RULES, SEVERITIES, Cause
 
-RULE_IDS = ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "R13", "R14", "R15", "R16", "R17", "R18",
-            "R19", "R20", "L1"]
+RULE_IDS = [
+    "R1",
+    "R2",
+    "R3",
+    "R4",
+    "R5",
+    "R6",
+    "R7",
+    "R8",
+    "R9",
+    "R10",
+    "R13",
+    "R14",
+    "R15",
+    "R16",
+    "R17",
+    "R18",
+    "R19",
+    "R20",
+    "L1",
+]
 KNOWN_CODES = {
     "character": set(CHARACTERS),
     "context": set(CONTEXTS),

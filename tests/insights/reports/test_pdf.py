@@ -57,8 +57,10 @@ def fixed_content() -> ReportContent:
         _episode(12, 10, "left eyelid"),
         _episode(15, 7, "left index finger"),
     ]
-    daily = [DayRow(date(2026, 3, d), sum(e.started_at_local.day == d for e in episodes), 200.0, 6.5, 4.0)
-             for d in range(2, 16)]
+    daily = [
+        DayRow(date(2026, 3, d), sum(e.started_at_local.day == d for e in episodes), 200.0, 6.5, 4.0)
+        for d in range(2, 16)
+    ]
     return ReportContent(
         patient_display_name="Sam Patient",
         birth_year=1979,
@@ -75,22 +77,48 @@ def fixed_content() -> ReportContent:
         daily=daily,
         finger_counts={"left_index": 4, "left_middle": 1, "right_thumb": 1},
         other_site_counts=[("Left eyelid", 1)],
-        region_timeline=[RegionSpan("Left hand", date(2026, 3, 2), date(2026, 3, 15), 4),
-                         RegionSpan("Right hand", date(2026, 3, 9), date(2026, 3, 9), 1)],
+        region_timeline=[
+            RegionSpan("Left hand", date(2026, 3, 2), date(2026, 3, 15), 4),
+            RegionSpan("Right hand", date(2026, 3, 9), date(2026, 3, 9), 1),
+        ],
         characters=[("Twitch", 6)],
         contexts=[("At rest", 6)],
         symptoms=[("Tingling or pins and needles", 6)],
         intensity_counts={4: 6},
-        medications=[MedicationRow("Salbutamol inhaler", "Beta-2 agonist (asthma inhaler)", "100 micrograms",
-                                   date(2025, 1, 1), as_needed=True, doses_in_range=5,
-                                   known_link="can cause a fine tremor"),
-                     MedicationRow("Paracetamol", "Other", "1 g", date(2026, 3, 1), date(2026, 3, 5))],
-        associations=[AssociationRow("Caffeine 300 mg or more", "On days with 300 mg caffeine or more you logged "
-                                     "2.1 times as many episodes.", 2.1, 1.4, 3.2, 0.004)],
+        medications=[
+            MedicationRow(
+                "Salbutamol inhaler",
+                "Beta-2 agonist (asthma inhaler)",
+                "100 micrograms",
+                date(2025, 1, 1),
+                as_needed=True,
+                doses_in_range=5,
+                known_link="can cause a fine tremor",
+            ),
+            MedicationRow("Paracetamol", "Other", "1 g", date(2026, 3, 1), date(2026, 3, 5)),
+        ],
+        associations=[
+            AssociationRow(
+                "Caffeine 300 mg or more",
+                "On days with 300 mg caffeine or more you logged 2.1 times as many episodes.",
+                2.1,
+                1.4,
+                3.2,
+                0.004,
+            )
+        ],
         association_method="Poisson rate ratio with 95% CIs; Benjamini-Hochberg across all tests.",
-        flags=[FlagRow("Twitching in more than one place", "see_doctor",
-                       "Twitches were logged in more than one part of the body.",
-                       "left hand from 2 Mar, right hand on 9 Mar", date(2026, 3, 2), date(2026, 3, 9), "NHS")],
+        flags=[
+            FlagRow(
+                "Twitching in more than one place",
+                "see_doctor",
+                "Twitches were logged in more than one part of the body.",
+                "left hand from 2 Mar, right hand on 9 Mar",
+                date(2026, 3, 2),
+                date(2026, 3, 9),
+                "NHS",
+            )
+        ],
         labs=[LabRow(date(2026, 3, 5), "Magnesium", 0.62, "mmol/L", 0.70, 1.00, "low")],
         tremors=[TremorRow(datetime(2026, 3, 6, 19, 0), "right", "postural", 9.6, True, "fine rhythmic tremor")],
         episodes=episodes,
@@ -169,7 +197,7 @@ def test_low_lab_values_are_marked(fixed_pages: list[str]) -> None:
 
 
 def test_the_episode_log_has_every_episode_and_its_notes(fixed_pages: list[str]) -> None:
-    log = " ".join(fixed_pages)[" ".join(fixed_pages).index("Appendix: episode log"):]
+    log = " ".join(fixed_pages)[" ".join(fixed_pages).index("Appendix: episode log") :]
     assert "6 episodes, oldest first" in log
     assert log.count("Twitch") >= 6
     assert "After the third coffee." in log
@@ -214,8 +242,11 @@ def test_an_empty_range_still_lists_medications_and_flags() -> None:
 
 
 def test_text_with_markup_characters_is_printed_as_written() -> None:
-    content = replace(fixed_content(), patient_display_name="Jo <Smith> & Co",
-                      episodes=[_episode(3, 9, "left thumb", notes="Worse <after> coffee & tea")])
+    content = replace(
+        fixed_content(),
+        patient_display_name="Jo <Smith> & Co",
+        episodes=[_episode(3, 9, "left thumb", notes="Worse <after> coffee & tea")],
+    )
     text = " ".join(_pages_text(render_report_pdf(content)))
     assert "Jo <Smith> & Co" in text
     assert "Worse <after> coffee & tea" in text
@@ -250,8 +281,24 @@ def test_the_first_page_is_not_blank_when_rasterised(tmp_path: Path) -> None:
 
     pdf_path = tmp_path / "report.pdf"
     pdf_path.write_bytes(render_report_pdf(fixed_content()))
-    subprocess.run([pdftoppm, "-r", "40", "-f", "1", "-l", "1", "-gray", "-png", str(pdf_path),  # noqa: S603
-                    str(tmp_path / "page")], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            pdftoppm,
+            "-r",
+            "40",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-gray",
+            "-png",
+            str(pdf_path),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     image = Image.open(next(tmp_path.glob("page*.png")))
     dark = sum(count for level, count in enumerate(image.histogram()) if level < 200)
     assert dark / (image.width * image.height) > 0.01

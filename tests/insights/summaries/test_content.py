@@ -218,9 +218,19 @@ def test_the_weeks_tremor_tests_are_shown_in_both_parts(diarist: User, frozen_mo
 
     recorded = builders.local(date(2026, 1, 7), 10, TZ)
     TremorRecording.objects.create(
-        user=diarist, client_id="t1", created_at=recorded, updated_at=recorded, recorded_at=recorded, hand="right",
-        posture="rest", sample_rate_hz=100, samples={"x": [], "y": [], "z": []}, analysed_at=recorded,
-        dominant_hz=5.1, rhythmic=True, description="A regular rhythm at 5.1 Hz at rest in the right hand.",
+        user=diarist,
+        client_id="t1",
+        created_at=recorded,
+        updated_at=recorded,
+        recorded_at=recorded,
+        hand="right",
+        posture="rest",
+        sample_rate_hz=100,
+        samples={"x": [], "y": [], "z": []},
+        analysed_at=recorded,
+        dominant_hz=5.1,
+        rhythmic=True,
+        description="A regular rhythm at 5.1 Hz at rest in the right hand.",
     )
     text, html, _ = parts(send(diarist))
     for part in (text, html):
