@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -41,7 +41,9 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=(username or "").strip().lower())
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# knox ships no type hints, so the Django plugin cannot see DeviceToken's manager (knox's
+# AuthTokenManager) and fails to build the reverse ``auth_token_set`` manager it adds here.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=100, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
@@ -55,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [
