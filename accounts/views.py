@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, serializers, services, throttles
 from accounts.models import DeviceToken, User
+from config.typing import AuthenticatedRequest
 
 
 def _token_response(*, user: User, device: DeviceToken, token: str, http_status: int) -> Response:
@@ -64,21 +65,21 @@ class LoginView(APIView):
 
 class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Log out this device")
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         services.logout_current(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LogoutAllView(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Log out every device")
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         services.logout_all(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class DeviceListView(APIView):
     @extend_schema(responses={200: serializers.DeviceSerializer(many=True)}, summary="My logged-in devices")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         devices = selectors.device_list(user=request.user)
         data = serializers.DeviceSerializer(devices, many=True, context={"current_token": request.auth}).data
         return Response(data)
@@ -86,14 +87,14 @@ class DeviceListView(APIView):
 
 class DeviceDetailView(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Revoke a device's token")
-    def delete(self, request: Request, device_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, device_id: str) -> Response:
         services.device_revoke(user=request.user, public_id=device_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
     @extend_schema(responses={200: serializers.UserSerializer}, summary="My profile")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(serializers.UserSerializer(request.user).data)
 
     @extend_schema(
@@ -101,7 +102,7 @@ class MeView(APIView):
         responses={200: serializers.UserSerializer},
         summary="Change my profile (display name, timezone, weekly summary, year of birth)",
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = serializers.UserSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, data=dict(serializer.validated_data))
@@ -114,7 +115,7 @@ class PasswordChangeView(APIView):
         responses={204: None},
         summary="Change my password (signs out my other devices)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = _validated(serializers.PasswordChangeSerializer, request)
         services.password_change(user=request.user, keep=request.auth, **data)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -159,6 +160,6 @@ class AccountDeleteView(APIView):
         responses={204: None},
         summary="Delete my account and all my data, immediately and for good",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         services.user_delete(user=request.user, **_validated(serializers.AccountDeleteSerializer, request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from config.errors import DomainError
 from config.schema import ErrorSerializer
+from config.typing import AuthenticatedRequest
 from diary import sync
 
 
@@ -63,7 +64,7 @@ class SyncView(APIView):
         responses={200: PullSerializer},
         summary="Pull every change since last_pulled_at (WatermelonDB)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(sync.pull(user=request.user, last_pulled_at=_last_pulled_at(request)))
 
     @extend_schema(
@@ -76,7 +77,7 @@ class SyncView(APIView):
         },
         summary="Push changes: all applied in one transaction, or none (WatermelonDB)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > sync.MAX_PUSH_BYTES:
             raise sync.PayloadTooLarge(

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.typing import AuthenticatedRequest
 from insights import presenters, selectors, serializers, services
 from insights.analysis.knowledge import CAUSES, CONTEXT_SENTENCE, FLAG_RULES_LIST
 from insights.models import FlagStatus
@@ -36,7 +37,7 @@ class InsightsView(APIView):
         responses={200: serializers.InsightsSerializer},
         summary="My associations between triggers and episodes, and whether there is enough data",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         state = selectors.insight_state(request.user)
         return Response(serializers.InsightsSerializer(presenters.insights_payload(state)).data)
 
@@ -46,7 +47,7 @@ class FlagListView(APIView):
         responses={200: serializers.FlagSerializer(many=True)},
         summary="My doctor-visit flags that the diary currently shows",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         flags = selectors.flag_list(request.user)
         return Response(serializers.FlagSerializer(flags, many=True).data)
 
@@ -54,7 +55,7 @@ class FlagListView(APIView):
 class _FlagStatusView(APIView):
     status_value: str = ""
 
-    def post(self, request: Request, flag_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, flag_id: int) -> Response:
         flag = services.flag_set_status(user=request.user, flag_id=flag_id, status=self.status_value)
         return Response(serializers.FlagSerializer(flag).data)
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttles import UnsubscribeThrottle
+from config.typing import AuthenticatedRequest
 from insights.summaries import services
 from insights.summaries.compose import render_summary
 from insights.summaries.serializers import SummaryPreviewSerializer
@@ -33,7 +33,7 @@ class SummaryPreviewView(APIView):
         responses={200: SummaryPreviewSerializer},
         summary="This week's summary email exactly as it would be sent: subject, text and HTML parts, and the chart",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         week = week_to_send(timezone.now(), request.user.timezone)
         rendered = render_summary(request.user, week)
         data = {
