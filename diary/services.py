@@ -68,7 +68,7 @@ def _raise_if_conflicting(spec: TableSpec, user: User, client_ids: Sequence[str]
     if since is None or not client_ids:
         return
     changed = list(
-        spec.model.objects.filter(user=user, client_id__in=client_ids, updated_at__gt=since).values_list(
+        spec.model._default_manager.filter(user=user, client_id__in=client_ids, updated_at__gt=since).values_list(
             "client_id", flat=True
         )[:20]
     )
@@ -110,7 +110,7 @@ def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: d
 
 
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
-    return spec.model.objects.filter(user=user, client_id__in=client_ids, deleted_at__isnull=True).update(
+    return spec.model._default_manager.filter(user=user, client_id__in=client_ids, deleted_at__isnull=True).update(
         deleted_at=stamp, updated_at=stamp
     )
 
@@ -158,7 +158,7 @@ def record_save(
     client_id = client_id or new_client_id()
     if (
         existing is False
-        and spec.model.objects.filter(user=user, client_id=client_id, deleted_at__isnull=True).exists()
+        and spec.model._default_manager.filter(user=user, client_id=client_id, deleted_at__isnull=True).exists()
     ):
         raise Conflict(
             f"You already have a {table} record with id '{client_id}'; update it instead.",
@@ -197,7 +197,7 @@ def _current_value(spec: TableSpec, record: DiaryRecord, name: str, kind: str) -
 
 def record_get(*, user: User, table: str, client_id: str) -> DiaryRecord:
     spec = TABLES[table]
-    record = spec.model.objects.filter(user=user, client_id=client_id, deleted_at__isnull=True).first()
+    record = spec.model._default_manager.filter(user=user, client_id=client_id, deleted_at__isnull=True).first()
     if record is None:
         raise NotFound(f"No {table} record with id '{client_id}'.")
     return record

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from config.errors import DomainError
 from config.schema import ErrorSerializer
+from config.typing import AuthenticatedRequest
 from diary import selectors, serializers, services
 from diary.models import DiaryRecord
 from diary.tables import TABLES, TableSpec
@@ -33,7 +34,7 @@ from diary.tables import TABLES, TableSpec
 TIME_FORMAT_RULE = "must be an ISO 8601 date-time (2024-05-01T08:00:00Z) or date (2024-05-01)"
 
 
-def _query_time(request: Request, name: str) -> datetime | None:
+def _query_time(request: AuthenticatedRequest, name: str) -> datetime | None:
     """A time from the query string; a bare date, or a time without offset, is the user's local time."""
     raw = request.query_params.get(name)
     if not raw:
@@ -53,7 +54,7 @@ def _query_time(request: Request, name: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
-def _list_filters(request: Request) -> dict[str, datetime | None]:
+def _list_filters(request: AuthenticatedRequest) -> dict[str, datetime | None]:
     filters = {
         "time_from": _query_time(request, "from"),
         "time_to": _query_time(request, "to"),
@@ -91,21 +92,22 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
     lookup_field = "client_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = r"[A-Za-z0-9_-]{1,64}"
+    request: AuthenticatedRequest
 
     def get_serializer_class(self) -> type[serializers.DiaryRecordSerializer]:
         return serializers.SERIALIZERS[self.table]
 
     def get_queryset(self) -> QuerySet[DiaryRecord]:
         if getattr(self, "swagger_fake_view", False):
-            return TABLES[self.table].model.objects.none()
+            return TABLES[self.table].model._default_manager.none()
         return selectors.record_list(user=self.request.user, table=self.table, **_list_filters(self.request))
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def create(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
+    def create(self, request: AuthenticatedRequest) -> Response:
+        serializer = cast(serializers.DiaryRecordSerializer, self.get_serializer(data=request.data))
         serializer.is_valid(raise_exception=True)
         record = services.record_save(
             user=request.user,
@@ -116,15 +118,17 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
         )
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
-    def retrieve(self, request: Request, id: str) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, id: str) -> Response:
         return Response(
             self.get_serializer(services.record_get(user=request.user, table=self.table, client_id=id)).data
         )
 
-    def update(self, request: Request, id: str, partial: bool = False) -> Response:
+    def update(self, request: AuthenticatedRequest, id: str, partial: bool = False) -> Response:
         # Looking the record up first answers another user's id with 404 before judging the body.
         record = services.record_get(user=request.user, table=self.table, client_id=id)
-        serializer = self.get_serializer(record, data=request.data, partial=partial)
+        serializer = cast(
+            serializers.DiaryRecordSerializer, self.get_serializer(record, data=request.data, partial=partial)
+        )
         serializer.is_valid(raise_exception=True)
         record = services.record_save(
             user=request.user,
@@ -136,10 +140,10 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
         )
         return Response(self.get_serializer(record).data)
 
-    def partial_update(self, request: Request, id: str) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, id: str) -> Response:
         return self.update(request, id, partial=True)
 
-    def destroy(self, request: Request, id: str) -> Response:
+    def destroy(self, request: AuthenticatedRequest, id: str) -> Response:
         services.record_delete(user=request.user, table=self.table, client_id=id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -159,7 +163,7 @@ def _viewset_for(spec: TableSpec) -> type[DiaryRecordViewSet]:
     )
     attrs = {
         "table": spec.name,
-        "queryset": spec.model.objects.none(),
+        "queryset": spec.model._default_manager.none(),
         "__module__": __name__,
         "__doc__": f"CRUD for {label}.",
     }

@@ -58,7 +58,7 @@ def _category(code: str) -> list[dict[str, Any]]:
 
 def _live(model: type[diary_models.DiaryRecord], user: User, *fields: str) -> Iterator[tuple[Any, ...]]:
     return (
-        model.objects.filter(user=user, deleted_at__isnull=True)
+        model._default_manager.filter(user=user, deleted_at__isnull=True)
         .order_by(model.time_field, "pk")
         .values_list("client_id", *fields)
         .iterator(chunk_size=CHUNK_SIZE)
