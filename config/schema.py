@@ -12,7 +12,7 @@ from rest_framework import serializers
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable code, e.g. invalid, not_authenticated, throttled.")
     message = serializers.CharField(help_text="A sentence for the user.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # declared field; stubs see Serializer.fields
         child=serializers.JSONField(),
         help_text="Per field (or record path), the rules it broke. Empty when the error is not about a field.",
     )

@@ -12,7 +12,7 @@ ISO 8601, lists are real JSON arrays and ``medication_id`` is the medication's c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -92,8 +92,9 @@ def _serializer_for(spec: TableSpec) -> type[DiaryRecordSerializer]:
     attrs.update(
         Meta=meta, spec=spec, __module__=__name__, __doc__=f"A {spec.name} record as the REST API reads and writes it."
     )
-    serializer_type = type(DiaryRecordSerializer)
-    return serializer_type(f"{spec.model.__name__}Serializer", (DiaryRecordSerializer,), attrs)
+    # DRF's metaclass, as a class statement would use, gathers the declared fields.
+    serializer = serializers.SerializerMetaclass(f"{spec.model.__name__}Serializer", (DiaryRecordSerializer,), attrs)
+    return cast("type[DiaryRecordSerializer]", serializer)
 
 
 # Table name -> its serializer, e.g. SERIALIZERS["episodes"] is EpisodeSerializer.
@@ -105,7 +106,7 @@ SERIALIZERS: dict[str, type[DiaryRecordSerializer]] = {name: _serializer_for(spe
 
 class CodeLabelSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.label
 
 
 class DrinkSerializer(CodeLabelSerializer):
@@ -116,14 +117,14 @@ class DrinkSerializer(CodeLabelSerializer):
 
 class DrinkCatalogueSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.source
     daily_guide_mg = serializers.IntegerField()
     items = DrinkSerializer(many=True)
 
 
 class DrugClassSerializer(CodeLabelSerializer):
     link = serializers.CharField(help_text="What is known about this class and twitching, in plain words.")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.source
 
 
 class MedicineSerializer(CodeLabelSerializer):

@@ -23,11 +23,11 @@ class FlagRuleSerializer(serializers.Serializer):
     severity = serializers.CharField()
     threshold = serializers.CharField()
     wording = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.source
 
 
 class CausesSerializer(serializers.Serializer):
-    context = serializers.CharField()
+    context = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.context
     causes = CauseSerializer(many=True)
     flag_rules = FlagRuleSerializer(many=True)
 
@@ -43,7 +43,7 @@ class SufficiencySerializer(serializers.Serializer):
 
 class AssociationSerializer(serializers.Serializer):
     trigger = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.label
     lag = serializers.CharField()
     n_days = serializers.IntegerField()
     rho = serializers.FloatField(allow_null=True)

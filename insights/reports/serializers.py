@@ -93,8 +93,8 @@ class ShareSerializer(serializers.ModelSerializer[Share]):
 
     class Meta:
         model = Share
-        fields = ("id", "note", "created_at", "expires_at", "revoked_at", "state", "accesses")
-        read_only_fields = fields
+        fields: tuple[str, ...] = ("id", "note", "created_at", "expires_at", "revoked_at", "state", "accesses")
+        read_only_fields: tuple[str, ...] = fields
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
