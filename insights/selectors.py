@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -30,8 +31,11 @@ def local_today(user: User, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(ZoneInfo(user.timezone)).date()
 
 
-def _live(model: type[diary_models.DiaryRecord], user: User) -> QuerySet[diary_models.DiaryRecord]:
-    return model.objects.filter(user=user, deleted_at__isnull=True).order_by(model.time_field, "pk")
+_Record = TypeVar("_Record", bound=diary_models.DiaryRecord)
+
+
+def _live(model: type[_Record], user: User) -> QuerySet[_Record]:
+    return model._default_manager.filter(user=user, deleted_at__isnull=True).order_by(model.time_field, "pk")
 
 
 def diary_for_user(
@@ -43,7 +47,7 @@ def diary_for_user(
     always read whole, since a medicine started before the range still matters in it.
     """
 
-    def timed(model: type[diary_models.DiaryRecord], *fields: str) -> QuerySet[diary_models.DiaryRecord]:
+    def timed(model: type[_Record], *fields: str) -> QuerySet[_Record, tuple[Any, ...]]:
         rows = _live(model, user)
         if start is not None:
             rows = rows.filter(**{f"{model.time_field}__gte": start})
