@@ -9,6 +9,9 @@ for a patient-logged twitch episode or a 0-10 stress self-rating.
 
 Resource ids are UUIDs derived from (user, table, record id), so exporting twice gives the
 same ids and a receiver can recognise a record it already holds.
+
+Resources are built from JSON-shaped dicts (ISO strings, nested dicts) passed as ``**values``:
+the models validate and parse them, while their type hints name only the parsed types.
 """
 
 from __future__ import annotations
@@ -118,16 +121,17 @@ def _caffeine(user: User, subject: dict[str, str]) -> Iterator[Observation]:
         diary_models.CaffeineIntake, user, "consumed_at", "drink", "servings", "mg"
     ):
         label = DRINKS[drink].label if drink in DRINKS else (drink or "unspecified drink")
-        yield Observation(
-            id=_resource_id(user, "caffeine_intakes", cid),
-            status="final",
-            category=_category("social-history"),
-            code={"text": "Caffeine intake"},
-            subject=subject,
-            effectiveDateTime=_instant(consumed),
-            valueQuantity=_quantity(mg, "mg"),
-            note=[{"text": f"{servings:g} x {label}"}],
-        )
+        values: dict[str, Any] = {
+            "id": _resource_id(user, "caffeine_intakes", cid),
+            "status": "final",
+            "category": _category("social-history"),
+            "code": {"text": "Caffeine intake"},
+            "subject": subject,
+            "effectiveDateTime": _instant(consumed),
+            "valueQuantity": _quantity(mg, "mg"),
+            "note": [{"text": f"{servings:g} x {label}"}],
+        }
+        yield Observation(**values)
 
 
 def _sleep(user: User, subject: dict[str, str]) -> Iterator[Observation]:
@@ -153,15 +157,16 @@ def _sleep(user: User, subject: dict[str, str]) -> Iterator[Observation]:
 
 def _stress(user: User, subject: dict[str, str]) -> Iterator[Observation]:
     for cid, recorded, level in _live(diary_models.StressLog, user, "recorded_at", "level"):
-        yield Observation(
-            id=_resource_id(user, "stress_logs", cid),
-            status="final",
-            category=_category("survey"),
-            code={"text": "Stress level, self-rated 0 (none) to 10 (worst)"},
-            subject=subject,
-            effectiveDateTime=_instant(recorded),
-            valueInteger=level,
-        )
+        values: dict[str, Any] = {
+            "id": _resource_id(user, "stress_logs", cid),
+            "status": "final",
+            "category": _category("survey"),
+            "code": {"text": "Stress level, self-rated 0 (none) to 10 (worst)"},
+            "subject": subject,
+            "effectiveDateTime": _instant(recorded),
+            "valueInteger": level,
+        }
+        yield Observation(**values)
 
 
 def _medications(user: User, subject: dict[str, str]) -> Iterator[MedicationStatement]:
@@ -195,7 +200,8 @@ def fhir_bundle(*, user: User, now: datetime | None = None) -> Bundle:
     for builder in (_episodes, _caffeine, _sleep, _stress, _medications):
         for resource in builder(user, subject):
             entries.append(BundleEntry(fullUrl=f"urn:uuid:{resource.id}", resource=resource))
-    return Bundle(type="collection", timestamp=_instant(now or timezone.now()), entry=entries)
+    values: dict[str, Any] = {"type": "collection", "timestamp": _instant(now or timezone.now()), "entry": entries}
+    return Bundle(**values)
 
 
 def fhir_bundle_json(*, user: User, now: datetime | None = None) -> str:
