@@ -66,7 +66,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         response.data = error_body("invalid", _validation_message(fields), fields)
     elif isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait) if exc.wait is not None else None
+        retry_after: float | None = exc.wait  # type: ignore[attr-defined]  # DRF sets it; the stubs omit it
+        wait = int(retry_after) if retry_after is not None else None
         message = f"Too many requests. Try again in {wait} seconds." if wait is not None else "Too many requests."
         response.data = error_body("throttled", message, {"retry_after_seconds": wait} if wait is not None else {})
     elif isinstance(exc, exceptions.APIException):

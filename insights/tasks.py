@@ -33,7 +33,7 @@ def recompute_on_diary_change(sender: Any, user_id: int, tables: list[str] | Non
 
 def queue_recompute(user_id: int) -> None:
     if services.mark_dirty(user_id=user_id):
-        recompute_user.apply_async(args=[user_id], countdown=DEBOUNCE_SECONDS)
+        recompute_user.apply_async(args=(user_id,), countdown=DEBOUNCE_SECONDS)
 
 
 @shared_task(name="reports.analyse_tremor_recordings")

@@ -75,7 +75,8 @@ class RelatedImagesEmail(EmailMultiAlternatives):
         self.related = related or []
 
     def _create_alternatives(self, msg: Any) -> Any:
-        msg = super()._create_alternatives(msg)
+        # A private hook of EmailMultiAlternatives (Django 5.2) that django-stubs does not declare.
+        msg = super()._create_alternatives(msg)  # type: ignore[misc]
         if not self.related or not msg.is_multipart():
             return msg
         # Wrap the HTML part (the last alternative) and its images in multipart/related.

@@ -57,7 +57,7 @@ def _is_permanent(exc: Exception) -> bool:
 
 
 def summaries_dispatch(
-    *, enqueue: Callable[[int], None], now: datetime | None = None, after_commit: bool = True
+    *, enqueue: Callable[[int], object], now: datetime | None = None, after_commit: bool = True
 ) -> int:
     """Create this week's row for every user now due and enqueue a send for each row that needs one.
 

@@ -27,5 +27,5 @@ def send_weekly_summary(self: Any, summary_id: int) -> str:
         if self.request.is_eager:
             # Run in-process (the embedded default, tests): there is no broker to hold a delayed
             # retry, and Celery's eager retry would raise out of the dispatcher that called us.
-            return str(send_weekly_summary.apply(args=[summary_id], retries=retries + 1).get())
+            return str(send_weekly_summary.apply(args=(summary_id,), retries=retries + 1).get())
         raise self.retry(exc=exc, countdown=services.retry_delay(retries)) from exc
