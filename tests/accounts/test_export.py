@@ -54,6 +54,13 @@ def one_of_each(user: User, *, note: str = "mine") -> None:
             "reference_low": 0.7,
             "reference_high": 1.0,
         },
+        "tremor_recordings": {
+            "recorded_at": now - timedelta(hours=7),
+            "hand": "left",
+            "posture": "postural",
+            "sample_rate_hz": 50,
+            "samples": {axis: [0.01 * (i % 7) for i in range(600)] for axis in ("x", "y", "z")},
+        },
     }
     for table, values in records.items():
         record_save(user=user, table=table, client_id="x1", values=values)
