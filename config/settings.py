@@ -138,10 +138,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = _redis_url("REDIS_URL")
 _test_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if DJANGO_ENV == "test" and REDIS_URL and _test_worker.startswith("gw"):
-    # Parallel test processes each get their own Redis database (1, 2, ...) for the cache
-    # and the broker, so one process clearing its cache or draining its queues between
-    # tests never disturbs another.
-    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{int(_test_worker[2:]) + 1}"
+    # Parallel test processes each get their own Redis database (base + 1, base + 2, ...)
+    # for the cache and the broker, so one process clearing its cache or draining its
+    # queues between tests never disturbs another. A second suite running beside this one
+    # picks another base database in REDIS_URL.
+    _redis_server, _, _redis_db = REDIS_URL.rpartition("/")
+    REDIS_URL = f"{_redis_server}/{int(_redis_db or 0) + int(_test_worker[2:]) + 1}"
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
