@@ -388,11 +388,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler carries the redaction filter: link tokens and exception messages (which
+    # may quote health data) never reach a log line. A handler added here must carry it too.
+    "filters": {"redact": {"()": "config.log_redaction.RedactHealthData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own defaults attach a mail_admins handler (which mails request data) and
+        # a second console to "django"; everything goes through the root's console instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request logs carry paths and statuses only; bodies (health data) are never logged.
         "django.request": {"level": "WARNING"},
+        # SQL parameters are diary rows: never logged, even with LOG_LEVEL=DEBUG and DEBUG on.
+        "django.db.backends": {"level": "INFO"},
         "celery": {"level": "INFO"},
     },
 }
