@@ -96,7 +96,7 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 APP_BASE_URL = env.str("APP_BASE_URL", default="twitchlog://open").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.TwitchlogAdminConfig",  # django.contrib.admin with a throttled login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -308,6 +308,7 @@ THROTTLE_RATES = {
     "reset_account": _rate("THROTTLE_RESET_ACCOUNT", "3/hour"),
     "share_public": _rate("THROTTLE_SHARE_PUBLIC", "30/min"),
     "unsubscribe": _rate("THROTTLE_UNSUBSCRIBE", "30/min"),
+    "admin_login": _rate("THROTTLE_ADMIN_LOGIN", "20/min"),
 }
 
 _RENDERER_CLASSES = ["rest_framework.renderers.JSONRenderer"]
