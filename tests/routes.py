@@ -29,7 +29,9 @@ class Route:
 def _allowed_methods(callback: Any) -> frozenset[str]:
     actions = getattr(callback, "actions", None)
     if actions:
-        return frozenset(actions)
+        # DRF adds "head" to a ViewSet's actions the first time it serves a request, so
+        # only the methods that carry meaning count, whatever ran before.
+        return frozenset(actions) & frozenset(METHODS)
     view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     return frozenset(m for m in METHODS if view is not None and hasattr(view, m))
 
