@@ -1,4 +1,4 @@
-"""Throttles for the unauthenticated account endpoints, per client address and per account.
+"""Throttles for the unauthenticated endpoints, per client address and per account.
 
 They count in the default cache, which is Redis in production and CI, so every web
 process shares one count.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -21,7 +22,12 @@ class _PerAccountThrottle(SimpleRateThrottle):
     """Counts attempts against one email address, from wherever they come."""
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        email = request.data.get("email") if hasattr(request.data, "get") else None
+        try:
+            data = request.data
+        except (exceptions.ParseError, exceptions.UnsupportedMediaType):
+            # The view refuses the body in its own words; the per-address throttle still counts it.
+            return None
+        email = data.get("email") if hasattr(data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
         return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
@@ -53,3 +59,7 @@ class SharePublicThrottle(_PerAddressThrottle):
 
 class UnsubscribeThrottle(_PerAddressThrottle):
     scope = "unsubscribe"
+
+
+class AdminLoginThrottle(_PerAddressThrottle):
+    scope = "admin_login"

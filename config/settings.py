@@ -13,6 +13,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -43,6 +44,34 @@ def _url_setting(name: str, parse: Any, default: str | None) -> Any:
     return parsed
 
 
+def _origins(name: str) -> list[str]:
+    """A comma-separated list of browser origins (scheme and host, no path), each checked."""
+    origins = env.list(name, default=[])
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+            raise ImproperlyConfigured(
+                f"{name} takes origins such as https://app.example.org (scheme and host, no path), not {origin!r}"
+            )
+    return origins
+
+
+def _count(name: str, default: int) -> int:
+    raw = env.str(name, default=str(default))
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return int(raw)
+
+
+def _rate(name: str, default: str) -> str:
+    """A throttle rate such as 30/min, checked now rather than at the first throttled request."""
+    raw = env.str(name, default=default)
+    number, _, period = raw.partition("/")
+    if not number.isdigit() or period[:1] not in ("s", "m", "h", "d"):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 30/min or 10/hour, not {raw!r}")
+    return raw
+
+
 def _redis_url(name: str) -> str | None:
     raw = env.str(name, default=None)
     if raw is not None and not raw.startswith(("redis://", "rediss://", "unix://")):
@@ -67,7 +96,7 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 APP_BASE_URL = env.str("APP_BASE_URL", default="twitchlog://open").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.TwitchlogAdminConfig",  # django.contrib.admin with a throttled login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -90,6 +119,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.security_headers.SecurityHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +132,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Where the admin lives; config.urls mounts it here and its pages get the admin's CSP.
+ADMIN_URL = "admin/"
 # A sync push may be up to 5 MB (refused with 413 above that by the sync view), so
 # Django's own limit sits just above it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
@@ -222,6 +254,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 # The API refuses a locked-out login with its own error shape; axes only records and decides.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The lock-out counts by the same client address as the throttles (see NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("TOKEN_TTL_DAYS", default=30)),
@@ -236,8 +270,18 @@ KNOX_TOKEN_MODEL = "accounts.DeviceToken"
 # replaces it; an orphan table with a foreign key to users breaks test database flushes.
 MIGRATION_MODULES = {"knox": None}
 
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# The phone app is not a browser and needs no CORS, so by default no origin may call the API
+# from a browser. A future web client's origin goes in CORS_ALLOWED_ORIGINS; it only ever
+# opens /api/, never the share pages, the admin or the unsubscribe pages.
+CORS_ALLOWED_ORIGINS = _origins("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
+
+# How many proxies (load balancer, ingress) in front of the web processes append to
+# X-Forwarded-For. 0 believes no header: REMOTE_ADDR is the client. With N, the N-th
+# address from the right is the client's; whatever stands left of it the client may have
+# forged. Throttles, the login lock-out and the share access log all read it
+# (config.client_ip).
+NUM_PROXIES = _count("NUM_PROXIES", 0)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -255,15 +299,16 @@ if IS_PRODUCTION:
 # --- API ---------------------------------------------------------------------------------
 
 THROTTLE_RATES = {
-    "anon": env.str("THROTTLE_ANON", default="120/min"),
-    "user": env.str("THROTTLE_USER", default="1200/min"),
-    "login_ip": env.str("THROTTLE_LOGIN_IP", default="30/min"),
-    "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/min"),
-    "register_ip": env.str("THROTTLE_REGISTER_IP", default="10/hour"),
-    "reset_ip": env.str("THROTTLE_RESET_IP", default="10/hour"),
-    "reset_account": env.str("THROTTLE_RESET_ACCOUNT", default="3/hour"),
-    "share_public": env.str("THROTTLE_SHARE_PUBLIC", default="30/min"),
-    "unsubscribe": env.str("THROTTLE_UNSUBSCRIBE", default="30/min"),
+    "anon": _rate("THROTTLE_ANON", "120/min"),
+    "user": _rate("THROTTLE_USER", "1200/min"),
+    "login_ip": _rate("THROTTLE_LOGIN_IP", "30/min"),
+    "login_account": _rate("THROTTLE_LOGIN_ACCOUNT", "10/min"),
+    "register_ip": _rate("THROTTLE_REGISTER_IP", "10/hour"),
+    "reset_ip": _rate("THROTTLE_RESET_IP", "10/hour"),
+    "reset_account": _rate("THROTTLE_RESET_ACCOUNT", "3/hour"),
+    "share_public": _rate("THROTTLE_SHARE_PUBLIC", "30/min"),
+    "unsubscribe": _rate("THROTTLE_UNSUBSCRIBE", "30/min"),
+    "admin_login": _rate("THROTTLE_ADMIN_LOGIN", "20/min"),
 }
 
 _RENDERER_CLASSES = ["rest_framework.renderers.JSONRenderer"]
@@ -280,6 +325,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "config.pagination.DiaryCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
@@ -300,6 +346,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No online validator badge: it would send the schema's address to swagger.io, and the
+    # docs page's CSP blocks images from elsewhere anyway.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
@@ -340,11 +389,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler carries the redaction filter: link tokens and exception messages (which
+    # may quote health data) never reach a log line. A handler added here must carry it too.
+    "filters": {"redact": {"()": "config.log_redaction.RedactHealthData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own defaults attach a mail_admins handler (which mails request data) and
+        # a second console to "django"; everything goes through the root's console instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request logs carry paths and statuses only; bodies (health data) are never logged.
         "django.request": {"level": "WARNING"},
+        # SQL parameters are diary rows: never logged, even with LOG_LEVEL=DEBUG and DEBUG on.
+        "django.db.backends": {"level": "INFO"},
         "celery": {"level": "INFO"},
     },
 }

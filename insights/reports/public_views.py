@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.throttles import SharePublicThrottle
+from config.client_ip import client_ip
 from insights.reports import services, theme
 from insights.reports.build import report_content
 from insights.reports.content import ReportContent
@@ -85,7 +86,7 @@ def _open(request: HttpRequest, token: str) -> tuple[Share | None, HttpResponse 
 
 def _log(request: HttpRequest, share: Share, what: ShareAccessKind) -> None:
     services.share_access_log(
-        share=share, ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", ""), what=what
+        share=share, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""), what=what
     )
 
 

@@ -194,3 +194,14 @@ def test_deleting_an_account_leaves_no_row_of_that_user_in_any_table(api_client,
     assert not AccessAttempt.objects.filter(username="ann@example.org").exists()
     assert rows_of(other.pk) == other_rows
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_a_login_body_that_cannot_be_read_still_counts_against_the_address(api_client):
+    # The per-account throttle cannot read an email from it, which must not stop the count.
+    statuses = [
+        api_client.post("/api/v1/auth/login/", "email=x", content_type="text/plain", REMOTE_ADDR="10.3.0.1").status_code
+        for _ in range(31)
+    ]
+
+    assert statuses[:30] == [415] * 30
+    assert statuses[30] == 429

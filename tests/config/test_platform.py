@@ -80,6 +80,10 @@ def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("EMAIL_URL", "carrier-pigeon://x"),
         ("DJANGO_ENV", "staging"),
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.org/"),
+        ("CORS_ALLOWED_ORIGINS", "app.example.org"),
+        ("NUM_PROXIES", "one"),
+        ("THROTTLE_LOGIN_IP", "thirty a minute"),
     ],
 )
 def test_a_malformed_setting_stops_start_up_and_names_the_variable(variable, value):
@@ -94,14 +98,23 @@ def test_production_mode_needs_a_real_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_production_mode_passes_the_deploy_checks():
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
-        "DJANGO_ALLOWED_HOSTS": "api.example.org",
-    }
-    result = subprocess.run(
+# What a real deployment sets (docker-compose.yml and the README's environment table); no
+# service is contacted, since settings only parse these and the checks do not connect.
+PRODUCTION_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_ALLOWED_HOSTS": "api.example.org",
+    "DATABASE_URL": "postgres://twitchlog:secret@db.internal:5432/twitchlog",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "PUBLIC_BASE_URL": "https://api.example.org",
+    "NUM_PROXIES": "1",
+}
+
+
+def _deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
@@ -109,8 +122,21 @@ def test_production_mode_passes_the_deploy_checks():
         timeout=120,
         check=False,
     )
+
+
+def test_production_mode_passes_the_deploy_checks():
+    result = _deploy_check(PRODUCTION_ENV)
+
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_fails_on_a_single_warning():
+    # Turning HSTS off is one warning (security.W004) and nothing else: it must fail the check.
+    result = _deploy_check({**PRODUCTION_ENV, "DJANGO_SECURE_HSTS_SECONDS": "0"})
+
+    assert result.returncode != 0
+    assert "security.W004" in result.stdout + result.stderr
 
 
 def test_celery_is_configured_for_safe_delivery():

@@ -1,0 +1,33 @@
+"""The admin site, as Django's but with its login form throttled per client address.
+
+Every admin page is behind a staff login already, and axes locks out a (username, address)
+pair after repeated failures; the throttle also slows one address trying many usernames.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest, HttpResponse
+
+from accounts.throttles import AdminLoginThrottle
+
+
+class TwitchlogAdminSite(admin.AdminSite):
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        throttle = AdminLoginThrottle()
+        if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only request.META
+            response = HttpResponse(
+                "Too many requests. Please try again in a minute.", status=429, content_type="text/plain; charset=utf-8"
+            )
+            wait = throttle.wait()
+            if wait is not None:
+                response["Retry-After"] = str(max(1, int(wait)))
+            return response
+        return super().login(request, extra_context)
+
+
+class TwitchlogAdminConfig(AdminConfig):
+    default_site = "config.admin_site.TwitchlogAdminSite"
