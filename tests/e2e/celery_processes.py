@@ -15,7 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,10 +82,8 @@ class CeleryProcess:
         return f"--- last lines of {self.log_path.name} ---\n" + "\n".join(text.splitlines()[-lines:])
 
     def _signal_group(self, signum: int) -> None:
-        try:
+        with suppress(ProcessLookupError):  # the whole group is gone already
             os.killpg(self.pid, signum)
-        except ProcessLookupError:
-            pass  # the whole group is gone already
 
     def kill(self) -> None:
         """SIGKILL the main process and its pool children at once: a crash, no shutdown code runs."""
@@ -96,16 +94,12 @@ class CeleryProcess:
         """A warm shutdown, made a kill if it does not finish in time; then nothing of the group is left."""
         if self.popen.poll() is None:
             self._signal_group(signal.SIGTERM)
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 self.popen.wait(timeout=STOP_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
         # Also reaps pool children orphaned by a main process that died first.
         self._signal_group(signal.SIGKILL)
-        try:
+        with suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 class CeleryProcesses:
@@ -144,9 +138,9 @@ class CeleryProcesses:
         ]
         return self._start("worker", args, **environment)
 
-    def beat(self, schedule_file: Path, **environment: str) -> CeleryProcess:
-        args = ["beat", "--schedule", str(schedule_file), "--loglevel", "INFO"]
-        return self._start("beat", args, **environment)
+    def beat(self, **environment: str) -> CeleryProcess:
+        """Beat with the production scheduler, django-celery-beat's DatabaseScheduler."""
+        return self._start("beat", ["beat", "--loglevel", "INFO"], **environment)
 
     def logs(self) -> str:
         return "\n".join(process.log_tail() for process in self.started)

@@ -9,11 +9,11 @@ database and Redis database, and SIGKILL them as a machine failure would.
 
 from __future__ import annotations
 
-import signal
 import os
+import signal
 import socket
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,7 @@ def test_a_worker_killed_mid_recompute_has_the_task_redelivered_to_a_new_worker_
     user = seed_a_diary_and_queue_its_recompute(broker, monkeypatch)
     first = processes.worker("insights")
     started = STALL_KEY.format(user_id=user.pk)
-    assert wait_for(lambda: broker.get(started) == b"1", 60), processes.logs()
+    assert wait_for(lambda: broker.get(started) == b"1", 30), processes.logs()
     # Mid-recompute: the state row is written but not committed, the flags not yet stored,
     # and the message is delivered but, with acks_late, not acknowledged.
     assert broker.hlen("unacked") == 1
@@ -158,7 +158,7 @@ def test_a_worker_killed_mid_recompute_has_the_task_redelivered_to_a_new_worker_
     # The new worker checks every second for messages past the visibility timeout (the
     # launcher's E2E_RESTORE_EVERY_SECOND) and takes the dead worker's back.
     processes.worker("insights", E2E_RESTORE_EVERY_SECOND="1")
-    done = wait_for(lambda: InsightState.objects.filter(user=user, recompute_count__gte=1).exists(), 60)
+    done = wait_for(lambda: InsightState.objects.filter(user=user, recompute_count__gte=1).exists(), 45)
     assert done, processes.logs()
     assert wait_for(lambda: broker_is_empty(broker, "insights"), 10), processes.logs()
     processes.stop_all()
@@ -172,7 +172,7 @@ def test_a_pool_process_killed_mid_recompute_has_its_task_requeued_at_once_and_c
     user = seed_a_diary_and_queue_its_recompute(broker, monkeypatch)
     processes.worker("insights")
     started = STALL_KEY.format(user_id=user.pk)
-    assert wait_for(lambda: broker.get(started) == b"1", 60), processes.logs()
+    assert wait_for(lambda: broker.get(started) == b"1", 30), processes.logs()
 
     # Only the pool process dies (the kernel's OOM killer picks one so): the worker's main
     # process sees it go and, with reject_on_worker_lost, puts the message straight back
@@ -185,3 +185,77 @@ def test_a_pool_process_killed_mid_recompute_has_its_task_requeued_at_once_and_c
     processes.stop_all()
 
     assert_recomputed_once_and_as_a_clean_recompute_would(user, broker)
+
+
+# Monday 12 January 2026 at 09:05 UTC: Monday from 08:00 in UTC, London, Kolkata (14:35) and
+# Auckland (22:05), so summaries are due there; still Monday night in New York and Los Angeles.
+MONDAY_MORNING = datetime(2026, 1, 12, 9, 5, tzinfo=UTC)
+DUE_ZONES = ("UTC", "Europe/London", "Asia/Kolkata", "Pacific/Auckland")
+NOT_YET_DUE_ZONES = ("America/New_York", "America/Los_Angeles")
+BEAT_FIRES = 3
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[tuple[Inbox, str]]:
+    """A real SMTP server on localhost, and the EMAIL_URL that points a worker process at it."""
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+def test_beat_firing_the_weekly_dispatcher_again_and_again_sends_each_due_user_one_email(
+    make_user: Any, smtp_inbox: tuple[Inbox, str], broker: redis.Redis, tmp_path: Path
+) -> None:
+    inbox, email_url = smtp_inbox
+    due = [make_user(timezone=zone) for zone in DUE_ZONES]
+    not_due = [make_user(timezone=zone) for zone in NOT_YET_DUE_ZONES]
+    not_due.append(make_user(timezone="UTC", weekly_summary_enabled=False))
+    builders.save_all([builders.episode(user, builders.local(date(2026, 1, 8), 18, user.timezone)) for user in due])
+    # The production scheduler (django-celery-beat's DatabaseScheduler), with an entry that
+    # fires the hourly dispatcher every second instead. Its last run is set in beat's
+    # travelled time: left empty, beat would take the row's creation (today, real time) and
+    # wait months for the first fire.
+    PeriodicTask.objects.create(
+        name="e2e-weekly-dispatch",
+        task="email.dispatch_weekly",
+        interval=IntervalSchedule.objects.create(every=1, period=IntervalSchedule.SECONDS),
+        last_run_at=MONDAY_MORNING - timedelta(minutes=1),
+    )
+
+    # Beat and the worker believe it is Monday morning; the four pool processes let the
+    # dispatchers and the sends they queue run side by side, racing for the same rows.
+    with celery_processes(tmp_path, E2E_TRAVEL_TO=MONDAY_MORNING.isoformat(), EMAIL_URL=email_url) as processes:
+        processes.worker("email", concurrency=4)
+        beat = processes.beat()
+        # Two more fires at the very same moment, as two beats left running by a deploy would.
+        dispatch_weekly.delay()
+        dispatch_weekly.delay()
+
+        def beat_fired() -> int:
+            return beat.log_path.read_text(errors="replace").count("Sending due task e2e-weekly-dispatch")
+
+        def all_sent() -> bool:
+            sent = WeeklySummary.objects.filter(user__in=due, status=SummaryStatus.SENT).count()
+            return sent == len(due) and beat_fired() >= BEAT_FIRES
+
+        assert wait_for(all_sent, 45), processes.logs()
+        # Beat stops first and the queue drains, so no send is still on its way when mail is counted.
+        beat.stop()
+        assert wait_for(lambda: broker_is_empty(broker, "email"), 20), processes.logs()
+
+    recipients = sorted(str(message["To"]) for message in inbox.messages)
+    assert recipients == sorted(user.email for user in due)
+    summaries = WeeklySummary.objects.order_by("user_id")
+    assert [(s.user_id, s.week_start, s.status, s.attempts) for s in summaries] == [
+        (user.pk, date(2026, 1, 5), SummaryStatus.SENT, 1) for user in due
+    ]
