@@ -92,6 +92,7 @@ def stored_insights(user_id: int) -> dict[str, Any]:
                 "severity",
                 "title",
                 "wording",
+                "source",
                 "regions",
                 "evidence_entry_ids",
                 "evidence_dates",
@@ -180,8 +181,9 @@ def test_a_pool_process_killed_mid_recompute_has_its_task_requeued_at_once_and_c
     assert_recomputed_once_and_as_a_clean_recompute_would(user, broker)
 
 
-# Monday 12 January 2026 at 09:05 UTC: Monday from 08:00 in UTC, London, Kolkata (14:35) and
-# Auckland (22:05), so summaries are due there; still Monday night in New York and Los Angeles.
+# Monday 12 January 2026 at 09:05 UTC: past Monday 08:00 in UTC, London, Kolkata (14:35) and
+# Auckland (22:05), so summaries are due there; not yet in New York (04:05) or Los Angeles (01:05).
+# The real clock says another day, so beat and the worker run at this moment (time-machine).
 MONDAY_MORNING = datetime(2026, 1, 12, 9, 5, tzinfo=UTC)
 DUE_ZONES = ("UTC", "Europe/London", "Asia/Kolkata", "Pacific/Auckland")
 NOT_YET_DUE_ZONES = ("America/New_York", "America/Los_Angeles")
