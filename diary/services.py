@@ -136,7 +136,13 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
             _resolve_references(spec, user, table_changes.upserts)
             _upsert(spec, user, table_changes.upserts, stamp)
             _soft_delete(spec, user, table_changes.deletions, stamp)
-        _announce_change(user, changes)
+        # The app lists every table in each push, most of them empty; only the ones with
+        # records are news. Announcing the rest would send every push that lists an empty
+        # tremor_recordings down the tremor analysis path, a task per push on the reports
+        # queue, instead of the one debounced recompute.
+        changed = [name for name, table_changes in changes.items() if table_changes.upserts or table_changes.deletions]
+        if changed:
+            _announce_change(user, changed)
 
 
 def record_save(

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from diary.models import CaffeineIntake, Episode, SleepLog
+from diary.signals import diary_changed
 from diary.tables import TABLES
 from tests.diary.wire import caffeine, changes, episode, now_ms, pull, push, sleep, stress
 
@@ -287,3 +288,25 @@ def test_a_pull_makes_the_same_number_of_queries_for_ten_and_a_thousand_rows(aut
     assert small == large
     # The token lookup, knox's expiry sweep, the clock's lock and one query per table.
     assert large == 2 + 1 + len(TABLES)
+
+
+def test_a_push_listing_every_table_as_the_app_does_announces_only_the_tables_with_records(
+    auth_client, django_capture_on_commit_callbacks
+):
+    # WatermelonDB lists every table in every push. An empty tremor_recordings entry once
+    # made each push look like a tremor recording: a tremor analysis task per push instead
+    # of the one debounced recompute.
+    announced: list[list[str]] = []
+
+    def listen(sender, user_id, tables, **kwargs):
+        announced.append(tables)
+
+    every_table_empty = {name: {"created": [], "updated": [], "deleted": []} for name in TABLES}
+    diary_changed.connect(listen, dispatch_uid="test_sync.listen")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert push(auth_client, {**every_table_empty, **changes(episodes=[episode("e1")])}).status_code == 200
+            assert push(auth_client, every_table_empty).status_code == 200
+    finally:
+        diary_changed.disconnect(dispatch_uid="test_sync.listen")
+    assert announced == [["episodes"]]
