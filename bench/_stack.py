@@ -38,6 +38,13 @@ def fresh_database(name: str) -> str:
     return url
 
 
+def flush_bench_redis() -> None:
+    """Empty the bench's own Redis database: queues, throttle counts and cache of an earlier run."""
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+
+
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)  # tasks run eagerly in-process, mail to the console

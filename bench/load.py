@@ -32,7 +32,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from _stack import BENCH_REDIS_URL, ROOT, celery_worker, fresh_database, gunicorn, setup_django
+from _stack import ROOT, celery_worker, flush_bench_redis, fresh_database, gunicorn, setup_django
 
 PASSWORD = "load-test-passphrase-1"  # the locustfile's
 # Every phone comes from 127.0.0.1, so the per-address sign-in throttles (10 registrations
@@ -48,13 +48,6 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return float("nan")
     rank = max(1, math.ceil(fraction * len(sorted_values)))
     return sorted_values[rank - 1]
-
-
-def flush_bench_redis() -> None:
-    """Empty the bench's own Redis database: queues, throttle counts and cache of an earlier run."""
-    import redis
-
-    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
 
 
 def create_login_accounts(count: int, run_id: str) -> list[str]:
