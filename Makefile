@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench bench-sync bench-insights bench-report bench-tremor bench-weekly worker beat clean
+.PHONY: run test lint format bench bench-sync bench-insights bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed-runtime $@
+
+$(VENV)/.installed-load: requirements.txt requirements-load.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-load.txt
 	touch $(VENV)/.installed-runtime $@
 
 ## run: the API on the embedded default (SQLite, eager tasks, console email) with demo data
@@ -40,7 +46,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: every benchmark, each printing its figure beside its baseline
-bench: bench-sync bench-insights bench-report bench-tremor bench-weekly
+bench: bench-sync bench-insights bench-report bench-tremor bench-weekly bench-load bench-throughput
 
 bench-sync: $(VENV)/.installed-dev
 	$(PY) bench/sync_push.py
@@ -56,6 +62,17 @@ bench-tremor: $(VENV)/.installed-dev
 
 bench-weekly: $(VENV)/.installed-dev
 	$(PY) bench/weekly.py
+
+## bench-load / load-smoke: simulated phones against gunicorn, PostgreSQL and a Celery worker
+bench-load: $(VENV)/.installed-load
+	$(PY) bench/load.py --users 50 --seconds 60
+
+load-smoke: $(VENV)/.installed-load
+	$(PY) bench/load.py --users 10 --seconds 10
+
+## bench-throughput: wrk on the episode POST against a bare Django view doing the same INSERT
+bench-throughput: $(VENV)/.installed-runtime
+	bash bench/throughput.sh
 
 ## worker / beat: a real Celery worker and scheduler (needs REDIS_URL)
 worker: $(VENV)/.installed-runtime

@@ -38,6 +38,13 @@ def fresh_database(name: str) -> str:
     return url
 
 
+def flush_bench_redis() -> None:
+    """Empty the bench's own Redis database: queues, throttle counts and cache of an earlier run."""
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+
+
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)  # tasks run eagerly in-process, mail to the console
@@ -53,24 +60,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 1) -> Iterator[int]:
-    port = free_port()
-    # As in production: tasks are queued on a real Redis broker (a database of its own, no
-    # worker), so a write pays for enqueueing its recompute, not for running it.
-    env = {
+def server_env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a server process: the bench database, tasks queued on a real Redis
+    broker (a database of its own), no debug, quiet logs."""
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": BENCH_REDIS_URL,
+        **(extra or {}),
     }
+
+
+@contextlib.contextmanager
+def gunicorn(
+    database_url: str, workers: int = 1, *, extra_env: dict[str, str] | None = None, wsgi: str = "config.wsgi"
+) -> Iterator[int]:
+    port = free_port()
+    # As in production: tasks are queued on a real Redis broker, so a write pays for
+    # enqueueing its recompute, not for running it (a worker, if any, is another process).
+    env = server_env(database_url, extra_env)
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "config.wsgi",
+            wsgi,
             "-b",
             f"127.0.0.1:{port}",
             "-w",
@@ -91,6 +107,45 @@ def gunicorn(database_url: str, workers: int = 1) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def celery_worker(database_url: str, log: Path, concurrency: int = 1) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker on the bench's broker, consuming every queue, its output in ``log``;
+    stopped warmly."""
+    output = log.open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "insights,email,reports",
+            "-c",
+            str(concurrency),
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=server_env(database_url),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
 
 
 class Api:

@@ -1,11 +1,14 @@
 """Insert-or-update many diary rows of one user in as few round trips as the database allows.
 
-On PostgreSQL the rows are streamed with COPY into a temporary table and merged with one
-``INSERT ... SELECT ... ON CONFLICT (user_id, client_id) DO UPDATE``: COPY skips the
+On PostgreSQL a large batch is streamed with COPY into a temporary table and merged with
+one ``INSERT ... SELECT ... ON CONFLICT (user_id, client_id) DO UPDATE``: COPY skips the
 parsing of thousands of bound parameters that a multi-row INSERT pays for, which is what
 lets a 500-record sync push run near the speed of a bare COPY (bench/sync_push.py).
-Elsewhere (SQLite, the embedded default) Django's bulk_create with update_conflicts
-does the same merge.
+A small batch (a REST write, a phone's everyday push) and every batch elsewhere (SQLite,
+the embedded default) take Django's bulk_create with update_conflicts, the same merge in
+one ``INSERT ... VALUES ... ON CONFLICT`` round trip: for a few rows the staging table's
+four round trips and its TRUNCATE cost more than the parameters they save
+(bench/throughput.sh).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from django.db import connection
 
 from diary.models import DiaryRecord
 
+# From this many rows on, PostgreSQL merges through COPY and a staging table.
+COPY_MIN_ROWS = 50
 # Columns a merge never overwrites: the row's owner, its id and when the server first saw it.
 _KEPT_ON_CONFLICT = ("user_id", "client_id", "created_at")
 
@@ -26,7 +31,7 @@ def upsert_rows(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str,
     """Each row maps model attribute names (``medication_id`` for a foreign key) to values."""
     if not rows:
         return
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
         _copy_merge(model, user_id, rows, stamp)
     else:
         _bulk_create_merge(model, user_id, rows, stamp)

@@ -1,9 +1,10 @@
 """The per-user sync clock: one lock and one ever-growing stamp for every diary change.
 
 Every write and every pull of a user's diary runs inside a transaction that first locks
-the user's SyncClock row (SELECT ... FOR UPDATE on PostgreSQL) and takes a stamp
-strictly greater than any stamp issued before. A write stamps its rows' ``updated_at``;
-a pull returns its stamp as WatermelonDB's ``timestamp``. Because the lock is held until
+the user's SyncClock row (a write with the UPDATE that advances it, a pull with SELECT ...
+FOR UPDATE on PostgreSQL). A write takes a stamp strictly greater than any stamp issued
+before and stamps its rows' ``updated_at``; a pull returns the last stamp as
+WatermelonDB's ``timestamp``. Because the lock is held until
 commit, a pull's stamp is only issued once every earlier write has committed, and every
 later write gets a larger stamp, so a pull can never miss a change (DESIGN.md section 5).
 On SQLite, which has one writer at a time, the same code is correct because the clock's
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import cast
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import User
 from diary.models import SyncClock
@@ -29,10 +31,23 @@ def tick(user: User) -> int:
     """Lock the user's clock for the rest of the transaction and return a fresh stamp in ms."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the sync clock must be ticked inside a transaction")
-    clock = SyncClock.objects.select_for_update().filter(user=user).first()
-    if clock is None:
+    stamp = _advance(user, int(time.time() * 1000))
+    if stamp is None:
         SyncClock.objects.get_or_create(user=user)
-        clock = SyncClock.objects.select_for_update().get(user=user)
-    stamp = max(int(time.time() * 1000), clock.last_stamp_ms + 1)
-    SyncClock.objects.filter(user=user).update(last_stamp_ms=stamp)
-    return stamp
+        stamp = _advance(user, int(time.time() * 1000))
+    return cast(int, stamp)
+
+
+def _advance(user: User, now_ms: int) -> int | None:
+    """Move the clock to now, or one past its last stamp if the wall clock is behind it, and
+    return the new stamp; None if the user has no clock row yet. The UPDATE takes the row's
+    lock and RETURNING reads the stamp in the same round trip."""
+    table = SyncClock._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_stamp_ms = CASE WHEN last_stamp_ms >= %s THEN last_stamp_ms + 1 "  # noqa: S608
+            "ELSE %s END WHERE user_id = %s RETURNING last_stamp_ms",
+            [now_ms, now_ms, user.pk],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

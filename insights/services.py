@@ -39,14 +39,23 @@ def mark_dirty(*, user_id: int) -> bool:
     concurrent writes enqueues one recompute.
     """
     now = timezone.now()
-    InsightState.objects.get_or_create(user_id=user_id)
-    claimed = InsightState.objects.filter(
-        Q(recompute_queued=False) | Q(queued_at__lt=now - QUEUED_GIVE_UP), user_id=user_id
-    ).update(recompute_queued=True, queued_at=now, dirty=True, last_diary_change_at=now)
-    if not claimed:
-        InsightState.objects.filter(user_id=user_id).update(dirty=True, last_diary_change_at=now)
+    states = InsightState.objects.filter(user_id=user_id)
+    # Most writes come while a recompute is already queued (a phone logs several things in
+    # a row): one UPDATE notes the change and we are done, the cheapest path coming first.
+    if states.filter(recompute_queued=True, queued_at__gte=now - QUEUED_GIVE_UP).update(
+        dirty=True, last_diary_change_at=now
+    ):
         return False
-    return True
+    claim = Q(recompute_queued=False) | Q(queued_at__lt=now - QUEUED_GIVE_UP)
+    changes = {"recompute_queued": True, "queued_at": now, "dirty": True, "last_diary_change_at": now}
+    if states.filter(claim).update(**changes):
+        return True
+    # No row yet (the user's first write), or a concurrent write claimed it in between.
+    InsightState.objects.get_or_create(user_id=user_id)
+    if states.filter(claim).update(**changes):
+        return True
+    states.update(dirty=True, last_diary_change_at=now)
+    return False
 
 
 def _association_payload(report: AssociationReport) -> tuple[dict[str, Any], list[dict[str, Any]]]:

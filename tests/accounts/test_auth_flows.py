@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import DeviceToken, User
+from accounts.services import device_token_create
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,18 @@ def test_a_used_token_stays_alive_past_its_first_expiry(api_client, user):
         assert api_client.get("/api/v1/me/").status_code == 200
     with time_machine.travel(start + timedelta(days=40), tick=False):
         assert api_client.get("/api/v1/me/").status_code == 200
+
+
+def test_another_devices_expired_token_is_swept_when_this_token_is_refreshed_not_on_every_request(user, client_for):
+    phone = client_for(user, "phone")
+    tablet, _ = device_token_create(user=user, device_name="tablet")
+    DeviceToken.objects.filter(pk=tablet.pk).update(expiry=timezone.now() - timedelta(days=1))
+    assert phone.get("/api/v1/me/").status_code == 200
+    assert DeviceToken.objects.filter(pk=tablet.pk).exists()  # the phone's expiry was not rewritten
+    assert [d["name"] for d in phone.get("/api/v1/auth/devices/").json()] == ["phone"]
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+        assert phone.get("/api/v1/me/").status_code == 200
+    assert not DeviceToken.objects.filter(pk=tablet.pk).exists()
 
 
 def test_logout_kills_only_this_devices_token(api_client, user, client_for):
