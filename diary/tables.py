@@ -153,15 +153,16 @@ TABLES: dict[str, TableSpec] = {
                 Column("sample_rate_hz", "float"),
                 Column("samples", "samples"),
                 *(
-                    Column(name, kind, required=False, read_only=True)
-                    for name, kind in (
-                        ("analysed_at", "datetime"),
-                        ("dominant_hz", "float"),
-                        ("power", "float"),
-                        ("rhythmicity", "float"),
-                        ("rhythmic", "bool"),
-                        ("amplitude", "float"),
-                        ("description", "str"),
+                    # Null until the analysis job has run, except the description, which starts blank.
+                    Column(name, kind, required=False, default=default, read_only=True)
+                    for name, kind, default in (
+                        ("analysed_at", "datetime", None),
+                        ("dominant_hz", "float", None),
+                        ("power", "float", None),
+                        ("rhythmicity", "float", None),
+                        ("rhythmic", "bool", None),
+                        ("amplitude", "float", None),
+                        ("description", "str", ""),
                     )
                 ),
             ),

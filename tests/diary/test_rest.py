@@ -299,7 +299,7 @@ RULE_CASES = [
     ("lab_results", {"reference_low": 2.0, "reference_high": 1.0}, "reference_high", "must not be below reference_low"),
     ("lab_results", {"analyte": "iron"}, "analyte", "not a known analyte"),
     # Types and shapes, which the serializer refuses before the rules.
-    ("episodes", {"intensity": "strong"}, "intensity", "valid integer"),
+    ("episodes", {"intensity": "strong"}, "intensity", "must be a whole number"),
     ("episodes", {"body_sites": "left_index"}, "body_sites", "list"),
     ("stress_logs", {"recorded_at": "yesterday"}, "recorded_at", "Datetime has wrong format"),
 ]
