@@ -26,19 +26,29 @@ class _JsonTyped:
         return super().to_internal_value(data)  # type: ignore[misc]  # the DRF field this mixes into
 
 
-class CharField(_JsonTyped, serializers.CharField):
+class _JsonString(_JsonTyped):
     json_types = (str,)
     json_type_name = "a string"
 
 
-class RegexField(_JsonTyped, serializers.RegexField):
-    json_types = (str,)
-    json_type_name = "a string"
+class CharField(_JsonString, serializers.CharField):
+    pass
 
 
-class EmailField(_JsonTyped, serializers.EmailField):
-    json_types = (str,)
-    json_type_name = "a string"
+class RegexField(_JsonString, serializers.RegexField):
+    pass
+
+
+class EmailField(_JsonString, serializers.EmailField):
+    pass
+
+
+class DateField(_JsonString, serializers.DateField):
+    json_type_name = "a date string (YYYY-MM-DD)"
+
+
+class DateTimeField(_JsonString, serializers.DateTimeField):
+    json_type_name = "an ISO 8601 date-time string"
 
 
 class IntegerField(_JsonTyped, serializers.IntegerField):
@@ -54,13 +64,3 @@ class FloatField(_JsonTyped, serializers.FloatField):
 class BooleanField(_JsonTyped, serializers.BooleanField):
     json_types = (bool,)
     json_type_name = "true or false"
-
-
-class DateField(_JsonTyped, serializers.DateField):
-    json_types = (str,)
-    json_type_name = "a date string (YYYY-MM-DD)"
-
-
-class DateTimeField(_JsonTyped, serializers.DateTimeField):
-    json_types = (str,)
-    json_type_name = "an ISO 8601 date-time string"

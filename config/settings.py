@@ -303,16 +303,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "knoxTokenAuth": {
-                "type": "apiKey",
-                "in": "header",
-                "name": "Authorization",
-                "description": "`Token <token>` as returned by login",
-            },
-        }
-    },
+    # The token scheme (knoxApiToken) comes from drf-spectacular's knox extension; declaring
+    # another here would add a scheme no operation uses.
 }
 
 # --- Static files, i18n, logging ---------------------------------------------------------
