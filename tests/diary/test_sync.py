@@ -216,6 +216,25 @@ def test_malformed_json_and_a_bad_last_pulled_at_get_400(auth_client):
     assert "last_pulled_at" in bad.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("value", ["1000000000000000", "253402300800000", "-5", "1.5", "\u0661\u0662"])
+def test_a_last_pulled_at_that_is_no_time_is_a_400_naming_it(auth_client, value):
+    # schemathesis found a stamp past the year 9999 answered with a 500: it cannot be a datetime.
+    for response in (
+        auth_client.get("/api/v1/sync/", {"last_pulled_at": value}),
+        auth_client.post(f"/api/v1/sync/?last_pulled_at={value}", {}, format="json"),
+    ):
+        assert response.status_code == 400
+        assert list(response.json()["error"]["fields"]) == ["last_pulled_at"]
+
+
+@pytest.mark.parametrize("value", ["null", "", "one", "-1"])
+def test_a_schema_version_that_is_not_a_whole_number_is_a_400_naming_it(auth_client, value):
+    response = auth_client.get("/api/v1/sync/", {"last_pulled_at": "null", "schema_version": value})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["schema_version"]
+
+
 def test_pushing_an_id_another_user_has_leaves_their_row_untouched(user, make_user, client_for):
     ann, mallory = client_for(user), client_for(make_user(email="mallory@example.org"))
     push(ann, changes(episodes=[episode("shared-id", intensity=2, notes="ann's")]))
