@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from config import json_fields
 from diary.models import DiaryRecord
-from diary.tables import CLIENT_ID_PATTERN, TABLES, Column, TableSpec
+from diary.tables import CLIENT_ID_PATTERN, TABLES, Column, TableSpec, WireError, read_samples
 
 ID_HELP = "The record's id: 1-64 letters, digits, '_' or '-'. Optional on create (the server makes one)."
 MAX_LIST_ITEMS = 50
@@ -35,6 +35,19 @@ class ReferenceField(json_fields.RegexField):
         return getattr(instance, self.attribute).client_id
 
 
+class SamplesField(serializers.JSONField):
+    """The three accelerometer axes, read as the sync wire reads them: any other key is dropped,
+    so nothing but numbers under x, y and z reaches the database's JSON column."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('must be an object {"x": [...], "y": [...], "z": [...]}')
+        try:
+            return read_samples(data)
+        except WireError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
 def column_field(column: Column) -> serializers.Field:
     """The serializer field that reads a column's REST value: its type and shape, nothing more."""
     optional: dict[str, Any] = {"required": column.required}
@@ -44,7 +57,7 @@ def column_field(column: Column) -> serializers.Field:
         # The server's own columns: a nullable one reads as null until the server fills it.
         optional = {"read_only": True, "allow_null": optional.get("allow_null", False)}
     if column.kind == "samples":
-        return serializers.JSONField(
+        return SamplesField(
             help_text='{"x": [...], "y": [...], "z": [...]}: accelerometer axes in m/s^2, equal lengths, 10-60 s.',
             **optional,
         )

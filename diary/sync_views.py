@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -16,6 +15,7 @@ from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from diary import sync
 from diary.sync_clock import MAX_STAMP_MS
+from diary.tables import CLIENT_ID_PATTERN, TABLES
 
 # What WatermelonDB sends for "never pulled": its lastPulledAt is null on the first sync.
 _NEVER_PULLED = ("", "null", "undefined", "0")
@@ -34,7 +34,24 @@ def _schema_version(request: Request) -> int | None:
 class TableChangesSerializer(serializers.Serializer):
     created = serializers.ListField(child=serializers.DictField())
     updated = serializers.ListField(child=serializers.DictField())
-    deleted = serializers.ListField(child=serializers.CharField())
+    deleted = serializers.ListField(child=serializers.RegexField(CLIENT_ID_PATTERN))
+
+
+class TableChangesPushSerializer(TableChangesSerializer):
+    """A push may leave out a kind it has nothing of: sync.push reads a missing one as empty."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+class PushSerializer(serializers.Serializer):
+    """The push body, for the schema: per table, its changes (sync.push reads and checks it)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: TableChangesPushSerializer(required=False) for name in TABLES}
 
 
 class PullSerializer(serializers.Serializer):
@@ -82,7 +99,7 @@ class SyncView(APIView):
 
     @extend_schema(
         parameters=[_LAST_PULLED_AT],
-        request=OpenApiTypes.OBJECT,
+        request=PushSerializer,
         responses={
             200: PushResultSerializer,
             409: OpenApiResponse(ErrorSerializer, description="A pushed record changed on the server: pull first."),

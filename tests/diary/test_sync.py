@@ -235,6 +235,36 @@ def test_a_schema_version_that_is_not_a_whole_number_is_a_400_naming_it(auth_cli
     assert list(response.json()["error"]["fields"]) == ["schema_version"]
 
 
+def test_a_pushed_string_with_a_null_character_is_refused_and_names_the_field(auth_client, user):
+    # PostgreSQL text cannot hold NUL: it was a 500 from the database.
+    response = push(auth_client, changes(episodes=[episode("e1", notes="after\x00coffee")]))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"episodes.created[0].notes": ["must not contain null characters"]}
+    assert not Episode.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("bad_id", ["a\x00b", "", "x" * 65, "caf\u00e9"])
+def test_a_deletion_of_an_id_no_record_can_have_is_refused(auth_client, bad_id):
+    # The ids went into the query unchecked: one with NUL was a 500 from the database.
+    response = push(auth_client, {"episodes": {"created": [], "updated": [], "deleted": [bad_id]}})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["episodes.deleted"]
+
+
+@pytest.mark.parametrize("kind", ["created", "updated", "deleted"])
+def test_a_kind_of_change_sent_as_null_is_refused_but_one_left_out_is_none(auth_client, kind):
+    # schemathesis found null (and 0, false, "") read as an empty list; the schema says list.
+    table = {"created": [], "updated": [], "deleted": [], kind: None}
+    refused = push(auth_client, {"episodes": table})
+    left_out = push(auth_client, {"episodes": {k: v for k, v in table.items() if k != kind}})
+
+    assert refused.status_code == 400
+    assert list(refused.json()["error"]["fields"]) == [f"episodes.{kind}"]
+    assert left_out.status_code == 200, left_out.json()
+
+
 def test_pushing_an_id_another_user_has_leaves_their_row_untouched(user, make_user, client_for):
     ann, mallory = client_for(user), client_for(make_user(email="mallory@example.org"))
     push(ann, changes(episodes=[episode("shared-id", intensity=2, notes="ann's")]))
