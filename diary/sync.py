@@ -74,8 +74,13 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
     unknown = sorted(set(changes) - set(TABLES))
     if unknown:
         errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(TABLES)}"]
+    # Only lists count: anything else in their place is refused below, naming the table.
     count = sum(
-        len(v.get(k) or []) for v in changes.values() if isinstance(v, dict) for k in ("created", "updated", "deleted")
+        len(items)
+        for table in changes.values()
+        if isinstance(table, dict)
+        for items in (table.get(kind) for kind in ("created", "updated", "deleted"))
+        if isinstance(items, list)
     )
     if count > MAX_PUSH_RECORDS:
         raise PayloadTooLarge(

@@ -2,8 +2,8 @@
 
 The schema is the app's own (drf-spectacular at /api/schema/), fetched from the WSGI app in
 process; every generated request goes through the same WSGI app, against the test database.
-Each operation gets schema-valid and schema-violating requests, as a user with a diary in
-every table, and every answer must be: no 5xx, a documented status code, the documented
+Each operation gets schema-valid and schema-violating requests, as the demo user with four
+months of diary and a record in every table, and every answer must be: no 5xx, a documented status code, the documented
 content type and body, and a 4xx for data the schema forbids.
 
 Requests with side effects are kept from spoiling the examples after them, not skipped:
@@ -35,12 +35,13 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import device_token_create
+from diary.demo import demo_user_seed
 from diary.tables import CLIENT_ID_PATTERN, TABLES
 from tests.diary.payloads import store
 from tests.diary.populate import populate_every_table
 
 APP = get_wsgi_application()
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 50
 # Every diary table holds a record with this id, so the {id} operations reach real rows too.
 SEEDED_ID = "fuzz-seeded"
 
@@ -89,8 +90,10 @@ def _requests_share_the_test_transaction() -> Iterator[None]:
 
 
 @pytest.fixture
-def diary_user(make_user: Any) -> User:
-    user = make_user(email="fuzz@example.org", display_name="Fuzz", timezone="Europe/London")
+def diary_user(db: None) -> User:
+    # The demo account's four months, with the patterns the insights look for, then a record
+    # in every table (the demo has no tremor recordings), one of them under SEEDED_ID.
+    user = demo_user_seed().user
     populate_every_table(user)
     for table in TABLES:
         store(user, table, client_id=SEEDED_ID)
