@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
 from accounts.models import DeviceToken, User
 from accounts.timezones import validate_timezone
+from config import json_fields
 
 
-def password_field() -> serializers.CharField:
-    return serializers.CharField(
+def password_field() -> json_fields.CharField:
+    return json_fields.CharField(
         write_only=True, trim_whitespace=False, max_length=256, style={"input_type": "password"}
     )
 
 
-def device_name_field() -> serializers.CharField:
-    return serializers.CharField(
+def device_name_field() -> json_fields.CharField:
+    return json_fields.CharField(
         max_length=100,
         required=False,
         default="Unnamed device",
@@ -24,7 +26,14 @@ def device_name_field() -> serializers.CharField:
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
-    timezone = serializers.CharField(
+    # The fields read from the model, too, take only their own JSON type.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: json_fields.CharField,
+        models.BooleanField: json_fields.BooleanField,
+        models.PositiveSmallIntegerField: json_fields.IntegerField,
+    }
+    timezone = json_fields.CharField(
         max_length=64,
         validators=[validate_timezone],
         required=False,
@@ -38,16 +47,16 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = json_fields.EmailField(max_length=254)
     password = password_field()
-    display_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    timezone = serializers.CharField(max_length=64, required=False, default="UTC", validators=[validate_timezone])
-    birth_year = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1900)
+    display_name = json_fields.CharField(max_length=100, required=False, default="", allow_blank=True)
+    timezone = json_fields.CharField(max_length=64, required=False, default="UTC", validators=[validate_timezone])
+    birth_year = json_fields.IntegerField(required=False, allow_null=True, default=None, min_value=1900)
     device_name = device_name_field()
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = json_fields.EmailField(max_length=254)
     password = password_field()
     device_name = device_name_field()
 
@@ -80,12 +89,12 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class PasswordResetRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = json_fields.EmailField(max_length=254)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
+    uid = json_fields.CharField(max_length=64)
+    token = json_fields.CharField(max_length=128)
     new_password = password_field()
 
 

@@ -6,6 +6,7 @@ process shares one count.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from rest_framework import exceptions
@@ -30,7 +31,10 @@ class _PerAccountThrottle(SimpleRateThrottle):
         email = data.get("email") if hasattr(data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": email.strip().lower()}
+        # Hashed: the email is whatever the client sent, of any length and any characters (the
+        # throttle runs before validation), and an address has no place in the cache in clear.
+        ident = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class LoginAddressThrottle(_PerAddressThrottle):

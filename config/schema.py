@@ -37,7 +37,9 @@ class ErrorDocumentingAutoSchema(AutoSchema):
 
     def _error_codes(self) -> list[str]:
         codes = ["400", "404", "405", "429"]
-        if self.get_auth():
+        # An operation without authentication is declared as [{}]: it never answers 401 or 403.
+        # One that takes a token, even optionally, answers 401 to a bad one.
+        if any(requirement for requirement in self.get_auth()):
             codes += ["401", "403"]
         return codes
 

@@ -16,14 +16,15 @@ from typing import Any, cast
 
 from rest_framework import serializers
 
+from config import json_fields
 from diary.models import DiaryRecord
-from diary.tables import CLIENT_ID_PATTERN, TABLES, Column, TableSpec
+from diary.tables import CLIENT_ID_PATTERN, TABLES, Column, TableSpec, WireError, read_samples
 
 ID_HELP = "The record's id: 1-64 letters, digits, '_' or '-'. Optional on create (the server makes one)."
 MAX_LIST_ITEMS = 50
 
 
-class ReferenceField(serializers.RegexField):
+class ReferenceField(json_fields.RegexField):
     """Another of the user's records, by its client id; the service resolves it for this user only."""
 
     def __init__(self, *, attribute: str, **kwargs: Any) -> None:
@@ -34,42 +35,56 @@ class ReferenceField(serializers.RegexField):
         return getattr(instance, self.attribute).client_id
 
 
+class SamplesField(serializers.JSONField):
+    """The three accelerometer axes, read as the sync wire reads them: any other key is dropped,
+    so nothing but numbers under x, y and z reaches the database's JSON column."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('must be an object {"x": [...], "y": [...], "z": [...]}')
+        try:
+            return read_samples(data)
+        except WireError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
 def column_field(column: Column) -> serializers.Field:
     """The serializer field that reads a column's REST value: its type and shape, nothing more."""
     optional: dict[str, Any] = {"required": column.required}
     if not column.required and column.default is None:
         optional["allow_null"] = True
     if column.read_only:
-        optional = {"read_only": True}
+        # The server's own columns: a nullable one reads as null until the server fills it.
+        optional = {"read_only": True, "allow_null": optional.get("allow_null", False)}
     if column.kind == "samples":
-        return serializers.JSONField(
+        return SamplesField(
             help_text='{"x": [...], "y": [...], "z": [...]}: accelerometer axes in m/s^2, equal lengths, 10-60 s.',
             **optional,
         )
     if column.kind == "datetime":
-        return serializers.DateTimeField(**optional)
+        return json_fields.DateTimeField(**optional)
     if column.kind == "date":
-        return serializers.DateField(**optional)
+        return json_fields.DateField(**optional)
     if column.kind == "int":
-        return serializers.IntegerField(**optional)
+        return json_fields.IntegerField(**optional)
     if column.kind == "float":
-        return serializers.FloatField(**optional)
+        return json_fields.FloatField(**optional)
     if column.kind == "bool":
-        return serializers.BooleanField(**optional)
+        return json_fields.BooleanField(**optional)
     if column.kind == "list":
-        return serializers.ListField(child=serializers.CharField(max_length=64), max_length=MAX_LIST_ITEMS, **optional)
+        return serializers.ListField(child=json_fields.CharField(max_length=64), max_length=MAX_LIST_ITEMS, **optional)
     if column.kind == "ref":
         return ReferenceField(
             attribute=column.name.removesuffix("_id"), help_text=f"The id of a {column.ref_table} record.", **optional
         )
     # Strings may be blank here: the rules say which must not be, with a clearer message.
-    return serializers.CharField(max_length=column.max_length, allow_blank=True, **optional)
+    return json_fields.CharField(max_length=column.max_length, allow_blank=True, **optional)
 
 
 class DiaryRecordSerializer(serializers.ModelSerializer):
     """What every table shares: the client id and the server's own times."""
 
-    id = serializers.RegexField(CLIENT_ID_PATTERN, source="client_id", required=False, help_text=ID_HELP)
+    id = json_fields.RegexField(CLIENT_ID_PATTERN, source="client_id", required=False, help_text=ID_HELP)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 

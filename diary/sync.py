@@ -23,7 +23,7 @@ from config.errors import DomainError
 from diary.models import SyncClock
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
 from diary.sync_clock import stamp_to_datetime
-from diary.tables import TABLES, read_wire_record, to_wire
+from diary.tables import TABLES, read_wire_record, to_wire, valid_client_id
 
 MAX_PUSH_RECORDS = 2000
 MAX_PUSH_BYTES = 5 * 1024 * 1024
@@ -74,8 +74,13 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
     unknown = sorted(set(changes) - set(TABLES))
     if unknown:
         errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(TABLES)}"]
+    # Only lists count: anything else in their place is refused below, naming the table.
     count = sum(
-        len(v.get(k) or []) for v in changes.values() if isinstance(v, dict) for k in ("created", "updated", "deleted")
+        len(items)
+        for table in changes.values()
+        if isinstance(table, dict)
+        for items in (table.get(kind) for kind in ("created", "updated", "deleted"))
+        if isinstance(items, list)
     )
     if count > MAX_PUSH_RECORDS:
         raise PayloadTooLarge(
@@ -95,7 +100,8 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         writes: list[RecordWrite] = []
         seen: set[str] = set()
         for kind in ("created", "updated"):
-            records = table.get(kind) or []
+            # A kind may be left out, but one that is sent is a list: null is not "nothing".
+            records = table.get(kind, [])
             if not isinstance(records, list):
                 errors[f"{name}.{kind}"] = ["must be a list of records"]
                 continue
@@ -110,9 +116,9 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
                     continue
                 seen.add(client_id)
                 writes.append(RecordWrite(client_id=client_id, values=with_defaults(spec, values), path=path))
-        deletions = table.get("deleted") or []
-        if not isinstance(deletions, list) or not all(isinstance(i, str) and i for i in deletions):
-            errors[f"{name}.deleted"] = ["must be a list of record ids"]
+        deletions = table.get("deleted", [])
+        if not isinstance(deletions, list) or not all(isinstance(i, str) and valid_client_id(i) for i in deletions):
+            errors[f"{name}.deleted"] = ["must be a list of record ids: 1-64 letters, digits, '_' or '-'"]
             deletions = []
         errors.update(check_records(name, writes, now=now))
         parsed[name] = TableChanges(upserts=writes, deletions=deletions)

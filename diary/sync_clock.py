@@ -22,6 +22,9 @@ from django.db import connection, transaction
 from accounts.models import User
 from diary.models import SyncClock
 
+# The last millisecond a datetime can hold (9999-12-31T23:59:59.999Z): a larger stamp is no time at all.
+MAX_STAMP_MS = 253_402_300_799_999
+
 
 def stamp_to_datetime(stamp_ms: int) -> datetime:
     return datetime.fromtimestamp(stamp_ms / 1000, tz=UTC)

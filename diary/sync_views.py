@@ -4,39 +4,54 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import DomainError
+from config.query_params import whole_number
 from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from diary import sync
+from diary.sync_clock import MAX_STAMP_MS
+from diary.tables import CLIENT_ID_PATTERN, TABLES
+
+# What WatermelonDB sends for "never pulled": its lastPulledAt is null on the first sync.
+_NEVER_PULLED = ("", "null", "undefined", "0")
 
 
 def _last_pulled_at(request: Request) -> int | None:
-    raw = request.query_params.get("last_pulled_at")
-    if raw in (None, "", "null", "undefined", "0"):
+    if request.query_params.get("last_pulled_at") in _NEVER_PULLED:
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise DomainError(
-            "last_pulled_at must be the timestamp (ms) of your last pull, or null.",
-            fields={"last_pulled_at": ["must be a whole number of milliseconds or null"]},
-        ) from None
-    if value < 0:
-        raise DomainError("last_pulled_at must not be negative.", fields={"last_pulled_at": ["must be >= 0"]})
-    return value
+    return whole_number(request, "last_pulled_at", minimum=0, maximum=MAX_STAMP_MS)
+
+
+def _schema_version(request: Request) -> int | None:
+    return whole_number(request, "schema_version", minimum=0, maximum=_MAX_SCHEMA_VERSION)
 
 
 class TableChangesSerializer(serializers.Serializer):
     created = serializers.ListField(child=serializers.DictField())
     updated = serializers.ListField(child=serializers.DictField())
-    deleted = serializers.ListField(child=serializers.CharField())
+    deleted = serializers.ListField(child=serializers.RegexField(CLIENT_ID_PATTERN))
+
+
+class TableChangesPushSerializer(TableChangesSerializer):
+    """A push may leave out a kind it has nothing of: sync.push reads a missing one as empty."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+class PushSerializer(serializers.Serializer):
+    """The push body, for the schema: per table, its changes (sync.push reads and checks it)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: TableChangesPushSerializer(required=False) for name in TABLES}
 
 
 class PullSerializer(serializers.Serializer):
@@ -52,24 +67,39 @@ class PushResultSerializer(serializers.Serializer):
 
 _LAST_PULLED_AT = OpenApiParameter(
     "last_pulled_at",
-    OpenApiTypes.INT,
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 0, "maximum": MAX_STAMP_MS},
+            {"type": "string", "enum": [value for value in _NEVER_PULLED if not value.isdigit()]},
+        ]
+    },
     required=False,
-    description="The timestamp of the last pull (ms), or null for the first sync.",
+    description="The timestamp of the last pull (ms), or null (also empty, undefined or 0) for the first sync.",
+)
+# WatermelonDB numbers the app's local schema from 1; a generous bound keeps it a small integer.
+_MAX_SCHEMA_VERSION = 1_000_000
+_SCHEMA_VERSION = OpenApiParameter(
+    "schema_version",
+    {"type": "integer", "minimum": 0, "maximum": _MAX_SCHEMA_VERSION},
+    required=False,
+    description="The app's WatermelonDB schema version.",
 )
 
 
 class SyncView(APIView):
     @extend_schema(
-        parameters=[_LAST_PULLED_AT, OpenApiParameter("schema_version", OpenApiTypes.INT, required=False)],
+        parameters=[_LAST_PULLED_AT, _SCHEMA_VERSION],
         responses={200: PullSerializer},
         summary="Pull every change since last_pulled_at (WatermelonDB)",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
+        # The pull does not depend on it yet, but a malformed one is a client bug worth naming.
+        _schema_version(request)
         return Response(sync.pull(user=request.user, last_pulled_at=_last_pulled_at(request)))
 
     @extend_schema(
         parameters=[_LAST_PULLED_AT],
-        request=OpenApiTypes.OBJECT,
+        request=PushSerializer,
         responses={
             200: PushResultSerializer,
             409: OpenApiResponse(ErrorSerializer, description="A pushed record changed on the server: pull first."),

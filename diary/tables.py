@@ -153,15 +153,16 @@ TABLES: dict[str, TableSpec] = {
                 Column("sample_rate_hz", "float"),
                 Column("samples", "samples"),
                 *(
-                    Column(name, kind, required=False, read_only=True)
-                    for name, kind in (
-                        ("analysed_at", "datetime"),
-                        ("dominant_hz", "float"),
-                        ("power", "float"),
-                        ("rhythmicity", "float"),
-                        ("rhythmic", "bool"),
-                        ("amplitude", "float"),
-                        ("description", "str"),
+                    # Null until the analysis job has run, except the description, which starts blank.
+                    Column(name, kind, required=False, default=default, read_only=True)
+                    for name, kind, default in (
+                        ("analysed_at", "datetime", None),
+                        ("dominant_hz", "float", None),
+                        ("power", "float", None),
+                        ("rhythmicity", "float", None),
+                        ("rhythmic", "bool", None),
+                        ("amplitude", "float", None),
+                        ("description", "str", ""),
                     )
                 ),
             ),
@@ -239,9 +240,12 @@ def _read_float(value: Any) -> float:
 
 
 def _read_str(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    raise WireError("must be a string")
+    if not isinstance(value, str):
+        raise WireError("must be a string")
+    # PostgreSQL text cannot hold NUL; REST's CharField refuses it the same way.
+    if "\x00" in value:
+        raise WireError("must not contain null characters")
+    return value
 
 
 def _read_bool(value: Any) -> bool:
@@ -252,7 +256,7 @@ def _read_bool(value: Any) -> bool:
     raise WireError("must be true or false")
 
 
-def _read_samples(value: Any) -> dict[str, Any]:
+def read_samples(value: Any) -> dict[str, Any]:
     """Three equal-length axes of m/s^2; a JSON-encoded string on the sync wire. The numbers
     themselves are checked by the tremor rules, which name the axis and the problem."""
     if isinstance(value, str):
@@ -274,7 +278,7 @@ _READERS = {
     "bool": _read_bool,
     "list": _read_list,
     "ref": _read_str,
-    "samples": _read_samples,
+    "samples": read_samples,
 }
 
 
@@ -288,7 +292,7 @@ def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, A
     if not isinstance(raw, dict):
         return None, {}, {"record": ["must be an object of column values"]}
     client_id = raw.get("id")
-    if not isinstance(client_id, str) or not _valid_client_id(client_id):
+    if not isinstance(client_id, str) or not valid_client_id(client_id):
         errors["id"] = ["must be 1-64 characters of letters, digits, '_' or '-'"]
         client_id = None
     values: dict[str, Any] = {}
@@ -309,7 +313,7 @@ def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, A
     return client_id, values, errors
 
 
-def _valid_client_id(value: str) -> bool:
+def valid_client_id(value: str) -> bool:
     return 1 <= len(value) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in value)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -32,12 +32,13 @@ from diary.models import DiaryRecord
 from diary.tables import TABLES, TableSpec
 
 TIME_FORMAT_RULE = "must be an ISO 8601 date-time (2024-05-01T08:00:00Z) or date (2024-05-01)"
+TIME_RANGE_RULE = "must be a time between the years 1 and 9999 in UTC"
 
 
 def _query_time(request: AuthenticatedRequest, name: str) -> datetime | None:
     """A time from the query string; a bare date, or a time without offset, is the user's local time."""
     raw = request.query_params.get(name)
-    if not raw:
+    if raw is None:
         return None
     # An unencoded "+01:00" arrives as " 01:00": read it as the offset it was meant to be.
     raw = raw.strip().replace(" ", "+")
@@ -51,7 +52,13 @@ def _query_time(request: AuthenticatedRequest, name: str) -> datetime | None:
         value = None
     if value is None:
         raise DomainError(f"Invalid {name}: {TIME_FORMAT_RULE}.", fields={name: [TIME_FORMAT_RULE]})
-    return value if value.tzinfo else value.replace(tzinfo=zone)
+    aware = value if value.tzinfo else value.replace(tzinfo=zone)
+    try:
+        # Compared in UTC: PostgreSQL refuses offsets beyond 15:59, which ISO 8601 allows, and a
+        # time at the edge of the calendar may have no UTC equivalent at all.
+        return aware.astimezone(UTC)
+    except OverflowError:
+        raise DomainError(f"Invalid {name}: {TIME_RANGE_RULE}.", fields={name: [TIME_RANGE_RULE]}) from None
 
 
 def _list_filters(request: AuthenticatedRequest) -> dict[str, datetime | None]:

@@ -11,6 +11,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from config import json_fields
 from insights.reports.models import ReportJob, ReportJobStatus, Share
 from insights.reports.selectors import share_state
 from insights.reports.services import SHARE_DEFAULT_DAYS, SHARE_MAX_DAYS
@@ -23,8 +24,8 @@ def _range_fields(*, read_only: bool) -> dict[str, serializers.Field]:
             "to": serializers.DateField(source="range_end", read_only=True),
         }
     return {
-        "from": serializers.DateField(help_text="First local day of the range (YYYY-MM-DD)."),
-        "to": serializers.DateField(help_text="Last local day of the range, included (YYYY-MM-DD)."),
+        "from": json_fields.DateField(help_text="First local day of the range (YYYY-MM-DD)."),
+        "to": json_fields.DateField(help_text="Last local day of the range, included (YYYY-MM-DD)."),
     }
 
 
@@ -62,13 +63,13 @@ class ReportJobSerializer(serializers.ModelSerializer[ReportJob]):
 
 
 class ShareCreateSerializer(serializers.Serializer):
-    expires_in_days = serializers.IntegerField(
+    expires_in_days = json_fields.IntegerField(
         default=SHARE_DEFAULT_DAYS,
         min_value=1,
         max_value=SHARE_MAX_DAYS,
         help_text=f"How long the link works, 1 to {SHARE_MAX_DAYS} days (default {SHARE_DEFAULT_DAYS}).",
     )
-    note = serializers.CharField(
+    note = json_fields.CharField(
         max_length=500,
         required=False,
         allow_blank=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -299,7 +300,7 @@ RULE_CASES = [
     ("lab_results", {"reference_low": 2.0, "reference_high": 1.0}, "reference_high", "must not be below reference_low"),
     ("lab_results", {"analyte": "iron"}, "analyte", "not a known analyte"),
     # Types and shapes, which the serializer refuses before the rules.
-    ("episodes", {"intensity": "strong"}, "intensity", "valid integer"),
+    ("episodes", {"intensity": "strong"}, "intensity", "must be a whole number"),
     ("episodes", {"body_sites": "left_index"}, "body_sites", "list"),
     ("stress_logs", {"recorded_at": "yesterday"}, "recorded_at", "Datetime has wrong format"),
 ]
@@ -406,6 +407,53 @@ def test_a_malformed_filter_is_a_400_naming_the_parameter(auth_client, parameter
     assert parameter in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("parameter", ["from", "to", "updated_since"])
+def test_a_filter_given_blank_is_a_400_not_ignored(auth_client, parameter):
+    # schemathesis found "?updated_since=" answered with every record, as if it were absent.
+    response = auth_client.get(url("episodes"), {parameter: ""})
+
+    assert response.status_code == 400
+    assert parameter in response.json()["error"]["fields"]
+
+
+def test_a_filter_with_an_offset_postgresql_has_no_name_for_still_filters(auth_client, user):
+    # ISO 8601 allows offsets up to 23:59; PostgreSQL refused anything past 15:59 with a 500.
+    store(user, "stress_logs", client_id="recent", at=timezone.now() - timedelta(hours=1))
+
+    response = auth_client.get(url("stress_logs"), {"from": "2000-01-01T10:00:00+18:30"})
+
+    assert response.status_code == 200, response.json()
+    assert [item["id"] for item in response.json()["results"]] == ["recent"]
+
+
+def test_a_filter_with_no_utc_equivalent_is_a_400_naming_it(auth_client):
+    # The first instant of the calendar, seen from five hours east, is before year 1 in UTC.
+    response = auth_client.get(url("episodes"), {"updated_since": "0001-01-01T00:00:00+05:00"})
+
+    assert response.status_code == 400
+    rule = "must be a time between the years 1 and 9999 in UTC"
+    assert response.json()["error"]["fields"] == {"updated_since": [rule]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("notes", 5, "must be a string"),
+        ("intensity", "5", "must be a whole number"),
+        ("intensity", True, "must be a whole number"),
+        ("duration_s", 30.5, "must be a whole number"),
+        ("started_at", 1714550400000, "must be an ISO 8601 date-time string"),
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_a_400_not_converted(auth_client, user, field, value, rule):
+    # schemathesis found {"name": 0} stored as the text "0": the schema says string.
+    response = auth_client.post(url("episodes"), payload("episodes", user=user, **{field: value}), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {field: [rule]}
+    assert not rows(user, "episodes").exists()
+
+
 def test_a_range_that_ends_before_it_starts_is_a_400(auth_client):
     response = auth_client.get(url("episodes"), {"from": "2024-05-02", "to": "2024-05-01"})
 
@@ -446,6 +494,34 @@ def test_a_record_added_while_paging_does_not_shift_the_pages(auth_client, user)
     rest = walk(auth_client, first["next"])
 
     assert sorted([item["id"] for item in first["results"]] + rest) == sorted(expected)
+
+
+@pytest.mark.parametrize("value", ["0", "501", "ten", "-1", "", " 5"])
+def test_a_page_size_outside_1_to_500_is_a_400_naming_it(auth_client, value):
+    # DRF quietly used the default page size instead.
+    response = auth_client.get(url("episodes"), {"page_size": value})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"page_size": ["must be a whole number from 1 to 500"]}
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-a-cursor",
+        # Well-formed cursors whose position is not a row id: the first reached the database
+        # as pk < 'abc' and the second overflowed a bigint, both a 500.
+        base64.b64encode(b"p=abc").decode(),
+        base64.b64encode(b"p=99999999999999999999").decode(),
+    ],
+)
+def test_a_cursor_that_no_page_handed_out_is_a_400_naming_it(auth_client, user, cursor):
+    store(user, "episodes")
+
+    response = auth_client.get(url("episodes"), {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["cursor"]
 
 
 def _list_queries(client: Any, table: str) -> int:

@@ -231,6 +231,64 @@ def test_malformed_json_and_a_bad_last_pulled_at_get_400(auth_client):
     assert "last_pulled_at" in bad.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("value", ["1000000000000000", "253402300800000", "-5", "1.5", "\u0661\u0662"])
+def test_a_last_pulled_at_that_is_no_time_is_a_400_naming_it(auth_client, value):
+    # schemathesis found a stamp past the year 9999 answered with a 500: it cannot be a datetime.
+    for response in (
+        auth_client.get("/api/v1/sync/", {"last_pulled_at": value}),
+        auth_client.post(f"/api/v1/sync/?last_pulled_at={value}", {}, format="json"),
+    ):
+        assert response.status_code == 400
+        assert list(response.json()["error"]["fields"]) == ["last_pulled_at"]
+
+
+@pytest.mark.parametrize("value", ["null", "", "one", "-1"])
+def test_a_schema_version_that_is_not_a_whole_number_is_a_400_naming_it(auth_client, value):
+    response = auth_client.get("/api/v1/sync/", {"last_pulled_at": "null", "schema_version": value})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["schema_version"]
+
+
+def test_a_pushed_string_with_a_null_character_is_refused_and_names_the_field(auth_client, user):
+    # PostgreSQL text cannot hold NUL: it was a 500 from the database.
+    response = push(auth_client, changes(episodes=[episode("e1", notes="after\x00coffee")]))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"episodes.created[0].notes": ["must not contain null characters"]}
+    assert not Episode.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize("bad_id", ["a\x00b", "", "x" * 65, "caf\u00e9"])
+def test_a_deletion_of_an_id_no_record_can_have_is_refused(auth_client, bad_id):
+    # The ids went into the query unchecked: one with NUL was a 500 from the database.
+    response = push(auth_client, {"episodes": {"created": [], "updated": [], "deleted": [bad_id]}})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["episodes.deleted"]
+
+
+@pytest.mark.parametrize("kind", ["created", "updated", "deleted"])
+def test_a_kind_of_change_sent_as_a_number_is_refused_naming_it(auth_client, kind):
+    # schemathesis found {"updated": 9.3e70} a 500: the record count took its len().
+    response = push(auth_client, {"episodes": {"created": [], "updated": [], "deleted": [], kind: 9.3e70}})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [f"episodes.{kind}"]
+
+
+@pytest.mark.parametrize("kind", ["created", "updated", "deleted"])
+def test_a_kind_of_change_sent_as_null_is_refused_but_one_left_out_is_none(auth_client, kind):
+    # schemathesis found null (and 0, false, "") read as an empty list; the schema says list.
+    table = {"created": [], "updated": [], "deleted": [], kind: None}
+    refused = push(auth_client, {"episodes": table})
+    left_out = push(auth_client, {"episodes": {k: v for k, v in table.items() if k != kind}})
+
+    assert refused.status_code == 400
+    assert list(refused.json()["error"]["fields"]) == [f"episodes.{kind}"]
+    assert left_out.status_code == 200, left_out.json()
+
+
 def test_pushing_an_id_another_user_has_leaves_their_row_untouched(user, make_user, client_for):
     ann, mallory = client_for(user), client_for(make_user(email="mallory@example.org"))
     push(ann, changes(episodes=[episode("shared-id", intensity=2, notes="ann's")]))

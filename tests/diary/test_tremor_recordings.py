@@ -148,3 +148,20 @@ def test_an_analysed_recording_appears_in_the_physician_report(auth_client, user
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_report_pdf(content))).pages)
     assert "regular rhythm at 5.0 Hz" in text
+
+
+def test_samples_sent_over_rest_keep_only_the_three_axes(auth_client, user):
+    # Every other key went into the JSON column as sent; one named "\x00" was a 500 from PostgreSQL.
+    samples = {**axes(), "\x00": 1, "note": "extra"}
+
+    response = auth_client.post("/api/v1/tremor-recordings/", rest_body(id="rec1", samples=samples), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert set(TremorRecording.objects.get(user=user, client_id="rec1").samples) == {"x", "y", "z"}
+
+
+def test_samples_that_are_not_an_object_of_axes_are_a_400_naming_the_field(auth_client):
+    response = auth_client.post("/api/v1/tremor-recordings/", rest_body(samples=[1, 2, 3]), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["samples"]
