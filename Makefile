@@ -28,7 +28,7 @@ $(VENV)/.installed-load: requirements.txt requirements-load.txt
 ## run: the API on the embedded default (SQLite, eager tasks, console email) with demo data
 run: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (uses DATABASE_URL / REDIS_URL when set, SQLite otherwise)

@@ -10,8 +10,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diary.demo import DEFAULT_DAYS, DEMO_EMAIL, demo_user_seed
 
-BASE_URL = "http://127.0.0.1:8000"
-
 
 class Command(BaseCommand):
     help = (
@@ -23,8 +21,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help=f"Days of diary (default {DEFAULT_DAYS}).")
         parser.add_argument("--quiet", action="store_true", help="Print only the API token, for scripts.")
+        parser.add_argument(
+            "--base-url",
+            default=settings.PUBLIC_BASE_URL,
+            help="Where the server will listen, for the printed links (default PUBLIC_BASE_URL).",
+        )
 
-    def handle(self, *args: Any, days: int, quiet: bool, **options: Any) -> None:
+    def handle(self, *args: Any, days: int, quiet: bool, base_url: str, **options: Any) -> None:
         # A demo account has a published password: it must never exist on a real server.
         if settings.IS_PRODUCTION:
             raise CommandError("seed_demo refuses to run with DJANGO_ENV=production.")
@@ -44,10 +47,10 @@ Password    {seed.password}
 API token   {seed.token}   (device "seed_demo"; replaces the previous one)
 
 Try:
-  {BASE_URL}/api/docs/
-  {BASE_URL}/api/v1/episodes/
-  {BASE_URL}/api/v1/sync/
-  {BASE_URL}/healthz
+  {base_url}/api/docs/
+  {base_url}/api/v1/episodes/
+  {base_url}/api/v1/sync/
+  {base_url}/healthz
 
-  curl -H "Authorization: Token {seed.token}" {BASE_URL}/api/v1/sync/
+  curl -H "Authorization: Token {seed.token}" {base_url}/api/v1/sync/
 """)
