@@ -110,6 +110,8 @@ def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: d
 
 
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
+    if not client_ids:
+        return 0
     return spec.model._default_manager.filter(user=user, client_id__in=client_ids, deleted_at__isnull=True).update(
         deleted_at=stamp, updated_at=stamp
     )

@@ -123,7 +123,10 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
             values=serializer.column_values(),
             existing=False,
         )
-        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+        # As DRF's own create does: the validated serializer shows the stored record, so its
+        # fields are built once per request, not twice.
+        serializer.instance = record
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: AuthenticatedRequest, id: str) -> Response:
         return Response(
@@ -145,7 +148,8 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
             partial=partial,
             existing=True,
         )
-        return Response(self.get_serializer(record).data)
+        serializer.instance = record
+        return Response(serializer.data)
 
     def partial_update(self, request: AuthenticatedRequest, id: str) -> Response:
         return self.update(request, id, partial=True)
