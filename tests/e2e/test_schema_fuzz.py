@@ -3,7 +3,8 @@
 The schema is the app's own (drf-spectacular at /api/schema/), fetched from the WSGI app in
 process; every generated request goes through the same WSGI app, against the test database.
 Each operation gets schema-valid and schema-violating requests, as the demo user with four
-months of diary and a record in every table, and every answer must be: no 5xx, a documented
+months of diary, a record in every table, flags, a second device, a share and a finished
+report job, whose ids stand in for half the generated ones; every answer must be: no 5xx, a documented
 status code, the documented content type and body, and a 4xx for data the schema forbids.
 A second test sends every operation without a token and holds the answer to the schema's
 security declarations.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +35,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -41,6 +44,9 @@ from accounts.models import User
 from accounts.services import device_token_create
 from diary.demo import demo_user_seed
 from diary.tables import CLIENT_ID_PATTERN, TABLES
+from insights.models import Flag
+from insights.reports.services import report_job_create, report_job_run, share_create
+from insights.services import insights_recompute
 from tests.diary.payloads import store
 from tests.diary.populate import populate_every_table
 
@@ -72,16 +78,36 @@ CONFIG = schemathesis.Config.from_dict(
 schema = schemathesis.openapi.from_wsgi("/api/schema/", APP, config=CONFIG)
 
 
+# The rows each {id}-like path parameter can name besides random ids, filled in by the
+# diary_user fixture before the examples run (the hook below reads it as each one is drawn).
+SEEDED_PATH_VALUES: dict[str, Any] = {}
+_UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+
+
+def _is_valid_path_value(name: str, value: Any) -> bool:
+    if name == "id":
+        return isinstance(value, str) and re.fullmatch(CLIENT_ID_PATTERN, value) is not None
+    if name == "flag_id":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> st.SearchStrategy:
-    """Half the time, a valid generated record id becomes the seeded record's, which exists.
+    """Half the time, a valid generated id becomes the id of a seeded row that exists: a
+    diary record, a flag, a device, a share or a report job of the signed-in user.
 
     Only a valid id is swapped, so a request made invalid on purpose stays invalid.
     """
-    generated = (path_parameters or {}).get("id")
-    if not isinstance(generated, str) or not re.fullmatch(CLIENT_ID_PATTERN, generated):
+    generated = path_parameters or {}
+    seeded = {
+        name: SEEDED_PATH_VALUES[name]
+        for name, value in generated.items()
+        if name in SEEDED_PATH_VALUES and _is_valid_path_value(name, value)
+    }
+    if not seeded:
         return st.just(path_parameters)
-    return st.sampled_from([path_parameters, {**(path_parameters or {}), "id": SEEDED_ID}])
+    return st.sampled_from([path_parameters, {**generated, **seeded}])
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +129,23 @@ def diary_user(db: None) -> User:
     populate_every_table(user)
     for table in TABLES:
         store(user, table, client_id=SEEDED_ID)
+    # And one of each other kind of row a path can name: the demo diary's flags (its spread
+    # raises some), a second device, a share, and a finished report job with its PDF.
+    insights_recompute(user_id=user.pk)
+    flag = Flag.objects.filter(user=user).order_by("pk").first()
+    assert flag is not None, "the demo diary should raise a flag"
+    device, _ = device_token_create(user=user, device_name="seeded device")
+    today = timezone.localdate()
+    share, _ = share_create(user=user, start=today - timedelta(days=30), end=today)
+    job = report_job_create(user=user, start=today - timedelta(days=200), end=today)
+    report_job_run(job_id=str(job.pk))
+    SEEDED_PATH_VALUES.update(
+        id=SEEDED_ID,
+        flag_id=flag.pk,
+        device_id=str(device.public_id),
+        share_id=str(share.pk),
+        job_id=str(job.pk),
+    )
     return user
 
 
