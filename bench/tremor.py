@@ -11,16 +11,14 @@ Run from the repository root: ``.venv/bin/python bench/tremor.py`` (or ``make be
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 # Make the repository importable when the script is run as a file from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
+from _timing import median_seconds
 from scipy import signal
 
 from insights.analysis.tremor import WELCH_SEGMENT_S, analyse_recording
@@ -40,17 +38,6 @@ def synthetic_recording(rate: float, rng: np.random.Generator) -> np.ndarray:
     return axes
 
 
-def median_seconds(call: Callable[[], object]) -> float:
-    """The median wall time of ``call`` over RUNS runs, after one untimed warm-up run."""
-    call()
-    timings = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        call()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 def main() -> None:
     rng = np.random.default_rng(SEED)
     print(f"Tremor analysis of a {DURATION_S:g}-s recording, median of {RUNS} runs")
@@ -58,8 +45,10 @@ def main() -> None:
     for rate in SAMPLE_RATES_HZ:
         x, y, z = synthetic_recording(rate, rng)
         segment = round(WELCH_SEGMENT_S * rate)
-        analysis = median_seconds(lambda rate=rate, x=x, y=y, z=z: analyse_recording(rate, x, y, z))
-        baseline = median_seconds(lambda rate=rate, x=x, segment=segment: signal.welch(x, fs=rate, nperseg=segment))
+        analysis = median_seconds(lambda rate=rate, x=x, y=y, z=z: analyse_recording(rate, x, y, z), RUNS)
+        baseline = median_seconds(
+            lambda rate=rate, x=x, segment=segment: signal.welch(x, fs=rate, nperseg=segment), RUNS
+        )
         print(f"{rate:>6g}Hz {x.size:>8} {analysis * 1e3:>12.2f} {baseline * 1e3:>10.2f} {analysis / baseline:>6.1f}x")
 
 

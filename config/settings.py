@@ -231,7 +231,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Twitchlog <no-reply@
 # --- Auth and security -------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+if DJANGO_ENV == "test":
+    # Argon2 is slow on purpose, and the suite signs users up and in hundreds of times: MD5 cuts
+    # that cost to nothing. Only DJANGO_ENV=test selects it (pytest sets it through tests/settings.py);
+    # tests/config/test_platform.py proves production hashes with Argon2 alone.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+else:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 # Length, common passwords and similarity to the email or name; no composition rules (NIST SP 800-63B).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -181,6 +181,23 @@ def test_production_mode_passes_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
+def test_production_hashes_passwords_with_argon2_alone():
+    # The suite itself runs with a fast hasher (DJANGO_ENV=test); production must not.
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.contrib.auth.hashers import make_password\n"
+        "print(settings.PASSWORD_HASHERS)\n"
+        "print(make_password('a-long-enough-passphrase').split('$')[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=PRODUCTION_ENV, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['django.contrib.auth.hashers.Argon2PasswordHasher']", "argon2"]
+
+
 def test_the_deploy_check_fails_on_a_single_warning():
     # Turning HSTS off is one warning (security.W004) and nothing else: it must fail the check.
     result = _deploy_check({**PRODUCTION_ENV, "DJANGO_SECURE_HSTS_SECONDS": "0"})

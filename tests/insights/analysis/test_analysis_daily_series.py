@@ -1,8 +1,7 @@
-"""The daily series: local days, missing versus zero, lags, and speed on a year of data."""
+"""The daily series: local days, missing versus zero and lags (its speed is in bench/daily_series.py)."""
 
 from __future__ import annotations
 
-import time as clock
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,6 @@ from insights.analysis.records import (
     SleepRecord,
     StressRecord,
 )
-from insights.analysis.simulate import SimulationSpec, simulate_user
 from tests.insights.analysis.analysis_builders import at, diary, episode, medication
 
 D1, D2, D3 = date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)
@@ -115,23 +113,3 @@ def test_every_episode_lands_on_the_local_day_it_happened(tz: str, offsets: list
         index = series.index_of(moment.astimezone(zone).date())
         assert index is not None and series.episodes[index] >= 1
     assert np.nansum(series.episodes) == len(moments)
-
-
-def test_it_builds_a_year_of_about_6000_records_well_under_50_ms() -> None:
-    spec = SimulationSpec(
-        days=365,
-        baseline_rate=9.0,
-        has_inhaler=True,
-        has_medication_start=True,
-        completion_start=1.0,
-        completion_end=1.0,
-    )
-    d = simulate_user(2024, spec).diary
-    records = sum(len(getattr(d, name)) for name in ("episodes", "caffeine", "sleep", "stress", "doses", "exercise"))
-    timings = []
-    for _ in range(5):
-        started = clock.perf_counter()
-        build_daily_series(d)
-        timings.append(clock.perf_counter() - started)
-    assert records >= 5500
-    assert min(timings) < 0.050
