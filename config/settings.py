@@ -96,7 +96,7 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 APP_BASE_URL = env.str("APP_BASE_URL", default="twitchlog://open").rstrip("/")
 
 INSTALLED_APPS = [
-    "config.admin_site.TwitchlogAdminConfig",  # django.contrib.admin with a throttled login
+    "accounts.admin_site.TwitchlogAdminConfig",  # django.contrib.admin with a throttled login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

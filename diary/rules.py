@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
+from diary.tremor_rules import validate_recording
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=24)
@@ -114,9 +115,6 @@ def _check_tremor(v: dict[str, Any], errors: Errors) -> None:
         _add(errors, "hand", _one_of(v["hand"], episode_terms.HANDS, "hand"))
     if "posture" in v:
         _add(errors, "posture", _one_of(v["posture"], episode_terms.POSTURES, "posture"))
-    # numpy and scipy load only when a recording is checked, not for every diary write.
-    from insights.analysis.tremor import validate_recording
-
     samples = v.get("samples")
     if isinstance(samples, dict) and v.get("sample_rate_hz") is not None:
         problems = validate_recording(v["sample_rate_hz"], samples.get("x"), samples.get("y"), samples.get("z"))

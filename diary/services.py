@@ -42,6 +42,7 @@ class RecordWrite:
 
 
 def _announce_change(user: User, tables: Iterable[str]) -> None:
+    # Received by insights.tasks.recompute_on_diary_change, connected in insights/apps.py.
     user_id, changed = user.pk, sorted(tables)
     transaction.on_commit(lambda: diary_changed.send(sender=DiaryRecord, user_id=user_id, tables=changed))
 

@@ -6,5 +6,15 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the diary_changed receiver that queues recomputes.
-        from insights import tasks  # noqa: F401
+        """Connect the one link from the diary to the insights.
+
+        diary/services.py sends ``diary_changed`` (diary/signals.py) once a diary write or sync push
+        has committed; ``insights.tasks.recompute_on_diary_change`` receives it and queues the debounced
+        recompute. The diary sits below the insights and may not call them (tests/test_layers.py), so
+        this connection is the whole way from a push to a recompute: docs/architecture.md follows it.
+        """
+        # Imported here, not at the top: tasks import models, which need the app registry ready.
+        from diary.signals import diary_changed
+        from insights.tasks import recompute_on_diary_change
+
+        diary_changed.connect(recompute_on_diary_change, dispatch_uid="insights.recompute_on_diary_change")

@@ -7,10 +7,8 @@ from typing import Any
 
 from celery import shared_task
 from django.db.models import Q
-from django.dispatch import receiver
 from django.utils import timezone
 
-from diary.signals import diary_changed
 from insights import services, tremor
 from insights.models import Flag, InsightState
 
@@ -22,8 +20,8 @@ SWEEP_CHUNK = 200
 SWEEP_RECENT = timedelta(days=30)
 
 
-@receiver(diary_changed, dispatch_uid="insights.recompute_on_diary_change")
 def recompute_on_diary_change(sender: Any, user_id: int, tables: list[str] | None = None, **kwargs: Any) -> None:
+    """Receive diary_changed (connected in InsightsConfig.ready, insights/apps.py): queue the recompute."""
     if tables and "tremor_recordings" in tables:
         # The recompute follows the analysis, which R8 and R9 need.
         analyse_tremor_recordings.delay(user_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -71,15 +72,11 @@ def report_filename(*, start: date, end: date) -> str:
     return f"twitchlog-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
 
 
-def _enqueue_build(job_id: str) -> None:
-    from insights.reports.tasks import build_report_pdf  # the task module imports this one
-
-    build_report_pdf.delay(job_id)
-
-
-def report_job_create(*, user: User, start: date, end: date) -> ReportJob:
+def report_job_create(*, user: User, start: date, end: date, enqueue: Callable[[str], object]) -> ReportJob:
     """A job that builds the report in the reports queue, enqueued once the row is committed.
 
+    ``enqueue`` hands the new job's id to the queue: the view passes ``tasks.build_report_pdf.delay``.
+    It is a parameter because tasks.py imports this module, never the reverse (tests/test_layers.py).
     A job for the same range that is still queued or running is handed back instead, so an
     app that retries its request does not start the same build twice.
     """
@@ -99,7 +96,7 @@ def report_job_create(*, user: User, start: date, end: date) -> ReportJob:
             user=user, range_start=start, range_end=end, created_at=now, expires_at=now + JOB_LIFETIME
         )
         job_id = str(job.pk)
-        transaction.on_commit(lambda: _enqueue_build(job_id))
+        transaction.on_commit(lambda: enqueue(job_id))
     return job
 
 

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from config.errors import DomainError
 from config.schema import ErrorSerializer
-from insights.reports import selectors, serializers, services
+from insights.reports import selectors, serializers, services, tasks
 from insights.reports.csv_export import csv_zip, export_filename
 from insights.reports.fhir_export import fhir_bundle_json
 from insights.reports.models import ReportJobStatus
@@ -71,7 +71,7 @@ class ReportPdfView(APIView):
         start, end = serializers.range_from(query.validated_data)
         services.report_range_check(user=user, start=start, end=end)
         if services.report_needs_job(start=start, end=end):
-            job = services.report_job_create(user=user, start=start, end=end)
+            job = services.report_job_create(user=user, start=start, end=end, enqueue=tasks.build_report_pdf.delay)
             body = serializers.ReportJobSerializer(job, context={"request": request}).data
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
         pdf = services.report_pdf_render(user=user, start=start, end=end)

@@ -46,6 +46,7 @@ from diary.demo import demo_user_seed
 from diary.tables import CLIENT_ID_PATTERN, TABLES
 from insights.models import Flag
 from insights.reports.services import report_job_create, report_job_run, share_create
+from insights.reports.tasks import build_report_pdf
 from insights.services import insights_recompute
 from tests.diary.payloads import store
 from tests.diary.populate import populate_every_table
@@ -137,7 +138,7 @@ def diary_user(db: None) -> User:
     device, _ = device_token_create(user=user, device_name="seeded device")
     today = timezone.localdate()
     share, _ = share_create(user=user, start=today - timedelta(days=30), end=today)
-    job = report_job_create(user=user, start=today - timedelta(days=200), end=today)
+    job = report_job_create(user=user, start=today - timedelta(days=200), end=today, enqueue=build_report_pdf.delay)
     report_job_run(job_id=str(job.pk))
     SEEDED_PATH_VALUES.update(
         id=SEEDED_ID,

@@ -8,16 +8,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from diary.tremor_rules import MAX_SAMPLES, RECORDING_FIELD, validate_recording
 from insights.analysis.tremor import (
-    MAX_SAMPLES,
-    RECORDING_FIELD,
     RecordingError,
     TremorAnalysis,
     analyse_recording,
     compare_hands,
     describe,
     describe_comparison,
-    validate_recording,
 )
 
 GRAVITY = 9.81

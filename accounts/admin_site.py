@@ -1,5 +1,7 @@
 """The admin site, as Django's but with its login form throttled per client address.
 
+It lives in accounts, beside the throttle it uses, because config/ imports no app (docs/architecture.md).
+
 Every admin page is behind a staff login already, and axes locks out a (username, address)
 pair after repeated failures; the throttle also slows one address trying many usernames.
 """
@@ -30,4 +32,4 @@ class TwitchlogAdminSite(admin.AdminSite):
 
 
 class TwitchlogAdminConfig(AdminConfig):
-    default_site = "config.admin_site.TwitchlogAdminSite"
+    default_site = "accounts.admin_site.TwitchlogAdminSite"
