@@ -11,8 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import device_token_create
-
-PASSWORD = "a-long-enough-passphrase"
+from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +29,7 @@ def make_user(db: Any) -> Callable[..., User]:
     def make(email: str | None = None, password: str = PASSWORD, **extra: Any) -> User:
         counter["n"] += 1
         email = email or f"user{counter['n']}@example.org"
-        return User.objects.create_user(email=email, password=password, **extra)
+        return UserFactory(email=email, password=password, **extra)
 
     return make
 

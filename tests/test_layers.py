@@ -281,3 +281,11 @@ def test_relative_and_aliased_imports_resolve_to_the_module_they_load(
     )
     imported = {i.imported for i in product_imports(root, ("insights",)) if i.importer == "insights.reports.views"}
     assert expected in imported
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    # What tests share lives in support modules (factories.py, query_counts.py, payloads.py...) or
+    # a conftest; importing a test module would also collect its tests twice under another name.
+    imports = product_imports(ROOT, ("tests",))
+    shared = [i.where(ROOT) for i in imports if i.imported.rsplit(".", 1)[-1].startswith("test_")]
+    assert not shared, "test modules imported by others:\n" + "\n".join(shared)

@@ -7,15 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.http import StreamingHttpResponse
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
 from diary.services import RecordWrite, TableChanges, changes_apply, record_delete, record_save
 from diary.tables import TABLES
 from tests.conftest import authenticated_client
+from tests.query_counts import assert_same_query_count, captured_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -174,13 +173,13 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_rows(user, make_
     counts = []
     for owner in (few, many):
         client = authenticated_client(owner)
-        with CaptureQueriesContext(connection) as queries:
+        with captured_queries() as queries:
             response = client.get(URL)
             document = json.loads(b"".join(response.streaming_content))
-        counts.append(len(queries))
+        counts.append(queries)
         assert len(document["tables"]["episodes"]) == (10 if owner is few else 1000)
-    assert counts[0] == counts[1]
-    assert counts[1] <= len(TABLES) + 5
+    assert_same_query_count(counts[0], counts[1], "10 rows against 1000")
+    assert len(counts[1]) <= len(TABLES) + 5, str(counts[1])
 
 
 def test_it_needs_a_token(api_client, user):

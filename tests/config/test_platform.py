@@ -11,6 +11,7 @@ from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 
 from config.celery_app import app as celery_app
+from tests.config.production_env import PRODUCTION_ENV
 
 
 def test_the_schema_validates_with_no_warnings(tmp_path):
@@ -146,21 +147,6 @@ def test_production_mode_needs_a_real_secret_key():
     result = _settings_import({"DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "api.example.org"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
-
-
-# What a real deployment sets (docker-compose.yml and the README's environment table); no
-# service is contacted, since settings only parse these and the checks do not connect.
-PRODUCTION_ENV = {
-    "PATH": "/usr/bin:/bin",
-    "DJANGO_ENV": "production",
-    "DJANGO_SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
-    "DJANGO_ALLOWED_HOSTS": "api.example.org",
-    "DATABASE_URL": "postgres://twitchlog:secret@db.internal:5432/twitchlog",
-    "REDIS_URL": "redis://cache.internal:6379/0",
-    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
-    "PUBLIC_BASE_URL": "https://api.example.org",
-    "NUM_PROXIES": "1",
-}
 
 
 def _deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from insights.reports.services import share_create
 from insights.summaries.tokens import unsubscribe_token
-from tests.config.test_platform import PRODUCTION_ENV
+from tests.config.production_env import PRODUCTION_ENV
 
 pytestmark = pytest.mark.django_db
 

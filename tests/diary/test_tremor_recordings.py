@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from diary.models import TremorRecording
 from insights import tremor as tremor_service
 from insights.tasks import analyse_tremor_recordings
+from tests.diary.tremor_samples import axes
 from tests.diary.wire import now_ms, pull, push
 
 pytestmark = pytest.mark.django_db
-
-
-def axes(frequency_hz: float = 5.0, rate: float = 100.0, seconds: float = 30.0, seed: int = 1) -> dict[str, list]:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(rate * seconds)) / rate
-    wave = 0.3 * np.sin(2 * np.pi * frequency_hz * t)
-    noise = lambda: 0.02 * rng.standard_normal(t.size)  # noqa: E731
-    return {
-        "x": (wave + noise()).round(4).tolist(),
-        "y": (0.5 * wave + noise()).round(4).tolist(),
-        "z": (9.81 + noise()).round(4).tolist(),
-    }
 
 
 def rest_body(**overrides):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -33,7 +32,7 @@ from insights.summaries.tasks import dispatch_weekly
 from tests.e2e.celery_launcher import PID_KEY, STALL_KEY
 from tests.e2e.celery_processes import CeleryProcesses, celery_processes, wait_for
 from tests.insights.summaries import builders
-from tests.insights.summaries.test_smtp import Inbox
+from tests.insights.summaries.smtp_inbox import Inbox, free_port
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -190,16 +189,10 @@ NOT_YET_DUE_ZONES = ("America/New_York", "America/Los_Angeles")
 BEAT_FIRES = 3
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_inbox() -> Iterator[tuple[Inbox, str]]:
     """A real SMTP server on localhost, and the EMAIL_URL that points a worker process at it."""
-    inbox, port = Inbox(), _free_port()
+    inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

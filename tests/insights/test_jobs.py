@@ -73,7 +73,7 @@ def test_the_nightly_sweep_recomputes_every_user_with_pending_or_active_insights
 @needs_broker
 def test_a_pushed_tremor_recording_is_analysed_on_the_reports_queue_then_insights_recompute(make_user, monkeypatch):
     from diary.models import TremorRecording
-    from tests.diary.test_tremor_recordings import axes
+    from tests.diary.tremor_samples import axes
 
     monkeypatch.setattr(tasks, "DEBOUNCE_SECONDS", 1)
     user = make_user(email="tremor@example.org")

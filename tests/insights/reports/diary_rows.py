@@ -13,16 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
-from diary.services import RecordWrite, TableChanges, changes_apply, with_defaults
-from diary.tables import TABLES
 from insights.selectors import local_today
 from insights.services import insights_recompute
-
-
-def write(user: User, table: str, rows: list[dict[str, Any]]) -> None:
-    spec = TABLES[table]
-    writes = [RecordWrite(client_id=row.pop("id"), values=with_defaults(spec, row), path=table) for row in rows]
-    changes_apply(user=user, changes={table: TableChanges(upserts=writes, deletions=[])}, since=None)
+from tests.insights.diary_builder import write
 
 
 def at_local(user: User, day: date, hour: int, minute: int = 0) -> datetime:

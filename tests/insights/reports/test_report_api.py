@@ -8,8 +8,6 @@ from datetime import timedelta
 
 import pypdf
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
@@ -19,6 +17,7 @@ from insights.reports.models import ReportJob
 from insights.reports.tasks import build_report_pdf, expire_old_reports
 from insights.selectors import local_today
 from tests.insights.reports.diary_rows import write_known_diary
+from tests.query_counts import assert_max_queries
 
 URL = "/api/v1/reports/pdf/"
 
@@ -75,11 +74,10 @@ def test_the_pdf_opens_has_every_section_and_its_numbers_equal_the_diary(auth_cl
 def test_the_report_content_counts_the_range_in_the_users_timezone_with_constant_queries(user):
     known = write_known_diary(user, days=20)
 
-    with CaptureQueriesContext(connection) as queries:
+    # One query per diary table, plus notes, dose texts, flags and insight state.
+    with assert_max_queries(13):
         content = report_content(user=user, start=known.start, end=known.end)
 
-    # One query per diary table, plus notes, dose texts, flags and insight state.
-    assert len(queries) <= 13
     assert content.episode_count == known.episodes
     assert content.days_affected == known.days_affected
     assert dict(content.finger_counts) == known.finger_counts

@@ -13,6 +13,7 @@ from django.utils import timezone
 from insights.reports.models import Share, ShareAccess
 from insights.selectors import local_today
 from tests.insights.reports.diary_rows import write_known_diary
+from tests.query_counts import assert_max_queries
 
 URL = "/api/v1/shares/"
 
@@ -161,16 +162,14 @@ def test_another_users_share_cannot_be_listed_or_revoked(auth_client, user, make
 
 
 @pytest.mark.django_db
-def test_the_share_list_costs_the_same_queries_however_many_shares_and_accesses(
-    auth_client, user, django_assert_max_num_queries
-):
+def test_the_share_list_costs_the_same_queries_however_many_shares_and_accesses(auth_client, user):
     for _ in range(3):
         share = create_share(auth_client, user)
         Client().get(public_path(share))
         Client().get(public_path(share) + "report.pdf")
 
     # Authentication (token lookup and its refresh), the shares and their accesses.
-    with django_assert_max_num_queries(4):
+    with assert_max_queries(4):
         response = auth_client.get(URL)
 
     assert len(response.json()) == 3 and all(len(s["accesses"]) == 2 for s in response.json())

@@ -1,8 +1,10 @@
-"""Diary rows, flags and insight states for the summary tests, written straight to the tables."""
+"""Diary rows, flags and insight states for the summary tests, written straight to the tables.
+
+The diary rows come from tests/factories.py, unsaved, so ``save_all`` can write them in one bulk insert.
+"""
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,19 +14,13 @@ from django.utils import timezone
 from accounts.models import User
 from diary import models as diary_models
 from insights.models import Flag, FlagStatus, InsightState
-
-_ids = itertools.count(1)
+from tests import factories
 
 
 def local(day: date, hour: float, tz: str) -> datetime:
     """The aware instant of ``hour`` o'clock on ``day`` in ``tz``."""
     whole = int(hour)
     return datetime.combine(day, time(whole, round((hour - whole) * 60)), tzinfo=ZoneInfo(tz))
-
-
-def _stamps() -> dict[str, Any]:
-    now = timezone.now()
-    return {"client_id": f"c{next(_ids)}", "created_at": now, "updated_at": now}
 
 
 def episode(
@@ -36,28 +32,26 @@ def episode(
     sites: tuple[str, ...] = ("left_index",),
     symptoms: tuple[str, ...] = (),
 ) -> diary_models.Episode:
-    return diary_models.Episode(
+    return factories.EpisodeFactory.build(
         user=user,
         started_at=at,
         duration_s=duration_s,
         body_sites=list(sites),
-        character="twitch",
         intensity=intensity,
         symptoms=list(symptoms),
-        **_stamps(),
     )
 
 
 def caffeine(user: User, at: datetime, mg: float) -> diary_models.CaffeineIntake:
-    return diary_models.CaffeineIntake(user=user, consumed_at=at, drink="brewed_coffee", mg=mg, **_stamps())
+    return factories.CaffeineIntakeFactory.build(user=user, consumed_at=at, mg=mg)
 
 
 def sleep(user: User, woke_at: datetime, hours: float) -> diary_models.SleepLog:
-    return diary_models.SleepLog(user=user, bed_at=woke_at - timedelta(hours=hours), woke_at=woke_at, **_stamps())
+    return factories.SleepLogFactory.build(user=user, bed_at=woke_at - timedelta(hours=hours), woke_at=woke_at)
 
 
 def stress(user: User, at: datetime, level: int) -> diary_models.StressLog:
-    return diary_models.StressLog(user=user, recorded_at=at, level=level, **_stamps())
+    return factories.StressLogFactory.build(user=user, recorded_at=at, level=level)
 
 
 def save_all(rows: list[Any]) -> None:

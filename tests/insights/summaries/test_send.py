@@ -14,13 +14,13 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, connections
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from insights.summaries import services
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.tasks import send_weekly_summary
 from tests.insights.summaries import builders
+from tests.query_counts import assert_same_query_count, captured_queries
 
 WEEK_START = date(2026, 1, 5)
 SEND_TIME = datetime(2026, 1, 12, 9, 5, tzinfo=UTC)
@@ -223,9 +223,9 @@ def test_queries_per_user_are_the_same_for_10_entries_and_1000(
             user, [builders.association("caffeine", "More on coffee days.", significant=True, q_value=0.01)]
         )
         summary = pending(user)
-        with CaptureQueriesContext(connection) as queries:
+        with captured_queries() as queries:
             assert services.summary_send(summary_id=summary.pk) == SummaryStatus.SENT
-        counts[entries] = len(queries)
-    assert counts[10] == counts[1000]
-    assert counts[10] <= 14
+        counts[entries] = queries
+    assert_same_query_count(counts[10], counts[1000], "10 entries against 1000")
+    assert len(counts[10]) <= 14, str(counts[10])
     assert len(mail.outbox) == 2

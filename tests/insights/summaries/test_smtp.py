@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 import time_machine
@@ -17,36 +13,13 @@ from django.test import override_settings
 from accounts.models import User
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from tests.insights.summaries import builders
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message and can refuse recipients."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.insights.summaries.smtp_inbox import Inbox, free_port
 
 
 @pytest.fixture
 def smtp_server() -> Iterator[Inbox]:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

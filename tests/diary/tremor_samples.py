@@ -1,0 +1,17 @@
+"""Synthetic accelerometer samples for tremor recordings: a clean wave on x and y, gravity on z, light noise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def axes(frequency_hz: float = 5.0, rate: float = 100.0, seconds: float = 30.0, seed: int = 1) -> dict[str, list]:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(rate * seconds)) / rate
+    wave = 0.3 * np.sin(2 * np.pi * frequency_hz * t)
+    noise = lambda: 0.02 * rng.standard_normal(t.size)  # noqa: E731
+    return {
+        "x": (wave + noise()).round(4).tolist(),
+        "y": (0.5 * wave + noise()).round(4).tolist(),
+        "z": (9.81 + noise()).round(4).tolist(),
+    }
