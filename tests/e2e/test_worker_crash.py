@@ -1,4 +1,4 @@
-"""Crashes and double fires against real `celery worker` and `celery beat` processes (DESIGN.md 10).
+"""Crashes and double fires against real `celery worker` and `celery beat` processes (docs/operations.md).
 
 A worker killed mid-task must not lose the task: another worker gets it again and finishes
 it, once. Beat firing the weekly dispatcher more than once must still send one email per
