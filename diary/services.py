@@ -112,8 +112,8 @@ def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: d
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
     if not client_ids:
         return 0
-    return spec.model.objects.live().filter(user=user, client_id__in=client_ids).update(
-        deleted_at=stamp, updated_at=stamp
+    return (
+        spec.model.objects.live().filter(user=user, client_id__in=client_ids).update(deleted_at=stamp, updated_at=stamp)
     )
 
 
@@ -164,10 +164,7 @@ def record_save(
     """
     spec = TABLES[table]
     client_id = client_id or new_client_id()
-    if (
-        existing is False
-        and spec.model.objects.live().filter(user=user, client_id=client_id).exists()
-    ):
+    if existing is False and spec.model.objects.live().filter(user=user, client_id=client_id).exists():
         raise Conflict(
             f"You already have a {table} record with id '{client_id}'; update it instead.",
             code="already_exists",
