@@ -1,9 +1,10 @@
-"""Diary routes: REST for every diary table, the catalogues and the WatermelonDB sync."""
+"""Diary routes: REST for every diary table, the catalogues, the WatermelonDB sync and the account export."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from diary import views
+from diary.exports.views import AccountExportView
 from diary.sync_views import SyncView
 
 router = SimpleRouter(trailing_slash=True)
@@ -22,6 +23,8 @@ for viewset in (
 
 urlpatterns = [
     path("sync/", SyncView.as_view(), name="sync"),
+    # Everything of the user's: the profile and every diary table, so it is served with the diary.
+    path("account/export/", AccountExportView.as_view(), name="account-export"),
     *(
         path(f"catalogues/{view.name}/", view.as_view(), name=f"catalogue-{view.name}")
         for view in (

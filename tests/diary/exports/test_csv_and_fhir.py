@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
+from diary.exports.csv_zip import COLUMN_DOCS, header
 from diary.tables import TABLES
-from insights.reports.csv_export import COLUMN_DOCS, header
 from tests.insights.reports.diary_rows import write_known_diary
 
 
