@@ -101,15 +101,13 @@ class DiaryRecordSerializer(serializers.Serializer):
         super().__init_subclass__(**kwargs)
         if "spec" not in cls.__dict__:
             return  # a shared base of several tables, not a table's own serializer
-        # DRF's metaclass has gathered the shared fields by now; the columns go between the id
-        # and the server's times, the order every REST answer shows.
-        shared = cls._declared_fields
-        cls._declared_fields = {
-            "id": shared["id"],
-            **{column.name: column_field(column) for column in cls.spec.columns},
-            "created_at": shared["created_at"],
-            "updated_at": shared["updated_at"],
-        }
+        # DRF's metaclass has gathered the declared fields by now. The columns go between the id
+        # and the server's times, the order every REST answer shows; a field the subclass
+        # declares itself stands in for its column's.
+        own = dict(cls._declared_fields)
+        shared = {name: own.pop(name) for name in ("id", "created_at", "updated_at")}
+        columns = {c.name: own.pop(c.name) if c.name in own else column_field(c) for c in cls.spec.columns}
+        cls._declared_fields = {"id": shared["id"], **columns, **own, **shared}
 
     def validate_id(self, value: str) -> str:
         if self.instance is not None and value != self.instance.client_id:
