@@ -15,19 +15,14 @@ from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest, HttpResponse
 
 from accounts.throttles import AdminLoginThrottle
+from config.plain_throttle import plain_view_throttled
 
 
 class TwitchlogAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        throttle = AdminLoginThrottle()
-        if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only request.META
-            response = HttpResponse(
-                "Too many requests. Please try again in a minute.", status=429, content_type="text/plain; charset=utf-8"
-            )
-            wait = throttle.wait()
-            if wait is not None:
-                response["Retry-After"] = str(max(1, int(wait)))
-            return response
+        refused = plain_view_throttled(request, AdminLoginThrottle())
+        if refused is not None:
+            return refused
         return super().login(request, extra_context)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import export_views, views
+from accounts import views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
@@ -14,5 +14,4 @@ urlpatterns = [
     path("auth/password/reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("me/", views.MeView.as_view(), name="me"),
     path("account/delete/", views.AccountDeleteView.as_view(), name="account-delete"),
-    path("account/export/", export_views.AccountExportView.as_view(), name="account-export"),
 ]

@@ -3,16 +3,21 @@
 Every error body is ``{"error": {"code": str, "message": str, "fields": {name: [str]}}}``,
 whether it comes from DRF (validation, authentication, throttling, parse errors, wrong
 method), from Django (404, 500 under /api/) or from a service's DomainError.
+
+A URL under /api/ that matches no route answers the same 404 body (ApiNotFoundMiddleware),
+in development too, where Django would show its HTML debug page; other paths keep
+Django's own 404 page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -76,8 +81,29 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+API_PREFIX = "/api/"
+
+
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(error_body("not_found", "Not found."), status=404)
+
+
+class ApiNotFoundMiddleware:
+    """An unmatched URL under /api/ answers the API's 404 body, not Django's HTML page.
+
+    Only a request that matched no route is answered here (``resolver_match`` is unset):
+    a view's own 404 already speaks the API's shape. It sits outside CommonMiddleware, so
+    a path missing its trailing slash is still redirected to the route it meant.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code == 404 and request.resolver_match is None and request.path.startswith(API_PREFIX):
+            return json_not_found(request)
+        return response
 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:

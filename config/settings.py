@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "config.security_headers.SecurityHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outside CommonMiddleware, so a missing trailing slash is redirected before a 404 is judged.
+    "config.api_errors.ApiNotFoundMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -27,5 +27,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-handler404 = "config.api_errors.json_not_found"
+# An unmatched /api/ URL is answered by config.api_errors.ApiNotFoundMiddleware; any other
+# path gets Django's own 404 page.
 handler500 = "config.api_errors.json_server_error"

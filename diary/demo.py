@@ -430,9 +430,7 @@ def demo_user_seed(*, days: int = DEFAULT_DAYS) -> DemoSeed:
             if errors:
                 raise DomainError("The demo data breaks the diary's input rules.", fields=errors)
             keep = {w.client_id for w in writes}
-            stored = spec.model._default_manager.filter(user=user, deleted_at__isnull=True).values_list(
-                "client_id", flat=True
-            )
+            stored = spec.model.objects.live().filter(user=user).values_list("client_id", flat=True)
             changes[name] = TableChanges(upserts=writes, deletions=[cid for cid in stored if cid not in keep])
         changes_apply(user=user, changes=changes, since=None)
         # One demo token at a time: each run replaces the last one it issued.

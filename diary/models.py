@@ -8,6 +8,8 @@ unique per (user, table) only, so one user's id can never reach another user's r
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -34,12 +36,23 @@ def diary_indexes(table: str, time_field: str) -> list[models.Index]:
     ]
 
 
+_Record = TypeVar("_Record", bound="DiaryRecord")
+
+
+class DiaryRecordQuerySet(models.QuerySet[_Record]):
+    def live(self) -> DiaryRecordQuerySet[_Record]:
+        """The records that are not deleted: what every reader but a sync pull wants."""
+        return self.filter(deleted_at__isnull=True)
+
+
 class DiaryRecord(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     client_id = models.CharField(max_length=64)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DiaryRecordQuerySet.as_manager()
 
     # The field that places the record in time: REST filters and the analysis use it.
     time_field: str = ""

@@ -42,7 +42,7 @@ def record_list(
     matches when any moment of that day, in the user's timezone, lies in the range.
     Records without a time (a medication with no start date) only match an open range."""
     spec = TABLES[table]
-    rows = spec.model._default_manager.filter(user=user, deleted_at__isnull=True)
+    rows = spec.model.objects.live().filter(user=user)
     field = spec.model.time_field
     # DateTimeField subclasses DateField, so ask for the column type rather than isinstance.
     if spec.model._meta.get_field(field).get_internal_type() == "DateField":

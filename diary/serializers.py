@@ -1,7 +1,8 @@
 """REST shapes of the diary tables and the catalogues.
 
-One ModelSerializer per table, built from the TABLES registry, so a table added there
-gets its REST shape without a new class here. The serializers check types and shape
+One ModelSerializer per table, written out by name (EpisodeSerializer, ...): each names its
+table in TABLES and takes its fields from the table's columns, so a new table needs one
+short class here and the registry stays the one list of columns. The serializers check types and shape
 only: every rule (ranges, catalogue codes, future times, a night under 24 hours) lives
 in diary.rules and is applied by diary.services, which REST and sync share, so both
 answer the same input with the same message.
@@ -12,7 +13,7 @@ ISO 8601, lists are real JSON arrays and ``medication_id`` is the medication's c
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 
@@ -81,14 +82,32 @@ def column_field(column: Column) -> serializers.Field:
     return json_fields.CharField(max_length=column.max_length, allow_blank=True, **optional)
 
 
-class DiaryRecordSerializer(serializers.ModelSerializer):
-    """What every table shares: the client id and the server's own times."""
+class DiaryRecordSerializer(serializers.Serializer):
+    """What every table shares: the client id and the server's own times.
+
+    A subclass names its table (``spec = TABLES[...]``); its column fields are made from that
+    table's columns when the class is defined, as a class statement listing them would make
+    them, so the registry stays the one place a column is declared. Every field is declared,
+    so nothing is read from the model's own fields.
+    """
 
     id = json_fields.RegexField(CLIENT_ID_PATTERN, source="client_id", required=False, help_text=ID_HELP)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
-    spec: TableSpec
+    spec: ClassVar[TableSpec]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "spec" not in cls.__dict__:
+            return  # a shared base of several tables, not a table's own serializer
+        # DRF's metaclass has gathered the declared fields by now. The columns go between the id
+        # and the server's times, the order every REST answer shows; a field the subclass
+        # declares itself stands in for its column's.
+        own = dict(cls._declared_fields)
+        shared = {name: own.pop(name) for name in ("id", "created_at", "updated_at")}
+        columns = {c.name: own.pop(c.name) if c.name in own else column_field(c) for c in cls.spec.columns}
+        cls._declared_fields = {"id": shared["id"], **columns, **own, **shared}
 
     def validate_id(self, value: str) -> str:
         if self.instance is not None and value != self.instance.client_id:
@@ -100,20 +119,75 @@ class DiaryRecordSerializer(serializers.ModelSerializer):
         return {name: value for name, value in self.validated_data.items() if name != "client_id"}
 
 
-def _serializer_for(spec: TableSpec) -> type[DiaryRecordSerializer]:
-    fields = ("id", *(c.name for c in spec.columns), "created_at", "updated_at")
-    meta = type("Meta", (), {"model": spec.model, "fields": fields})
-    attrs: dict[str, Any] = {column.name: column_field(column) for column in spec.columns}
-    attrs.update(
-        Meta=meta, spec=spec, __module__=__name__, __doc__=f"A {spec.name} record as the REST API reads and writes it."
-    )
-    # DRF's metaclass, as a class statement would use, gathers the declared fields.
-    serializer = serializers.SerializerMetaclass(f"{spec.model.__name__}Serializer", (DiaryRecordSerializer,), attrs)
-    return cast("type[DiaryRecordSerializer]", serializer)
+class EpisodeSerializer(DiaryRecordSerializer):
+    """A episodes record as the REST API reads and writes it."""
+
+    spec = TABLES["episodes"]
+
+
+class CaffeineIntakeSerializer(DiaryRecordSerializer):
+    """A caffeine_intakes record as the REST API reads and writes it."""
+
+    spec = TABLES["caffeine_intakes"]
+
+
+class SleepLogSerializer(DiaryRecordSerializer):
+    """A sleep_logs record as the REST API reads and writes it."""
+
+    spec = TABLES["sleep_logs"]
+
+
+class StressLogSerializer(DiaryRecordSerializer):
+    """A stress_logs record as the REST API reads and writes it."""
+
+    spec = TABLES["stress_logs"]
+
+
+class MedicationSerializer(DiaryRecordSerializer):
+    """A medications record as the REST API reads and writes it."""
+
+    spec = TABLES["medications"]
+
+
+class MedicationDoseSerializer(DiaryRecordSerializer):
+    """A medication_doses record as the REST API reads and writes it."""
+
+    spec = TABLES["medication_doses"]
+
+
+class ExerciseSessionSerializer(DiaryRecordSerializer):
+    """A exercise_sessions record as the REST API reads and writes it."""
+
+    spec = TABLES["exercise_sessions"]
+
+
+class TremorRecordingSerializer(DiaryRecordSerializer):
+    """A tremor_recordings record as the REST API reads and writes it."""
+
+    spec = TABLES["tremor_recordings"]
+
+
+class LabResultSerializer(DiaryRecordSerializer):
+    """A lab_results record as the REST API reads and writes it."""
+
+    spec = TABLES["lab_results"]
 
 
 # Table name -> its serializer, e.g. SERIALIZERS["episodes"] is EpisodeSerializer.
-SERIALIZERS: dict[str, type[DiaryRecordSerializer]] = {name: _serializer_for(spec) for name, spec in TABLES.items()}
+SERIALIZERS: dict[str, type[DiaryRecordSerializer]] = {
+    serializer.spec.name: serializer
+    for serializer in (
+        EpisodeSerializer,
+        CaffeineIntakeSerializer,
+        SleepLogSerializer,
+        StressLogSerializer,
+        MedicationSerializer,
+        MedicationDoseSerializer,
+        ExerciseSessionSerializer,
+        TremorRecordingSerializer,
+        LabResultSerializer,
+    )
+}
 
 
 # --- Catalogues ------------------------------------------------------------------------

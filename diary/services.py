@@ -113,8 +113,8 @@ def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: d
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
     if not client_ids:
         return 0
-    return spec.model._default_manager.filter(user=user, client_id__in=client_ids, deleted_at__isnull=True).update(
-        deleted_at=stamp, updated_at=stamp
+    return (
+        spec.model.objects.live().filter(user=user, client_id__in=client_ids).update(deleted_at=stamp, updated_at=stamp)
     )
 
 
@@ -165,10 +165,7 @@ def record_save(
     """
     spec = TABLES[table]
     client_id = client_id or new_client_id()
-    if (
-        existing is False
-        and spec.model._default_manager.filter(user=user, client_id=client_id, deleted_at__isnull=True).exists()
-    ):
+    if existing is False and spec.model.objects.live().filter(user=user, client_id=client_id).exists():
         raise Conflict(
             f"You already have a {table} record with id '{client_id}'; update it instead.",
             code="already_exists",
@@ -206,7 +203,7 @@ def _current_value(spec: TableSpec, record: DiaryRecord, name: str, kind: str) -
 
 def record_get(*, user: User, table: str, client_id: str) -> DiaryRecord:
     spec = TABLES[table]
-    record = spec.model._default_manager.filter(user=user, client_id=client_id, deleted_at__isnull=True).first()
+    record = spec.model.objects.live().filter(user=user, client_id=client_id).first()
     if record is None:
         raise NotFound(f"No {table} record with id '{client_id}'.")
     return record

@@ -50,7 +50,7 @@ def pull(*, user: User, last_pulled_at: int | None) -> dict[str, Any]:
 def _table_changes(spec: Any, user: User, since: Any, upper: Any) -> dict[str, list[Any]]:
     rows = spec.model.objects.filter(user=user, updated_at__lte=upper)
     if since is None:
-        rows = rows.filter(deleted_at__isnull=True)
+        rows = rows.live()
     else:
         rows = rows.filter(updated_at__gt=since)
     created: list[dict[str, Any]] = []

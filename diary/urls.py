@@ -1,18 +1,38 @@
-"""Diary routes: REST for every table in TABLES, the catalogues and the WatermelonDB sync."""
+"""Diary routes: REST for every diary table, the catalogues, the WatermelonDB sync and the account export."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from diary import views
+from diary.exports.views import AccountExportView
 from diary.sync_views import SyncView
-from diary.tables import TABLES
-from diary.views import CATALOGUE_VIEWS, VIEWSETS
 
 router = SimpleRouter(trailing_slash=True)
-for name, spec in TABLES.items():
-    router.register(spec.route, VIEWSETS[name], basename=spec.route)
+for viewset in (
+    views.EpisodeViewSet,
+    views.CaffeineIntakeViewSet,
+    views.SleepLogViewSet,
+    views.StressLogViewSet,
+    views.MedicationViewSet,
+    views.MedicationDoseViewSet,
+    views.ExerciseSessionViewSet,
+    views.TremorRecordingViewSet,
+    views.LabResultViewSet,
+):
+    router.register(viewset.route, viewset, basename=viewset.route)
 
 urlpatterns = [
     path("sync/", SyncView.as_view(), name="sync"),
-    *(path(f"catalogues/{name}/", view.as_view(), name=f"catalogue-{name}") for name, view in CATALOGUE_VIEWS.items()),
+    # Everything of the user's: the profile and every diary table, so it is served with the diary.
+    path("account/export/", AccountExportView.as_view(), name="account-export"),
+    *(
+        path(f"catalogues/{view.name}/", view.as_view(), name=f"catalogue-{view.name}")
+        for view in (
+            views.DrinksCatalogueView,
+            views.MedicinesCatalogueView,
+            views.BodySitesCatalogueView,
+            views.TermsCatalogueView,
+        )
+    ),
     *router.urls,
 ]

@@ -1,8 +1,9 @@
 """REST endpoints of the diary: CRUD for every table in TABLES, and the read-only catalogues.
 
 The ViewSets are thin: they read the request with the table's serializer, call one
-service (writes) or selector (reads) and shape the answer. They are built from the
-registry, so a table added to TABLES gets its endpoints (and its BOLA tests) at once.
+service (writes) or selector (reads) and shape the answer. Each table has its own ViewSet,
+written out by name (EpisodeViewSet, ...) and registered by name in diary.urls; a table's
+ViewSet names only its serializer, which names the table.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from diary import selectors, serializers, services
 from diary.models import DiaryRecord
-from diary.tables import TABLES, TableSpec
+from diary.tables import CLIENT_ID_PATTERN, TABLES, TableSpec
 
 TIME_FORMAT_RULE = "must be an ISO 8601 date-time (2024-05-01T08:00:00Z) or date (2024-05-01)"
 TIME_RANGE_RULE = "must be a time between the years 1 and 9999 in UTC"
@@ -92,17 +93,50 @@ def _list_parameters(spec: TableSpec) -> list[OpenApiParameter]:
     ]
 
 
-class DiaryRecordViewSet(viewsets.GenericViewSet):
-    """CRUD for one diary table, addressed by the record's client id; soft delete."""
+def _record_schema(spec: TableSpec, view: type[viewsets.GenericViewSet]) -> dict[str, Any]:
+    """The summaries and extra answers of a table's operations, for those the ViewSet has."""
+    label = spec.name.replace("_", " ")
+    conflict = OpenApiResponse(ErrorSerializer, description="You already have a record with this id.")
+    operations = {
+        "list": extend_schema(
+            summary=f"My {label}, newest first (cursor pagination)", parameters=_list_parameters(spec)
+        ),
+        "create": extend_schema(summary=f"Add to my {label}", responses={201: view.serializer_class, 409: conflict}),
+        "retrieve": extend_schema(summary=f"One of my {label}"),
+        "update": extend_schema(summary=f"Replace one of my {label}"),
+        "partial_update": extend_schema(summary=f"Change some fields of one of my {label}"),
+        "destroy": extend_schema(
+            summary=f"Delete one of my {label} (a tombstone sync hands on)", responses={204: None}
+        ),
+    }
+    return {name: schema for name, schema in operations.items() if hasattr(view, name)}
 
+
+class DiaryRecordReadViewSet(viewsets.GenericViewSet):
+    """Reading one diary table, addressed by the record's client id.
+
+    A subclass names its table's serializer; the table, its route, its queryset for the
+    schema and its operations' summaries follow from it when the class is defined.
+    """
+
+    serializer_class: type[serializers.DiaryRecordSerializer]
     table: str = ""
+    route: str = ""
     lookup_field = "client_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = r"[A-Za-z0-9_-]{1,64}"
+    # The client id's own pattern, so an id of another shape is an unmatched URL (the API's
+    # 404) and the schema states the pattern.
+    lookup_value_regex = CLIENT_ID_PATTERN.removeprefix("^").removesuffix("$")
     request: AuthenticatedRequest
 
-    def get_serializer_class(self) -> type[serializers.DiaryRecordSerializer]:
-        return serializers.SERIALIZERS[self.table]
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "serializer_class" not in cls.__dict__:
+            return  # a shared base of several tables, not a table's own ViewSet
+        spec = cls.serializer_class.spec
+        cls.table, cls.route = spec.name, spec.route
+        cls.queryset = spec.model._default_manager.none()
+        extend_schema_view(**_record_schema(spec, cls))(cls)
 
     def get_queryset(self) -> QuerySet[DiaryRecord]:
         if getattr(self, "swagger_fake_view", False):
@@ -112,6 +146,15 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
     def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: AuthenticatedRequest, id: str) -> Response:
+        return Response(
+            self.get_serializer(services.record_get(user=request.user, table=self.table, client_id=id)).data
+        )
+
+
+class DiaryRecordViewSet(DiaryRecordReadViewSet):
+    """CRUD for one diary table, addressed by the record's client id; soft delete."""
 
     def create(self, request: AuthenticatedRequest) -> Response:
         serializer = cast(serializers.DiaryRecordSerializer, self.get_serializer(data=request.data))
@@ -127,11 +170,6 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
         # fields are built once per request, not twice.
         serializer.instance = record
         return Response(serializer.data, status=status.HTTP_201_CREATED)
-
-    def retrieve(self, request: AuthenticatedRequest, id: str) -> Response:
-        return Response(
-            self.get_serializer(services.record_get(user=request.user, table=self.table, client_id=id)).data
-        )
 
     def update(self, request: AuthenticatedRequest, id: str, partial: bool = False) -> Response:
         # Looking the record up first answers another user's id with 404 before judging the body.
@@ -159,30 +197,58 @@ class DiaryRecordViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _viewset_for(spec: TableSpec) -> type[DiaryRecordViewSet]:
-    label = spec.name.replace("_", " ")
-    conflict = OpenApiResponse(ErrorSerializer, description="You already have a record with this id.")
-    schema = extend_schema_view(
-        list=extend_schema(summary=f"My {label}, newest first (cursor pagination)", parameters=_list_parameters(spec)),
-        create=extend_schema(
-            summary=f"Add to my {label}", responses={201: serializers.SERIALIZERS[spec.name], 409: conflict}
-        ),
-        retrieve=extend_schema(summary=f"One of my {label}"),
-        update=extend_schema(summary=f"Replace one of my {label}"),
-        partial_update=extend_schema(summary=f"Change some fields of one of my {label}"),
-        destroy=extend_schema(summary=f"Delete one of my {label} (a tombstone sync hands on)", responses={204: None}),
-    )
-    attrs = {
-        "table": spec.name,
-        "queryset": spec.model._default_manager.none(),
-        "__module__": __name__,
-        "__doc__": f"CRUD for {label}.",
-    }
-    return schema(type(f"{spec.model.__name__}ViewSet", (DiaryRecordViewSet,), attrs))
+class EpisodeViewSet(DiaryRecordViewSet):
+    """CRUD for episodes."""
+
+    serializer_class = serializers.EpisodeSerializer
 
 
-# Table name -> its ViewSet; diary.urls registers each under the table's route.
-VIEWSETS: dict[str, type[DiaryRecordViewSet]] = {name: _viewset_for(spec) for name, spec in TABLES.items()}
+class CaffeineIntakeViewSet(DiaryRecordViewSet):
+    """CRUD for caffeine intakes."""
+
+    serializer_class = serializers.CaffeineIntakeSerializer
+
+
+class SleepLogViewSet(DiaryRecordViewSet):
+    """CRUD for sleep logs."""
+
+    serializer_class = serializers.SleepLogSerializer
+
+
+class StressLogViewSet(DiaryRecordViewSet):
+    """CRUD for stress logs."""
+
+    serializer_class = serializers.StressLogSerializer
+
+
+class MedicationViewSet(DiaryRecordViewSet):
+    """CRUD for medications."""
+
+    serializer_class = serializers.MedicationSerializer
+
+
+class MedicationDoseViewSet(DiaryRecordViewSet):
+    """CRUD for medication doses."""
+
+    serializer_class = serializers.MedicationDoseSerializer
+
+
+class ExerciseSessionViewSet(DiaryRecordViewSet):
+    """CRUD for exercise sessions."""
+
+    serializer_class = serializers.ExerciseSessionSerializer
+
+
+class TremorRecordingViewSet(DiaryRecordViewSet):
+    """CRUD for tremor recordings."""
+
+    serializer_class = serializers.TremorRecordingSerializer
+
+
+class LabResultViewSet(DiaryRecordViewSet):
+    """CRUD for lab results."""
+
+    serializer_class = serializers.LabResultSerializer
 
 
 # --- Catalogues -----------------------------------------------------------------------
@@ -196,12 +262,38 @@ def _etag(name: str, payload: dict[str, Any]) -> str:
 
 class CatalogueView(APIView):
     """One catalogue, public (it holds no personal data, and the app needs it before sign-in),
-    with an ETag so the app can revalidate its cached pickers for the price of a 304."""
+    with an ETag so the app can revalidate its cached pickers for the price of a 304.
+
+    A subclass names the catalogue, the selector that builds it and its serializer; its
+    docstring is the operation's summary.
+    """
 
     permission_classes = (permissions.AllowAny,)
     name: str = ""
+    build: Callable[[], dict[str, Any]]
+    output: type[Serializer]
     payload: dict[str, Any] = {}
     etag: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Built once, when the class is defined: a catalogue changes only with a release.
+        cls.payload = cls.build()
+        cls.etag = _etag(cls.name, cls.payload)
+        extend_schema_view(
+            get=extend_schema(
+                summary=cls.__doc__,
+                parameters=[
+                    OpenApiParameter(
+                        "If-None-Match",
+                        OpenApiTypes.STR,
+                        OpenApiParameter.HEADER,
+                        description="The ETag of your cached copy: 304 when it is current.",
+                    )
+                ],
+                responses={200: cls.output, 304: OpenApiResponse(description="Your cached copy is current.")},
+            )
+        )(cls)
 
     def get(self, request: Request) -> Response:
         headers = {"ETag": self.etag, "Cache-Control": "no-cache"}
@@ -211,51 +303,33 @@ class CatalogueView(APIView):
         return Response(self.payload, headers=headers)
 
 
-def _catalogue_view(
-    name: str, build: Callable[[], dict[str, Any]], serializer: type[Serializer], summary: str
-) -> type[CatalogueView]:
-    payload = build()
-    attrs = {"name": name, "payload": payload, "etag": _etag(name, payload), "__module__": __name__, "__doc__": summary}
-    view = type(f"{name.title().replace('-', '')}CatalogueView", (CatalogueView,), attrs)
-    return extend_schema_view(
-        get=extend_schema(
-            summary=summary,
-            parameters=[
-                OpenApiParameter(
-                    "If-None-Match",
-                    OpenApiTypes.STR,
-                    OpenApiParameter.HEADER,
-                    description="The ETag of your cached copy: 304 when it is current.",
-                )
-            ],
-            responses={200: serializer, 304: OpenApiResponse(description="Your cached copy is current.")},
-        )
-    )(view)
+class DrinksCatalogueView(CatalogueView):
+    """Caffeinated drinks with caffeine per serving"""
+
+    name = "drinks"
+    build = staticmethod(selectors.catalogue_drinks)
+    output = serializers.DrinkCatalogueSerializer
 
 
-CATALOGUE_VIEWS: dict[str, type[CatalogueView]] = {
-    "drinks": _catalogue_view(
-        "drinks",
-        selectors.catalogue_drinks,
-        serializers.DrinkCatalogueSerializer,
-        "Caffeinated drinks with caffeine per serving",
-    ),
-    "medicines": _catalogue_view(
-        "medicines",
-        selectors.catalogue_medicines,
-        serializers.MedicineCatalogueSerializer,
-        "Medicines by generic name with their drug class and its known link to twitching",
-    ),
-    "body-sites": _catalogue_view(
-        "body-sites",
-        selectors.catalogue_body_sites,
-        serializers.BodySiteCatalogueSerializer,
-        "Body sites with side and region",
-    ),
-    "terms": _catalogue_view(
-        "terms",
-        selectors.catalogue_terms,
-        serializers.TermsCatalogueSerializer,
-        "Episode characters, contexts and symptoms; exercise intensities; lab analytes",
-    ),
-}
+class MedicinesCatalogueView(CatalogueView):
+    """Medicines by generic name with their drug class and its known link to twitching"""
+
+    name = "medicines"
+    build = staticmethod(selectors.catalogue_medicines)
+    output = serializers.MedicineCatalogueSerializer
+
+
+class BodySitesCatalogueView(CatalogueView):
+    """Body sites with side and region"""
+
+    name = "body-sites"
+    build = staticmethod(selectors.catalogue_body_sites)
+    output = serializers.BodySiteCatalogueSerializer
+
+
+class TermsCatalogueView(CatalogueView):
+    """Episode characters, contexts and symptoms; exercise intensities; lab analytes"""
+
+    name = "terms"
+    build = staticmethod(selectors.catalogue_terms)
+    output = serializers.TermsCatalogueSerializer

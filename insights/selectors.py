@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -35,7 +35,8 @@ _Record = TypeVar("_Record", bound=diary_models.DiaryRecord)
 
 
 def _live(model: type[_Record], user: User) -> QuerySet[_Record]:
-    return model._default_manager.filter(user=user, deleted_at__isnull=True).order_by(model.time_field, "pk")
+    # The stubs type the manager of a model passed as a type variable as DiaryRecord's.
+    return cast("QuerySet[_Record]", model.objects.live().filter(user=user).order_by(model.time_field, "pk"))
 
 
 def diary_for_user(

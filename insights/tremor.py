@@ -19,7 +19,8 @@ from insights.analysis.tremor import analyse_recording, describe
 
 def recordings_to_analyse(user_id: int) -> list[int]:
     return list(
-        TremorRecording.objects.filter(user_id=user_id, deleted_at__isnull=True)
+        TremorRecording.objects.live()
+        .filter(user_id=user_id)
         .filter(Q(analysed_at__isnull=True) | Q(analysed_at__lt=F("updated_at")))
         .values_list("pk", flat=True)
     )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.throttles import SharePublicThrottle
 from config.client_ip import client_ip
+from config.plain_throttle import plain_view_throttled
 from insights.reports import services, theme
 from insights.reports.build import report_content
 from insights.reports.content import ReportContent
@@ -57,19 +58,16 @@ def _message(request: HttpRequest, status: int, title: str, text: str) -> HttpRe
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:
-    throttle = SharePublicThrottle()
-    if throttle.allow_request(request, None):  # type: ignore[arg-type]  # reads only request.META
-        return None
-    wait = throttle.wait()
-    response = _message(
+    return plain_view_throttled(
         request,
-        429,
-        "Too many requests",
-        "This address has opened too many links in a short time. Please wait a minute and try again.",
+        SharePublicThrottle(),
+        lambda: _message(
+            request,
+            429,
+            "Too many requests",
+            "This address has opened too many links in a short time. Please wait a minute and try again.",
+        ),
     )
-    if wait is not None:
-        response["Retry-After"] = str(max(1, int(wait)))
-    return response
 
 
 def _open(request: HttpRequest, token: str) -> tuple[Share | None, HttpResponse | None]:

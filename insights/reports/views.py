@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 from accounts.models import User
 from config.errors import DomainError
 from config.schema import ErrorSerializer
+from diary.exports.csv_zip import csv_zip, export_filename
+from diary.exports.fhir import fhir_bundle_json
 from insights.reports import selectors, serializers, services, tasks
-from insights.reports.csv_export import csv_zip, export_filename
-from insights.reports.fhir_export import fhir_bundle_json
 from insights.reports.models import ReportJobStatus
 from insights.selectors import local_today
 

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttles import UnsubscribeThrottle
+from config.plain_throttle import plain_view_throttled
 from config.typing import AuthenticatedRequest
 from insights.summaries import services
 from insights.summaries.compose import render_summary
@@ -48,17 +49,12 @@ class SummaryPreviewView(APIView):
         return Response(SummaryPreviewSerializer(data).data)
 
 
-def _throttled(request: HttpRequest) -> bool:
-    return not UnsubscribeThrottle().allow_request(request, None)  # type: ignore[arg-type]
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    if _throttled(request):
-        return HttpResponse(
-            "Too many requests. Please try again in a minute.", status=429, content_type="text/plain; charset=utf-8"
-        )
+    refused = plain_view_throttled(request, UnsubscribeThrottle())
+    if refused is not None:
+        return refused
     try:
         if request.method == "POST":
             services.summaries_unsubscribe(token=token)

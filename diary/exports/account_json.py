@@ -5,20 +5,20 @@ with the tables in the registry's order (diary.tables.TABLES). Records are in th
 representation: ISO 8601 times, ``YYYY-MM-DD`` dates, real arrays, and a reference as the
 client id it points to (``medication_id``). Deleted records are left out.
 
-Each table is read with one query through a database iterator, and the text is handed
-out a few hundred records at a time, so a year of diary never sits in memory and the
-number of queries does not grow with the number of rows.
+Each table is read with one query through a database cursor (rows.live_rows), and the
+text is handed out a few hundred records at a time, so a year of diary never sits in
+memory and the number of queries does not grow with the number of rows.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from accounts.models import User
+from diary.exports.rows import iso_utc, live_rows, local_date, record_fields
 from diary.tables import TABLES, TableSpec
 
 EXPORT_FORMAT = "twitchlog-export"
@@ -32,36 +32,28 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _iso(value: datetime) -> str:
-    # The same shape DRF gives every time on the REST API: UTC with a "Z".
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _rest_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _iso(value)
+        return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
     return value
 
 
-def rest_record(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
-    """One stored row (from ``.values(*spec.read_fields)``) as the REST API shows it."""
-    record: dict[str, Any] = {"id": row["client_id"]}
-    for column in spec.columns:
-        record[column.name] = _rest_value(row[spec.read_field(column)])
-    record["created_at"] = _iso(row["created_at"])
-    record["updated_at"] = _iso(row["updated_at"])
+def rest_record(spec: TableSpec, row: tuple[Any, ...]) -> dict[str, Any]:
+    """One stored row (the values of ``record_fields(spec)``) as the REST API shows it."""
+    client_id, *values, created_at, updated_at = row
+    record: dict[str, Any] = {"id": client_id}
+    for column, value in zip(spec.columns, values, strict=True):
+        record[column.name] = _rest_value(value)
+    record["created_at"] = iso_utc(created_at)
+    record["updated_at"] = iso_utc(updated_at)
     return record
 
 
-def export_date(*, user: User, now: datetime) -> date:
-    """The day of the export in the user's timezone, as the file name shows it."""
-    return now.astimezone(ZoneInfo(user.timezone)).date()
-
-
 def export_filename(*, user: User, now: datetime) -> str:
-    return f"twitchlog-export-{export_date(user=user, now=now).isoformat()}.json"
+    """Named by the day of the export in the user's timezone."""
+    return f"twitchlog-export-{local_date(user, now).isoformat()}.json"
 
 
 def _profile(user: User) -> dict[str, Any]:
@@ -70,15 +62,9 @@ def _profile(user: User) -> dict[str, Any]:
 
 def _table_chunks(spec: TableSpec, user: User) -> Iterator[str]:
     """The records of one table as JSON array items, ``CHUNK_SIZE`` to a chunk, comma-joined."""
-    rows = (
-        spec.model._default_manager.filter(user=user, deleted_at__isnull=True)
-        .order_by(spec.model.time_field, "pk")
-        .values(*spec.read_fields)
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
     batch: list[str] = []
     separator = ""
-    for row in rows:
+    for row in live_rows(spec.model, user, record_fields(spec)):
         batch.append(_dumps(rest_record(spec, row)))
         if len(batch) == CHUNK_SIZE:
             yield separator + ",".join(batch)
@@ -89,7 +75,7 @@ def _table_chunks(spec: TableSpec, user: User) -> Iterator[str]:
 
 def account_export_chunks(*, user: User, now: datetime) -> Iterator[str]:
     """The export document in pieces that join into valid JSON."""
-    head = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": _iso(now), "profile": _profile(user)}
+    head = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": iso_utc(now), "profile": _profile(user)}
     # The head's closing brace is replaced by the opening of "tables".
     yield _dumps(head)[:-1] + ',"tables":{'
     for position, (name, spec) in enumerate(TABLES.items()):

@@ -33,14 +33,13 @@ from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.drinks import DRINKS
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
-from insights.selectors import local_today
+from diary.exports.rows import live_rows, local_date
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # A fixed namespace for this service's resource ids (uuid5 of the user, table and record id).
 ID_NAMESPACE = uuid.UUID("6f0c2a52-8f7e-4d0e-9a7c-3b1f2d5e4a10")
-CHUNK_SIZE = 1000
 
 
 def _resource_id(user: User, table: str, client_id: str) -> str:
@@ -60,12 +59,7 @@ def _category(code: str) -> list[dict[str, Any]]:
 
 
 def _live(model: type[diary_models.DiaryRecord], user: User, *fields: str) -> Iterator[tuple[Any, ...]]:
-    return (
-        model._default_manager.filter(user=user, deleted_at__isnull=True)
-        .order_by(model.time_field, "pk")
-        .values_list("client_id", *fields)
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
+    return live_rows(model, user, ("client_id", *fields))
 
 
 def patient_resource(user: User, patient_id: str) -> Patient:
@@ -170,7 +164,7 @@ def _stress(user: User, subject: dict[str, str]) -> Iterator[Observation]:
 
 
 def _medications(user: User, subject: dict[str, str]) -> Iterator[MedicationStatement]:
-    today = local_today(user)
+    today = local_date(user, timezone.now())
     for cid, name, drug_class, dose, started, stopped, as_needed in _live(
         diary_models.Medication, user, "name", "drug_class", "dose", "started_on", "stopped_on", "as_needed"
     ):

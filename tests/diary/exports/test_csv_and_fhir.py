@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
+from diary.exports.csv_zip import COLUMN_DOCS, header
 from diary.tables import TABLES
-from insights.reports.csv_export import COLUMN_DOCS, header
 from tests.insights.reports.diary_rows import write_known_diary
 
 
@@ -38,7 +38,7 @@ def test_the_csv_zip_has_every_live_row_of_every_table_and_nothing_of_another_us
     tables = read_zip(response.content)
     assert set(tables) == set(TABLES)
     for name, spec in TABLES.items():
-        live = spec.model.objects.filter(user=user, deleted_at__isnull=True)
+        live = spec.model.objects.live().filter(user=user)
         assert sorted(row["id"] for row in tables[name]) == sorted(live.values_list("client_id", flat=True)), name
     assert "st-0" not in {row["id"] for row in tables["stress_logs"]}
     first = next(row for row in tables["episodes"] if row["id"] == "ep-0-0")
@@ -75,9 +75,7 @@ def test_the_fhir_bundle_validates_and_round_trips(auth_client, user):
 
     resources = [entry.resource for entry in bundle.entry]
     kinds = [r.get_resource_type() for r in resources]
-    live = {
-        name: spec.model.objects.filter(user=user, deleted_at__isnull=True).count() for name, spec in TABLES.items()
-    }
+    live = {name: spec.model.objects.live().filter(user=user).count() for name, spec in TABLES.items()}
     assert kinds.count("Patient") == 1
     assert kinds.count("MedicationStatement") == live["medications"]
     observations = [r for r in resources if r.get_resource_type() == "Observation"]

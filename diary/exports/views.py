@@ -1,4 +1,8 @@
-"""The account export endpoint, thin: stream what accounts.export writes."""
+"""The account export endpoint, thin: stream what diary.exports.account_json writes.
+
+It lives with the exports, not in accounts, because it reads every diary table and
+accounts sits below diary. The CSV and FHIR endpoints are with the report's (insights.reports.views).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.export import account_export_chunks, export_filename
 from accounts.models import User
+from diary.exports.account_json import account_export_chunks, export_filename
 
 
 class AccountExportView(APIView):

@@ -1,7 +1,7 @@
 """The CSV export: a zip with one CSV file per diary table and a README describing every column.
 
 Rows are the user's records that are not deleted, oldest first, read with one query per
-table. Times are ISO 8601 in UTC with a "Z"; dates are YYYY-MM-DD; lists (body sites,
+table (rows.live_rows). Times are ISO 8601 in UTC with a "Z"; dates are YYYY-MM-DD; lists (body sites,
 symptoms) are codes joined with ";"; booleans are "true"/"false"; an empty cell is no value.
 """
 
@@ -11,13 +11,13 @@ import csv
 import io
 import json
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from accounts.models import User
+from diary.exports.rows import iso_utc, live_rows, record_fields
 from diary.tables import TABLES, TableSpec
 
-CHUNK_SIZE = 1000
 COMMON_COLUMNS: dict[str, str] = {
     "id": "The record's id, chosen by the phone; unique within the table.",
     "created_at": "When the record was first stored on the server (UTC).",
@@ -107,7 +107,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -121,17 +121,10 @@ def _cell(value: Any) -> str:
 
 def table_csv(spec: TableSpec, user: User) -> str:
     """One table's live records as CSV text, header first."""
-    fields = ("client_id", *(spec.read_field(c) for c in spec.columns), "created_at", "updated_at")
-    rows = (
-        spec.model._default_manager.filter(user=user, deleted_at__isnull=True)
-        .order_by(spec.model.time_field, "pk")
-        .values_list(*fields)
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header(spec))
-    for row in rows:
+    for row in live_rows(spec.model, user, record_fields(spec)):
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()
 

@@ -1,0 +1,39 @@
+"""Each diary table's REST classes are written out by name and take their fields from the registry."""
+
+from __future__ import annotations
+
+from django.urls import resolve
+from rest_framework import serializers as drf
+
+from diary import serializers, views
+from diary.serializers import DiaryRecordSerializer
+from diary.tables import TABLES
+
+
+def test_every_table_has_a_serializer_and_a_viewset_named_after_its_model_and_routed_by_its_route():
+    for name, spec in TABLES.items():
+        serializer = getattr(serializers, f"{spec.model.__name__}Serializer")
+        viewset = getattr(views, f"{spec.model.__name__}ViewSet")
+
+        assert serializer.spec is spec and serializers.SERIALIZERS[name] is serializer
+        assert viewset.serializer_class is serializer and viewset.table == name
+        assert resolve(f"/api/v1/{spec.route}/").func.cls is viewset
+        assert resolve(f"/api/v1/{spec.route}/some-id/").func.cls is viewset
+
+
+def test_a_serializer_shows_the_id_then_the_tables_columns_then_the_servers_times():
+    for spec in TABLES.values():
+        fields = list(serializers.SERIALIZERS[spec.name]().fields)
+
+        assert fields == ["id", *(c.name for c in spec.columns), "created_at", "updated_at"]
+
+
+def test_a_field_a_serializer_declares_itself_stands_in_for_its_columns_and_keeps_its_place():
+    class ShortNotesEpisodeSerializer(DiaryRecordSerializer):
+        spec = TABLES["episodes"]
+        notes = drf.CharField(max_length=5)
+
+    fields = ShortNotesEpisodeSerializer().fields
+
+    assert list(fields) == list(serializers.EpisodeSerializer().fields)
+    assert fields["notes"].max_length == 5
