@@ -58,7 +58,8 @@ class Episode(DiaryRecord):
     intensity = models.PositiveSmallIntegerField()
     context = models.CharField(max_length=32, choices=_choices(episode_terms.CONTEXTS), blank=True, default="")
     symptoms = models.JSONField(default=list)
-    notes = models.TextField(blank=True, default="")
+    # Null when the patient wrote no note (the app's optional column): a sync round trip keeps it.
+    notes = models.TextField(null=True, blank=True, default="")
 
     class Meta:
         db_table = "diary_episode"

@@ -7,23 +7,31 @@ missing is created, deleting a missing record is fine, and a record changed on t
 after ``last_pulled_at`` fails the whole push with 409 so the client pulls first.
 
 Unknown tables are refused (400), as the sync docs advise a server to reject what it
-cannot apply rather than drop it silently; unknown columns and WatermelonDB's own
-``_status`` / ``_changed`` are ignored.
+cannot apply rather than drop it silently; so are records of a read-only table. Unknown
+columns and WatermelonDB's own ``_status`` / ``_changed`` are ignored.
+
+A pull answers for the app's ``schema_version``: tables and columns a later version added
+are left out, and a ``migration`` (WatermelonDB's migration sync, sent after the app's
+local schema was migrated) brings every live record of the tables it added and every live
+record of the tables it added columns to, whatever ``last_pulled_at`` says.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from config.errors import DomainError
 from diary.models import SyncClock
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
-from diary.sync_clock import stamp_to_datetime
-from diary.tables import TABLES, read_wire_record, to_wire, valid_client_id
+from diary.sync_clock import stamp_to_datetime, tick
+from diary.tables import TABLES, TableSpec, current_version, read_wire_record, tables_at, to_wire, valid_client_id
 
 MAX_PUSH_RECORDS = 2000
 MAX_PUSH_BYTES = 5 * 1024 * 1024
@@ -33,26 +41,134 @@ class PayloadTooLarge(DomainError):
     status_code = 413
 
 
-def pull(*, user: User, last_pulled_at: int | None) -> dict[str, Any]:
-    """Every change after ``last_pulled_at`` (ms), one query per table plus the clock's lock."""
+MIGRATION_RULE = (
+    'must be null or a JSON object {"from": <version>, "tables": [<table>...], '
+    '"columns": [{"table": <table>, "columns": [<column>...]}]} naming tables and columns of your schema_version'
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What an app's local migration added since its last sync: tables, and columns per table."""
+
+    from_version: int
+    tables: frozenset[str] = frozenset()
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def read_migration(raw: str | None, schema_version: int) -> Migration | None:
+    """The pull's ``migration`` parameter, checked against the registry at ``schema_version``.
+
+    The added tables and columns are the union of what the app names and what the registry
+    declares between ``from`` and ``schema_version``, so neither a client's list nor the
+    server's bookkeeping alone can leave a record behind; a name the registry does not have
+    at that version is refused, so a client can never ask for anything outside it.
+    """
+    if raw is None or raw in ("", "null", "undefined"):
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    known = tables_at(schema_version)
+    if not (
+        isinstance(data, dict)
+        and _is_version(data.get("from"))
+        and data["from"] <= schema_version
+        and isinstance(data.get("tables", []), list)
+        and isinstance(data.get("columns", []), list)
+    ):
+        raise _bad_migration(MIGRATION_RULE)
+    tables = set(data.get("tables", []))
+    unknown = sorted(str(t) for t in tables if t not in known)
+    if unknown:
+        raise _bad_migration(f"names tables your schema_version does not have: {', '.join(unknown)}")
+    columns: dict[str, set[str]] = {}
+    for entry in data.get("columns", []):
+        if not (
+            isinstance(entry, dict)
+            and entry.get("table") in known
+            and isinstance(entry.get("columns"), list)
+            and all(isinstance(c, str) for c in entry["columns"])
+        ):
+            raise _bad_migration(MIGRATION_RULE)
+        names = {c.name for c in known[entry["table"]].columns_at(schema_version)}
+        unknown = sorted(set(entry["columns"]) - names)
+        if unknown:
+            raise _bad_migration(f"names columns {entry['table']} does not have: {', '.join(unknown)}")
+        columns.setdefault(entry["table"], set()).update(entry["columns"])
+    for name, spec in known.items():
+        if spec.since > data["from"]:
+            tables.add(name)
+        added = {c.name for c in spec.columns_at(schema_version) if c.since > data["from"]}
+        if added:
+            columns.setdefault(name, set()).update(added)
+    return Migration(
+        from_version=data["from"],
+        tables=frozenset(tables),
+        columns={name: frozenset(cols) for name, cols in columns.items() if name not in tables},
+    )
+
+
+def _is_version(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _bad_migration(rule: str) -> DomainError:
+    return DomainError(f"Invalid migration: it {rule}.", code="invalid_migration", fields={"migration": [rule]})
+
+
+def read_schema_version(value: int | None) -> int:
+    """The app's schema version; the newest when the app leaves it out. One the server has
+    never heard of is refused: the app is newer than the server and would miss its tables."""
+    newest = current_version()
+    if value is None:
+        return newest
+    if not 1 <= value <= newest:
+        rule = f"must be a schema version this server knows: 1 to {newest}"
+        raise DomainError(f"Invalid schema_version: it {rule}.", fields={"schema_version": [rule]})
+    return value
+
+
+def pull(
+    *, user: User, last_pulled_at: int | None, schema_version: int | None = None, migration: Migration | None = None
+) -> dict[str, Any]:
+    """Every change after ``last_pulled_at`` (ms) in the tables and columns of the app's schema
+    version, plus what its migration added; one query per table plus the clock's lock."""
+    version = read_schema_version(schema_version)
     with transaction.atomic():
         # Waiting for the clock's lock means every write stamped before our timestamp has
         # committed; every later write will be stamped after it.
         stamp = (
             SyncClock.objects.select_for_update().filter(user=user).values_list("last_stamp_ms", flat=True).first() or 0
         )
+        if not stamp:
+            # WatermelonDB refuses a zero timestamp: an account that never wrote gets a real
+            # stamp now, and every later write is stamped after it, so nothing is missed.
+            stamp = tick(user)
         upper = stamp_to_datetime(stamp)
         since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
-        changes = {name: _table_changes(spec, user, since, upper) for name, spec in TABLES.items()}
+        changes = {
+            name: _table_changes(spec, user, since, upper, version, migration)
+            for name, spec in tables_at(version).items()
+        }
     return {"changes": changes, "timestamp": stamp}
 
 
-def _table_changes(spec: Any, user: User, since: Any, upper: Any) -> dict[str, list[Any]]:
+def _table_changes(
+    spec: TableSpec, user: User, since: Any, upper: Any, version: int, migration: Migration | None
+) -> dict[str, list[Any]]:
     rows = spec.model.objects.filter(user=user, updated_at__lte=upper)
+    if migration and spec.name in migration.tables:
+        since = None  # a table new to the app: all of it, as on a first sync
     if since is None:
         rows = rows.filter(deleted_at__isnull=True)
+    elif migration and spec.name in migration.columns:
+        # Columns new to the app: every live record again (with them), and what was deleted since.
+        rows = rows.filter(Q(deleted_at__isnull=True) | Q(updated_at__gt=since))
     else:
         rows = rows.filter(updated_at__gt=since)
+    columns = spec.columns_at(version)
     created: list[dict[str, Any]] = []
     updated: list[dict[str, Any]] = []
     deleted: list[str] = []
@@ -60,9 +176,9 @@ def _table_changes(spec: Any, user: User, since: Any, upper: Any) -> dict[str, l
         if row["deleted_at"] is not None:
             deleted.append(row["client_id"])
         elif since is None or row["created_at"] > since:
-            created.append(to_wire(spec, row))
+            created.append(to_wire(spec, row, columns))
         else:
-            updated.append(to_wire(spec, row))
+            updated.append(to_wire(spec, row, columns))
     return {"created": created, "updated": updated, "deleted": deleted}
 
 
@@ -96,6 +212,10 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         table = changes[name]
         if not isinstance(table, dict):
             errors[name] = ["must be an object with created, updated and deleted"]
+            continue
+        if spec.read_only and any(table.get(kind) for kind in ("created", "updated", "deleted")):
+            # The app lists every table in a push, so an empty one is fine; records are not.
+            errors[name] = [f"is read-only: the server writes {name}, an app only pulls it"]
             continue
         writes: list[RecordWrite] = []
         seen: set[str] = set()
