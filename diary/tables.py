@@ -398,7 +398,12 @@ def watermelon_schema(version: int | None = None) -> dict[str, Any]:
             {
                 "name": name,
                 "columns": [
-                    {"name": c.name, "type": c.wire_type, **({"isOptional": True} if c.nullable else {})}
+                    {
+                        "name": c.name,
+                        "type": c.wire_type,
+                        **({"isOptional": True} if c.nullable else {}),
+                        **({"isIndexed": True} if c.kind == "ref" else {}),
+                    }
                     for c in spec.columns_at(version)
                 ],
             }
