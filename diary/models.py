@@ -58,8 +58,9 @@ class Episode(DiaryRecord):
     intensity = models.PositiveSmallIntegerField()
     context = models.CharField(max_length=32, choices=_choices(episode_terms.CONTEXTS), blank=True, default="")
     symptoms = models.JSONField(default=list)
-    # Null when the patient wrote no note (the app's optional column): a sync round trip keeps it.
-    notes = models.TextField(null=True, blank=True, default="")
+    # Null when the patient wrote no note, "" when they wrote an empty one: the app's column is
+    # optional and a sync round trip keeps either (DESIGN.md section 5).
+    notes = models.TextField(null=True, blank=True, default="")  # noqa: DJ001
 
     class Meta:
         db_table = "diary_episode"

@@ -116,9 +116,5 @@ def expected_on_pull(table: str, pushed: dict[str, Any]) -> dict[str, Any]:
     spec = TABLES[table]
     return {
         "id": pushed["id"],
-        **{
-            c.name: pushed[c.name]
-            for c in spec.writable_columns
-            if not (c.derived and pushed[c.name] in (None, ""))
-        },
+        **{c.name: pushed[c.name] for c in spec.writable_columns if not (c.derived and pushed[c.name] in (None, ""))},
     }

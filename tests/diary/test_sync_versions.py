@@ -58,10 +58,9 @@ def test_a_write_after_a_new_accounts_first_pull_is_in_the_next_pull(auth_client
 
 def test_the_servers_version_is_the_newest_any_table_or_column_declares(monkeypatch):
     old = current_version()
-    table, column = NEW_COLUMN
-    spec = TABLES[table]
+    spec = TABLES[NEW_COLUMN[0]]
     monkeypatch.setitem(
-        TABLES, table, replace(spec, columns=(*spec.columns[:-1], replace(spec.columns[-1], since=old + 3)))
+        TABLES, NEW_COLUMN[0], replace(spec, columns=(*spec.columns[:-1], replace(spec.columns[-1], since=old + 3)))
     )
 
     assert current_version() == old + 3
@@ -97,7 +96,8 @@ def test_a_schema_version_newer_than_the_server_knows_is_a_400_naming_it(auth_cl
     ],
 )
 def test_a_malformed_migration_is_a_400_naming_it(auth_client, raw):
-    response = auth_client.get(f"/api/v1/sync/?last_pulled_at=5&schema_version={current_version()}&migration={quote(raw)}")
+    query = f"last_pulled_at=5&schema_version={current_version()}&migration={quote(raw)}"
+    response = auth_client.get(f"/api/v1/sync/?{query}")
 
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["migration"]
