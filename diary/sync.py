@@ -158,7 +158,7 @@ def pull(
 def _table_changes(
     spec: TableSpec, user: User, since: Any, upper: Any, version: int, migration: Migration | None
 ) -> dict[str, list[Any]]:
-    rows = spec.model.objects.filter(user=user, updated_at__lte=upper)
+    rows = spec.model._default_manager.filter(user=user, updated_at__lte=upper)
     if migration and spec.name in migration.tables:
         since = None  # a table new to the app: all of it, as on a first sync
     if since is None:
