@@ -222,6 +222,19 @@ class SyncClock(models.Model):
         db_table = "diary_sync_clock"
 
 
+class SyncDevicePush(models.Model):
+    """The sync clock's stamp of a device's last push, so its next pull can tell the device's
+    own new records apart: they come back as "updated", since the device has them, where
+    WatermelonDB would log a "create, but it already exists locally" error for each.
+    """
+
+    token = models.OneToOneField("accounts.DeviceToken", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    stamp_ms = models.BigIntegerField()
+
+    class Meta:
+        db_table = "diary_sync_device_push"
+
+
 class TremorRecording(DiaryRecord):
     """A phone accelerometer recording of one hand, with what the analysis found in it.
 

@@ -123,11 +123,13 @@ class TableChanges:
     deletions: list[str]
 
 
-def changes_apply(*, user: User, changes: dict[str, TableChanges], since: datetime | None) -> None:
+def changes_apply(*, user: User, changes: dict[str, TableChanges], since: datetime | None) -> int:
     """Apply checked changes to several tables in one transaction, in the registry's order
-    (medications before their doses). ``since`` enables WatermelonDB's conflict rule."""
+    (medications before their doses). ``since`` enables WatermelonDB's conflict rule.
+    Returns the sync clock's stamp (ms) the changes carry."""
     with transaction.atomic():
-        stamp = stamp_to_datetime(tick(user))
+        stamp_ms = tick(user)
+        stamp = stamp_to_datetime(stamp_ms)
         for name, spec in TABLES.items():
             table_changes = changes.get(name)
             if table_changes is None:
@@ -145,6 +147,7 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
         changed = [name for name, table_changes in changes.items() if table_changes.upserts or table_changes.deletions]
         if changed:
             _announce_change(user, changed)
+    return stamp_ms
 
 
 def record_save(

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q, Subquery, Value
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import DeviceToken, User
 from config.errors import DomainError
-from diary.models import SyncClock
+from diary.models import SyncClock, SyncDevicePush
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
 from diary.sync_clock import stamp_to_datetime, tick
 from diary.tables import TABLES, TableSpec, current_version, read_wire_record, tables_at, to_wire, valid_client_id
@@ -131,17 +131,34 @@ def read_schema_version(value: int | None) -> int:
 
 
 def pull(
-    *, user: User, last_pulled_at: int | None, schema_version: int | None = None, migration: Migration | None = None
+    *,
+    user: User,
+    last_pulled_at: int | None,
+    schema_version: int | None = None,
+    migration: Migration | None = None,
+    device: DeviceToken | None = None,
 ) -> dict[str, Any]:
     """Every change after ``last_pulled_at`` (ms) in the tables and columns of the app's schema
-    version, plus what its migration added; one query per table plus the clock's lock."""
+    version, plus what its migration added; one query per table plus the clock's lock.
+
+    The records the pulling ``device`` created with its last push come as "updated": it has
+    them already. (Every other device gets them as "created".)
+    """
     version = read_schema_version(schema_version)
     with transaction.atomic():
         # Waiting for the clock's lock means every write stamped before our timestamp has
-        # committed; every later write will be stamped after it.
-        stamp = (
-            SyncClock.objects.select_for_update().filter(user=user).values_list("last_stamp_ms", flat=True).first() or 0
+        # committed; every later write will be stamped after it. The device's last push
+        # stamp comes in the same query.
+        own_push = SyncDevicePush.objects.filter(token=device).values("stamp_ms")[:1] if device else None
+        clock = (
+            SyncClock.objects.select_for_update()
+            .filter(user=user)
+            .annotate(own_push=Subquery(own_push) if own_push is not None else Value(None, BigIntegerField()))
+            .values_list("last_stamp_ms", "own_push")
+            .first()
         )
+        stamp, own_push_ms = clock or (0, None)
+        own = stamp_to_datetime(own_push_ms) if own_push_ms else None
         if not stamp:
             # WatermelonDB refuses a zero timestamp: an account that never wrote gets a real
             # stamp now, and every later write is stamped after it, so nothing is missed.
@@ -149,14 +166,14 @@ def pull(
         upper = stamp_to_datetime(stamp)
         since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
         changes = {
-            name: _table_changes(spec, user, since, upper, version, migration)
+            name: _table_changes(spec, user, since, upper, version, migration, own)
             for name, spec in tables_at(version).items()
         }
     return {"changes": changes, "timestamp": stamp}
 
 
 def _table_changes(
-    spec: TableSpec, user: User, since: Any, upper: Any, version: int, migration: Migration | None
+    spec: TableSpec, user: User, since: Any, upper: Any, version: int, migration: Migration | None, own: Any
 ) -> dict[str, list[Any]]:
     rows = spec.model._default_manager.filter(user=user, updated_at__lte=upper)
     if migration and spec.name in migration.tables:
@@ -175,7 +192,7 @@ def _table_changes(
     for row in rows.order_by("pk").values(*spec.read_fields):
         if row["deleted_at"] is not None:
             deleted.append(row["client_id"])
-        elif since is None or row["created_at"] > since:
+        elif since is None or (row["created_at"] > since and row["created_at"] != own):
             created.append(to_wire(spec, row, columns))
         else:
             updated.append(to_wire(spec, row, columns))
@@ -245,12 +262,16 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
     return parsed, errors
 
 
-def push(*, user: User, last_pulled_at: int | None, body: Any) -> dict[str, int]:
-    """Check every record, then apply all of them or none. Returns how many were applied."""
+def push(*, user: User, last_pulled_at: int | None, body: Any, device: DeviceToken | None = None) -> dict[str, int]:
+    """Check every record, then apply all of them or none. Returns how many were applied.
+    ``device`` (the pushing device's token) is remembered with the push's stamp."""
     changes, errors = _parse_push(body)
     if errors:
         first = next(iter(errors))
         raise DomainError(f"Nothing was stored: {first} {errors[first][0]}.", code="invalid_push", fields=errors)
     since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
-    changes_apply(user=user, changes=changes, since=since)
+    with transaction.atomic():
+        stamp = changes_apply(user=user, changes=changes, since=since)
+        if device is not None and any(c.upserts for c in changes.values()):
+            SyncDevicePush.objects.update_or_create(token=device, defaults={"stamp_ms": stamp})
     return {name: len(c.upserts) + len(c.deletions) for name, c in changes.items()}

@@ -109,7 +109,11 @@ class SyncView(APIView):
         version = sync.read_schema_version(_schema_version(request))
         migration = sync.read_migration(request.query_params.get("migration"), version)
         pulled = sync.pull(
-            user=request.user, last_pulled_at=_last_pulled_at(request), schema_version=version, migration=migration
+            user=request.user,
+            last_pulled_at=_last_pulled_at(request),
+            schema_version=version,
+            migration=migration,
+            device=request.auth,
         )
         return Response(pulled)
 
@@ -133,4 +137,5 @@ class SyncView(APIView):
             )
         last_pulled_at = _last_pulled_at(request)
         body: Any = request.data
-        return Response({"applied": sync.push(user=request.user, last_pulled_at=last_pulled_at, body=body)})
+        applied = sync.push(user=request.user, last_pulled_at=last_pulled_at, body=body, device=request.auth)
+        return Response({"applied": applied})

@@ -29,15 +29,16 @@ function schemaFrom(description) {
   })
 }
 
+// The app's shipped migrations, then the ones a test adds after them.
 function migrationsFrom(list) {
   if (!list) return app.migrations
   return schemaMigrations({
-    migrations: list.map(({ toVersion, steps }) => ({
+    migrations: [...app.migrations.sortedMigrations, ...list.map(({ toVersion, steps }) => ({
       toVersion,
       steps: steps.map((step) =>
         step.createTable ? createTable(step.createTable) : addColumns(step.addColumns),
       ),
-    })),
+    }))],
   })
 }
 
@@ -45,8 +46,16 @@ function lokiOf(database) {
   return database.adapter.underlyingAdapter._dispatcher._worker._bridge.driver.loki
 }
 
-function recordingFetch(requests) {
+// Records every request; `beforeFirstPush` runs once, just before the first push leaves (another
+// device's change landing between this device's pull and push: how a sync conflict happens).
+function recordingFetch(requests, beforeFirstPush) {
+  let pending = beforeFirstPush
   return async (url, options = {}) => {
+    if (options.method === 'POST' && pending) {
+      const run = pending
+      pending = null
+      requests.push({ interleaved: await run() })
+    }
     const response = await fetch(url, options)
     const entry = { method: options.method || 'GET', url: String(url), status: response.status }
     if (options.body) {
@@ -123,16 +132,17 @@ const commands = {
     return {}
   },
 
-  async sync({ device, retry = true }) {
+  async sync({ device, retry = true, interleave }) {
     const { database, token, baseUrl } = devices[device]
     const requests = []
+    const beforeFirstPush = interleave ? () => commands[interleave.cmd](interleave) : null
     const log = {}
     const started = Date.now()
     try {
-      await (retry ? syncWithRetry : twitchlogSync)({ database, baseUrl, token, log, fetch: recordingFetch(requests) })
-      return { ok: true, ms: Date.now() - started, requests, resolvedConflicts: log.resolvedConflicts || [] }
+      await (retry ? syncWithRetry : twitchlogSync)({ database, baseUrl, token, log, fetch: recordingFetch(requests, beforeFirstPush) })
+      return { synced: true, ms: Date.now() - started, requests, resolvedConflicts: log.resolvedConflicts || [] }
     } catch (error) {
-      return { ok: false, error: String(error && error.message), requests }
+      return { synced: false, error: String(error && error.message), requests }
     }
   },
 
