@@ -15,7 +15,7 @@ from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from diary import sync
 from diary.sync_clock import MAX_STAMP_MS
-from diary.tables import CLIENT_ID_PATTERN, TABLES
+from diary.tables import CLIENT_ID_PATTERN, TABLES, current_version
 
 # What WatermelonDB sends for "never pulled": its lastPulledAt is null on the first sync.
 _NEVER_PULLED = ("", "null", "undefined", "0")
@@ -80,7 +80,7 @@ _LAST_PULLED_AT = OpenApiParameter(
 _MAX_SCHEMA_VERSION = 1_000_000
 _SCHEMA_VERSION = OpenApiParameter(
     "schema_version",
-    {"type": "integer", "minimum": 1, "maximum": _MAX_SCHEMA_VERSION},
+    {"type": "integer", "minimum": 1, "maximum": current_version()},
     required=False,
     description=(
         "The app's WatermelonDB schema version (the newest when left out). Tables and columns a later "

@@ -383,3 +383,17 @@ def test_a_push_listing_every_table_as_the_app_does_announces_only_the_tables_wi
     finally:
         diary_changed.disconnect(dispatch_uid="test_sync.listen")
     assert announced == [["episodes"]]
+
+
+def test_a_devices_own_new_records_come_back_to_it_as_updated_and_to_other_devices_as_created(user, client_for):
+    # WatermelonDB logs "create, but it already exists locally" for every record the server
+    # sends as created to the device that pushed it: that device gets its echo as updated.
+    phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
+    before = pull(phone)["timestamp"]
+    push(phone, changes(episodes=[episode("mine")]), last_pulled_at=before)
+    push(tablet, changes(episodes=[episode("theirs")]))
+
+    on_phone, on_tablet = pull(phone, before), pull(tablet, before)
+
+    assert (ids(on_phone, "episodes", "created"), ids(on_phone, "episodes", "updated")) == (["theirs"], ["mine"])
+    assert (ids(on_tablet, "episodes", "created"), ids(on_tablet, "episodes", "updated")) == (["mine"], ["theirs"])

@@ -65,6 +65,17 @@ def create_all(devices: WatermelonDevices, device: str, tables: dict[str, list[d
             devices.call("create", device=device, table=table, raw=raw)
 
 
+def test_the_apps_committed_schema_is_the_servers_registry_at_its_version():
+    driver = WatermelonDevices("http://unused")
+    try:
+        committed = driver.call("schema")
+    finally:
+        driver.close()
+
+    assert committed["migrations"]["maxVersion"] == committed["version"]
+    assert {"version": committed["version"], "tables": committed["tables"]} == watermelon_schema(committed["version"])
+
+
 def test_a_brand_new_accounts_first_sync_succeeds_on_two_devices(devices, account):
     for device in ("phone", "tablet"):
         devices.open(device, token(account, device))
