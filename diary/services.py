@@ -39,6 +39,8 @@ class RecordWrite:
     client_id: str
     values: dict[str, Any]
     path: str  # where the record came from, for error messages: "episodes.created[3]"
+    # Columns a stored record keeps as they are: the ones an older app's push does not have.
+    keep: frozenset[str] = frozenset()
 
 
 def _announce_change(user: User, tables: Iterable[str]) -> None:
@@ -104,9 +106,14 @@ def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrit
 
 def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime) -> None:
     """Insert new records and overwrite existing ones (WatermelonDB: created-but-exists updates,
-    updated-but-missing creates), scoped to this user's ids."""
-    rows = [{"client_id": w.client_id, **{name: w.values[name] for name in spec.column_names}} for w in writes]
-    upsert_rows(spec.model, user.pk, rows, stamp)
+    updated-but-missing creates), scoped to this user's ids; a column a write keeps is only
+    written when the record is new."""
+    by_kept: dict[frozenset[str], list[RecordWrite]] = {}
+    for write in writes:
+        by_kept.setdefault(write.keep, []).append(write)
+    for keep, group in by_kept.items():
+        rows = [{"client_id": w.client_id, **{name: w.values[name] for name in spec.column_names}} for w in group]
+        upsert_rows(spec.model, user.pk, rows, stamp, keep=keep)
 
 
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:

@@ -252,7 +252,12 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
                     errors[f"{path}.id"] = [f"'{client_id}' appears more than once in this push"]
                     continue
                 seen.add(client_id)
-                writes.append(RecordWrite(client_id=client_id, values=with_defaults(spec, values), path=path))
+                # A column the record does not carry at all is one the app does not have (an older
+                # app version): a stored record keeps its value. A derived one is derived again.
+                keep = frozenset(c.name for c in spec.writable_columns if c.name not in raw and not c.derived)
+                writes.append(
+                    RecordWrite(client_id=client_id, values=with_defaults(spec, values), path=path, keep=keep)
+                )
         deletions = table.get("deleted", [])
         if not isinstance(deletions, list) or not all(isinstance(i, str) and valid_client_id(i) for i in deletions):
             errors[f"{name}.deleted"] = ["must be a list of record ids: 1-64 letters, digits, '_' or '-'"]

@@ -24,8 +24,9 @@ def compact(value: Any) -> str:
 
 def _samples() -> str:
     rate, seconds = 50, 12
-    wave = [round(0.3 * math.sin(2 * math.pi * 5.0 * i / rate), 4) for i in range(rate * seconds)]
-    return compact({"x": wave, "y": [round(0.5 * w, 4) for w in wave], "z": [9.81] * len(wave)})
+    # "+ 0.0" turns -0.0 into 0.0: JavaScript writes no negative zero, and PostgreSQL's JSON has none.
+    wave = [round(0.3 * math.sin(2 * math.pi * 5.0 * i / rate), 4) + 0.0 for i in range(rate * seconds)]
+    return compact({"x": wave, "y": [round(0.5 * w, 4) + 0.0 for w in wave], "z": [9.81] * len(wave)})
 
 
 def _full(now_ms: int) -> dict[str, dict[str, Any]]:

@@ -57,9 +57,10 @@ def test_a_push_replayed_three_times_leaves_one_copy(auth_client, user):
     assert sorted(ids(pull(auth_client), "episodes", "created")) == ["ep1", "ep2"]
 
 
-def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_deleted(auth_client):
-    push(auth_client, changes(episodes=[episode("old1"), episode("old2"), episode("old3")]))
-    first = pull(auth_client)
+def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_deleted(user, client_for):
+    phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
+    push(phone, changes(episodes=[episode("old1"), episode("old2"), episode("old3")]))
+    first = pull(tablet)
     body = {
         "episodes": {
             "created": [episode("new1")],
@@ -67,13 +68,13 @@ def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_d
             "deleted": ["old2"],
         }
     }
-    assert push(auth_client, body, last_pulled_at=first["timestamp"]).status_code == 200
-    second = pull(auth_client, first["timestamp"])
+    assert push(phone, body, last_pulled_at=first["timestamp"]).status_code == 200
+    second = pull(tablet, first["timestamp"])
     assert ids(second, "episodes", "created") == ["new1"]
     assert ids(second, "episodes", "updated") == ["old1"]
     assert second["changes"]["episodes"]["updated"][0]["intensity"] == 7
     assert ids(second, "episodes", "deleted") == ["old2"]
-    assert pull(auth_client, second["timestamp"])["changes"]["episodes"] == {
+    assert pull(tablet, second["timestamp"])["changes"]["episodes"] == {
         "created": [],
         "updated": [],
         "deleted": [],

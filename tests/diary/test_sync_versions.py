@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import pytest
 
+from diary.bulk_upsert import COPY_MIN_ROWS
+from diary.models import Episode
 from diary.tables import TABLES, current_version, tables_at, watermelon_schema
 from tests.diary.registry_versions import NEW_COLUMN, NEW_TABLE, declare_next_version
 from tests.diary.wire import changes, episode, now_ms, pull, push, stress
@@ -49,11 +51,12 @@ def test_after_every_record_was_deleted_a_pull_still_answers_a_non_zero_growing_
     assert sorted(after["changes"]["episodes"]["deleted"]) == ["e1", "e2"]
 
 
-def test_a_write_after_a_new_accounts_first_pull_is_in_the_next_pull(auth_client):
-    first = pull(auth_client)["timestamp"]
-    push(auth_client, changes(episodes=[episode("e1")]), last_pulled_at=first)
+def test_a_write_after_a_new_accounts_first_pull_is_in_the_next_pull(user, client_for):
+    phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
+    first = pull(tablet)["timestamp"]
+    push(phone, changes(episodes=[episode("e1")]))
 
-    assert [r["id"] for r in pull(auth_client, first)["changes"]["episodes"]["created"]] == ["e1"]
+    assert [r["id"] for r in pull(tablet, first)["changes"]["episodes"]["created"]] == ["e1"]
 
 
 def test_the_servers_version_is_the_newest_any_table_or_column_declares(monkeypatch):
@@ -124,7 +127,7 @@ def test_an_app_at_the_old_version_never_gets_a_table_or_column_its_version_lack
 
 
 def test_a_migration_sync_brings_every_live_record_of_the_new_table_and_column_whatever_last_pulled_at_says(
-    auth_client, monkeypatch
+    auth_client, user, client_for, monkeypatch
 ):
     push(
         auth_client,
@@ -137,7 +140,7 @@ def test_a_migration_sync_brings_every_live_record_of_the_new_table_and_column_w
     push(auth_client, {"episodes": {"deleted": ["gone"]}, "lab_results": {"deleted": ["l-gone"]}})
     old, new = declare_next_version(monkeypatch)
     synced = pull_at(auth_client, old).json()["timestamp"]  # the old app is up to date
-    push(auth_client, changes(episodes=[episode("e3", notes="after")]), last_pulled_at=synced)
+    push(client_for(user, "another phone"), changes(episodes=[episode("e3", notes="after")]))
 
     migration = {"from": old, "tables": [NEW_TABLE], "columns": [{"table": "episodes", "columns": ["notes"]}]}
     migrated = pull_at(auth_client, new, synced, migration).json()["changes"]
@@ -205,3 +208,18 @@ def test_a_pull_for_an_app_without_the_newest_tables_never_answers_them_even_on_
 
     assert set(first["changes"]) == set(TABLES) - {NEW_TABLE}
     assert now_ms() + 1000 > first["timestamp"] > 0
+
+
+@pytest.mark.parametrize("size", [1, COPY_MIN_ROWS], ids=["one INSERT", "COPY and merge"])
+def test_an_older_apps_update_keeps_the_columns_it_does_not_have(auth_client, user, monkeypatch, size):
+    ids = [f"e{i}" for i in range(size)]
+    push(auth_client, changes(episodes=[episode(i, notes="written on the new app") for i in ids]))
+    declare_next_version(monkeypatch)
+    without_notes = [{k: v for k, v in episode(i, intensity=9).items() if k != "notes"} for i in ids]
+
+    assert push(auth_client, {"episodes": {"updated": [*without_notes, episode("new", notes=None)]}}).status_code == 200
+
+    stored = dict(Episode.objects.filter(user=user).values_list("client_id", "notes"))
+    assert {stored[i] for i in ids} == {"written on the new app"}
+    assert stored["new"] is None
+    assert set(Episode.objects.filter(user=user, client_id__in=ids).values_list("intensity", flat=True)) == {9}

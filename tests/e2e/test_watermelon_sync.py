@@ -220,6 +220,11 @@ def test_an_app_upgraded_to_the_next_schema_version_gets_the_new_table_and_colum
     old_dump = devices.dump("old-phone")
     assert NEW_TABLE not in old_dump["tables"]
     assert all(NEW_COLUMN[1] not in r for r in old_dump["tables"]["episodes"])
+    # The old app changes a record: the column it does not have keeps its value on the server.
+    devices.call("update", device="old-phone", table="episodes", id="rt-episodes-full", values={"intensity": 1})
+    synced(devices, "old-phone")
+    stored = server_records(account)["episodes"]["rt-episodes-full"]
+    assert (stored["intensity"], stored[NEW_COLUMN[1]]) == (1, rows["episodes"][0][NEW_COLUMN[1]])
     devices.call("close", device="old-phone")
 
     # The app is updated: the same local database opens with the new schema and migrates.
