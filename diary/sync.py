@@ -19,6 +19,7 @@ record of the tables it added columns to, whatever ``last_pulled_at`` says.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,46 +69,54 @@ def read_migration(raw: str | None, schema_version: int) -> Migration | None:
         return None
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
-    known = tables_at(schema_version)
-    if not (
-        isinstance(data, dict)
-        and _is_version(data.get("from"))
-        and data["from"] <= schema_version
-        and isinstance(data.get("tables", []), list)
-        and isinstance(data.get("columns", []), list)
-    ):
+    if not isinstance(data, dict) or not _is_version(data.get("from")) or data["from"] > schema_version:
         raise _bad_migration(MIGRATION_RULE)
-    tables = set(data.get("tables", []))
-    unknown = sorted(str(t) for t in tables if t not in known)
+    tables = _names(data.get("tables", []))
+    entries = data.get("columns", [])
+    if tables is None or not isinstance(entries, list):
+        raise _bad_migration(MIGRATION_RULE)
+    per_table: list[tuple[str, list[str]]] = []
+    for entry in entries:
+        table = entry.get("table") if isinstance(entry, dict) else None
+        names = _names(entry.get("columns")) if isinstance(entry, dict) else None
+        if not isinstance(table, str) or not _NAME.fullmatch(table) or names is None:
+            raise _bad_migration(MIGRATION_RULE)
+        per_table.append((table, names))
+    known = tables_at(schema_version)
+    unknown = sorted({*tables, *(t for t, _ in per_table)} - set(known))
     if unknown:
         raise _bad_migration(f"names tables your schema_version does not have: {', '.join(unknown)}")
-    columns: dict[str, set[str]] = {}
-    for entry in data.get("columns", []):
-        if not (
-            isinstance(entry, dict)
-            and entry.get("table") in known
-            and isinstance(entry.get("columns"), list)
-            and all(isinstance(c, str) for c in entry["columns"])
-        ):
-            raise _bad_migration(MIGRATION_RULE)
-        names = {c.name for c in known[entry["table"]].columns_at(schema_version)}
-        unknown = sorted(set(entry["columns"]) - names)
+    added_tables = set(tables)
+    added_columns: dict[str, set[str]] = {}
+    for table, names in per_table:
+        unknown = sorted(set(names) - {c.name for c in known[table].columns_at(schema_version)})
         if unknown:
-            raise _bad_migration(f"names columns {entry['table']} does not have: {', '.join(unknown)}")
-        columns.setdefault(entry["table"], set()).update(entry["columns"])
+            raise _bad_migration(f"names columns {table} does not have: {', '.join(unknown)}")
+        added_columns.setdefault(table, set()).update(names)
     for name, spec in known.items():
         if spec.since > data["from"]:
-            tables.add(name)
-        added = {c.name for c in spec.columns_at(schema_version) if c.since > data["from"]}
-        if added:
-            columns.setdefault(name, set()).update(added)
+            added_tables.add(name)
+        added_columns.setdefault(name, set()).update(
+            c.name for c in spec.columns_at(schema_version) if c.since > data["from"]
+        )
     return Migration(
         from_version=data["from"],
-        tables=frozenset(tables),
-        columns={name: frozenset(cols) for name, cols in columns.items() if name not in tables},
+        tables=frozenset(added_tables),
+        columns={name: frozenset(cols) for name, cols in added_columns.items() if cols and name not in added_tables},
     )
+
+
+# Table and column names as the registry spells them; anything else is not echoed back.
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _names(value: Any) -> list[str] | None:
+    """A list of table or column names, or None when it is anything else."""
+    if isinstance(value, list) and all(isinstance(v, str) and _NAME.fullmatch(v) for v in value):
+        return value
+    return None
 
 
 def _is_version(value: Any) -> bool:

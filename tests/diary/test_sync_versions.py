@@ -96,6 +96,11 @@ def test_a_schema_version_newer_than_the_server_knows_is_a_400_naming_it(auth_cl
         '{"from": 1, "tables": [], "columns": [{"table": "moods", "columns": ["x"]}]}',
         '{"from": 1, "tables": [], "columns": [{"table": "episodes", "columns": ["__proto__"]}]}',
         '{"from": 1, "tables": [], "columns": [{"table": "episodes", "columns": "notes"}]}',
+        '{"from": 1, "tables": [{}], "columns": []}',
+        '{"from": 1, "tables": ["\\ud800"], "columns": []}',
+        '{"from": 1, "tables": [], "columns": [{"table": {}, "columns": []}]}',
+        '{"from": 1, "tables": [], "columns": [7]}',
+        "[" * 5000,
     ],
 )
 def test_a_malformed_migration_is_a_400_naming_it(auth_client, raw):
