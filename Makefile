@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench bench-sync bench-insights bench-daily-series bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,18 @@ run: $(VENV)/.installed-runtime
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (uses DATABASE_URL / REDIS_URL when set, SQLite otherwise)
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node-e2e
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+## node-e2e: the real WatermelonDB client for the end-to-end sync tests, when Node is installed
+## (without it those tests skip and say why); installed again only when the lock file changes
+WATERMELON := tests/e2e/watermelon
+node-e2e:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: the WatermelonDB end-to-end tests will skip"; \
+	elif [ ! -f $(WATERMELON)/node_modules/.installed ] || [ $(WATERMELON)/package-lock.json -nt $(WATERMELON)/node_modules/.installed ]; then \
+		(cd $(WATERMELON) && npm ci --no-audit --no-fund --loglevel=error) && touch $(WATERMELON)/node_modules/.installed; \
+	fi
 
 ## lint: formatting, lint and types
 lint: $(VENV)/.installed-dev
@@ -46,10 +56,14 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: every benchmark, each printing its figure beside its baseline
-bench: bench-sync bench-insights bench-daily-series bench-report bench-tremor bench-weekly bench-load bench-throughput
+bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-report bench-tremor bench-weekly bench-load bench-throughput
 
 bench-sync: $(VENV)/.installed-dev
 	$(PY) bench/sync_push.py
+
+## bench-first-sync: a 2,000-record first sync with the real WatermelonDB client beside a plain pull
+bench-first-sync: $(VENV)/.installed-dev node-e2e
+	$(PY) bench/first_sync.py
 
 bench-insights: $(VENV)/.installed-dev
 	$(PY) bench/insights.py

@@ -27,19 +27,28 @@ COPY_MIN_ROWS = 50
 _KEPT_ON_CONFLICT = ("user_id", "client_id", "created_at")
 
 
-def upsert_rows(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str, Any]], stamp: datetime) -> None:
-    """Each row maps model attribute names (``medication_id`` for a foreign key) to values."""
+def upsert_rows(
+    model: type[DiaryRecord],
+    user_id: int,
+    rows: Sequence[dict[str, Any]],
+    stamp: datetime,
+    keep: frozenset[str] = frozenset(),
+) -> None:
+    """Each row maps model attribute names (``medication_id`` for a foreign key) to values.
+    The columns in ``keep`` are written to new rows only; an existing row keeps its own."""
     if not rows:
         return
     if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
-        _copy_merge(model, user_id, rows, stamp)
+        _copy_merge(model, user_id, rows, stamp, keep)
     else:
-        _bulk_create_merge(model, user_id, rows, stamp)
+        _bulk_create_merge(model, user_id, rows, stamp, keep)
 
 
-def _bulk_create_merge(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str, Any]], stamp: datetime) -> None:
+def _bulk_create_merge(
+    model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str, Any]], stamp: datetime, keep: frozenset[str]
+) -> None:
     objects = [model(user_id=user_id, created_at=stamp, updated_at=stamp, deleted_at=None, **row) for row in rows]
-    columns = [name for name in rows[0] if name != "client_id"]
+    columns = [name for name in rows[0] if name != "client_id" and name not in keep]
     model._default_manager.bulk_create(
         objects,
         batch_size=500,
@@ -49,7 +58,9 @@ def _bulk_create_merge(model: type[DiaryRecord], user_id: int, rows: Sequence[di
     )
 
 
-def _copy_merge(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str, Any]], stamp: datetime) -> None:
+def _copy_merge(
+    model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str, Any]], stamp: datetime, keep: frozenset[str]
+) -> None:
     from psycopg.types.json import Jsonb
 
     table = model._meta.db_table
@@ -59,7 +70,7 @@ def _copy_merge(model: type[DiaryRecord], user_id: int, rows: Sequence[dict[str,
     columns = ["user_id", "client_id", "created_at", "updated_at", "deleted_at", *value_columns]
     # One staging table per column set: a REST write and a sync push may carry different columns.
     staging = f"staging_{table}_{len(columns)}"
-    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in _KEPT_ON_CONFLICT)
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in _KEPT_ON_CONFLICT and c not in keep)
     column_list = ", ".join(f'"{c}"' for c in columns)
     # Every identifier below comes from the model's own metadata, never from a request.
     create_staging = (

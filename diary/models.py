@@ -71,7 +71,9 @@ class Episode(DiaryRecord):
     intensity = models.PositiveSmallIntegerField()
     context = models.CharField(max_length=32, choices=_choices(episode_terms.CONTEXTS), blank=True, default="")
     symptoms = models.JSONField(default=list)
-    notes = models.TextField(blank=True, default="")
+    # Null when the patient wrote no note, "" when they wrote an empty one: the app's column is
+    # optional and a sync round trip keeps either (DESIGN.md section 5).
+    notes = models.TextField(null=True, blank=True, default="")  # noqa: DJ001
 
     class Meta:
         db_table = "diary_episode"
@@ -231,6 +233,19 @@ class SyncClock(models.Model):
 
     class Meta:
         db_table = "diary_sync_clock"
+
+
+class SyncDevicePush(models.Model):
+    """The sync clock's stamp of a device's last push, so its next pull can tell the device's
+    own new records apart: they come back as "updated", since the device has them, where
+    WatermelonDB would log a "create, but it already exists locally" error for each.
+    """
+
+    token = models.OneToOneField("accounts.DeviceToken", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    stamp_ms = models.BigIntegerField()
+
+    class Meta:
+        db_table = "diary_sync_device_push"
 
 
 class TremorRecording(DiaryRecord):

@@ -52,7 +52,7 @@ class SamplesField(serializers.JSONField):
 def column_field(column: Column) -> serializers.Field:
     """The serializer field that reads a column's REST value: its type and shape, nothing more."""
     optional: dict[str, Any] = {"required": column.required}
-    if not column.required and column.default is None:
+    if column.nullable:
         optional["allow_null"] = True
     if column.read_only:
         # The server's own columns: a nullable one reads as null until the server fills it.

@@ -39,6 +39,8 @@ class RecordWrite:
     client_id: str
     values: dict[str, Any]
     path: str  # where the record came from, for error messages: "episodes.created[3]"
+    # Columns a stored record keeps as they are: the ones an older app's push does not have.
+    keep: frozenset[str] = frozenset()
 
 
 def _announce_change(user: User, tables: Iterable[str]) -> None:
@@ -105,9 +107,14 @@ def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrit
 
 def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime) -> None:
     """Insert new records and overwrite existing ones (WatermelonDB: created-but-exists updates,
-    updated-but-missing creates), scoped to this user's ids."""
-    rows = [{"client_id": w.client_id, **{name: w.values[name] for name in spec.column_names}} for w in writes]
-    upsert_rows(spec.model, user.pk, rows, stamp)
+    updated-but-missing creates), scoped to this user's ids; a column a write keeps is only
+    written when the record is new."""
+    by_kept: dict[frozenset[str], list[RecordWrite]] = {}
+    for write in writes:
+        by_kept.setdefault(write.keep, []).append(write)
+    for keep, group in by_kept.items():
+        rows = [{"client_id": w.client_id, **{name: w.values[name] for name in spec.column_names}} for w in group]
+        upsert_rows(spec.model, user.pk, rows, stamp, keep=keep)
 
 
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
@@ -124,11 +131,13 @@ class TableChanges:
     deletions: list[str]
 
 
-def changes_apply(*, user: User, changes: dict[str, TableChanges], since: datetime | None) -> None:
+def changes_apply(*, user: User, changes: dict[str, TableChanges], since: datetime | None) -> int:
     """Apply checked changes to several tables in one transaction, in the registry's order
-    (medications before their doses). ``since`` enables WatermelonDB's conflict rule."""
+    (medications before their doses). ``since`` enables WatermelonDB's conflict rule.
+    Returns the sync clock's stamp (ms) the changes carry."""
     with transaction.atomic():
-        stamp = stamp_to_datetime(tick(user))
+        stamp_ms = tick(user)
+        stamp = stamp_to_datetime(stamp_ms)
         for name, spec in TABLES.items():
             table_changes = changes.get(name)
             if table_changes is None:
@@ -146,6 +155,7 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
         changed = [name for name, table_changes in changes.items() if table_changes.upserts or table_changes.deletions]
         if changed:
             _announce_change(user, changed)
+    return stamp_ms
 
 
 def record_save(

@@ -7,23 +7,32 @@ missing is created, deleting a missing record is fine, and a record changed on t
 after ``last_pulled_at`` fails the whole push with 409 so the client pulls first.
 
 Unknown tables are refused (400), as the sync docs advise a server to reject what it
-cannot apply rather than drop it silently; unknown columns and WatermelonDB's own
-``_status`` / ``_changed`` are ignored.
+cannot apply rather than drop it silently; so are records of a read-only table. Unknown
+columns and WatermelonDB's own ``_status`` / ``_changed`` are ignored.
+
+A pull answers for the app's ``schema_version``: tables and columns a later version added
+are left out, and a ``migration`` (WatermelonDB's migration sync, sent after the app's
+local schema was migrated) brings every live record of the tables it added and every live
+record of the tables it added columns to, whatever ``last_pulled_at`` says.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import BigIntegerField, Q, Subquery, Value
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import DeviceToken, User
 from config.errors import DomainError
-from diary.models import SyncClock
+from diary.models import SyncClock, SyncDevicePush
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
-from diary.sync_clock import stamp_to_datetime
-from diary.tables import TABLES, read_wire_record, to_wire, valid_client_id
+from diary.sync_clock import stamp_to_datetime, tick
+from diary.tables import TABLES, TableSpec, current_version, read_wire_record, tables_at, to_wire, valid_client_id
 
 MAX_PUSH_RECORDS = 2000
 MAX_PUSH_BYTES = 5 * 1024 * 1024
@@ -33,36 +42,169 @@ class PayloadTooLarge(DomainError):
     status_code = 413
 
 
-def pull(*, user: User, last_pulled_at: int | None) -> dict[str, Any]:
-    """Every change after ``last_pulled_at`` (ms), one query per table plus the clock's lock."""
+MIGRATION_RULE = (
+    'must be null or a JSON object {"from": <version>, "tables": [<table>...], '
+    '"columns": [{"table": <table>, "columns": [<column>...]}]} naming tables and columns of your schema_version'
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What an app's local migration added since its last sync: tables, and columns per table."""
+
+    from_version: int
+    tables: frozenset[str] = frozenset()
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def read_migration(raw: str | None, schema_version: int) -> Migration | None:
+    """The pull's ``migration`` parameter, checked against the registry at ``schema_version``.
+
+    The added tables and columns are the union of what the app names and what the registry
+    declares between ``from`` and ``schema_version``, so neither a client's list nor the
+    server's bookkeeping alone can leave a record behind; a name the registry does not have
+    at that version is refused, so a client can never ask for anything outside it.
+    """
+    if raw is None or raw in ("", "null", "undefined"):
+        return None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict) or not _is_version(data.get("from")) or data["from"] > schema_version:
+        raise _bad_migration(MIGRATION_RULE)
+    tables = _names(data.get("tables", []))
+    entries = data.get("columns", [])
+    if tables is None or not isinstance(entries, list):
+        raise _bad_migration(MIGRATION_RULE)
+    per_table: list[tuple[str, list[str]]] = []
+    for entry in entries:
+        table = entry.get("table") if isinstance(entry, dict) else None
+        names = _names(entry.get("columns")) if isinstance(entry, dict) else None
+        if not isinstance(table, str) or not _NAME.fullmatch(table) or names is None:
+            raise _bad_migration(MIGRATION_RULE)
+        per_table.append((table, names))
+    known = tables_at(schema_version)
+    unknown = sorted({*tables, *(t for t, _ in per_table)} - set(known))
+    if unknown:
+        raise _bad_migration(f"names tables your schema_version does not have: {', '.join(unknown)}")
+    added_tables = set(tables)
+    added_columns: dict[str, set[str]] = {}
+    for table, names in per_table:
+        unknown = sorted(set(names) - {c.name for c in known[table].columns_at(schema_version)})
+        if unknown:
+            raise _bad_migration(f"names columns {table} does not have: {', '.join(unknown)}")
+        added_columns.setdefault(table, set()).update(names)
+    for name, spec in known.items():
+        if spec.since > data["from"]:
+            added_tables.add(name)
+        added_columns.setdefault(name, set()).update(
+            c.name for c in spec.columns_at(schema_version) if c.since > data["from"]
+        )
+    return Migration(
+        from_version=data["from"],
+        tables=frozenset(added_tables),
+        columns={name: frozenset(cols) for name, cols in added_columns.items() if cols and name not in added_tables},
+    )
+
+
+# Table and column names as the registry spells them; anything else is not echoed back.
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _names(value: Any) -> list[str] | None:
+    """A list of table or column names, or None when it is anything else."""
+    if isinstance(value, list) and all(isinstance(v, str) and _NAME.fullmatch(v) for v in value):
+        return value
+    return None
+
+
+def _is_version(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _bad_migration(rule: str) -> DomainError:
+    return DomainError(f"Invalid migration: it {rule}.", code="invalid_migration", fields={"migration": [rule]})
+
+
+def read_schema_version(value: int | None) -> int:
+    """The app's schema version; the newest when the app leaves it out. One the server has
+    never heard of is refused: the app is newer than the server and would miss its tables."""
+    newest = current_version()
+    if value is None:
+        return newest
+    if not 1 <= value <= newest:
+        rule = f"must be a schema version this server knows: 1 to {newest}"
+        raise DomainError(f"Invalid schema_version: it {rule}.", fields={"schema_version": [rule]})
+    return value
+
+
+def pull(
+    *,
+    user: User,
+    last_pulled_at: int | None,
+    schema_version: int | None = None,
+    migration: Migration | None = None,
+    device: DeviceToken | None = None,
+) -> dict[str, Any]:
+    """Every change after ``last_pulled_at`` (ms) in the tables and columns of the app's schema
+    version, plus what its migration added; one query per table plus the clock's lock.
+
+    The records the pulling ``device`` created with its last push come as "updated": it has
+    them already. (Every other device gets them as "created".)
+    """
+    version = read_schema_version(schema_version)
     with transaction.atomic():
         # Waiting for the clock's lock means every write stamped before our timestamp has
-        # committed; every later write will be stamped after it.
-        stamp = (
-            SyncClock.objects.select_for_update().filter(user=user).values_list("last_stamp_ms", flat=True).first() or 0
+        # committed; every later write will be stamped after it. The device's last push
+        # stamp comes in the same query.
+        own_push = SyncDevicePush.objects.filter(token=device).values("stamp_ms")[:1] if device else None
+        clock = (
+            SyncClock.objects.select_for_update()
+            .filter(user=user)
+            .annotate(own_push=Subquery(own_push) if own_push is not None else Value(None, BigIntegerField()))
+            .values_list("last_stamp_ms", "own_push")
+            .first()
         )
+        stamp, own_push_ms = clock or (0, None)
+        own = stamp_to_datetime(own_push_ms) if own_push_ms else None
+        if not stamp:
+            # WatermelonDB refuses a zero timestamp: an account that never wrote gets a real
+            # stamp now, and every later write is stamped after it, so nothing is missed.
+            stamp = tick(user)
         upper = stamp_to_datetime(stamp)
         since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
-        changes = {name: _table_changes(spec, user, since, upper) for name, spec in TABLES.items()}
+        changes = {
+            name: _table_changes(spec, user, since, upper, version, migration, own)
+            for name, spec in tables_at(version).items()
+        }
     return {"changes": changes, "timestamp": stamp}
 
 
-def _table_changes(spec: Any, user: User, since: Any, upper: Any) -> dict[str, list[Any]]:
-    rows = spec.model.objects.filter(user=user, updated_at__lte=upper)
+def _table_changes(
+    spec: TableSpec, user: User, since: Any, upper: Any, version: int, migration: Migration | None, own: Any
+) -> dict[str, list[Any]]:
+    rows = spec.model._default_manager.filter(user=user, updated_at__lte=upper)
+    if migration and spec.name in migration.tables:
+        since = None  # a table new to the app: all of it, as on a first sync
     if since is None:
         rows = rows.live()
+    elif migration and spec.name in migration.columns:
+        # Columns new to the app: every live record again (with them), and what was deleted since.
+        rows = rows.filter(Q(deleted_at__isnull=True) | Q(updated_at__gt=since))
     else:
         rows = rows.filter(updated_at__gt=since)
+    columns = spec.columns_at(version)
     created: list[dict[str, Any]] = []
     updated: list[dict[str, Any]] = []
     deleted: list[str] = []
     for row in rows.order_by("pk").values(*spec.read_fields):
         if row["deleted_at"] is not None:
             deleted.append(row["client_id"])
-        elif since is None or row["created_at"] > since:
-            created.append(to_wire(spec, row))
+        elif since is None or (row["created_at"] > since and row["created_at"] != own):
+            created.append(to_wire(spec, row, columns))
         else:
-            updated.append(to_wire(spec, row))
+            updated.append(to_wire(spec, row, columns))
     return {"created": created, "updated": updated, "deleted": deleted}
 
 
@@ -97,6 +239,10 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         if not isinstance(table, dict):
             errors[name] = ["must be an object with created, updated and deleted"]
             continue
+        if spec.read_only and any(table.get(kind) for kind in ("created", "updated", "deleted")):
+            # The app lists every table in a push, so an empty one is fine; records are not.
+            errors[name] = [f"is read-only: the server writes {name}, an app only pulls it"]
+            continue
         writes: list[RecordWrite] = []
         seen: set[str] = set()
         for kind in ("created", "updated"):
@@ -115,7 +261,12 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
                     errors[f"{path}.id"] = [f"'{client_id}' appears more than once in this push"]
                     continue
                 seen.add(client_id)
-                writes.append(RecordWrite(client_id=client_id, values=with_defaults(spec, values), path=path))
+                # A column the record does not carry at all is one the app does not have (an older
+                # app version): a stored record keeps its value. A derived one is derived again.
+                keep = frozenset(c.name for c in spec.writable_columns if c.name not in raw and not c.derived)
+                writes.append(
+                    RecordWrite(client_id=client_id, values=with_defaults(spec, values), path=path, keep=keep)
+                )
         deletions = table.get("deleted", [])
         if not isinstance(deletions, list) or not all(isinstance(i, str) and valid_client_id(i) for i in deletions):
             errors[f"{name}.deleted"] = ["must be a list of record ids: 1-64 letters, digits, '_' or '-'"]
@@ -125,12 +276,16 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
     return parsed, errors
 
 
-def push(*, user: User, last_pulled_at: int | None, body: Any) -> dict[str, int]:
-    """Check every record, then apply all of them or none. Returns how many were applied."""
+def push(*, user: User, last_pulled_at: int | None, body: Any, device: DeviceToken | None = None) -> dict[str, int]:
+    """Check every record, then apply all of them or none. Returns how many were applied.
+    ``device`` (the pushing device's token) is remembered with the push's stamp."""
     changes, errors = _parse_push(body)
     if errors:
         first = next(iter(errors))
         raise DomainError(f"Nothing was stored: {first} {errors[first][0]}.", code="invalid_push", fields=errors)
     since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
-    changes_apply(user=user, changes=changes, since=since)
+    with transaction.atomic():
+        stamp = changes_apply(user=user, changes=changes, since=since)
+        if device is not None and any(c.upserts for c in changes.values()):
+            SyncDevicePush.objects.update_or_create(token=device, defaults={"stamp_ms": stamp})
     return {name: len(c.upserts) + len(c.deletions) for name, c in changes.items()}

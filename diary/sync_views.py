@@ -15,7 +15,7 @@ from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from diary import sync
 from diary.sync_clock import MAX_STAMP_MS
-from diary.tables import CLIENT_ID_PATTERN, TABLES
+from diary.tables import CLIENT_ID_PATTERN, TABLES, current_version
 
 # What WatermelonDB sends for "never pulled": its lastPulledAt is null on the first sync.
 _NEVER_PULLED = ("", "null", "undefined", "0")
@@ -28,7 +28,7 @@ def _last_pulled_at(request: Request) -> int | None:
 
 
 def _schema_version(request: Request) -> int | None:
-    return whole_number(request, "schema_version", minimum=0, maximum=_MAX_SCHEMA_VERSION)
+    return whole_number(request, "schema_version", minimum=1, maximum=_MAX_SCHEMA_VERSION)
 
 
 class TableChangesSerializer(serializers.Serializer):
@@ -80,22 +80,42 @@ _LAST_PULLED_AT = OpenApiParameter(
 _MAX_SCHEMA_VERSION = 1_000_000
 _SCHEMA_VERSION = OpenApiParameter(
     "schema_version",
-    {"type": "integer", "minimum": 0, "maximum": _MAX_SCHEMA_VERSION},
+    {"type": "integer", "minimum": 1, "maximum": current_version()},
     required=False,
-    description="The app's WatermelonDB schema version.",
+    description=(
+        "The app's WatermelonDB schema version (the newest when left out). Tables and columns a later "
+        "version added are left out of the answer; a version newer than the server's is a 400."
+    ),
+)
+_MIGRATION = OpenApiParameter(
+    "migration",
+    str,
+    required=False,
+    description=(
+        "WatermelonDB's migration sync, URL-encoded JSON: null, or "
+        '{"from": <version>, "tables": [...], "columns": [{"table": ..., "columns": [...]}]}. '
+        "The answer then also carries every live record of the added tables and of the tables with added columns."
+    ),
 )
 
 
 class SyncView(APIView):
     @extend_schema(
-        parameters=[_LAST_PULLED_AT, _SCHEMA_VERSION],
+        parameters=[_LAST_PULLED_AT, _SCHEMA_VERSION, _MIGRATION],
         responses={200: PullSerializer},
         summary="Pull every change since last_pulled_at (WatermelonDB)",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        # The pull does not depend on it yet, but a malformed one is a client bug worth naming.
-        _schema_version(request)
-        return Response(sync.pull(user=request.user, last_pulled_at=_last_pulled_at(request)))
+        version = sync.read_schema_version(_schema_version(request))
+        migration = sync.read_migration(request.query_params.get("migration"), version)
+        pulled = sync.pull(
+            user=request.user,
+            last_pulled_at=_last_pulled_at(request),
+            schema_version=version,
+            migration=migration,
+            device=request.auth,
+        )
+        return Response(pulled)
 
     @extend_schema(
         parameters=[_LAST_PULLED_AT],
@@ -117,4 +137,5 @@ class SyncView(APIView):
             )
         last_pulled_at = _last_pulled_at(request)
         body: Any = request.data
-        return Response({"applied": sync.push(user=request.user, last_pulled_at=last_pulled_at, body=body)})
+        applied = sync.push(user=request.user, last_pulled_at=last_pulled_at, body=body, device=request.auth)
+        return Response({"applied": applied})

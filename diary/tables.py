@@ -4,6 +4,13 @@ One registry serves the REST API, the WatermelonDB sync, the account export and 
 tests. On the sync wire WatermelonDB has only strings, numbers and booleans, so every
 time is epoch milliseconds, every list is a JSON-encoded string (as its ``@json`` fields
 store it) and a date is a "YYYY-MM-DD" string. REST uses ISO 8601 and real arrays.
+
+Each column decides its round trip here: ``nullable`` columns (WatermelonDB's
+``isOptional``) keep a pushed null as null; the others never hold null (a null pushed for
+one reads as its default, as WatermelonDB's own sanitizer would make it). ``since`` is the
+app schema version that introduced a table or column: a pull for an older app leaves it
+out, and a migration sync resends it (WatermelonDB's "Migration syncs"). Adding a column
+or a table at version N is one declaration with ``since=N``.
 """
 
 from __future__ import annotations
@@ -32,6 +39,17 @@ class Column:
     # Computed by the server (a tremor recording's analysis): sent on pulls and REST reads,
     # ignored when a client sends it.
     read_only: bool = False
+    # Null is a value of its own: a pushed null is stored and pulled back as null.
+    nullable: bool = False
+    # The app schema version that introduced the column.
+    since: int = 1
+    # The server fills it when it comes as null (caffeine mg from the drink, a medicine's class).
+    derived: bool = False
+
+    @property
+    def wire_type(self) -> str:
+        """WatermelonDB's column type: string, number or boolean."""
+        return _WIRE_TYPES[self.kind]
 
 
 @dataclass(frozen=True)
@@ -40,6 +58,14 @@ class TableSpec:
     model: type[m.DiaryRecord]
     route: str  # the REST path segment, e.g. "caffeine-intakes"
     columns: tuple[Column, ...]
+    # The app schema version that introduced the table.
+    since: int = 1
+    # Written by the server only: pulled, never pushed (a push with records of it is a 400).
+    read_only: bool = False
+
+    def columns_at(self, version: int) -> tuple[Column, ...]:
+        """The columns an app at schema ``version`` has."""
+        return tuple(c for c in self.columns if c.since <= version)
 
     @property
     def writable_columns(self) -> tuple[Column, ...]:
@@ -59,6 +85,18 @@ class TableSpec:
         return ("client_id", "created_at", "updated_at", "deleted_at", *(self.read_field(c) for c in self.columns))
 
 
+_WIRE_TYPES = {
+    "datetime": "number",
+    "date": "string",
+    "int": "number",
+    "float": "number",
+    "str": "string",
+    "bool": "boolean",
+    "list": "string",
+    "ref": "string",
+    "samples": "string",
+}
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -74,7 +112,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("intensity", "int"),
                 Column("context", "str", required=False, default="", max_length=32),
                 Column("symptoms", "list", required=False, default=()),
-                Column("notes", "str", required=False, default="", max_length=2000),
+                Column("notes", "str", required=False, default="", max_length=2000, nullable=True),
             ),
         ),
         TableSpec(
@@ -85,7 +123,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("consumed_at", "datetime"),
                 Column("drink", "str", required=False, default="", max_length=32),
                 Column("servings", "float", required=False, default=1.0),
-                Column("mg", "float", required=False, default=None),
+                Column("mg", "float", required=False, default=None, nullable=True, derived=True),
             ),
         ),
         TableSpec(
@@ -95,7 +133,7 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("bed_at", "datetime"),
                 Column("woke_at", "datetime"),
-                Column("quality", "int", required=False, default=None),
+                Column("quality", "int", required=False, default=None, nullable=True),
             ),
         ),
         TableSpec(
@@ -114,10 +152,10 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("name", "str", max_length=120),
                 Column("catalogue_key", "str", required=False, default="", max_length=64),
-                Column("drug_class", "str", required=False, default="", max_length=32),
+                Column("drug_class", "str", required=False, default="", max_length=32, derived=True),
                 Column("dose", "str", required=False, default="", max_length=120),
-                Column("started_on", "date", required=False, default=None),
-                Column("stopped_on", "date", required=False, default=None),
+                Column("started_on", "date", required=False, default=None, nullable=True),
+                Column("stopped_on", "date", required=False, default=None, nullable=True),
                 Column("as_needed", "bool", required=False, default=False),
             ),
         ),
@@ -154,7 +192,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("samples", "samples"),
                 *(
                     # Null until the analysis job has run, except the description, which starts blank.
-                    Column(name, kind, required=False, default=default, read_only=True)
+                    Column(name, kind, required=False, default=default, read_only=True, nullable=default is None)
                     for name, kind, default in (
                         ("analysed_at", "datetime", None),
                         ("dominant_hz", "float", None),
@@ -176,8 +214,8 @@ TABLES: dict[str, TableSpec] = {
                 Column("analyte", "str", max_length=32),
                 Column("value", "float"),
                 Column("unit", "str", max_length=20),
-                Column("reference_low", "float", required=False, default=None),
-                Column("reference_high", "float", required=False, default=None),
+                Column("reference_low", "float", required=False, default=None, nullable=True),
+                Column("reference_high", "float", required=False, default=None, nullable=True),
             ),
         ),
     )
@@ -286,7 +324,8 @@ def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, A
     """Read one record of a sync push into (client id, python values, errors by column).
 
     Columns the table does not have, and WatermelonDB's own ``_status`` and ``_changed``,
-    are ignored, as its sync documentation advises for forward compatibility.
+    are ignored, as its sync documentation advises for forward compatibility. A nullable
+    column keeps null; any other optional column left out or sent as null takes its default.
     """
     errors: dict[str, list[str]] = {}
     if not isinstance(raw, dict):
@@ -296,15 +335,16 @@ def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, A
         errors["id"] = ["must be 1-64 characters of letters, digits, '_' or '-'"]
         client_id = None
     values: dict[str, Any] = {}
-    for column in spec.columns:
-        if column.read_only:
-            continue
+    for column in spec.writable_columns:
         value = raw.get(column.name)
-        if value is None or (value == "" and column.kind not in ("str",)):
+        # An empty string is a value of a string column; for any other kind it means "none".
+        if value is None or (value == "" and column.kind != "str"):
             if column.required:
                 errors[column.name] = ["is required"]
+            elif column.nullable and column.name in raw:
+                values[column.name] = None
             else:
-                values[column.name] = column.default if column.kind != "list" else list(column.default or ())
+                values[column.name] = list(column.default or ()) if column.kind == "list" else column.default
             continue
         try:
             values[column.name] = _READERS[column.kind](value)
@@ -317,10 +357,12 @@ def valid_client_id(value: str) -> bool:
     return 1 <= len(value) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in value)
 
 
-def to_wire(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
-    """One stored row (as from ``.values()``) as WatermelonDB expects it on a pull."""
+def to_wire(spec: TableSpec, row: dict[str, Any], columns: tuple[Column, ...] | None = None) -> dict[str, Any]:
+    """One stored row (as from ``.values()``) as WatermelonDB expects it on a pull, with
+    ``columns`` only (an older app's), every column by default. Lists are encoded as
+    JavaScript's JSON.stringify writes them, so a pushed list string comes back unchanged."""
     record: dict[str, Any] = {"id": row["client_id"]}
-    for column in spec.columns:
+    for column in spec.columns if columns is None else columns:
         value = row[spec.read_field(column)]
         if value is None:
             record[column.name] = None
@@ -329,7 +371,42 @@ def to_wire(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
         elif column.kind == "date":
             record[column.name] = value.isoformat()
         elif column.kind in ("list", "samples"):
-            record[column.name] = json.dumps(value)
+            record[column.name] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         else:
             record[column.name] = value
     return record
+
+
+def current_version() -> int:
+    """The newest app schema version the server knows: the latest any table or column declares."""
+    return max(max(spec.since, *(c.since for c in spec.columns)) for spec in TABLES.values())
+
+
+def tables_at(version: int) -> dict[str, TableSpec]:
+    """The tables an app at schema ``version`` has, in the registry's order."""
+    return {name: spec for name, spec in TABLES.items() if spec.since <= version}
+
+
+def watermelon_schema(version: int | None = None) -> dict[str, Any]:
+    """The app's WatermelonDB schema at ``version`` (the newest by default), as the data of
+    ``appSchema({version, tables: [tableSchema({name, columns})]})``: what the end-to-end
+    client builds its database from and what tests/e2e/watermelon/schema.js is checked against."""
+    version = current_version() if version is None else version
+    return {
+        "version": version,
+        "tables": [
+            {
+                "name": name,
+                "columns": [
+                    {
+                        "name": c.name,
+                        "type": c.wire_type,
+                        **({"isOptional": True} if c.nullable else {}),
+                        **({"isIndexed": True} if c.kind == "ref" else {}),
+                    }
+                    for c in spec.columns_at(version)
+                ],
+            }
+            for name, spec in tables_at(version).items()
+        ],
+    }

@@ -58,9 +58,10 @@ def test_a_push_replayed_three_times_leaves_one_copy(auth_client, user):
     assert sorted(ids(pull(auth_client), "episodes", "created")) == ["ep1", "ep2"]
 
 
-def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_deleted(auth_client):
-    push(auth_client, changes(episodes=[episode("old1"), episode("old2"), episode("old3")]))
-    first = pull(auth_client)
+def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_deleted(user, client_for):
+    phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
+    push(phone, changes(episodes=[episode("old1"), episode("old2"), episode("old3")]))
+    first = pull(tablet)
     body = {
         "episodes": {
             "created": [episode("new1")],
@@ -68,13 +69,13 @@ def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_d
             "deleted": ["old2"],
         }
     }
-    assert push(auth_client, body, last_pulled_at=first["timestamp"]).status_code == 200
-    second = pull(auth_client, first["timestamp"])
+    assert push(phone, body, last_pulled_at=first["timestamp"]).status_code == 200
+    second = pull(tablet, first["timestamp"])
     assert ids(second, "episodes", "created") == ["new1"]
     assert ids(second, "episodes", "updated") == ["old1"]
     assert second["changes"]["episodes"]["updated"][0]["intensity"] == 7
     assert ids(second, "episodes", "deleted") == ["old2"]
-    assert pull(auth_client, second["timestamp"])["changes"]["episodes"] == {
+    assert pull(tablet, second["timestamp"])["changes"]["episodes"] == {
         "created": [],
         "updated": [],
         "deleted": [],
@@ -381,3 +382,17 @@ def test_a_push_listing_every_table_as_the_app_does_announces_only_the_tables_wi
     finally:
         diary_changed.disconnect(dispatch_uid="test_sync.listen")
     assert announced == [["episodes"]]
+
+
+def test_a_devices_own_new_records_come_back_to_it_as_updated_and_to_other_devices_as_created(user, client_for):
+    # WatermelonDB logs "create, but it already exists locally" for every record the server
+    # sends as created to the device that pushed it: that device gets its echo as updated.
+    phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
+    before = pull(phone)["timestamp"]
+    push(phone, changes(episodes=[episode("mine")]), last_pulled_at=before)
+    push(tablet, changes(episodes=[episode("theirs")]))
+
+    on_phone, on_tablet = pull(phone, before), pull(tablet, before)
+
+    assert (ids(on_phone, "episodes", "created"), ids(on_phone, "episodes", "updated")) == (["theirs"], ["mine"])
+    assert (ids(on_tablet, "episodes", "created"), ids(on_tablet, "episodes", "updated")) == (["mine"], ["theirs"])
