@@ -153,7 +153,6 @@ class _DemoDiary:
             {
                 "name": "Salbutamol inhaler",
                 "catalogue_key": "salbutamol",
-                "drug_class": "beta2_agonist",
                 "dose": "100 micrograms per puff, 2 puffs when needed",
                 "started_on": self.start + timedelta(days=self.inhaler_from),
                 "as_needed": True,
@@ -167,7 +166,6 @@ class _DemoDiary:
             {
                 "name": "Omeprazole",
                 "catalogue_key": "omeprazole",
-                "drug_class": "ppi",
                 "dose": "20 mg once a day",
                 "started_on": self.start - timedelta(days=400),
                 "as_needed": False,

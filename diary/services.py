@@ -105,7 +105,8 @@ def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrit
 def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime) -> None:
     """Insert new records and overwrite existing ones (WatermelonDB: created-but-exists updates,
     updated-but-missing creates), scoped to this user's ids."""
-    rows = [{"client_id": w.client_id, **{name: w.values[name] for name in spec.column_names}} for w in writes]
+    names = (*spec.column_names, *rules.SERVER_DERIVED.get(spec.name, ()))
+    rows = [{"client_id": w.client_id, **{name: w.values[name] for name in names}} for w in writes]
     upsert_rows(spec.model, user.pk, rows, stamp)
 
 
