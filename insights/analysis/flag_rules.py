@@ -260,7 +260,8 @@ def _medication_text(medication: MedicationRecord) -> str:
     medicine = resolve_medicine(medication.name, medication.catalogue_key)
     drug_class = DRUG_CLASSES.get(medication_class(medication), DRUG_CLASSES["other"]).label.lower()
     generic = medicine.code.replace("_", " ") if medicine else ""
-    matched = f"{generic}; {drug_class}" if generic and generic != medication.name.strip().lower() else drug_class
+    named = [part for part in (generic, drug_class) if part and part != medication.name.strip().lower()]
+    matched = "; ".join(dict.fromkeys(named)) or drug_class
     started = f" started {day_text(medication.started_on)}" if medication.started_on else ""
     return f"{medication.name} ({matched}){started}"
 
@@ -456,9 +457,14 @@ class _Rules:
         evidence = _evidence(action) + [(entry_id, day) for entry_id, _, day in recordings]
         if {"left", "right"} <= sides and len(evidence) >= RECURRING_EPISODES:
             days = [day for _, day in evidence]
+            counted = [
+                count_text(n, noun)
+                for noun, n in (("episode", len(action)), ("rhythmic recording", len(recordings)))
+                if n
+            ]
             detail = (
-                f"tremor when using or holding out the hands, left and right: {count_text(len(action), 'episode')} "
-                f"and {count_text(len(recordings), 'rhythmic recording')}, {span_text(min(days), max(days))}"
+                f"tremor when using or holding out the hands, left and right: {' and '.join(counted)}, "
+                f"{span_text(min(days), max(days))}"
             )
             regions = _regions(action) | {f"{hand}_hand" for _, hand, _ in recordings}
             return _flag("R9", evidence, regions, detail=detail)
@@ -489,7 +495,7 @@ class _Rules:
         ]
         if not found:
             return None
-        detail = f"{_episodes_text(found, 'of tremor with unsteadiness')} while taking " + "; ".join(
+        detail = f"{_episodes_text(found, 'of tremor with unsteadiness')}; taking " + "; ".join(
             _medication_text(m) for m in lithium
         )
         return _flag("R13", _evidence(found), _regions(found), detail=detail)
@@ -560,9 +566,10 @@ class _Rules:
         for side in sides:
             all_, found = per_side[side]
             at_night = sum(e.record.context == "during_sleep" for e in found)
+            night = f"{count_text(at_night, 'episode')} at night" if at_night else "none logged at night"
             parts.append(
                 f"{side} hand: {len(found)} of {count_text(len(all_), 'episode')} of numbness or tingling in the "
-                f"fingers involved {what}, {count_text(at_night, 'episode')} at night, "
+                f"fingers involved {what}, {night}, "
                 f"{span_text(found[0].day, found[-1].day)}"
             )
         evidence = _evidence(e for side in sides for e in per_side[side][1])
