@@ -56,7 +56,7 @@ TD_OLDER_AGE = 60
 TD_MIN_SPAN_DAYS = 28
 TD_AFTER_STOP_DAYS = 28
 
-# Associations (CLINICAL.md defaults, used by the association engine and the texts about it).
+# Associations (docs/clinical.md, "Statistics": the defaults the association engine starts from).
 ASSOCIATION_MIN_LOGGED_DAYS = 50
 ASSOCIATION_MIN_EPISODE_DAYS = 24
 # A beta-2 agonist's tremor starts minutes to hours after a dose.
@@ -65,10 +65,10 @@ BETA2_TREMOR_WINDOW_HOURS = 4
 SOURCES: dict[str, str] = {
     **DIARY_SOURCES,
     "PERSISTENCE_DAYS": f"{NHS_TWITCHING}: see a GP if twitching lasts more than 2 weeks",
-    "MIN_REGIONS": f"{NHS_TWITCHING}: see a GP if twitching affects different parts of the body",
+    "MIN_REGIONS": f"{NHS_TWITCHING}: see a GP if you have a twitch in more than one place",
     "RECURRING_EPISODES": (
-        "Our choice: CLINICAL.md's flag table asks for 'recurring' (>= 3 episodes for R8-R10); one or two "
-        "episodes of a pattern are common and say little"
+        "Our reading of 'recurring' in the flag table (docs/clinical.md: >= 3 episodes for R8-R10); "
+        "one or two episodes of a pattern are common and say little"
     ),
     "REST_TREMOR_MIN_DAYS": "NHS, 'Parkinson's disease: symptoms' (tremor usually begins in one hand at rest)",
     "REST_TREMOR_OTHER_SIDE_MAX_SHARE": (
@@ -92,7 +92,10 @@ SOURCES: dict[str, str] = {
     "ASSOCIATION_MIN_LOGGED_DAYS": (
         "Hecht & Zitzmann, Struct Equ Modeling 2020 (autoregressive estimates poor under 50 time points)"
     ),
-    "ASSOCIATION_MIN_EPISODE_DAYS": "About 24 events to detect a moderate association in one person's events",
+    "ASSOCIATION_MIN_EPISODE_DAYS": (
+        "About 24 events to detect a moderate association in one person's recurring events "
+        "(a Stanford dissertation; no full reference in our notes, a rule of thumb)"
+    ),
     "BETA2_TREMOR_WINDOW_HOURS": (
         "Morgan & Sethi, 'Drug-induced tremors', Lancet Neurol 2005;4(12):866-876 (onset minutes to hours after a dose)"
     ),
