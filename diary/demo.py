@@ -1,11 +1,13 @@
 """The demo account: a reproducible, realistic diary to try the app and the API with.
 
 ``demo_records`` is pure: from a fixed numpy seed it writes about four months of one
-person's diary, with the patterns the insights should find. Caffeine doubles the
-day's episode rate from 300 mg, a night under 6 hours raises the day after it, a
-salbutamol inhaler starts half-way with as-needed doses, one magnesium result is
-slightly low, and the twitching starts in the left index finger, spreads over the
-left hand and reaches the right hand in the last quarter (the last month of 120 days).
+person's diary, with the patterns the insights should find. This person's own story,
+chosen here and not taken from the analysis's cut points: caffeine doubles the day's
+episode rate from DEMO_CAFFEINE_EFFECT_FROM_MG, a night under DEMO_SHORT_NIGHT_HOURS
+raises the day after it, a salbutamol inhaler starts half-way with as-needed doses, one
+magnesium result is slightly low and a repeat ten days before the end is back in range,
+and the twitching starts in the left index finger, spreads over the left hand and
+reaches the right hand in the last quarter (the last month of 120 days).
 
 ``demo_user_seed`` is the service: it creates or refreshes the demo user and stores
 the records through the diary services, so every input rule is checked. Ids are
@@ -30,6 +32,7 @@ from accounts.models import DeviceToken, User
 from accounts.services import device_token_create
 from config.errors import DomainError
 from diary.catalogues import drinks
+from diary.clinical_constants import DIARY_COMPLETION_SHARE
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
 from diary.tables import TABLES
 
@@ -41,9 +44,11 @@ DEMO_DEVICE = "seed_demo"
 DEMO_PROFILE: dict[str, Any] = {"display_name": "Demo", "timezone": "Europe/London", "birth_year": 1984}
 DEFAULT_DAYS = 120
 
-LOGGED_SHARE = 0.85  # diary completion averages about 85% (Ono et al., JMIR 2019)
-HIGH_CAFFEINE_MG = 300
-SHORT_SLEEP_HOURS = 6
+# The demo person's own thresholds, the effects planted in their diary. They are facts about this
+# invented person, not the analysis's cut points or the clinical guides (400 mg caffeine, 7 h sleep):
+# a person's threshold can sit anywhere, and the analysis must find it without being told.
+DEMO_CAFFEINE_EFFECT_FROM_MG = 300
+DEMO_SHORT_NIGHT_HOURS = 6
 
 # Where the twitching has reached, by the share of the period gone: it starts in the left
 # index finger, takes in more of the left hand, and in the last quarter the right hand.
@@ -153,7 +158,6 @@ class _DemoDiary:
             {
                 "name": "Salbutamol inhaler",
                 "catalogue_key": "salbutamol",
-                "drug_class": "beta2_agonist",
                 "dose": "100 micrograms per puff, 2 puffs when needed",
                 "started_on": self.start + timedelta(days=self.inhaler_from),
                 "as_needed": True,
@@ -167,7 +171,6 @@ class _DemoDiary:
             {
                 "name": "Omeprazole",
                 "catalogue_key": "omeprazole",
-                "drug_class": "ppi",
                 "dose": "20 mg once a day",
                 "started_on": self.start - timedelta(days=400),
                 "as_needed": False,
@@ -210,7 +213,7 @@ class _DemoDiary:
     def _day(self, index: int) -> None:
         rng = self.rng
         # The first and last days are always logged, so the demo starts and ends on data.
-        logged = bool(rng.random() < LOGGED_SHARE) or index in (0, self.days - 1)
+        logged = bool(rng.random() < DIARY_COMPLETION_SHARE) or index in (0, self.days - 1)
         short_night = rng.random() < 0.18
         sleep_hours = float(rng.uniform(4.3, 5.8) if short_night else np.clip(rng.normal(7.4, 0.6), 6.2, 9.0))
         d = _Day(
@@ -232,7 +235,7 @@ class _DemoDiary:
         bed_hour = 23.0 + float(self.rng.normal(0, 0.5))
         bed_at = self.at(d.day - timedelta(days=1), bed_hour)
         woke_at = bed_at + timedelta(minutes=round(d.sleep_hours * 60))
-        quality = int(self.rng.integers(2, 4) if d.sleep_hours < SHORT_SLEEP_HOURS else self.rng.integers(3, 6))
+        quality = int(self.rng.integers(2, 4) if d.sleep_hours < DEMO_SHORT_NIGHT_HOURS else self.rng.integers(3, 6))
         if d.logged:
             self.add(
                 "sleep_logs",
@@ -308,8 +311,8 @@ class _DemoDiary:
 
     def _episodes(self, d: _Day, after_exercise: datetime | None, after_doses: list[datetime]) -> None:
         rng = self.rng
-        rate = (0.9 + 0.8 * d.share) * (2.0 if d.caffeine_mg >= HIGH_CAFFEINE_MG else 1.0)
-        rate *= 1.6 if d.sleep_hours < SHORT_SLEEP_HOURS else 1.0
+        rate = (0.9 + 0.8 * d.share) * (2.0 if d.caffeine_mg >= DEMO_CAFFEINE_EFFECT_FROM_MG else 1.0)
+        rate *= 1.6 if d.sleep_hours < DEMO_SHORT_NIGHT_HOURS else 1.0
         rate *= 1.0 + 0.05 * (d.stress - 4)
         # The diary starts because the twitching did: the first day has at least one episode.
         count = max(int(rng.poisson(rate)), 1 if d.index == 0 else 0)
@@ -337,13 +340,8 @@ class _DemoDiary:
             character, context = "tremor", "holding_posture"
         elif cause == "exercise":
             context = "after_exercise"
-        intensity = int(
-            np.clip(
-                round(float(rng.normal(3.3 + 0.3 * d.share, 0.9)) + (1 if d.caffeine_mg >= HIGH_CAFFEINE_MG else 0)),
-                2,
-                6,
-            )
-        )
+        caffeine_bump = 1 if d.caffeine_mg >= DEMO_CAFFEINE_EFFECT_FROM_MG else 0
+        intensity = int(np.clip(round(float(rng.normal(3.3 + 0.3 * d.share, 0.9)) + caffeine_bump), 2, 6))
         duration = int(np.clip(rng.lognormal(np.log(20), 0.9), 2, 600))
         symptoms = ["tingling"] if rng.random() < 0.05 else []
         if character == "spasm_cramp" and rng.random() < 0.5:
@@ -371,9 +369,9 @@ class _DemoDiary:
                 self.notes_used.add(key)
                 return text
         if draw < 0.04:
-            if d.sleep_hours < SHORT_SLEEP_HOURS:
+            if d.sleep_hours < DEMO_SHORT_NIGHT_HOURS:
                 return "Slept badly last night."
-            if d.caffeine_mg >= HIGH_CAFFEINE_MG:
+            if d.caffeine_mg >= DEMO_CAFFEINE_EFFECT_FROM_MG:
                 return "Deadline day, far too much coffee."
             if cause == "exercise":
                 return "Straight after the workout."

@@ -145,6 +145,7 @@ class Medication(DiaryRecord):
     name = models.CharField(max_length=120)
     catalogue_key = models.CharField(max_length=64, blank=True, default="")
     drug_class = models.CharField(max_length=32, default="other")
+    matched_key = models.CharField(max_length=64, blank=True, default="", db_default="")
     dose = models.CharField(max_length=120, blank=True, default="")
     started_on = models.DateField(null=True, blank=True)
     stopped_on = models.DateField(null=True, blank=True)

@@ -84,11 +84,8 @@ def _check_medication(v: dict[str, Any], errors: Errors) -> None:
     if "name" in v and not str(v["name"]).strip():
         _add(errors, "name", "must not be blank")
     key = v.get("catalogue_key") or ""
-    if key:
-        _add(errors, "catalogue_key", _one_of(key, medicines.MEDICINES, "medicine"))
-    drug_class = v.get("drug_class") or ""
-    if drug_class:
-        _add(errors, "drug_class", _one_of(drug_class, medicines.DRUG_CLASSES, "drug class"))
+    if key.strip() and medicines.match_medicine(key) is None:
+        _add(errors, "catalogue_key", "must name a medicine of the catalogue (a generic or brand name)")
     started, stopped = v.get("started_on"), v.get("stopped_on")
     if started and stopped and stopped < started:
         _add(errors, "stopped_on", "must not be before started_on")
@@ -152,18 +149,23 @@ def check_record(table: str, values: dict[str, Any], *, now: datetime) -> Errors
 # input without sending the derived value has it derived again rather than left stale.
 DERIVED_FROM: dict[str, dict[str, tuple[str, ...]]] = {
     "caffeine_intakes": {"mg": ("drink", "servings")},
-    "medications": {"drug_class": ("catalogue_key",)},
 }
+# What complete_record always derives and the client never writes (read-only columns, stored
+# beside the client's): recomputed from the whole record on every write.
+SERVER_DERIVED: dict[str, tuple[str, ...]] = {"medications": ("drug_class", "matched_key")}
 
 
 def complete_record(table: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Fill what the server derives: caffeine mg from the drink, a medicine's drug class."""
+    """Fill what the server derives: caffeine mg from the drink, the medicine a medication names.
+
+    A medication's catalogue match and drug class come from its catalogue key or, failing that,
+    its name as typed ("Ventolin", "sertraline 50 mg"); they are read-only columns, so what the
+    client wrote (name, catalogue key) round-trips unchanged beside them.
+    """
     if table == "caffeine_intakes" and values.get("mg") is None and values.get("drink") in drinks.DRINKS:
         values["mg"] = drinks.caffeine_mg(values["drink"], values.get("servings") or 1.0)
     if table == "medications":
-        key = values.get("catalogue_key") or ""
-        if key in medicines.MEDICINES:
-            values["drug_class"] = medicines.drug_class_of(key)
-        elif not values.get("drug_class"):
-            values["drug_class"] = "other"
+        medicine = medicines.resolve_medicine(values.get("name"), values.get("catalogue_key"))
+        values["matched_key"] = medicine.code if medicine else ""
+        values["drug_class"] = medicine.drug_class if medicine else "other"
     return values

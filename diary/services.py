@@ -108,12 +108,14 @@ def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrit
 def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime) -> None:
     """Insert new records and overwrite existing ones (WatermelonDB: created-but-exists updates,
     updated-but-missing creates), scoped to this user's ids; a column a write keeps is only
-    written when the record is new."""
+    written when the record is new. The server-derived columns (a medication's matched catalogue
+    entry and drug class) travel with the client's columns."""
+    names = (*spec.column_names, *rules.SERVER_DERIVED.get(spec.name, ()))
     by_kept: dict[frozenset[str], list[RecordWrite]] = {}
     for write in writes:
         by_kept.setdefault(write.keep, []).append(write)
     for keep, group in by_kept.items():
-        rows = [{"client_id": w.client_id, **{name: w.values[name] for name in spec.column_names}} for w in group]
+        rows = [{"client_id": w.client_id, **{name: w.values[name] for name in names}} for w in group]
         upsert_rows(spec.model, user.pk, rows, stamp, keep=keep)
 
 

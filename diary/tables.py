@@ -152,7 +152,10 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("name", "str", max_length=120),
                 Column("catalogue_key", "str", required=False, default="", max_length=64),
-                Column("drug_class", "str", required=False, default="", max_length=32, derived=True),
+                # Derived by the server from the catalogue key or the name as typed (diary.rules):
+                # the catalogue medicine matched ("" for none) and its drug class ("other").
+                Column("drug_class", "str", required=False, default="other", max_length=32, read_only=True),
+                Column("matched_key", "str", required=False, default="", max_length=64, read_only=True),
                 Column("dose", "str", required=False, default="", max_length=120),
                 Column("started_on", "date", required=False, default=None, nullable=True),
                 Column("stopped_on", "date", required=False, default=None, nullable=True),

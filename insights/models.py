@@ -38,7 +38,7 @@ class FlagStatus(models.TextChoices):
 
 
 class Flag(models.Model):
-    """A rule of CLINICAL.md that the user's diary meets, one row per (user, rule).
+    """A flag rule (docs/clinical.md) that the user's diary meets, one row per (user, rule).
 
     ``active`` is whether the latest recompute still found it. An acknowledged flag (or
     one the user has seen a doctor about) stays quiet while ``fingerprint`` equals
@@ -52,6 +52,10 @@ class Flag(models.Model):
     title = models.CharField(max_length=200)
     wording = models.TextField()
     source = models.TextField()
+    # The evidence in plain words (test, value, range and date; regions and dates; counts that say
+    # what they count), and the rule's line in a clinician's voice for the physician report.
+    detail = models.TextField(blank=True, default="", db_default="")
+    clinician_wording = models.TextField(blank=True, default="", db_default="")
     regions = models.JSONField(default=list)
     evidence_entry_ids = models.JSONField(default=list)
     evidence_dates = models.JSONField(default=list)

@@ -24,6 +24,7 @@ class FlagRuleSerializer(serializers.Serializer):
     threshold = serializers.CharField()
     wording = serializers.CharField()
     source = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.source
+    clinician_wording = serializers.CharField(help_text="The rule in a clinician's words, for the physician report.")
 
 
 class CausesSerializer(serializers.Serializer):
@@ -77,6 +78,8 @@ class FlagSerializer(serializers.ModelSerializer[Flag]):
             "title",
             "wording",
             "source",
+            "detail",
+            "clinician_wording",
             "regions",
             "evidence_entry_ids",
             "evidence_dates",

@@ -75,6 +75,8 @@ def _store_flags(user: User, results: list[FlagResult]) -> None:
             "title": result.title,
             "wording": result.wording,
             "source": result.source,
+            "detail": result.detail,
+            "clinician_wording": result.clinician_wording,
             "regions": list(result.regions),
             "evidence_entry_ids": list(result.evidence_entry_ids),
             "evidence_dates": [day.isoformat() for day in result.evidence_dates],

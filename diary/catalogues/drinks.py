@@ -2,7 +2,7 @@
 
 Figures are Mayo Clinic's current table ("Caffeine content for coffee, tea, soda and
 more"); the FDA's ranges are kept beside them because real drinks vary widely
-(see CLINICAL.md, Caffeine). A caffeine intake logged without mg gets
+(see docs/clinical.md, Caffeine). A caffeine intake logged without mg gets
 ``mg_per_serving * servings`` from here.
 """
 
@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from diary.clinical_constants import CAFFEINE_DAILY_GUIDE_MG
+
 VERSION = 1
 SOURCE = "Mayo Clinic caffeine content table; FDA 'Spilling the beans' ranges"
 
-# The usual upper guide for healthy adults (FDA; Mayo). Information, never a doctor flag.
-DAILY_GUIDE_MG = 400
+# The usual upper guide for healthy adults (FDA; Mayo), defined in diary.clinical_constants and
+# named here too because the drink picker and the weekly summary read it from the catalogue.
+DAILY_GUIDE_MG = CAFFEINE_DAILY_GUIDE_MG
 
 
 @dataclass(frozen=True)

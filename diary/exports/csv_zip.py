@@ -57,7 +57,8 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
     "medications": {
         "name": "The medicine's name as entered.",
         "catalogue_key": "Generic name from the catalogue, or empty for free text.",
-        "drug_class": "Drug class code (beta2_agonist, stimulant, ssri_snri, ..., other).",
+        "drug_class": "Drug class code (beta2_agonist, stimulant, ssri_snri, ..., other), from the catalogue match.",
+        "matched_key": "The catalogue medicine the name or key matched (generic name), or empty for none.",
         "dose": "Dose as entered, free text.",
         "started_on": "Date started, or empty.",
         "stopped_on": "Date stopped, or empty while still taking it.",

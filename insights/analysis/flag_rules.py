@@ -1,4 +1,4 @@
-"""Flags that warrant a doctor visit, evaluated over the whole diary (CLINICAL.md, "Flag rules").
+"""Flags that warrant a doctor visit, evaluated over the whole diary (docs/clinical.md, "Flag rules").
 
 Each rule looks for a pattern of entries and, when it finds one, returns the entries and local
 dates that show it, with the rule's severity, wording and source from ``knowledge``. Nothing here
@@ -23,24 +23,29 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from diary.catalogues.body_sites import BODY_SITES
-from diary.catalogues.episode_terms import ELECTROLYTES
-from diary.catalogues.medicines import TWITCH_LINKED_CLASSES
+from diary.catalogues.episode_terms import ELECTROLYTES, LAB_ANALYTES
+from diary.catalogues.medicines import DRUG_CLASSES, TWITCH_LINKED_CLASSES, resolve_medicine
+from insights.analysis.clinical_thresholds import (
+    MIN_REGIONS,
+    NERVE_PATTERN_MIN_SHARE,
+    NUMBNESS_SPREAD_DAYS,
+    PERSISTENCE_DAYS,
+    RECURRING_EPISODES,
+    REST_TREMOR_MIN_DAYS,
+    REST_TREMOR_OTHER_SIDE_MAX_SHARE,
+    SUDDEN_WINDOW_HOURS,
+    TASK_SPECIFIC_MIN_SHARE,
+    TD_AFTER_STOP_DAYS,
+    TD_EXPOSURE_MONTHS,
+    TD_EXPOSURE_MONTHS_OLDER,
+    TD_MIN_SPAN_DAYS,
+    TD_OLDER_AGE,
+)
 from insights.analysis.daily_series import local_date
 from insights.analysis.knowledge import FLAG_RULES, FLAG_RULES_LIST, severity_rank
-from insights.analysis.records import Diary, EpisodeRecord, MedicationRecord
+from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
 
-PERSISTENCE_DAYS = 14  # NHS: see a GP if twitching lasts more than 2 weeks; exactly 14 days does not fire.
-RECURRING_EPISODES = 3
-REST_TREMOR_MIN_DAYS = 3
-SPREAD_WINDOW_DAYS = 14  # numbness reaching a new area "over days", not over months as in neuropathy
-FAST_WINDOW = timedelta(hours=24)
-# DSM-5-TR: tardive dyskinesia follows at least 3 months of exposure, 1 month from age 60, and the
-# movements last at least 4 weeks; they may also start within 4 weeks of stopping the medicine.
-TD_EXPOSURE_MONTHS = 3
-TD_EXPOSURE_MONTHS_OLDER = 1
-TD_OLDER_AGE = 60
-TD_MIN_SPAN_DAYS = 28
-TD_AFTER_STOP_DAYS = 28
+FAST_WINDOW = timedelta(hours=SUDDEN_WINDOW_HOURS)
 
 NUMB_OR_TINGLING = frozenset({"numbness", "tingling"})
 MEDIAN_FINGERS = frozenset({"thumb", "index", "middle"})
@@ -62,6 +67,11 @@ class FlagResult:
     wording: str
     source: str
     fingerprint: str
+    # The evidence in plain words, naming what it counts ("9 episodes ..."), the test and value
+    # of a lab result, the medicine and its start: shown beside the wording and in the report.
+    detail: str = ""
+    # The rule's one line in a clinician's voice (knowledge base), for the physician report.
+    clinician_wording: str = ""
 
 
 class RegionSpan(NamedTuple):
@@ -88,6 +98,10 @@ class _Episode:
 
     def has(self, *symptoms: str) -> bool:
         return not self.symptoms.isdisjoint(symptoms)
+
+    @property
+    def cramping(self) -> bool:
+        return self.has("cramp") or self.record.character == "spasm_cramp"
 
 
 class _SiteFacts(NamedTuple):
@@ -132,10 +146,16 @@ def fingerprint(rule_id: str, severity: str, regions: Iterable[str]) -> str:
     return f"{rule_id}|{severity}|{','.join(sorted(regions))}"
 
 
-def _flag(rule_id: str, evidence: Evidence, regions: Iterable[str] = (), escalated: bool = False) -> FlagResult:
+def _flag(
+    rule_id: str, evidence: Evidence, regions: Iterable[str] = (), escalated: bool = False, detail: str = ""
+) -> FlagResult:
     rule = FLAG_RULES[rule_id]
-    severity = rule.escalated_severity if escalated and rule.escalated_severity else rule.severity
-    wording = rule.escalated_wording if escalated and rule.escalated_wording else rule.wording
+    escalate = escalated and rule.escalated_severity is not None
+    severity = rule.escalated_severity if escalate and rule.escalated_severity else rule.severity
+    wording = rule.escalated_wording if escalate and rule.escalated_wording else rule.wording
+    clinician = rule.clinician_wording
+    if escalate and rule.escalated_clinician_wording:
+        clinician = rule.escalated_clinician_wording
     ordered = sorted(set(evidence), key=lambda item: (item[1], item[0]))
     ids = tuple(dict.fromkeys(entry_id for entry_id, _ in ordered))
     dates = tuple(sorted({day for _, day in ordered}))
@@ -152,6 +172,8 @@ def _flag(rule_id: str, evidence: Evidence, regions: Iterable[str] = (), escalat
         wording,
         rule.source,
         fingerprint(rule_id, severity, region_tuple),
+        detail,
+        clinician,
     )
 
 
@@ -161,6 +183,87 @@ def _evidence(episodes: Iterable[_Episode]) -> Evidence:
 
 def _regions(episodes: Iterable[_Episode]) -> set[str]:
     return {region for episode in episodes for region in episode.regions}
+
+
+# Evidence in words. Dates as a doctor reads them ("17 Oct 2026"); counts always say what they count.
+
+
+def day_text(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def span_text(first: date, last: date) -> str:
+    """'3 Sep - 30 Oct 2026', '20 Dec 2025 - 5 Jan 2026' or '3 Sep 2026' for one day."""
+    if first == last:
+        return day_text(first)
+    start = f"{first.day} {first:%b}" if first.year == last.year else day_text(first)
+    return f"{start} - {day_text(last)}"
+
+
+def count_text(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _region_names(regions: Iterable[str]) -> str:
+    return ", ".join(region.replace("_", " ") for region in sorted(regions))
+
+
+def _episodes_text(episodes: list[_Episode], what: str = "") -> str:
+    """'4 episodes with weakness (left hand, right leg), 3 Sep - 30 Oct 2026'."""
+    days = [e.day for e in episodes]
+    where = f" ({_region_names(_regions(episodes))})" if _regions(episodes) else ""
+    counted = count_text(len(episodes), "episode") + (f" {what}" if what else "")
+    return f"{counted}{where}, {span_text(min(days), max(days))}"
+
+
+def _counted(counts: Iterable[tuple[str, int]]) -> list[str]:
+    """'weakness in 2 episodes' for each (what, how many) with any."""
+    return [f"{label} in {count_text(n, 'episode')}" for label, n in counts if n]
+
+
+def _number(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}"
+
+
+def _decimals(*values: float | None) -> int:
+    """As many decimals as the most precise of the values (at most 3), as a lab prints them."""
+    places = [len(repr(float(v)).split(".")[1].rstrip("0")) for v in values if v is not None]
+    return min(max(places, default=0), 3)
+
+
+def lab_text(lab: LabRecord) -> str:
+    """'Potassium 3.2 mmol/L (range 3.5-5.1) on 17 Oct 2026'."""
+    places = _decimals(lab.value, lab.reference_low, lab.reference_high)
+    name = LAB_ANALYTES.get(lab.analyte, lab.analyte)
+    low, high = lab.reference_low, lab.reference_high
+    if low is not None and high is not None:
+        reference = f" (range {_number(low, places)}-{_number(high, places)})"
+    elif low is not None:
+        reference = f" (lower limit {_number(low, places)})"
+    else:
+        reference = ""
+    return f"{name} {_number(lab.value, places)} {lab.unit}{reference} on {day_text(lab.taken_on)}"
+
+
+def medication_class(medication: MedicationRecord) -> str:
+    """The drug class a medication has as typed: its catalogue match's, else the class it carries.
+
+    The diary stores the matched class on every write; matching here too means a record built
+    from free text ("Ventolin", "salbutamol") reaches the rules the same way.
+    """
+    medicine = resolve_medicine(medication.name, medication.catalogue_key)
+    return medicine.drug_class if medicine else medication.drug_class
+
+
+def _medication_text(medication: MedicationRecord) -> str:
+    """'Ventolin (salbutamol; beta-2 agonist (asthma inhaler)) started 1 Oct 2026'."""
+    medicine = resolve_medicine(medication.name, medication.catalogue_key)
+    drug_class = DRUG_CLASSES.get(medication_class(medication), DRUG_CLASSES["other"]).label.lower()
+    generic = medicine.code.replace("_", " ") if medicine else ""
+    named = [part for part in (generic, drug_class) if part and part != medication.name.strip().lower()]
+    matched = "; ".join(dict.fromkeys(named)) or drug_class
+    started = f" started {day_text(medication.started_on)}" if medication.started_on else ""
+    return f"{medication.name} ({matched}){started}"
 
 
 def _taking(medication: MedicationRecord, day: date, grace_days: int = 0) -> bool:
@@ -180,6 +283,11 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(f"no valid date for {day} + {months} months")
+
+
+def _usual(pattern: int, of: int, min_share: float) -> bool:
+    """A recurring pattern that is also the usual one: >= RECURRING_EPISODES and >= min_share of all."""
+    return pattern >= RECURRING_EPISODES and pattern >= min_share * of
 
 
 class _Rules:
@@ -207,45 +315,82 @@ class _Rules:
         persisting = [
             span for span in _spans(self.episodes) if (span.last_date - span.first_date).days > PERSISTENCE_DAYS
         ]
+        if not persisting:
+            return None
         regions = {span.region for span in persisting}
         evidence = _evidence(e for e in self.episodes if e.regions & regions)
-        return _flag("R1", evidence, regions) if persisting else None
+        detail = "; ".join(
+            f"{span.region.replace('_', ' ')}: {count_text(span.episode_count, 'episode')}, "
+            f"{span_text(span.first_date, span.last_date)} ({(span.last_date - span.first_date).days} days)"
+            for span in persisting
+        )
+        return _flag("R1", evidence, regions, detail=detail)
 
     def r2_more_than_one_place(self) -> FlagResult | None:
-        regions = _regions(self.episodes)
-        if len(regions) < 2:
+        spans = _spans(self.episodes)
+        if len(spans) < MIN_REGIONS:
             return None
         # Twitches that wander are common in the benign form; what raises concern is weakness in a
-        # region that joined after the first day (CLINICAL.md, R2).
+        # region that joined after the first day (docs/clinical.md, R2).
         first_day = self.episodes[0].day
         initial = _regions(e for e in self.episodes if e.day == first_day)
         new_with_weakness = [e for e in self.episodes if e.has("weakness") and e.regions - initial]
-        return _flag("R2", _evidence(self.episodes), regions, escalated=bool(new_with_weakness))
+        detail = f"{len(spans)} body regions: " + ", ".join(
+            f"{span.region.replace('_', ' ')} from {day_text(span.first_date)}" for span in spans
+        )
+        if new_with_weakness:
+            weak_regions = _region_names({r for e in new_with_weakness for r in e.regions - initial})
+            detail += f"; weakness logged in {weak_regions} on {day_text(new_with_weakness[0].day)}"
+        regions = {span.region for span in spans}
+        return _flag("R2", _evidence(self.episodes), regions, escalated=bool(new_with_weakness), detail=detail)
 
     def r3_weakness_or_stiffness(self) -> FlagResult | None:
         found = self.with_symptoms("weakness", "stiffness")
-        return _flag("R3", _evidence(found), _regions(found)) if found else None
+        if not found:
+            return None
+        parts = _counted((symptom, sum(e.has(symptom) for e in found)) for symptom in ("weakness", "stiffness"))
+        detail = f"{' and '.join(parts)} ({_region_names(_regions(found))}), {span_text(found[0].day, found[-1].day)}"
+        return _flag("R3", _evidence(found), _regions(found), detail=detail)
 
     def r4_wasting(self) -> FlagResult | None:
         found = self.with_symptoms("muscle_wasting")
-        return _flag("R4", _evidence(found), _regions(found)) if found else None
+        detail = _episodes_text(found, "noting a thinner muscle") if found else ""
+        return _flag("R4", _evidence(found), _regions(found), detail=detail) if found else None
 
     def r5_speech_or_swallowing(self) -> FlagResult | None:
         found = [
             e for e in self.episodes if e.has("speech_difficulty", "swallowing_difficulty") or "tongue" in e.regions
         ]
-        return _flag("R5", _evidence(found), _regions(found)) if found else None
+        if not found:
+            return None
+        parts = _counted(
+            (
+                ("trouble speaking", sum(e.has("speech_difficulty") for e in found)),
+                ("trouble swallowing", sum(e.has("swallowing_difficulty") for e in found)),
+                ("tongue twitching", sum("tongue" in e.regions for e in found)),
+            )
+        )
+        return _flag(
+            "R5",
+            _evidence(found),
+            _regions(found),
+            detail=f"{', '.join(parts)}, {span_text(found[0].day, found[-1].day)}",
+        )
 
     def r6_cramps_with_weakness(self, weakness: FlagResult | None, wasting: FlagResult | None) -> FlagResult | None:
         # Cramps alone are common in the benign form (AAN 2017), so they only count beside R3 or R4.
-        cramps = [e for e in self.episodes if e.has("cramp") or e.record.character == "spasm_cramp"]
+        cramps = [e for e in self.episodes if e.cramping]
         companions = [flag for flag in (weakness, wasting) if flag]
         if not cramps or not companions:
             return None
         evidence = _evidence(cramps) + [
             (entry_id, day) for flag in companions for entry_id, day in _flag_evidence(flag, self.episodes)
         ]
-        return _flag("R6", evidence, _regions(cramps) | {r for flag in companions for r in flag.regions})
+        beside = " and ".join(
+            ("weakness or stiffness" if flag.rule_id == "R3" else "a thinner muscle") for flag in companions
+        )
+        detail = f"{_episodes_text(cramps, 'with cramp or spasm')}, beside {beside}"
+        return _flag("R6", evidence, _regions(cramps) | {r for flag in companions for r in flag.regions}, detail=detail)
 
     def r7_suspected_medicine(self) -> FlagResult | None:
         if not self.episodes:
@@ -254,7 +399,7 @@ class _Rules:
         suspects = [
             m
             for m in self.diary.medications
-            if m.drug_class in TWITCH_LINKED_CLASSES
+            if medication_class(m) in TWITCH_LINKED_CLASSES
             and m.started_on is not None
             and m.started_on <= first.day
             and _taking(m, first.day)
@@ -262,7 +407,8 @@ class _Rules:
         if not suspects:
             return None
         evidence = [(m.id, m.started_on) for m in suspects if m.started_on] + [(first.id, first.day)]
-        return _flag("R7", evidence)
+        detail = "; ".join(_medication_text(m) for m in suspects) + f"; first episode {day_text(first.day)}"
+        return _flag("R7", evidence, detail=detail)
 
     def _tremor_recordings(self, postures: set[str]) -> list[tuple[str, str, date]]:
         return [
@@ -285,14 +431,19 @@ class _Rules:
                 items[hand].append((entry_id, day))
         for side, other in (("left", "right"), ("right", "left")):
             days, other_days = {d for _, d in items[side]}, {d for _, d in items[other]}
-            # Parkinsonian rest tremor starts in one hand and stays asymmetric, so the other side
+            # A rest tremor of this kind starts in one hand and stays asymmetric, so the other side
             # must show it on fewer than half as many days.
             if (
                 len(items[side]) >= RECURRING_EPISODES
                 and len(days) >= REST_TREMOR_MIN_DAYS
-                and len(other_days) * 2 < len(days)
+                and len(other_days) < REST_TREMOR_OTHER_SIDE_MAX_SHARE * len(days)
             ):
-                return _flag("R8", items[side], {f"{side}_hand"})
+                detail = (
+                    f"tremor at rest on the {side}: {count_text(len(items[side]), 'episode or recording')} "
+                    f"on {count_text(len(days), 'day')}, {span_text(min(days), max(days))}; "
+                    f"on the {other}: {count_text(len(other_days), 'day')}"
+                )
+                return _flag("R8", items[side], {f"{side}_hand"}, detail=detail)
         return None
 
     def r9_action_tremor_both_sides(self) -> FlagResult | None:
@@ -305,26 +456,49 @@ class _Rules:
         sides = {side for e in action for side in e.sides} | {hand for _, hand, _ in recordings}
         evidence = _evidence(action) + [(entry_id, day) for entry_id, _, day in recordings]
         if {"left", "right"} <= sides and len(evidence) >= RECURRING_EPISODES:
-            return _flag("R9", evidence, _regions(action) | {f"{hand}_hand" for _, hand, _ in recordings})
+            days = [day for _, day in evidence]
+            counted = [
+                count_text(n, noun)
+                for noun, n in (("episode", len(action)), ("rhythmic recording", len(recordings)))
+                if n
+            ]
+            detail = (
+                f"tremor when using or holding out the hands, left and right: {' and '.join(counted)}, "
+                f"{span_text(min(days), max(days))}"
+            )
+            regions = _regions(action) | {f"{hand}_hand" for _, hand, _ in recordings}
+            return _flag("R9", evidence, regions, detail=detail)
         return None
 
     def r10_task_specific(self) -> FlagResult | None:
-        # The diary has no "odd posture" term, so only spasm or cramp while writing or typing counts.
-        found = [
-            e for e in self.episodes if e.record.character == "spasm_cramp" and e.record.context == "writing_typing"
-        ]
-        return _flag("R10", _evidence(found), _regions(found)) if len(found) >= RECURRING_EPISODES else None
+        # The diary has no "odd posture" term, so only spasm or cramp while writing or typing counts,
+        # and only when that is the usual context of the cramps: a few while writing among many
+        # elsewhere is no task-specific pattern (TASK_SPECIFIC_MIN_SHARE).
+        cramps = [e for e in self.episodes if e.record.character == "spasm_cramp" or e.has("cramp")]
+        found = [e for e in cramps if e.record.context == "writing_typing"]
+        if not _usual(len(found), len(cramps), TASK_SPECIFIC_MIN_SHARE):
+            return None
+        detail = (
+            f"{len(found)} of {count_text(len(cramps), 'cramp or spasm episode')} came while writing or typing "
+            f"({_region_names(_regions(found))}), {span_text(found[0].day, found[-1].day)}"
+        )
+        return _flag("R10", _evidence(found), _regions(found), detail=detail)
 
     def r13_lithium(self) -> FlagResult | None:
         # Of the toxicity signs only unsteadiness (balance_problem) is in the diary, and a tremor's
         # coarseness is not, so any tremor with unsteadiness on lithium counts.
-        lithium = [m for m in self.diary.medications if m.drug_class == "lithium"]
+        lithium = [m for m in self.diary.medications if medication_class(m) == "lithium"]
         found = [
             e
             for e in self.episodes
             if e.record.character == "tremor" and e.has("balance_problem") and any(_taking(m, e.day) for m in lithium)
         ]
-        return _flag("R13", _evidence(found), _regions(found)) if found else None
+        if not found:
+            return None
+        detail = f"{_episodes_text(found, 'of tremor with unsteadiness')}; taking " + "; ".join(
+            _medication_text(m) for m in lithium
+        )
+        return _flag("R13", _evidence(found), _regions(found), detail=detail)
 
     def r14_tardive_dyskinesia(self) -> FlagResult | None:
         birth_year = self.diary.birth_year
@@ -334,7 +508,7 @@ class _Rules:
         months = TD_EXPOSURE_MONTHS_OLDER if older else TD_EXPOSURE_MONTHS
         movements = [e for e in self.episodes if e.record.character == "repetitive_movement"]
         for medication in self.diary.medications:
-            if medication.drug_class != "dopamine_blocker" or medication.started_on is None:
+            if medication_class(medication) != "dopamine_blocker" or medication.started_on is None:
                 continue
             exposed = [
                 e
@@ -343,69 +517,155 @@ class _Rules:
             ]
             if not exposed or exposed[-1].day < add_months(medication.started_on, months):
                 continue
-            if (exposed[-1].day - exposed[0].day).days >= TD_MIN_SPAN_DAYS:
+            span_days = (exposed[-1].day - exposed[0].day).days
+            if span_days >= TD_MIN_SPAN_DAYS:
                 evidence = [(medication.id, medication.started_on), *_evidence(exposed)]
-                return _flag("R14", evidence, _regions(exposed))
+                detail = (
+                    f"{_medication_text(medication)}; {_episodes_text(exposed, 'of repetitive movements')} "
+                    f"(over {span_days // 7} weeks)"
+                )
+                return _flag("R14", evidence, _regions(exposed), detail=detail)
         return None
 
     def r15_low_calcium_pattern(self) -> FlagResult | None:
-        found = [
+        mouth = [e for e in self.episodes if e.has("perioral_tingling")]
+        fingertips = [
             e
             for e in self.episodes
-            if e.has("perioral_tingling")
-            or (e.has("tingling") and e.fingers and (e.has("cramp") or e.record.character == "spasm_cramp"))
+            if not e.has("perioral_tingling") and e.has("tingling") and e.fingers and e.cramping
         ]
-        return _flag("R15", _evidence(found), _regions(found)) if found else None
+        found = sorted(mouth + fingertips, key=lambda e: e.record.started_at)
+        if not found:
+            return None
+        parts = _counted(
+            (("tingling around the mouth", len(mouth)), ("fingertip tingling with cramp or spasm", len(fingertips)))
+        )
+        detail = f"{' and '.join(parts)}, {span_text(found[0].day, found[-1].day)}"
+        return _flag("R15", _evidence(found), _regions(found), detail=detail)
 
-    def _per_side_fingers(self, matches: Callable[[frozenset[str]], bool]) -> dict[str, list[_Episode]]:
+    def _finger_pattern(
+        self, matches: Callable[[frozenset[str]], bool]
+    ) -> dict[str, tuple[list[_Episode], list[_Episode]]]:
+        """Per hand: (the numbness/tingling episodes in its fingers, those among them matching the pattern)."""
         numb = self.with_symptoms(*NUMB_OR_TINGLING)
-        return {side: [e for e in numb if matches(e.fingers.get(side, frozenset()))] for side in ("left", "right")}
+        result = {}
+        for side in ("left", "right"):
+            in_fingers = [e for e in numb if e.fingers.get(side)]
+            result[side] = (in_fingers, [e for e in in_fingers if matches(e.fingers[side])])
+        return result
 
-    def r16_carpal_tunnel(self) -> FlagResult | None:
-        per_side = self._per_side_fingers(lambda fingers: bool(fingers & MEDIAN_FINGERS) and "little" not in fingers)
-        sides = [side for side, found in per_side.items() if len(found) >= RECURRING_EPISODES]
+    def _nerve_pattern(self, rule_id: str, matches: Callable[[frozenset[str]], bool], what: str) -> FlagResult | None:
+        """R16 and R17: a finger pattern that recurs on one hand and is the usual one there."""
+        per_side = self._finger_pattern(matches)
+        sides = [
+            side for side, (all_, found) in per_side.items() if _usual(len(found), len(all_), NERVE_PATTERN_MIN_SHARE)
+        ]
         if not sides:
             return None
-        wasting = [
-            e for e in self.with_symptoms("muscle_wasting") if any("thumb" in e.fingers.get(side, ()) for side in sides)
-        ]
-        evidence = _evidence(e for side in sides for e in per_side[side]) + _evidence(wasting)
-        return _flag("R16", evidence, {f"{side}_hand" for side in sides}, escalated=bool(wasting))
+        parts = []
+        for side in sides:
+            all_, found = per_side[side]
+            at_night = sum(e.record.context == "during_sleep" for e in found)
+            night = f"{count_text(at_night, 'episode')} at night" if at_night else "none logged at night"
+            parts.append(
+                f"{side} hand: {len(found)} of {count_text(len(all_), 'episode')} of numbness or tingling in the "
+                f"fingers involved {what}, {night}, "
+                f"{span_text(found[0].day, found[-1].day)}"
+            )
+        evidence = _evidence(e for side in sides for e in per_side[side][1])
+        wasting = []
+        if rule_id == "R16":
+            wasting = [
+                e for e in self.with_symptoms("muscle_wasting") if any("thumb" in e.fingers.get(s, ()) for s in sides)
+            ]
+            if wasting:
+                parts.append(f"thinner muscle at the base of the thumb logged on {day_text(wasting[0].day)}")
+        return _flag(
+            rule_id,
+            evidence + _evidence(wasting),
+            {f"{side}_hand" for side in sides},
+            escalated=bool(wasting),
+            detail="; ".join(parts),
+        )
 
-    def r17_ulnar(self) -> FlagResult | None:
-        per_side = self._per_side_fingers(lambda fingers: fingers >= ULNAR_FINGERS and not fingers & MEDIAN_FINGERS)
-        sides = [side for side, found in per_side.items() if len(found) >= RECURRING_EPISODES]
-        evidence = _evidence(e for side in sides for e in per_side[side])
-        return _flag("R17", evidence, {f"{side}_hand" for side in sides}) if sides else None
+    def r16_median_pattern(self) -> FlagResult | None:
+        return self._nerve_pattern(
+            "R16",
+            lambda fingers: bool(fingers & MEDIAN_FINGERS) and "little" not in fingers,
+            "the thumb, index or middle finger with the little finger spared",
+        )
 
-    def r18_neuropathy(self) -> FlagResult | None:
-        hands, feet = set(), set()
-        found = []
+    def r17_ulnar_pattern(self) -> FlagResult | None:
+        return self._nerve_pattern(
+            "R17",
+            lambda fingers: fingers >= ULNAR_FINGERS and not fingers & MEDIAN_FINGERS,
+            "the little and ring fingers with the thumb, index and middle spared",
+        )
+
+    def r18_both_hands_or_feet(self) -> FlagResult | None:
+        # Both sides must show it again and again: ten episodes in the left hand and one in the
+        # right is a one-sided pattern with a minority on the other side, not "both hands".
+        per_limb: dict[tuple[str, str], list[_Episode]] = {}
         for episode in self.with_symptoms(*NUMB_OR_TINGLING):
             sites = [BODY_SITES[c] for c in episode.record.body_sites if c in BODY_SITES]
-            episode_hands = {s.side for s in sites if s.side and s.part in HAND_PARTS}
-            episode_feet = {s.side for s in sites if s.side and s.part == "foot"}
-            if episode_hands or episode_feet:
-                found.append(episode)
-                hands |= episode_hands
-                feet |= episode_feet
-        symmetric = {"left", "right"} <= hands or {"left", "right"} <= feet
-        if symmetric and len(found) >= RECURRING_EPISODES:
-            return _flag("R18", _evidence(found), _regions(found))
-        return None
+            for site in sites:
+                if site.side and (site.part in HAND_PARTS or site.part == "foot"):
+                    limb = "hand" if site.part in HAND_PARTS else "foot"
+                    found = per_limb.setdefault((limb, site.side), [])
+                    if not found or found[-1] is not episode:
+                        found.append(episode)
+        limbs = [
+            limb
+            for limb in ("hand", "foot")
+            if all(len(per_limb.get((limb, side), ())) >= RECURRING_EPISODES for side in ("left", "right"))
+        ]
+        if not limbs:
+            return None
+        found = sorted(
+            {e.id: e for limb in limbs for side in ("left", "right") for e in per_limb[(limb, side)]}.values(),
+            key=lambda e: e.record.started_at,
+        )
+        detail = (
+            "numbness or tingling, "
+            + "; ".join(
+                f"left {limb} in {count_text(len(per_limb[(limb, 'left')]), 'episode')}, "
+                f"right {limb} in {count_text(len(per_limb[(limb, 'right')]), 'episode')}"
+                for limb in limbs
+            )
+            + f", {span_text(found[0].day, found[-1].day)}"
+        )
+        return _flag("R18", _evidence(found), _regions(found), detail=detail)
 
     def r19_ms_type_signs(self) -> FlagResult | None:
-        found = self.with_symptoms("vision_change", "balance_problem")
+        signs = self.with_symptoms("vision_change", "balance_problem")
         numb = self.with_symptoms("numbness")
         ordinals = [episode.day.toordinal() for episode in numb]
+        spread: list[_Episode] = []
         for index, episode in enumerate(numb):
             # Episodes are in time order, so the earlier days within the window are a contiguous run.
-            first = bisect_left(ordinals, ordinals[index] - SPREAD_WINDOW_DAYS)
+            first = bisect_left(ordinals, ordinals[index] - NUMBNESS_SPREAD_DAYS)
             last = bisect_left(ordinals, ordinals[index])
             earlier = numb[first:last]
             if earlier and episode.regions - _regions(earlier):
-                found.extend([*earlier, episode])
-        return _flag("R19", _evidence(found), _regions(found)) if found else None
+                spread.extend([*earlier, episode])
+        found = signs + spread
+        if not found:
+            return None
+        parts = _counted(
+            (
+                ("change in vision", sum(e.has("vision_change") for e in signs)),
+                ("balance problem", sum(e.has("balance_problem") for e in signs)),
+            )
+        )
+        if spread:
+            reached = max(spread, key=lambda e: e.day)
+            parts.append(
+                f"numbness reached a new area within {NUMBNESS_SPREAD_DAYS} days "
+                f"({_region_names(_regions(spread))}, by {day_text(reached.day)})"
+            )
+        days = [e.day for e in found]
+        detail = f"{'; '.join(parts)}, {span_text(min(days), max(days))}"
+        return _flag("R19", _evidence(found), _regions(found), detail=detail)
 
     def r20_sudden_face_arm_speech(self) -> FlagResult | None:
         speech = self.with_symptoms("speech_difficulty")
@@ -416,15 +676,41 @@ class _Rules:
         ]
         pairs = [(s, w) for s in speech for w in weak if abs(s.record.started_at - w.record.started_at) <= FAST_WINDOW]
         found = [episode for pair in pairs for episode in pair]
-        return _flag("R20", _evidence(found), _regions(found)) if found else None
+        if not found:
+            return None
+        days = sorted({e.day for e in found})
+        detail = (
+            f"trouble speaking and weakness of the {_region_names(_regions(w for _, w in pairs))} within "
+            f"{SUDDEN_WINDOW_HOURS} hours, on {', '.join(day_text(d) for d in days)}"
+        )
+        return _flag("R20", _evidence(found), _regions(found), detail=detail)
 
     def l1_low_electrolyte(self) -> FlagResult | None:
-        low = [
-            lab
-            for lab in self.diary.labs
-            if lab.analyte in ELECTROLYTES and lab.reference_low is not None and lab.value < lab.reference_low
-        ]
-        return _flag("L1", [(lab.id, lab.taken_on) for lab in low]) if low else None
+        # Each test is judged on its latest result: a later result in range means the low one has
+        # been rechecked and resolved (the history stays in the labs table). Results of the same
+        # day have no order, so a low one among them counts.
+        by_analyte: dict[str, list[LabRecord]] = {}
+        for lab in self.diary.labs:
+            if lab.analyte in ELECTROLYTES:
+                by_analyte.setdefault(lab.analyte, []).append(lab)
+        evidence: Evidence = []
+        parts = []
+        for analyte in sorted(by_analyte):
+            labs = by_analyte[analyte]
+            latest_day = max(lab.taken_on for lab in labs)
+            latest_low = [lab for lab in labs if lab.taken_on == latest_day and _below_range(lab)]
+            if not latest_low:
+                continue
+            latest = min(latest_low, key=lambda lab: lab.value)
+            earlier = sorted({lab.taken_on for lab in labs if lab.taken_on < latest_day and _below_range(lab)})
+            also = f"; also below range on {', '.join(day_text(d) for d in earlier)}" if earlier else ""
+            parts.append(lab_text(latest) + also)
+            evidence.extend((lab.id, lab.taken_on) for lab in latest_low)
+        return _flag("L1", evidence, detail="; ".join(parts)) if evidence else None
+
+
+def _below_range(lab: LabRecord) -> bool:
+    return lab.reference_low is not None and lab.value < lab.reference_low
 
 
 def _flag_evidence(flag: FlagResult, episodes: list[_Episode]) -> Evidence:
@@ -468,9 +754,9 @@ def evaluate_flags(diary: Diary) -> list[FlagResult]:
         flags["R13"] = rules.r13_lithium()
         flags["R14"] = rules.r14_tardive_dyskinesia()
         flags["R15"] = rules.r15_low_calcium_pattern()
-        flags["R16"] = rules.r16_carpal_tunnel()
-        flags["R17"] = rules.r17_ulnar()
-        flags["R18"] = rules.r18_neuropathy()
+        flags["R16"] = rules.r16_median_pattern()
+        flags["R17"] = rules.r17_ulnar_pattern()
+        flags["R18"] = rules.r18_both_hands_or_feet()
         flags["R19"] = rules.r19_ms_type_signs()
         flags["R20"] = rules.r20_sudden_face_arm_speech()
     # Tremor recordings alone can show R8 and R9, so these run without episodes too.

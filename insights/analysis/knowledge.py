@@ -1,10 +1,13 @@
 """The insights' knowledge base: causes of finger twitching and the flag rules, as data with sources.
 
-Facts and thresholds come from CLINICAL.md; the wording is ours. Nothing here diagnoses: a cause
+Facts come from docs/clinical.md and the thresholds from ``clinical_thresholds`` (wording that
+states a number is built from its constant); the wording is ours. Nothing here diagnoses: a cause
 lists the diary signals that bear on it, and a flag rule says what the diary shows and why that is
 worth a doctor's look, never that the user has a disease. The flag rules' logic lives in
 ``flag_rules``; this module only holds what the rules say and where it comes from, so the API, the
-weekly summary and the physician report can all quote one text.
+weekly summary and the physician report can all quote one text: ``wording`` speaks to the user (app
+and email), ``clinician_wording`` to the doctor reading the report, and ``source`` is a citation a
+doctor can look up.
 
 Diary signals are written ``<kind>:<code>`` so they can be checked against the catalogues:
 ``character``, ``context`` and ``symptom`` codes come from ``episode_terms``, ``site`` codes are
@@ -16,16 +19,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from diary.catalogues.medicines import J_NEUROL_SCI_2022, MORGAN_2017
+from diary.catalogues.medicines import MORGAN_SETHI_2005 as MORGAN_SETHI
+from insights.analysis.clinical_thresholds import (
+    DSM_TD,
+    METOCLOPRAMIDE_LABEL,
+    MIN_REGIONS,
+    NERVE_PATTERN_MIN_SHARE,
+    NHS_TWITCHING,
+    NUMBNESS_SPREAD_DAYS,
+    PERSISTENCE_DAYS,
+    RECURRING_EPISODES,
+    REST_TREMOR_MIN_DAYS,
+    SUDDEN_WINDOW_HOURS,
+    TASK_SPECIFIC_MIN_SHARE,
+    TD_EXPOSURE_MONTHS,
+    TD_EXPOSURE_MONTHS_OLDER,
+    TD_MIN_SPAN_DAYS,
+    TD_OLDER_AGE,
+)
+
 # Ordered from least to most pressing; comparisons between severities use the index here.
 SEVERITIES: tuple[str, ...] = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
 
-# The context every flag and summary may lead with: persistence alone says little (CLINICAL.md,
+# The context every flag and summary may lead with: persistence alone says little (docs/clinical.md,
 # "Context for wording"), and a frightened user is less likely to see anyone at all.
 CONTEXT_SENTENCE = "Most twitches are harmless; a GP can check the common causes."
 
-NHS_TWITCHING = "NHS, 'Twitching eyes and muscles' (reviewed 2023-10-30)"
 AAN_2017 = "AAN 2017 abstract, Neurology 88(16 Suppl) S45.007"
-DSM_TD = "DSM-5-TR criteria for tardive dyskinesia; metoclopramide boxed warning"
 
 
 def severity_rank(severity: str) -> int:
@@ -52,9 +73,13 @@ class FlagRule:
     threshold: str
     wording: str
     source: str
+    # One line for the physician report, in a clinician's terms; the evidence (counts, dates,
+    # values) comes with each flag as its ``detail``.
+    clinician_wording: str
     # Rules R2 and R16 escalate when a second sign joins the first; these say to what and why.
     escalated_severity: str | None = None
     escalated_wording: str | None = None
+    escalated_clinician_wording: str | None = None
 
 
 CAUSES: tuple[Cause, ...] = (
@@ -89,7 +114,11 @@ CAUSES: tuple[Cause, ...] = (
         ),
         modifiable_triggers=("medicines that lower magnesium or potassium (discuss with a doctor)",),
         red_flags=("L1", "R15"),
-        sources=("seed list of causes", "Harrison's Principles of Internal Medicine (low calcium)"),
+        sources=(
+            "MSD Manual, 'Muscle Cramps' (low potassium, magnesium or calcium)",
+            "MSD Manual, 'Hyponatremia'",
+            "Harrison's Principles of Internal Medicine, 21st ed. (2022), hypocalcaemia",
+        ),
     ),
     Cause(
         code="peripheral_neuropathy",
@@ -255,7 +284,7 @@ CAUSES: tuple[Cause, ...] = (
         ),
         modifiable_triggers=("medicines (only with a doctor's advice)", "caffeine"),
         red_flags=("R7", "R13", "R14"),
-        sources=("Morgan & Sethi, Lancet Neurol 2005", "J Neurol Sci 2022;435:120192", "Morgan et al. 2017"),
+        sources=(MORGAN_SETHI, J_NEUROL_SCI_2022, MORGAN_2017),
     ),
 )
 
@@ -267,29 +296,32 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
         id="R1",
         title="Twitching in the same place for more than two weeks",
         severity="see_doctor",
-        threshold="episodes in one body region, first to last more than 14 days apart",
+        threshold=f"episodes in one body region, first to last more than {PERSISTENCE_DAYS} days apart",
         wording=(
-            "Your diary shows twitching in the same area for more than two weeks. The NHS suggests seeing a GP "
-            "when twitching lasts that long, mainly to check common causes such as stress, tiredness, caffeine, "
-            "medicines or blood salts."
+            f"Your diary shows twitching in the same area for more than {PERSISTENCE_DAYS} days. The NHS suggests "
+            "seeing a GP when a twitch lasts that long, mainly to check common causes such as stress, tiredness, "
+            "caffeine, medicines or blood salts."
         ),
-        source=f"{NHS_TWITCHING}: see a GP if it lasts more than 2 weeks",
+        source=f"{NHS_TWITCHING}: see a GP if a twitch lasts more than 2 weeks",
+        clinician_wording=f"Fasciculation/twitching persisting > {PERSISTENCE_DAYS} days in the same region",
     ),
     FlagRule(
         id="R2",
         title="Twitching in more than one area",
         severity="see_doctor",
-        threshold=">= 2 distinct body regions",
+        threshold=f">= {MIN_REGIONS} distinct body regions",
         wording=(
             "Your diary shows twitching in more than one area of the body. Twitches that move around are common "
             "and usually harmless, but the NHS suggests mentioning it to a GP."
         ),
-        source=f"{NHS_TWITCHING}; moving twitches are common in the benign form ({AAN_2017})",
+        source=f"{NHS_TWITCHING}: see a GP if you have a twitch in more than one place; {AAN_2017}",
         escalated_severity="see_doctor_soon",
         escalated_wording=(
             "Your diary shows twitching that has reached a new area, and weakness logged there. Weakness together "
             "with spreading twitches is worth a doctor's look soon, so they can examine the muscles."
         ),
+        clinician_wording="Twitching in more than one body region; no weakness logged in the regions added later",
+        escalated_clinician_wording="Twitching spreading to new regions, with self-reported weakness in a new region",
     ),
     FlagRule(
         id="R3",
@@ -300,7 +332,8 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
             "You logged weakness or stiffness together with twitching. The NHS advises seeing a GP about this, "
             "so they can examine the muscles and nerves; please book an appointment soon."
         ),
-        source=NHS_TWITCHING,
+        source=f"{NHS_TWITCHING}: see a GP if the affected area feels weak or stiff",
+        clinician_wording="Self-reported weakness or stiffness accompanying twitching",
     ),
     FlagRule(
         id="R4",
@@ -309,10 +342,14 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
         threshold="any episode with muscle_wasting",
         wording=(
             "You logged that a muscle looks thinner than before (for example at the base of the thumb). A muscle "
-            "getting smaller is worth a doctor's look soon; it has several causes, including a trapped nerve at "
-            "the wrist that can be treated."
+            "getting smaller has several causes, many of them treatable, and is worth a doctor's look soon so they "
+            "can examine it."
         ),
-        source="MSD Manual (ALS: hand muscles shrink); Mayo Clinic (carpal tunnel: thumb muscles shrink)",
+        source=(
+            "MSD Manual, 'Amyotrophic Lateral Sclerosis (ALS)' (hand muscles may shrink); Mayo Clinic, "
+            "'Carpal tunnel syndrome: symptoms and causes' (thumb-base muscles may shrink)"
+        ),
+        clinician_wording="Self-reported muscle wasting (e.g. thenar eminence)",
     ),
     FlagRule(
         id="R5",
@@ -323,7 +360,11 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
             "You logged trouble speaking or swallowing, or twitching of the tongue. These are worth a doctor's "
             "look soon. If speech trouble came on suddenly, treat it as an emergency."
         ),
-        source="Mayo Clinic, ALS early symptoms; MSD Manual",
+        source=(
+            "Mayo Clinic, 'Amyotrophic lateral sclerosis (ALS): symptoms and causes'; "
+            "MSD Manual, 'Amyotrophic Lateral Sclerosis (ALS)'"
+        ),
+        clinician_wording="Self-reported dysarthria, dysphagia or tongue fasciculation",
     ),
     FlagRule(
         id="R6",
@@ -334,52 +375,77 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
             "You logged cramps as well as weakness or a muscle that looks thinner. Cramps on their own are common "
             "and usually harmless; together with those signs they are worth a doctor's look soon."
         ),
-        source=f"{AAN_2017} (cramps common in the benign form); NHS",
+        source=f"{AAN_2017} (cramps are common in the benign form); {NHS_TWITCHING}",
+        clinician_wording="Cramps accompanied by self-reported weakness or wasting",
     ),
     FlagRule(
         id="R7",
         title="A medicine known to cause twitching or tremor",
         severity="see_doctor",
-        threshold="a medicine of a twitch-linked class started before the first episode",
+        threshold=(
+            "a medicine of a twitch-linked class (matched by generic or brand name) started before the first episode"
+        ),
         wording=(
             "You started a medicine that is known to cause twitching or tremor in some people before your first "
             "logged episode. Mention it to your doctor or pharmacist; don't stop a prescribed medicine without "
             "advice."
         ),
-        source="NHS; Morgan & Sethi, Lancet Neurol 2005; J Neurol Sci 2022;435:120192",
+        source=(
+            f"{NHS_TWITCHING}: see a GP if you think a prescribed medicine might be causing your twitch; "
+            f"{MORGAN_SETHI}; {J_NEUROL_SCI_2022}"
+        ),
+        clinician_wording="Medicine with a recognised tremor/twitch side effect started before symptom onset",
     ),
     FlagRule(
         id="R8",
         title="Shaking at rest on one side",
         severity="see_doctor",
-        threshold="tremor at rest on one side, >= 3 episodes (or rhythmic rest recordings) on >= 3 days",
+        threshold=(
+            f"tremor at rest on one side, >= {RECURRING_EPISODES} episodes (or rhythmic rest recordings) "
+            f"on >= {REST_TREMOR_MIN_DAYS} days, the other side on fewer than half as many days"
+        ),
         wording=(
             "Your diary shows a shake on one side while the hand is resting, on several days. A tremor at rest "
             "has many causes and is worth showing a doctor, who can examine it."
         ),
-        source="NHS, Parkinson's disease: tremor usually starts in one hand at rest",
+        source="NHS, 'Parkinson's disease: symptoms' (a tremor usually begins in one hand or arm, at rest)",
+        clinician_wording="Recurrent unilateral rest tremor (self-reported and/or phone recording)",
     ),
     FlagRule(
         id="R9",
         title="Shaking of both hands when using them",
         severity="see_doctor",
-        threshold="tremor during action or holding a posture on both sides, >= 3 episodes or recordings",
+        threshold=(
+            f"tremor during action or holding a posture on both sides, >= {RECURRING_EPISODES} episodes or recordings"
+        ),
         wording=(
             "Your diary shows shaking of both sides when using or holding out the hands. A GP can check simple "
             "causes such as thyroid, blood salts, caffeine and medicines."
         ),
-        source="Bhatia et al., Mov Disord 2018 (never named before 3 years); NHS",
+        source=(
+            "Bhatia et al., 'Consensus statement on the classification of tremors', Mov Disord 2018;33(1):75-87; "
+            "NHS, 'Essential tremor'"
+        ),
+        clinician_wording="Bilateral postural/kinetic tremor, recurrent (self-reported and/or phone recording)",
     ),
     FlagRule(
         id="R10",
         title="Cramp or spasm when writing or typing",
         severity="see_doctor",
-        threshold="spasm_cramp while writing_typing, >= 3 episodes",
-        wording=(
-            "Your diary shows cramps or spasms that come on while writing or typing, again and again. A pattern "
-            "tied to one task is worth showing a doctor; there are treatments that help."
+        threshold=(
+            f"cramp or spasm while writing_typing, >= {RECURRING_EPISODES} episodes and at least "
+            f"{TASK_SPECIFIC_MIN_SHARE:.0%} of all cramp or spasm episodes"
         ),
-        source="Torres-Russotto & Perlmutter 2008 (writer's cramp, task-specific dystonia)",
+        wording=(
+            "Your diary shows cramps or spasms that come on while writing or typing, again and again, and mostly "
+            "then rather than at other times. A pattern tied to one task is worth showing a doctor; there are "
+            "treatments that help."
+        ),
+        source=(
+            "Torres-Russotto & Perlmutter, 'Task-specific dystonias', Ann N Y Acad Sci 2008;1142:179-199 "
+            "(writing is the commonest task)"
+        ),
+        clinician_wording="Recurrent cramp/spasm confined mostly to writing or typing (task-specific pattern)",
     ),
     FlagRule(
         id="R13",
@@ -388,22 +454,31 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
         threshold="on lithium + tremor with unsteadiness (balance_problem)",
         wording=(
             "You take lithium and logged shaking together with unsteadiness. With lithium this combination can "
-            "mean the level in the blood is too high, so contact your doctor or urgent care today. Seek help the same "
-            "way for sickness, diarrhoea or drowsiness, which the diary does not record."
+            "mean the level in the blood is too high, so contact your doctor or urgent care today. Seek help the "
+            "same way for sickness, diarrhoea or drowsiness, which the diary does not record."
         ),
-        source="lithium product label (toxicity warning)",
+        source="Lithium prescribing information (warning: lithium toxicity); NHS, 'Lithium' (side effects)",
+        clinician_wording="On lithium: tremor with unsteadiness; consider serum lithium level",
     ),
     FlagRule(
         id="R14",
         title="Repetitive movements while taking a dopamine-blocking medicine",
         severity="see_doctor",
-        threshold="repetitive_movement after >= 3 months on the medicine (>= 1 month from age 60), over >= 4 weeks",
+        threshold=(
+            f"repetitive_movement after >= {TD_EXPOSURE_MONTHS} months on the medicine "
+            f"(>= {TD_EXPOSURE_MONTHS_OLDER} month from age {TD_OLDER_AGE}), over >= {TD_MIN_SPAN_DAYS // 7} weeks"
+        ),
         wording=(
             "You logged repetitive movements over several weeks while taking a medicine that can, after months "
             "of use, cause movements like these. Mention it to your doctor; don't stop a prescribed medicine "
             "without advice."
         ),
-        source=DSM_TD,
+        source=f"{DSM_TD}; {METOCLOPRAMIDE_LABEL}",
+        clinician_wording=(
+            f"Repetitive involuntary movements over >= {TD_MIN_SPAN_DAYS // 7} weeks after >= "
+            f"{TD_EXPOSURE_MONTHS} months (>= {TD_EXPOSURE_MONTHS_OLDER} if >= {TD_OLDER_AGE} y) "
+            "of a dopamine-receptor blocker"
+        ),
     ),
     FlagRule(
         id="R15",
@@ -411,82 +486,111 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
         severity="urgent",
         threshold="any perioral_tingling, or fingertip tingling with cramp or spasm of the hand",
         wording=(
-            "You logged tingling around the mouth, or tingling fingertips with cramping of the hand. This pattern "
-            "can come from a low calcium level, which needs a blood test today: contact your doctor or urgent care."
+            "You logged tingling around the mouth, or tingling fingertips with cramping of the hand. Medical "
+            "textbooks list this among the early signs of a low calcium level, which a blood test checks: contact "
+            "your doctor or urgent care today."
         ),
-        source="Harrison's Principles of Internal Medicine (earliest signs of low calcium; tetany is severe)",
+        source=(
+            "Harrison's Principles of Internal Medicine, 21st ed. (2022), hypocalcaemia: perioral and acral "
+            "paraesthesia are early signs; tetany is severe"
+        ),
+        clinician_wording="Perioral or acral paraesthesia with carpopedal cramp/spasm; consider serum calcium",
     ),
     FlagRule(
         id="R16",
         title="Numbness or tingling in the thumb, index and middle fingers",
         severity="see_doctor",
-        threshold="numbness/tingling in thumb, index or middle finger (little finger spared), >= 3 episodes",
-        wording=(
-            "Your diary shows numbness or tingling in the thumb, index and middle fingers again and again. This "
-            "pattern is typical of a trapped nerve at the wrist, which is common and treatable; a GP can check it."
+        threshold=(
+            f"numbness/tingling in thumb, index or middle finger (little finger spared), >= {RECURRING_EPISODES} "
+            f"episodes on one hand and at least {NERVE_PATTERN_MIN_SHARE:.0%} of that hand's finger numbness"
         ),
-        source="Mayo Clinic, carpal tunnel syndrome; NHS, carpal tunnel syndrome",
+        wording=(
+            "Your diary shows numbness or tingling in the thumb, index and middle fingers again and again, with "
+            "the little finger spared. The NHS and Mayo Clinic describe this pattern, often worse at night, as one "
+            "a GP can check; it is common and usually treatable."
+        ),
+        source="NHS, 'Carpal tunnel syndrome'; Mayo Clinic, 'Carpal tunnel syndrome: symptoms and causes'",
         escalated_severity="see_doctor_soon",
         escalated_wording=(
             "Your diary shows numbness or tingling in the thumb, index and middle fingers, and a thinner muscle at "
-            "the base of the thumb. A thinning muscle means the nerve is worth a doctor's look soon."
+            "the base of the thumb. A thinning muscle there is worth a doctor's look soon."
+        ),
+        clinician_wording="Recurrent numbness/tingling in median-nerve distribution (thumb to middle finger)",
+        escalated_clinician_wording=(
+            "Recurrent numbness/tingling in median-nerve distribution with self-reported thenar wasting"
         ),
     ),
     FlagRule(
         id="R17",
         title="Numbness or tingling in the little and ring fingers",
         severity="see_doctor",
-        threshold="numbness/tingling in little + ring finger, thumb/index/middle spared, >= 3 episodes",
-        wording=(
-            "Your diary shows numbness or tingling in the little and ring fingers again and again. This pattern "
-            "can come from pressure on a nerve at the elbow; a GP can check it."
+        threshold=(
+            f"numbness/tingling in little + ring finger, thumb/index/middle spared, >= {RECURRING_EPISODES} "
+            f"episodes on one hand and at least {NERVE_PATTERN_MIN_SHARE:.0%} of that hand's finger numbness"
         ),
-        source="ASSH, cubital tunnel syndrome (thumb/index/middle involved means probably not ulnar)",
+        wording=(
+            "Your diary shows numbness or tingling in the little and ring fingers again and again, with the thumb "
+            "side spared. Hand specialists describe this pattern as one worth a check; a GP can examine it."
+        ),
+        source="American Society for Surgery of the Hand (ASSH), 'Cubital tunnel syndrome'",
+        clinician_wording="Recurrent numbness/tingling in ulnar-nerve distribution (ring and little fingers)",
     ),
     FlagRule(
         id="R18",
         title="Numbness or tingling in both hands or both feet",
         severity="see_doctor",
-        threshold="numbness/tingling on both sides of the hands or of the feet, >= 3 episodes",
+        threshold=f"numbness/tingling in both hands or both feet, >= {RECURRING_EPISODES} episodes on each side",
         wording=(
             "Your diary shows numbness or tingling in both hands or both feet again and again. A GP can look for "
             "common, treatable causes such as diabetes or low vitamin B12."
         ),
-        source="NHS Wales 111, peripheral neuropathy; nidirect ('glove and stocking')",
+        source="NHS 111 Wales, 'Peripheral neuropathy'; nidirect, 'Peripheral neuropathy' ('glove and stocking')",
+        clinician_wording="Recurrent bilateral symmetrical sensory symptoms (hands and/or feet)",
     ),
     FlagRule(
         id="R19",
         title="Vision changes, balance problems or spreading numbness",
         severity="see_doctor_soon",
-        threshold="any vision_change or balance_problem, or numbness reaching a new area within 14 days",
+        threshold=(
+            f"any vision_change or balance_problem, or numbness reaching a new area within {NUMBNESS_SPREAD_DAYS} days"
+        ),
         wording=(
             "You logged a change in vision, a balance problem, or numbness that spread to a new area over a few "
             "days. These signs have many causes and are worth a doctor's look soon."
         ),
-        source="NHS, multiple sclerosis; familydoctor.org",
+        source="NHS, 'Multiple sclerosis: symptoms'; familydoctor.org, 'Multiple sclerosis'",
+        clinician_wording="Visual disturbance, imbalance or numbness spreading over days",
     ),
     FlagRule(
         id="R20",
         title="Trouble speaking with weakness of the face or arm",
         severity="emergency",
-        threshold="speech_difficulty with weakness of the face or arm within 24 hours",
+        threshold=f"speech_difficulty with weakness of the face or arm within {SUDDEN_WINDOW_HOURS} hours",
         wording=(
             "You logged trouble speaking together with weakness of the face or arm. If this is happening now or "
             "came on suddenly, call emergency services straight away (999, 911 or 112). Think FAST: Face drooping, "
             "Arm weakness, Speech difficulty, Time to call."
         ),
-        source="FAST stroke guidance (NHS; American Stroke Association)",
+        source="NHS, 'Stroke: symptoms' (FAST); American Stroke Association, 'Stroke symptoms' (BE FAST)",
+        clinician_wording=f"Speech disturbance with face/arm weakness within {SUDDEN_WINDOW_HOURS} h (FAST-positive)",
     ),
     FlagRule(
         id="L1",
         title="A blood salt below its normal range",
         severity="see_doctor",
-        threshold="a calcium, potassium, sodium or magnesium result below its reference range",
+        threshold=(
+            "the latest calcium, potassium, sodium or magnesium result below its reference range "
+            "(a later result in range resolves it)"
+        ),
         wording=(
-            "One of your lab results for a blood salt (electrolyte) is below its normal range. Low levels can "
+            "Your latest lab result for a blood salt (electrolyte) is below its normal range. Low levels can "
             "cause twitching and cramps; show the result to your doctor, who can decide whether to repeat it."
         ),
-        source="seed list of causes: electrolyte imbalance",
+        source=(
+            "MSD Manual, 'Muscle Cramps' (low potassium, magnesium or calcium); MSD Manual, 'Hyponatremia' "
+            "(muscle twitches and spasms); MedlinePlus, 'Muscle twitching' (medlineplus.gov/ency/article/003296.htm)"
+        ),
+        clinician_wording="Latest electrolyte result below the laboratory reference range",
     ),
 )
 

@@ -169,3 +169,44 @@ def test_the_demo_users_planted_caffeine_link_and_spread_are_found():
     assert "caffeine" in reported
     spread = Flag.objects.get(user=demo, rule_id="R2")
     assert {"left_hand", "right_hand"} <= set(spread.regions)
+    # The low magnesium was repeated in range, and most of the cramps were not while writing.
+    assert not Flag.objects.filter(user=demo, rule_id__in=("L1", "R10"), active=True).exists()
+
+
+def potassium(client_id: str, days: float, value: float) -> dict:
+    return {
+        "id": client_id,
+        "taken_on": days_ago(days).date(),
+        "analyte": "potassium",
+        "value": value,
+        "unit": "mmol/L",
+        "reference_low": 3.5,
+        "reference_high": 5.1,
+    }
+
+
+def test_the_lab_flag_names_its_test_value_range_and_date_and_a_normal_repeat_resolves_it(auth_client, user):
+    low = potassium("k1", 20, 3.2)
+    taken = low["taken_on"]
+    write(user, "lab_results", [low])
+    insights_recompute(user_id=user.pk)
+    (flag,) = auth_client.get("/api/v1/flags/").json()
+    assert flag["rule_id"] == "L1"
+    assert flag["detail"] == f"Potassium 3.2 mmol/L (range 3.5-5.1) on {taken.day} {taken:%b %Y}"
+    assert flag["clinician_wording"] == "Latest electrolyte result below the laboratory reference range"
+    assert "seed" not in flag["source"] and "MSD Manual" in flag["source"]
+
+    write(user, "lab_results", [potassium("k2", 2, 4.1)])
+    insights_recompute(user_id=user.pk)
+    assert auth_client.get("/api/v1/flags/").json() == []
+    assert len(auth_client.get("/api/v1/lab-results/").json()["results"]) == 2
+
+
+def test_a_medicine_typed_by_its_brand_before_the_first_episode_raises_the_medicine_flag(auth_client, user):
+    started = days_ago(30).date().isoformat()
+    response = auth_client.post("/api/v1/medications/", {"name": "ventolin", "started_on": started}, format="json")
+    assert response.json()["drug_class"] == "beta2_agonist"
+    episodes_over(user, days=2, sites=["left_index"])
+    insights_recompute(user_id=user.pk)
+    flag = next(f for f in auth_client.get("/api/v1/flags/").json() if f["rule_id"] == "R7")
+    assert flag["detail"].startswith("ventolin (salbutamol; beta-2 agonist (asthma inhaler)) started ")

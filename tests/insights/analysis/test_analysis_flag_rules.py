@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from insights.analysis.flag_rules import FlagResult, add_months, evaluate_flags, region_timeline
+from insights.analysis.clinical_thresholds import RECURRING_EPISODES
+from insights.analysis.flag_rules import FlagResult, add_months, day_text, evaluate_flags, region_timeline
 from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
 from tests.insights.analysis.analysis_builders import (
     TODAY,
@@ -226,15 +227,15 @@ def test_it_treats_speech_trouble_with_face_weakness_as_an_emergency() -> None:
     assert "R20" not in flags_of(diary(episode(TODAY, sites=("left_face",), symptoms=("speech_difficulty",))))
 
 
-def lab(analyte: str, value: float, low: float) -> LabRecord:
+def lab(analyte: str, value: float, low: float, high: float | None = None, taken: int = 3) -> LabRecord:
     return LabRecord(
-        id=f"lab-{analyte}-{value}",
-        taken_on=days_ago(3),
+        id=f"lab-{analyte}-{value}-{taken}",
+        taken_on=days_ago(taken),
         analyte=analyte,
         value=value,
         unit="mmol/L",
         reference_low=low,
-        reference_high=low * 2,
+        reference_high=low * 2 if high is None else high,
     )
 
 
@@ -276,3 +277,122 @@ def test_it_orders_flags_by_severity_and_never_names_a_disease_as_the_users() ->
         (f.severity for f in flags), key=("emergency", "urgent", "see_doctor_soon", "see_doctor", "info").index
     )
     assert all("you have" not in flag.wording.lower() for flag in flags)
+
+
+def test_a_low_potassium_followed_by_a_normal_repeat_raises_no_lab_flag() -> None:
+    labs = (lab("potassium", 3.2, 3.5, 5.1, taken=40), lab("potassium", 4.0, 3.5, 5.1, taken=5))
+    assert "L1" not in flags_of(diary(labs=labs))
+
+
+def test_a_low_magnesium_repeated_low_flags_with_the_latest_value_and_the_earlier_date() -> None:
+    labs = (lab("magnesium", 0.68, 0.70, 1.00, taken=40), lab("magnesium", 0.66, 0.70, 1.00, taken=5))
+    flag = flags_of(diary(labs=labs))["L1"]
+    assert flag.detail == (
+        f"Magnesium 0.66 mmol/L (range 0.70-1.00) on {day_text(days_ago(5))}; "
+        f"also below range on {day_text(days_ago(40))}"
+    )
+    assert flag.evidence_dates == (days_ago(5),)
+
+
+def test_a_normal_result_followed_by_a_low_one_flags_and_other_tests_do_not_hide_it() -> None:
+    labs = (
+        lab("sodium", 140, 135, 145, taken=30),
+        lab("sodium", 131, 135, 145, taken=4),
+        lab("calcium", 2.1, 2.2, 2.6, taken=30),
+        lab("calcium", 2.4, 2.2, 2.6, taken=4),
+    )
+    assert flags_of(diary(labs=labs))["L1"].detail == f"Sodium 131 mmol/L (range 135-145) on {day_text(days_ago(4))}"
+
+
+@pytest.mark.parametrize("typed", ["Ventolin", "salbutamol", "  PROAIR HFA ", "Seretide 250 Accuhaler"])
+def test_a_beta_agonist_typed_as_free_text_before_the_first_episode_raises_the_medicine_flag(typed: str) -> None:
+    inhaler = medication("other", started_on=days_ago(30), name=typed)
+    flag = flags_of(diary(episode(days_ago(5)), medications=(inhaler,)))["R7"]
+    assert "beta-2 agonist" in flag.detail
+    assert flag.detail.endswith(f"first episode {day_text(days_ago(5))}")
+
+
+def test_a_free_text_medicine_the_catalogue_does_not_know_raises_no_medicine_flag() -> None:
+    tea = medication("other", started_on=days_ago(30), name="Chamomile tea")
+    assert "R7" not in flags_of(diary(episode(days_ago(5)), medications=(tea,)))
+
+
+def cramps(n: int, context: str, start: int = 0) -> list[EpisodeRecord]:
+    return [
+        episode(days_ago(start + i), sites=("right_hand",), character="spasm_cramp", context=context) for i in range(n)
+    ]
+
+
+def test_most_cramps_while_walking_and_three_while_writing_raise_no_task_specific_flag() -> None:
+    d = diary(*cramps(8, "during_action"), *cramps(3, "writing_typing", start=10))
+    assert "R10" not in flags_of(d)
+
+
+def test_cramps_mostly_while_writing_raise_the_task_specific_flag_and_say_how_many_of_all() -> None:
+    d = diary(*cramps(2, "at_rest"), *cramps(4, "writing_typing", start=10))
+    flag = flags_of(d)["R10"]
+    assert flag.detail.startswith("4 of 6 cramp or spasm episodes came while writing or typing (right hand)")
+
+
+def median(n: int, context: str | None = "during_sleep", start: int = 0) -> list[EpisodeRecord]:
+    sites = ("right_thumb", "right_index", "right_middle")
+    return [episode(days_ago(start + i), sites=sites, context=context, symptoms=("numbness",)) for i in range(n)]
+
+
+def test_the_thumb_side_pattern_stays_quiet_when_most_numbness_takes_in_every_finger() -> None:
+    whole_hand = [
+        episode(
+            days_ago(20 + i),
+            sites=tuple(f"right_{f}" for f in ("thumb", "index", "middle", "ring", "little")),
+            symptoms=("numbness",),
+        )
+        for i in range(5)
+    ]
+    assert "R16" not in flags_of(diary(*median(3), *whole_hand))
+    assert "R16" in flags_of(diary(*median(5), *whole_hand[:3]))
+
+
+def test_the_thumb_side_pattern_names_its_count_share_and_nights_without_naming_a_condition() -> None:
+    flag = flags_of(diary(*median(3), *median(1, context="at_rest", start=5)))["R16"]
+    assert flag.detail.startswith(
+        "right hand: 4 of 4 episodes of numbness or tingling in the fingers involved the thumb, index or middle "
+        "finger with the little finger spared, 3 episodes at night"
+    )
+    assert "carpal" not in flag.wording.lower() and "trapped" not in flag.wording.lower()
+    assert flag.clinician_wording.startswith("Recurrent numbness/tingling in median-nerve distribution")
+
+
+def test_numbness_in_both_hands_needs_to_recur_on_each_side() -> None:
+    left = [episode(days_ago(i), sites=("left_hand",), symptoms=("tingling",)) for i in range(6)]
+    right = [episode(days_ago(10 + i), sites=("right_hand",), symptoms=("tingling",)) for i in range(3)]
+    assert "R18" not in flags_of(diary(*left, right[0]))
+    flag = flags_of(diary(*left, *right))["R18"]
+    assert "left hand in 6 episodes, right hand in 3 episodes" in flag.detail
+
+
+def test_persistence_names_the_region_its_episodes_and_dates() -> None:
+    d = diary(episode(days_ago(20)), episode(days_ago(9)), episode(days_ago(0)))
+    detail = flags_of(d)["R1"].detail
+    assert detail == f"left hand: 3 episodes, {day_text(days_ago(20))[:-5]} - {day_text(days_ago(0))} (20 days)"
+
+
+def test_every_flag_fired_names_its_evidence_in_episodes_and_a_clinician_line() -> None:
+    blocker = medication("dopamine_blocker", started_on=add_months(TODAY, -6), name="Haldol")
+    lithium = medication("lithium", started_on=days_ago(200), name="Priadel")
+    d = diary(
+        episode(days_ago(40), symptoms=("weakness", "cramp")),
+        episode(days_ago(30), sites=("tongue",), symptoms=("muscle_wasting",)),
+        episode(days_ago(2), character="tremor", symptoms=("balance_problem", "vision_change")),
+        episode(TODAY, sites=("left_face",), symptoms=("speech_difficulty", "weakness", "perioral_tingling")),
+        *movements_over_five_weeks(),
+        *recurring(RECURRING_EPISODES, sites=("left_little", "left_ring"), symptoms=("tingling",)),
+        *median(RECURRING_EPISODES),
+        medications=(blocker, lithium),
+        labs=(lab("calcium", 2.0, 2.2, 2.6),),
+        tremors=tuple(tremor(days_ago(i), hand, "postural") for i, hand in enumerate(("left", "right", "left"))),
+    )
+    flags = evaluate_flags(d)
+    assert len(flags) >= 15
+    for flag in flags:
+        assert flag.detail and flag.clinician_wording, flag.rule_id
+        assert "entr" not in flag.detail, flag.detail

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, POSTURES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
+from insights.analysis import clinical_thresholds
 from insights.analysis.daily_series import DailySeries
-from insights.analysis.knowledge import CAUSES, CONTEXT_SENTENCE, FLAG_RULES, SEVERITIES, Cause
+from insights.analysis.knowledge import CAUSES, CONTEXT_SENTENCE, FLAG_RULES, SEVERITIES, Cause, FlagRule
 
 RULE_IDS = [
     "R1",
@@ -69,3 +73,76 @@ def test_its_wording_carries_the_required_advice() -> None:
     assert "don't stop a prescribed medicine without advice" in FLAG_RULES["R7"].wording
     assert "call emergency services" in FLAG_RULES["R20"].wording and "FAST" in FLAG_RULES["R20"].wording
     assert CONTEXT_SENTENCE == "Most twitches are harmless; a GP can check the common causes."
+
+
+# Conditions the user-facing wording must never put on the user: the pattern is described and
+# the guidance cited, the naming is left to the doctor.
+CONDITION_NAMES = (
+    "carpal tunnel",
+    "trapped nerve",
+    "cubital",
+    "dystonia",
+    "writer's cramp",
+    "parkinson",
+    "essential tremor",
+    "neuropathy",
+    "multiple sclerosis",
+    "motor neurone",
+    "als",
+    "stroke",
+    "tardive",
+    "toxicity",
+    "typical of",
+)
+
+
+def user_facing(rule: FlagRule) -> list[str]:
+    return [text for text in (rule.wording, rule.escalated_wording) if text]
+
+
+@pytest.mark.parametrize("rule", FLAG_RULES.values(), ids=lambda rule: rule.id)
+def test_no_flag_wording_names_a_condition_as_the_users(rule: FlagRule) -> None:
+    for text in user_facing(rule):
+        words = set(re.findall(r"[a-z']+", text.lower()))
+        named = [name for name in CONDITION_NAMES if (name in words if " " not in name else name in text.lower())]
+        assert named == [], (rule.id, named)
+
+
+@pytest.mark.parametrize("rule", FLAG_RULES.values(), ids=lambda rule: rule.id)
+def test_every_rule_has_a_clinician_line_and_a_source_a_doctor_can_look_up(rule: FlagRule) -> None:
+    assert rule.clinician_wording
+    assert (rule.escalated_clinician_wording is None) == (rule.escalated_severity is None)
+    assert "seed" not in rule.source.lower() and "CLINICAL.md" not in rule.source
+    assert len(rule.source) > 20
+
+
+def constant_values() -> set[str]:
+    values = set()
+    for name in dir(clinical_thresholds):
+        value = getattr(clinical_thresholds, name)
+        if name.isupper() and isinstance(value, int | float):
+            values |= {str(value), f"{value:.0%}".rstrip("%"), str(value // 7) if isinstance(value, int) else ""}
+    return values - {""}
+
+
+@pytest.mark.parametrize("rule", FLAG_RULES.values(), ids=lambda rule: rule.id)
+def test_every_number_a_rule_states_comes_from_a_named_constant(rule: FlagRule) -> None:
+    emergency_numbers = {"999", "911", "112"}
+    texts = [rule.threshold, rule.clinician_wording, rule.escalated_clinician_wording or "", *user_facing(rule)]
+    # Rule ids (R20) and vitamin B12 are names, not numbers.
+    names = re.compile(r"\bR\d+\b|\bB12\b")
+    numbers = {n for text in texts for n in re.findall(r"\d+", names.sub("", text))} - emergency_numbers
+    assert numbers <= constant_values(), (rule.id, numbers - constant_values())
+
+
+def test_every_clinical_constant_has_a_source_and_is_explained_in_the_docs() -> None:
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "clinical.md").read_text()
+    names = [
+        name
+        for name in dir(clinical_thresholds)
+        if name.isupper() and isinstance(getattr(clinical_thresholds, name), int | float)
+    ]
+    assert len(names) >= 20
+    for name in names:
+        assert clinical_thresholds.SOURCES.get(name), name
+        assert f"`{name}`" in docs, name
