@@ -102,6 +102,21 @@ MAX_DAYS_NEEDED = 365
 
 NOT_PROOF = "This is an association in your data, not proof of a cause."
 
+def _lag_list(lags: tuple[int, ...], words: dict[int, str]) -> str:
+    return " or ".join(words[lag] for lag in lags)
+
+
+_CAFFEINE_WORDS = {0: "the same day", 1: "the day before"}
+METHOD_SUMMARY = (
+    f"One model of your logged days with caffeine ({_lag_list(CAFFEINE_LAGS, _CAFFEINE_WORDS)}), sleep (the night "
+    "before), stress (the same day) and exercise (the day before) together, each as your own ranking of days, "
+    "allowing for weekends, slow trends and each other; a new regular medicine as a step in the same model; "
+    f"episodes in the {INHALER_WINDOW_HOURS:g} hours after an inhaler dose against other waking hours. Each is tested "
+    "only in the direction documented (more caffeine, shorter sleep, more stress, more exercise, a new medicine: "
+    f"more episodes), with one Benjamini-Hochberg correction at {ALPHA:.0%} over every test run. "
+    "Links in your own data, not proof of a cause."
+)
+
 STATUS_TEXT = {
     "linked": "linked in your diary",
     "possible": "possible, not clear yet",
@@ -173,7 +188,7 @@ class Exposure:
 
 
 EXPOSURES: tuple[Exposure, ...] = (
-    Exposure("caffeine", "Caffeine", CAFFEINE_LAGS, 1, "caffeine", {0: "the same day", 1: "the day before"}),
+    Exposure("caffeine", "Caffeine", CAFFEINE_LAGS, 1, "caffeine", _CAFFEINE_WORDS),
     Exposure("sleep", "Sleep", (SLEEP_LAG,), -1, "sleep", {0: "the night before"}),
     Exposure("stress", "Stress", (STRESS_LAG,), 1, "stress", {0: "the same day"}),
     Exposure("exercise", "Exercise", (EXERCISE_LAG,), 1, "exercise", {1: "the day before"}),
@@ -466,7 +481,7 @@ def _exposure_tests(fit: _Fit, terms: list[_Term], n_rows: int, trigger_count: i
 
 
 def model_method(noun: str, trigger_count: int) -> str:
-    lags = " or ".join(EXPOSURES[0].lag_words[lag] for lag in CAFFEINE_LAGS)
+    lags = _lag_list(CAFFEINE_LAGS, _CAFFEINE_WORDS)
     return (
         f"One model of your logged days with caffeine ({lags}), sleep, stress and exercise together, each as "
         "your own ranking of days, allowing for weekends and slow trends; tested only for more episodes with "
