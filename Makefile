@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench bench-sync bench-insights bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format bench bench-sync bench-insights bench-associations bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,13 +46,17 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: every benchmark, each printing its figure beside its baseline
-bench: bench-sync bench-insights bench-report bench-tremor bench-weekly bench-load bench-throughput
+bench: bench-sync bench-insights bench-associations bench-report bench-tremor bench-weekly bench-load bench-throughput
 
 bench-sync: $(VENV)/.installed-dev
 	$(PY) bench/sync_push.py
 
 bench-insights: $(VENV)/.installed-dev
 	$(PY) bench/insights.py
+
+## bench-associations: the association engine's validation tables (old, new, oracle); --quick for a short run
+bench-associations: $(VENV)/.installed-dev
+	$(PY) bench/associations_validation.py $(BENCH_ARGS)
 
 bench-report: $(VENV)/.installed-dev
 	$(PY) bench/report.py
