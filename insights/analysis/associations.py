@@ -220,7 +220,7 @@ def _about(trigger: str, value: float) -> str:
     if trigger == "sleep":
         return f"{round(value * 2) / 2:g} h"
     if trigger == "stress":
-        return f"{int(round(value))} out of 10"
+        return f"{round(float(value))} out of 10"
     return f"{int(round(value / 5.0) * 5)} min"
 
 
@@ -342,7 +342,7 @@ def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> 
             rank = spec.orientation * centred_rank(values)
             design.add(name, rank)
             missing = ~present
-            if MIN_DAYS_PER_GROUP <= missing.sum():
+            if missing.sum() >= MIN_DAYS_PER_GROUP:
                 design.add_indicator(f"{name}:missing", missing.astype(np.float64))
             terms.append(_Term(name, spec.trigger, lag, values[present]))
     return terms, days
@@ -389,7 +389,7 @@ def _irls(counts: FloatArray, matrix: FloatArray, alpha: float, start: FloatArra
         weights = mu / (1 + alpha * mu)
         working = eta + (counts - mu) / mu
         weighted = matrix * weights[:, None]
-        step = np.linalg.solve(matrix.T @ weighted, weighted.T @ working)
+        step: FloatArray = np.linalg.solve(matrix.T @ weighted, weighted.T @ working).astype(np.float64)
         if np.max(np.abs(step - beta)) < 1e-8:
             return step
         beta = step

@@ -67,7 +67,9 @@ def _daily_test(high: FloatArray, low: FloatArray) -> tuple[float, float]:
     if events_high == 0 or events_low == 0:
         events_high, events_low = events_high + 0.5, events_low + 0.5
     ratio = (events_high / high.size) / (events_low / low.size)
-    p = _score_p(float(high.sum()), high.size / (high.size + low.size), float(high.sum() + low.sum()), dispersion, degrees)
+    p = _score_p(
+        float(high.sum()), high.size / (high.size + low.size), float(high.sum() + low.sum()), dispersion, degrees
+    )
     return ratio, p
 
 

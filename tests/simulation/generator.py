@@ -324,7 +324,9 @@ def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
         wake = 7.0 + float(rng.normal(0.0, 0.5))
         _log_day(rng, recorder, habits, int(day), wake, logs_zero, seen)
         if has_medication and day >= medication_start and rng.random() < 0.8:
-            recorder.doses.append(DoseRecord(f"dose{len(recorder.doses)}", REGULAR_MEDICATION_ID, recorder.at(day, wake)))
+            recorder.doses.append(
+                DoseRecord(f"dose{len(recorder.doses)}", REGULAR_MEDICATION_ID, recorder.at(day, wake))
+            )
         if has_inhaler:
             for hour in rng.uniform(wake + 0.5, wake + 15, rng.poisson(0.7)):
                 recorder.doses.append(DoseRecord(f"dose{len(recorder.doses)}", INHALER_ID, recorder.at(day, hour)))
