@@ -12,7 +12,7 @@ not know), with fixed seeds:
 
     .venv/bin/python bench/associations_validation.py            (or: make bench-associations)
     .venv/bin/python bench/associations_validation.py --quick    (100 users a cell, 90 days)
-    .venv/bin/python bench/associations_validation.py --only nulls --days 60
+    .venv/bin/python bench/associations_validation.py --only nulls --days 60 --kinds plain trend
 
 Full size (300 users a cell) runs on 2 processes; each cell's seeds are fixed, so parts run
 separately give the same figures as one run.
@@ -30,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.simulation.validation import (  # noqa: E402  (the repository root must be on the path first)
+from tests.simulation.generator import NULL_KINDS, SHAPES  # noqa: E402  (the repository root goes on the path first)
+from tests.simulation.validation import (  # noqa: E402
     NULL_DAYS,
     POWER_DAYS,
     Cell,
@@ -83,25 +84,29 @@ def print_power(cells: list[Cell], results: dict[str, Shares]) -> None:
     print(f"  cells where the new engine does not beat the old one: {', '.join(below_old) or 'none'}")
 
 
+def cells_wanted(kinds: set[str], names: Iterable[str]) -> bool:
+    return any(name in kinds for name in names)
+
+
 def main(argv: Iterable[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="100 users a cell, 90 days only")
     parser.add_argument("--users", type=int, help="users per cell (default 300, or 100 with --quick)")
     parser.add_argument("--only", choices=["nulls", "power"], help="run one of the two tables")
     parser.add_argument("--days", type=int, action="append", help="diary lengths to run (repeatable)")
-    parser.add_argument("--shapes", nargs="*", help="effect shapes to run (default: all)")
+    parser.add_argument("--kinds", nargs="*", help="null kinds and effect shapes to run (default: all)")
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args(list(argv) if argv is not None else None)
     users = args.users or (100 if args.quick else 300)
     null_days = args.days or ((90,) if args.quick else NULL_DAYS)
     power_days = [d for d in (args.days or ((90,) if args.quick else POWER_DAYS)) if d in POWER_DAYS] or [90]
     started = time.perf_counter()
-    if args.only != "power":
-        cells = list(null_cells(users, null_days))
+    kinds = set(args.kinds or (*NULL_KINDS, *SHAPES))
+    if args.only != "power" and cells_wanted(kinds, NULL_KINDS):
+        cells = list(null_cells(users, null_days, [k for k in NULL_KINDS if k in kinds]))
         print_nulls(cells, run_cells(cells, args.processes))
-    if args.only != "nulls":
-        kwargs = {"shapes": args.shapes} if args.shapes else {}
-        cells = list(power_cells(users, power_days, **kwargs))
+    if args.only != "nulls" and cells_wanted(kinds, SHAPES):
+        cells = list(power_cells(users, power_days, shapes=[k for k in SHAPES if k in kinds]))
         print_power(cells, run_cells(cells, args.processes))
     print(f"({time.perf_counter() - started:.0f} s on {args.processes} processes)")
 

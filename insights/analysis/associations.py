@@ -202,7 +202,7 @@ EXPOSURES: tuple[Exposure, ...] = (
 
 def _values(series: DailySeries, trigger: str) -> FloatArray:
     return {
-        "caffeine": series.caffeine_mg,
+        "caffeine": series.caffeine_day_mg,
         "sleep": series.sleep_hours,
         "stress": series.stress_mean,
         "exercise": series.exercise_min,

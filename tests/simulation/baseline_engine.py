@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
-from insights.analysis.associations import benjamini_hochberg, data_sufficiency, inhaler_window_counts
+from insights.analysis.associations import data_sufficiency, inhaler_window_counts
 from insights.analysis.daily_series import DailySeries, FloatArray, build_daily_series
 from insights.analysis.records import Diary
 
@@ -26,6 +26,7 @@ CAFFEINE_HIGH_MG = 300.0
 SHORT_SLEEP_HOURS = 7.0
 HIGH_STRESS_LEVEL = 6.0
 LONG_EXERCISE_MIN = 45.0
+ALPHA = 0.05  # its Benjamini-Hochberg level
 MIN_DAYS_PER_GROUP = 3
 MIN_TRIGGER_DAYS = 30
 MEDICATION_MIN_DAYS_EACH_SIDE = 14
@@ -78,8 +79,7 @@ def reported_triggers(diary: Diary, series: DailySeries | None = None) -> set[st
     series = series or build_daily_series(diary)
     if not data_sufficiency(series).enough:
         return set()
-    # The old rule: a kept day without a caffeine intake was missing, whatever the user's habit.
-    series = replace(series, caffeine_mg=np.where(series.caffeine_entries > 0, series.caffeine_mg, np.nan))
+    # The old rule (still ``caffeine_mg``): a kept day without a caffeine intake is missing.
     tests: list[tuple[str, float, bool]] = []  # trigger, p, counts as a finding if it survives
     for trigger, exposure, is_high, orientation in _EXPOSURES:
         x = exposure(series)
@@ -119,5 +119,7 @@ def reported_triggers(diary: Diary, series: DailySeries | None = None) -> set[st
             float(logged.size - 1),
         )
         tests.append(("inhaler", p, True))
-    survives, _ = benjamini_hochberg([p for _, p, _ in tests])
+    if not tests:
+        return set()
+    survives = multipletests([p for _, p, _ in tests], alpha=ALPHA, method="fdr_bh")[0]
     return {trigger for (trigger, _, counts_), keep in zip(tests, survives, strict=True) if keep and counts_}

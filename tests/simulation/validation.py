@@ -96,9 +96,16 @@ def shares(outcomes: list[Outcome]) -> Shares:
     )
 
 
-def null_cells(users: int, days: Iterable[int] = NULL_DAYS, first_seed: int = 1_000_000) -> Iterator[Cell]:
+def null_cells(
+    users: int, days: Iterable[int] = NULL_DAYS, kinds: Iterable[str] = NULL_KINDS, first_seed: int = 1_000_000
+) -> Iterator[Cell]:
+    wanted = set(kinds)
     for i, kind in enumerate(NULL_KINDS):
-        for j, length in enumerate(days):
+        if kind not in wanted:
+            continue
+        for j, length in enumerate(NULL_DAYS):
+            if length not in days:
+                continue
             yield Cell(Scenario(kind, length), users, first_seed + (i * 10 + j) * 10_000)
 
 
@@ -109,7 +116,14 @@ def power_cells(
     shapes: Iterable[str] = tuple(SHAPES),
     first_seed: int = 2_000_000,
 ) -> Iterator[Cell]:
-    for i, shape in enumerate(shapes):
-        for j, length in enumerate(days):
-            for k, ratio in enumerate(ratios):
+    wanted = set(shapes)
+    for i, shape in enumerate(SHAPES):
+        if shape not in wanted:
+            continue
+        for j, length in enumerate(POWER_DAYS):
+            if length not in days:
+                continue
+            for k, ratio in enumerate(POWER_RATIOS):
+                if ratio not in ratios:
+                    continue
                 yield Cell(Scenario(shape, length, ratio), users, first_seed + (i * 100 + j * 10 + k) * 10_000)

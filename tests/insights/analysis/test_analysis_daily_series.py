@@ -57,8 +57,10 @@ def test_a_kept_day_without_caffeine_is_zero_for_someone_who_never_logs_zero_mg(
     stress = (StressRecord("s1", at(D2), 5),)
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D3))
     # D2 was kept (stress) without caffeine: 0 mg. D3 was not kept at all: missing.
-    assert series.caffeine_mg[:2].tolist() == [96.0, 0.0]
-    assert np.isnan(series.caffeine_mg[2])
+    assert series.caffeine_day_mg[:2].tolist() == [96.0, 0.0]
+    assert np.isnan(series.caffeine_day_mg[2])
+    # The logged total (what summaries average) stays missing on D2.
+    assert np.isnan(series.caffeine_mg[1])
 
 
 def test_it_sums_caffeine_and_treats_a_logged_none_as_zero() -> None:
@@ -70,8 +72,10 @@ def test_it_sums_caffeine_and_treats_a_logged_none_as_zero() -> None:
     stress = (StressRecord("s1", at(D3), 5),)
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D3))
     assert series.caffeine_mg[:2].tolist() == [159.0, 0.0]
-    # This user ticks "no caffeine" when there was none, so a kept day without it is not known.
     assert np.isnan(series.caffeine_mg[2])
+    # This user ticks "no caffeine" when there was none, so a kept day without it is not known.
+    assert series.caffeine_day_mg[:2].tolist() == [159.0, 0.0]
+    assert np.isnan(series.caffeine_day_mg[2])
 
 
 def test_it_counts_a_night_for_the_day_the_user_woke() -> None:
