@@ -100,6 +100,11 @@ RANK_CONTRAST = 2.0 / 3.0
 # (near Poisson) the moment estimate may give.
 MAX_ITERATIONS = 50
 MIN_ALPHA = 1e-3
+# A trigger is adjusted step-wise for each other trigger whose ranks move with its own at least this
+# much (Spearman; stress and coffee after short nights), by a step at each quarter of the partner's
+# ranks, and tested on the days that partner was logged.
+PARTNER_MIN_CORRELATION = 0.2
+PARTNER_STEPS = (-0.25, 0.0, 0.25)
 # "Days needed" beyond this is worded as "a year or more": no one should plan on it.
 MAX_DAYS_NEEDED = 365
 
@@ -301,6 +306,8 @@ class _Design:
     """The model's columns, by name, over the rows (logged days) it is fitted on."""
 
     columns: dict[str, FloatArray] = field(default_factory=dict)
+    # Per exposure column: its trigger, its centred rank and where it was logged, for the partners.
+    exposures: dict[str, tuple[str, FloatArray, BoolArray]] = field(default_factory=dict)
 
     def add(self, name: str, column: FloatArray) -> None:
         self.columns[name] = column
@@ -341,6 +348,7 @@ def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> 
             name = f"{spec.trigger}@{lag}"
             rank = spec.orientation * centred_rank(values)
             design.add(name, rank)
+            design.exposures[name] = (spec.trigger, rank, present)
             missing = ~present
             if missing.sum() >= MIN_DAYS_PER_GROUP:
                 design.add_indicator(f"{name}:missing", missing.astype(np.float64))
@@ -402,6 +410,62 @@ def _pearson_scale(counts: FloatArray, mu: FloatArray, alpha: float, degrees: fl
     return max(1.0, float(((counts - mu) ** 2 / (mu * (1 + alpha * mu))).sum()) / degrees)
 
 
+def partners_of(design: _Design, name: str) -> list[str]:
+    """The other triggers' exposure columns that move with this one (|Spearman| over the shared days)."""
+    if name not in design.exposures:
+        return []
+    trigger, rank, present = design.exposures[name]
+    partners = []
+    for other, (other_trigger, other_rank, other_present) in design.exposures.items():
+        both = present & other_present
+        if other_trigger == trigger or both.sum() < MIN_TRIGGER_DAYS:
+            continue
+        if abs(float(np.corrcoef(rank[both], other_rank[both])[0, 1])) >= PARTNER_MIN_CORRELATION:
+            partners.append(other)
+    return partners
+
+
+def _partner_adjustment(design: _Design, partners: list[str]) -> tuple[BoolArray, list[FloatArray]]:
+    """The days every partner was logged on, and a step per quarter of each partner's ranks.
+
+    Adjusting a trigger for a partner only linearly leaves part of a partner's step-like effect
+    (a short night under the person's own threshold) to the trigger that moves with it; the steps
+    take it up. On a day a partner was not logged, the trigger would stand in for it, so the test
+    keeps the days every partner was logged on.
+    """
+    keep = np.ones(len(next(iter(design.columns.values()))), dtype=bool)
+    steps: list[FloatArray] = []
+    for name in partners:
+        _, rank, present = design.exposures[name]
+        keep &= present
+        steps.extend(((rank > cut) & present).astype(np.float64) for cut in PARTNER_STEPS)
+    return keep, steps
+
+
+def _score_test(
+    counts: FloatArray, matrix: FloatArray, j: int, alpha: float, start: FloatArray, extra: list[FloatArray]
+) -> float:
+    """One-sided p of the score test that column j adds nothing to the rest (and the extra columns)."""
+    reduced = np.column_stack([np.delete(matrix, j, axis=1), *extra]) if extra else np.delete(matrix, j, axis=1)
+    varies = np.concatenate([[True], reduced[:, 1:].std(axis=0) > 0])
+    reduced = reduced[:, varies]
+    if np.linalg.matrix_rank(reduced) < reduced.shape[1]:
+        raise np.linalg.LinAlgError("partner steps leave no unique fit")
+    begin = np.concatenate([np.delete(start, j), np.zeros(len(extra))])[varies]
+    mu0 = np.exp(reduced @ _irls(counts, reduced, alpha, begin))
+    w0 = mu0 / (1 + alpha * mu0)
+    x = matrix[:, j]
+    score = float((x * (counts - mu0) / (1 + alpha * mu0)).sum())
+    projection = reduced.T @ (w0 * x)
+    information = float(
+        (w0 * x * x).sum() - projection @ np.linalg.solve(reduced.T @ (reduced * w0[:, None]), projection)
+    )
+    degrees = float(counts.size - reduced.shape[1] - 1)
+    scale0 = _pearson_scale(counts, mu0, alpha, degrees + 1)
+    z = score / math.sqrt(max(information * scale0, 1e-12))
+    return float(stats.t.sf(z, degrees))
+
+
 def fit_model(counts: FloatArray, design: _Design, tested: list[str]) -> _Fit | None:
     """The negative-binomial GLM of the counts on the design, with a score test of each tested column.
 
@@ -427,20 +491,13 @@ def fit_model(counts: FloatArray, design: _Design, tested: list[str]) -> _Fit | 
         score_p: dict[str, float] = {}
         for name in tested:
             j = names.index(name) + 1
-            dropped = [j]
-            reduced = np.delete(matrix, dropped, axis=1)
-            start = np.delete(beta, dropped)
-            mu0 = np.exp(reduced @ _irls(counts, reduced, alpha, start))
-            w0 = mu0 / (1 + alpha * mu0)
-            x = matrix[:, j]
-            score = float((x * (counts - mu0) / (1 + alpha * mu0)).sum())
-            projection = reduced.T @ (w0 * x)
-            information = float(
-                (w0 * x * x).sum() - projection @ np.linalg.solve(reduced.T @ (reduced * w0[:, None]), projection)
-            )
-            scale0 = _pearson_scale(counts, mu0, alpha, degrees + len(dropped))
-            z = score / math.sqrt(max(information * scale0, 1e-12))
-            score_p[name] = float(stats.t.sf(z, degrees))
+            keep, steps = _partner_adjustment(design, partners_of(design, name))
+            if keep.sum() - matrix.shape[1] - len(steps) < MIN_TRIGGER_DAYS // 2:
+                keep, steps = np.ones(counts.size, dtype=bool), []
+            try:
+                score_p[name] = _score_test(counts[keep], matrix[keep], j, alpha, beta, [step[keep] for step in steps])
+            except np.linalg.LinAlgError:
+                score_p[name] = _score_test(counts, matrix, j, alpha, beta, [])
     except (ValueError, np.linalg.LinAlgError, FloatingPointError):
         return None
     se = np.sqrt(np.diag(covariance))
