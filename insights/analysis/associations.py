@@ -6,32 +6,40 @@ before's exercise, each as the user's own rank of that day among their days (so 
 drinks more than 150 mg still has high and low caffeine days, and no cut point of ours decides what
 "high" is), with a weekend indicator and a linear time trend, and one step per regular medicine
 started inside the diary. A missing value sits at the middle rank with its own missing indicator.
-The model is a quasi-Poisson GLM (log link, Pearson-scaled standard errors, Student's t on the
-residual degrees of freedom), because day-to-day counts vary far more than Poisson allows.
+The model is a negative-binomial GLM (log link; alpha by moments from the Poisson fit, with a
+Pearson scale on top, floored at 1), because day-to-day counts vary far more than Poisson allows.
+
+Each trigger is tested by the score test of "no link" (the model refitted without it), one-sided,
+referred to Student's t: on skewed daily counts the Wald test of the full model ran above its
+level. The refit also adjusts the trigger for its partners, the other triggers whose ranks move
+with its own (|correlation| >= ``PARTNER_MIN_CORRELATION``; stress and coffee after short nights),
+by a step at each quarter of each partner's ranks, on the days the partners were logged: a short
+night under the person's own threshold is a step, not a slope, and on a day without a sleep log
+stress would stand in for it.
 
 Why this shape (measured on tests/simulation/, a generator that draws each user's thresholds, lags
 and shapes at random and knows none of ours; tables from ``make bench-associations``):
 
-- one trigger at a time reported stress for 14-23% of users whose twitching followed short nights
-  only, because stress ran high after short nights; in one model each trigger is compared on days
-  alike in the others, and weekends and a drift over the months no longer pass for a trigger;
+- one trigger at a time reported a wrong trigger for 13% of users over 180 days whose twitching
+  followed short nights only, because stress and coffee ran high after short nights; one model
+  with the partners' steps and complete days brought that to 4.0% (6.3% without the partners);
 - each trigger is tested one-sided, in the direction documented (CLINICAL.md): more caffeine,
   shorter sleep, more stress, more exercise, and a new medicine, with more episodes. A two-sided
   test spends half its error on links nobody expects and would word chance dips as findings;
 - caffeine is in the model at both of its lags, the same day (absorbed within 45 min, half-life
-  ~5 h) and the day before (caffeine's effect on twitching is also reported the next morning, and
-  a late drink acts overnight). Its test is the better of the two, Bonferroni-corrected within the
-  trigger with weights (``CAFFEINE_LAG_WEIGHTS``): one entry in the correction, so next-day caffeine
-  is seen without costing the other triggers anything;
+  ~5 h) and the day before (a late drink acts overnight). Its test is the better of the two,
+  Bonferroni-corrected within the trigger with weights (``CAFFEINE_LAG_WEIGHTS``): one entry in
+  the correction, so next-day caffeine is seen without costing the other triggers anything;
 - every test run for the user (the four triggers, medicine starts, the inhaler window) goes through
-  one Benjamini-Hochberg correction at 5%; only what survives is "linked in your diary".
+  one Benjamini-Hochberg correction at ``ALPHA``; only what survives is "linked in your diary".
 
 What is shown: the effect as the user's top third of days against their bottom third by that
 exposure, in their own units ("days with about 300 mg or more against days under 100 mg"): the
 model's rank slope over two thirds of the rank scale, which is the distance between the middles of
 the two thirds. The point estimate of a reported link runs high (winner's curse); its lower bound
 much less so, so the wording leads with the lower bound. The interval is 90% two-sided, whose lower
-end is the one-sided 95% bound that matches the test: a linked trigger's lower bound is above 1.
+end is the one-sided 95% bound of a Wald test (the score test decides the status, so a finding's
+lower bound can sit just under 1 in borderline cases).
 """
 
 from __future__ import annotations
