@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: every benchmark, each printing its figure beside its baseline
-bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-report bench-tremor bench-weekly bench-load bench-throughput
+bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-load bench-throughput
 
 bench-sync: $(VENV)/.installed-dev
 	$(PY) bench/sync_push.py
@@ -70,6 +70,10 @@ bench-insights: $(VENV)/.installed-dev
 
 bench-daily-series: $(VENV)/.installed-dev
 	$(PY) bench/daily_series.py
+
+## bench-associations: the association engine's validation tables (old, new, oracle); --quick for a short run
+bench-associations: $(VENV)/.installed-dev
+	$(PY) bench/associations_validation.py $(BENCH_ARGS)
 
 bench-report: $(VENV)/.installed-dev
 	$(PY) bench/report.py

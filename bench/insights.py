@@ -8,12 +8,17 @@
    little or nothing over the 1,000-user one).
 
     .venv/bin/python bench/insights.py        (or: make bench-insights)
+    .venv/bin/python bench/insights.py --one-user     (part 1 only)
+
+The diaries come from the validation generator (tests/simulation/generator.py): a year with a
+caffeine link planted for the one user, two weeks of an ordinary diary for each swept user.
 """
 
 from __future__ import annotations
 
 import resource
 import statistics
+import sys
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -102,11 +107,11 @@ def median_seconds(action: Any, runs: int = 5) -> float:
 
 def bench_one_user() -> None:
     from accounts.models import User
-    from insights.analysis.simulate import simulate_diary
     from insights.services import insights_recompute
+    from tests.simulation.generator import Scenario, simulate
 
-    user = User.objects.create_user(email="year@example.org", password="bench-passphrase-1", timezone="Europe/London")
-    diary = simulate_diary(YEAR_SEED, days=365, effects={"caffeine": 2.0})
+    diary = simulate(YEAR_SEED, Scenario("caffeine_step", 365, 2.0)).diary
+    user = User.objects.create_user(email="year@example.org", password="bench-passphrase-1", timezone=diary.timezone)
     store_diary(user, diary)
     rows = select_rows(user)
     select_s = median_seconds(lambda: select_rows(user))
@@ -119,11 +124,11 @@ def bench_one_user() -> None:
 
 def make_users(count: int, prefix: str) -> None:
     from accounts.models import User
-    from insights.analysis.simulate import simulate_diary
     from insights.models import InsightState
+    from tests.simulation.generator import Scenario, simulate
 
     # Two weeks each keeps 5,000 users' set-up short; the sweep's cost per user is what is measured.
-    template = simulate_diary(5, days=14)
+    template = simulate(5, Scenario("plain", 14)).diary
     users = User.objects.bulk_create(
         User(email=f"{prefix}{n}@example.org", password="!", timezone="Europe/London") for n in range(count)
     )
@@ -154,6 +159,8 @@ def bench_sweep(count: int) -> tuple[float, int]:
 def main() -> None:
     setup_django(fresh_database("twitchlog_bench_insights"))
     bench_one_user()
+    if "--one-user" in sys.argv:
+        return
     small_s, small_peak = bench_sweep(1000)
     large_s, large_peak = bench_sweep(4000)
     print("nightly sweep (eager, in-process)")

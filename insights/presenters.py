@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from insights.analysis.associations import METHOD_SUMMARY
 from insights.models import InsightState
 
-METHOD = (
-    "For each trigger with enough data: episodes on high- against low-exposure days as a rate ratio "
-    "(quasi-Poisson 95% CI) at the lag that fits, with Spearman's rank correlation agreeing in direction; "
-    "medication starts as before/after rates; inhaler doses as the 0-4 h window against the rest of waking time. "
-    "Benjamini-Hochberg correction over every test run; associations in the user's own data, not causes."
-)
+METHOD = METHOD_SUMMARY
 
 
 def status_sentence(sufficiency: dict[str, Any] | None, reported: list[dict[str, Any]]) -> str:

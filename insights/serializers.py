@@ -43,19 +43,27 @@ class SufficiencySerializer(serializers.Serializer):
 
 
 class AssociationSerializer(serializers.Serializer):
-    trigger = serializers.CharField()
+    trigger = serializers.CharField(help_text="caffeine | sleep | stress | exercise | medication:<id> | inhaler")
     label = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.label
-    lag = serializers.CharField()
-    n_days = serializers.IntegerField()
-    rho = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=["linked", "possible", "no_sign", "not_enough_data"])
+    status_text = serializers.CharField(help_text="The status in words, e.g. 'linked in your diary'.")
+    exposure = serializers.CharField(help_text="What was compared, with its lag, in words.")
+    comparison = serializers.CharField(help_text="The user's own high days against their low days, in their units.")
+    rate_ratio = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True, help_text="Lower end of the 90% interval (one-sided 95% bound).")
+    ci_high = serializers.FloatField(allow_null=True)
     p_value = serializers.FloatField(allow_null=True)
     q_value = serializers.FloatField(allow_null=True)
-    rate_ratio = serializers.FloatField(allow_null=True)
-    ci_low = serializers.FloatField(allow_null=True)
-    ci_high = serializers.FloatField(allow_null=True)
-    direction = serializers.CharField()
-    significant = serializers.BooleanField()
+    days_needed = serializers.IntegerField(
+        allow_null=True, help_text="Roughly how many more logged days would settle it (possible / not enough data)."
+    )
+    n_days = serializers.IntegerField()
     sentence = serializers.CharField()
+    clinician_sentence = serializers.CharField()
+    method = serializers.CharField()
+    significant = serializers.BooleanField(help_text="Same as status == 'linked'; kept for older readers.")
+    direction = serializers.ChoiceField(choices=["more", "none", "not_tested"])
+    lag = serializers.CharField()
 
 
 class InsightsSerializer(serializers.Serializer):

@@ -60,6 +60,7 @@ def mark_dirty(*, user_id: int) -> bool:
 
 def _association_payload(report: AssociationReport) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     sufficiency = {**asdict(report.sufficiency), "enough": report.sufficiency.enough}
+    # Each result is already in the shared shape readers expect (docs: "the shared association result").
     associations = [asdict(result) for result in report.results]
     return sufficiency, associations
 

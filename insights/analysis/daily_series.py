@@ -7,6 +7,15 @@ a year's ~6,000 records through zoneinfo one by one would cost more than everyth
 
 Missing is NaN, not zero: a day on which nothing at all was logged says nothing about twitching,
 and treating it as "no episodes" would bias every comparison towards the days people bother to log.
+
+``caffeine_mg`` is the logged total, missing on a day without an intake (what the weekly summary
+and the report average). The associations use ``caffeine_day_mg``, where a caffeine-free day is
+read from the user's habit (``caffeine_free_day``): someone who has ever
+ticked "no caffeine" (a 0 mg intake) says so on their caffeine-free days, so a kept day without any
+intake is one where they did not log caffeine (missing); someone who never logs 0 mg logs drinks,
+not their absence, so a kept day without any intake is a day without caffeine (0 mg). Dropping
+those days as missing, as before, threw away the lowest-caffeine days of everyone in the second
+group and left their comparison only the days they drank.
 """
 
 from __future__ import annotations
@@ -55,6 +64,10 @@ class DailySeries:
     episode_duration_s: FloatArray
     max_intensity: FloatArray
     caffeine_mg: FloatArray
+    # Caffeine of each kept day with caffeine-free days read from the user's habit (module docstring).
+    caffeine_day_mg: FloatArray
+    # Caffeine intakes logged each day (0 on a kept day without any).
+    caffeine_entries: FloatArray
     sleep_hours: FloatArray
     stress_mean: FloatArray
     stress_max: FloatArray
@@ -116,6 +129,13 @@ def _day_max(index: IntArray, values: FloatArray, n_days: int) -> FloatArray:
 
 def _nan_where_none(values: FloatArray, counts: FloatArray) -> FloatArray:
     return np.where(counts > 0, values, np.nan)
+
+
+def caffeine_free_day(total_mg: FloatArray, entries: FloatArray, logged: BoolArray, *, logs_zero: bool) -> FloatArray:
+    """Caffeine per day: the logged total, and on a kept day without any intake 0 mg for a user who
+    never logs "0 mg" or missing (NaN) for one who does (see the module's docstring)."""
+    without = 0.0 if not logs_zero else np.nan
+    return np.where(entries > 0, total_mg, np.where(logged, without, np.nan))
 
 
 def _first_entry_day(diary: Diary, tz: ZoneInfo) -> date | None:
@@ -213,8 +233,10 @@ def build_daily_series(diary: Diary, start: date | None = None, end: date | None
     intensity = _day_max(episodes.index, episodes.select([r.intensity for r in diary.episodes]), n)
 
     caffeine_counts = _day_sums(caffeine.index, None, n)
-    caffeine_mg = _nan_where_none(
-        _day_sums(caffeine.index, caffeine.select([r.mg for r in diary.caffeine]), n), caffeine_counts
+    caffeine_total = _day_sums(caffeine.index, caffeine.select([r.mg for r in diary.caffeine]), n)
+    caffeine_mg = _nan_where_none(caffeine_total, caffeine_counts)
+    caffeine_day_mg = caffeine_free_day(
+        caffeine_total, caffeine_counts, logged, logs_zero=any(r.mg == 0 for r in diary.caffeine)
     )
 
     hours_slept = sleep.select([(r.woke_at - r.bed_at).total_seconds() / 3600.0 for r in diary.sleep])
@@ -242,6 +264,8 @@ def build_daily_series(diary: Diary, start: date | None = None, end: date | None
         episode_duration_s=np.where(logged, durations, np.nan),
         max_intensity=intensity,
         caffeine_mg=caffeine_mg,
+        caffeine_day_mg=caffeine_day_mg,
+        caffeine_entries=np.where(logged, caffeine_counts, np.nan),
         sleep_hours=sleep_hours,
         stress_mean=stress_mean,
         stress_max=stress_max,

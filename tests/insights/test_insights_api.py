@@ -141,6 +141,13 @@ def test_insights_say_how_many_more_days_are_needed(auth_client, user):
     assert body["status"].endswith("more days of logging.")
     assert body["associations"] == []
     assert "Benjamini-Hochberg" in body["method"]
+    # Every daily trigger is listed as not tested yet, with the days still to log.
+    tested = {a["trigger"]: a for a in body["tested"]}
+    assert set(tested) == {"caffeine", "sleep", "stress", "exercise"}
+    assert {a["status"] for a in tested.values()} == {"not_enough_data"}
+    assert {a["status_text"] for a in tested.values()} == {"not enough data yet"}
+    assert all(a["days_needed"] == body["sufficiency"]["days_more_needed"] for a in tested.values())
+    assert all(a["rate_ratio"] is None and a["direction"] == "not_tested" for a in tested.values())
 
 
 def test_insights_before_any_recompute_say_there_is_not_enough_data(auth_client):
@@ -167,6 +174,34 @@ def test_the_demo_users_planted_caffeine_link_and_spread_are_found():
     state = insights_recompute(user_id=demo.pk)
     reported = [a["trigger"] for a in state.associations if a["significant"]]
     assert "caffeine" in reported
+
+
+def test_the_insights_endpoint_shows_each_trigger_as_the_users_own_high_days_against_low_days(client_for):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", "--quiet")
+    demo = User.objects.get(email="demo@twitchlog.example")
+    insights_recompute(user_id=demo.pk)
+    body = client_for(demo).get("/api/v1/insights/").json()
+    caffeine = next(a for a in body["associations"] if a["trigger"] == "caffeine")
+    assert caffeine["status"] == "linked" and caffeine["status_text"] == "linked in your diary"
+    assert caffeine["significant"] is True and caffeine["direction"] == "more"
+    assert caffeine["comparison"].startswith("your higher-caffeine days (about ")
+    assert " mg" in caffeine["comparison"]
+    # Led by the lower bound, which a finding keeps above 1.
+    assert 1 < caffeine["ci_low"] <= caffeine["rate_ratio"] <= caffeine["ci_high"]
+    assert f"at least {caffeine['ci_low']:.1f} times as many episodes" in caffeine["sentence"]
+    assert caffeine["q_value"] <= 0.05 and caffeine["days_needed"] is None
+    assert "Benjamini-Hochberg" in caffeine["method"]
+    assert caffeine["clinician_sentence"].startswith("Caffeine (")
+    statuses = {a["trigger"]: a["status"] for a in body["tested"]}
+    assert set(statuses) >= {"caffeine", "sleep", "stress", "exercise"}
+    assert set(statuses.values()) <= {"linked", "possible", "no_sign", "not_enough_data"}
+    for association in body["tested"]:
+        if association["status"] == "possible":
+            assert association["days_needed"] > 0
     spread = Flag.objects.get(user=demo, rule_id="R2")
     assert {"left_hand", "right_hand"} <= set(spread.regions)
     # The low magnesium was repeated in range, and most of the cramps were not while writing.

@@ -1,76 +1,143 @@
-"""The associations: enough-data gates, the rate-ratio arithmetic, the wording and the correction."""
+"""The associations: enough-data gates, the model's arithmetic, the wording and the correction."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import fields
 from datetime import timedelta
 
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from insights.analysis.associations import (
+    ALPHA,
     NEEDED_LOGGED_DAYS,
+    NOT_PROOF,
+    AssociationResult,
+    _Design,
+    _Tested,
     analyse_associations,
     benjamini_hochberg,
+    days_to_settle,
+    fit_model,
     inhaler_window_counts,
-    pearson_dispersion,
-    rate_ratio,
 )
 from insights.analysis.daily_series import build_daily_series
 from insights.analysis.records import DoseRecord, StressRecord
-from insights.analysis.simulate import SimulationSpec, random_spec, simulate_user
 from tests.insights.analysis.analysis_builders import TODAY, at, diary, episode, medication
+from tests.simulation.generator import REGULAR_MEDICATION_ID, Scenario, simulate
+
+SHARED_KEYS = {
+    "trigger",
+    "label",
+    "status",
+    "status_text",
+    "exposure",
+    "comparison",
+    "rate_ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "q_value",
+    "days_needed",
+    "n_days",
+    "sentence",
+    "clinician_sentence",
+    "method",
+    "significant",
+    "direction",
+}
 
 
 def test_it_says_how_many_more_days_it_needs() -> None:
     stress = tuple(StressRecord(f"s{i}", at(TODAY - timedelta(days=i)), 3) for i in range(20))
     report = analyse_associations(diary(stress=stress))
     assert report.sufficiency.days_more_needed == NEEDED_LOGGED_DAYS - 20
-    assert report.results[0].sentence == f"Not enough data yet: {NEEDED_LOGGED_DAYS - 20} more days."
+    assert {r.status for r in report.results} == {"not_enough_data"}
+    assert {r.days_needed for r in report.results} == {NEEDED_LOGGED_DAYS - 20}
+    assert report.results[0].sentence.startswith("Not enough data yet to compare: log caffeine on about 30 more")
     assert report.reported == []
 
 
-def test_its_pooled_rate_ratio_matches_a_quasi_poisson_glm() -> None:
+def test_every_result_has_the_shared_shape_keys() -> None:
+    assert {f.name for f in fields(AssociationResult)} >= SHARED_KEYS
+
+
+def test_its_model_matches_a_statsmodels_negative_binomial_glm_with_a_pearson_scale() -> None:
     rng = np.random.default_rng(3)
-    high, low = rng.poisson(2.4, 25).astype(float), rng.negative_binomial(1, 0.25, 40).astype(float)
-    ours = rate_ratio(high.sum(), high.size, low.sum(), low.size, pearson_dispersion([high, low]))
-    design = sm.add_constant(np.r_[np.ones(high.size), np.zeros(low.size)])
-    fit = sm.GLM(np.r_[high, low], design, family=sm.families.Poisson()).fit(scale="X2")
-    low_ci, high_ci = np.exp(fit.conf_int()[1])
-    assert ours.ratio == pytest.approx(np.exp(fit.params[1]))
-    # Ours floors the dispersion at 1; this sample is overdispersed so the two must agree.
-    assert fit.scale > 1
-    assert (ours.ci_low, ours.ci_high) == (pytest.approx(low_ci), pytest.approx(high_ci))
+    n = 120
+    x, z = rng.uniform(-0.5, 0.5, n), rng.integers(0, 2, n).astype(float)
+    counts = rng.poisson(np.exp(0.5 + 0.4 * x + 0.2 * z) * rng.gamma(2.0, 0.5, n)).astype(float)
+    design = _Design()
+    design.add("x", x)
+    design.add("z", z)
+    ours = fit_model(counts, design, ["x"])
+    assert ours is not None
+    matrix = sm.add_constant(np.column_stack([x, z]))
+    poisson = sm.GLM(counts, matrix, family=sm.families.Poisson()).fit()
+    mu = poisson.fittedvalues
+    alpha = float(((counts - mu) ** 2 - counts).sum() / (mu**2).sum())
+    theirs = sm.GLM(counts, matrix, family=sm.families.NegativeBinomial(alpha=alpha)).fit(scale="X2")
+    assert theirs.scale > 1  # the floor at 1 does not apply, so the two must agree
+    assert ours.params["x"] == pytest.approx(theirs.params[1], rel=1e-6)
+    assert ours.se["x"] == pytest.approx(theirs.bse[1], rel=1e-6)
+    assert 0 < ours.score_p["x"] < 1
 
 
 def test_benjamini_hochberg_drops_a_nominally_significant_test() -> None:
-    survives, q_values = benjamini_hochberg([0.001, 0.04, 0.30, 0.55, 0.70])
+    survives, q_values = benjamini_hochberg([0.001, 0.03, 0.30, 0.55, 0.70])
     assert survives == [True, False, False, False, False]
-    assert q_values[1] > 0.05
+    assert q_values[1] > ALPHA
 
 
-def test_it_does_not_report_a_nominally_significant_trigger_that_fails_the_correction() -> None:
-    # Among null users some test will reach p < 0.05 by chance; the correction must drop it.
-    for seed in range(100):
-        rng = np.random.default_rng(seed)
-        report = analyse_associations(simulate_user(rng, random_spec(rng, days=120)).diary)
+def test_a_nominally_significant_trigger_that_fails_the_correction_is_possible_not_linked() -> None:
+    for seed in range(200):
+        report = analyse_associations(simulate(seed, Scenario("plain", 120)).diary)
         nominal = [r for r in report.results if r.p_value is not None and r.p_value < 0.05 and not r.significant]
         if nominal:
-            assert all(r.q_value is not None and r.q_value > 0.05 for r in nominal)
-            assert all(r.sentence == "No clear link yet." for r in nominal)
+            assert all(r.q_value is not None and r.q_value > ALPHA for r in nominal)
+            assert all(r.status == "possible" and r.status_text == "possible, not clear yet" for r in nominal)
+            assert all(r.days_needed is not None and r.days_needed > 0 for r in nominal)
+            assert all("Not clear yet: " in r.sentence for r in nominal)
             return
-    pytest.fail("no null user had a nominally significant test in 100 seeds")
+    pytest.fail("no null user had a nominally significant test in 200 seeds")
 
 
-def test_it_words_a_finding_as_an_association_with_its_interval() -> None:
-    spec = SimulationSpec(days=180, baseline_rate=3.0, effects={"caffeine": 3.0})
-    report = analyse_associations(simulate_user(11, spec).diary)
-    caffeine = next(r for r in report.reported if r.trigger == "caffeine")
-    assert caffeine.sentence.startswith("On days with 300 mg of caffeine or more you logged ")
-    assert "times as many episodes (95% CI " in caffeine.sentence
-    assert caffeine.sentence.endswith("This is an association in your data, not proof of a cause.")
-    assert caffeine.ci_low is not None and caffeine.ci_low > 1
-    assert all("caused" not in r.sentence for r in report.results)
+def test_it_words_a_finding_from_its_lower_bound_in_the_users_own_units() -> None:
+    report = analyse_associations(simulate(11, Scenario("caffeine_step", 180, 3.0)).diary)
+    caffeine = next(r for r in report.results if r.trigger == "caffeine")
+    assert caffeine.status == "linked" and caffeine.significant and caffeine.direction == "more"
+    assert caffeine.ci_low is not None and caffeine.ci_high is not None and 1 < caffeine.ci_low < caffeine.ci_high
+    assert caffeine.sentence.startswith(f"On days with about {caffeine.comparison.split('about ')[1].split(')')[0]}")
+    assert f"at least {caffeine.ci_low:.1f} times as many episodes, maybe up to {caffeine.ci_high:.1f}" in (
+        caffeine.sentence
+    )
+    assert caffeine.sentence.endswith(NOT_PROOF)
+    assert " mg" in caffeine.comparison and "against your lower ones" in caffeine.comparison
+    for result in report.results:
+        for text in (result.sentence, result.clinician_sentence, result.method, result.comparison):
+            assert "causes" not in text and "caused" not in text
+
+
+def test_it_finds_caffeine_that_acts_the_day_after_and_says_so() -> None:
+    report = analyse_associations(simulate(5, Scenario("caffeine_next_day", 180, 3.0)).diary)
+    caffeine = next(r for r in report.results if r.trigger == "caffeine")
+    assert caffeine.status == "linked"
+    assert caffeine.exposure == "caffeine the day before"
+
+
+def test_days_needed_grow_as_the_square_of_the_shortfall_in_evidence() -> None:
+    # The standard error shrinks as 1/sqrt(days): from z now to the z one test at ALPHA needs,
+    # n * ((z needed / z now)^2 - 1) more days.
+    z_needed = float(stats.norm.isf(ALPHA))
+    test = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.16, 0.2, 0.2, 58, "", "")
+    assert days_to_settle(test, n_tests=1) == math.ceil(60 * (z_needed**2 - 1))
+    clearer = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.07, 0.3, 0.2, 58, "", "")
+    assert days_to_settle(clearer, n_tests=1) == math.ceil(60 * ((z_needed / 1.5) ** 2 - 1))
+    # Four tests ask for more evidence of each.
+    assert days_to_settle(test, n_tests=4) > days_to_settle(test, n_tests=1)
 
 
 def test_it_counts_episodes_inside_and_outside_the_four_hours_after_an_inhaler_dose() -> None:
@@ -92,14 +159,18 @@ def test_it_counts_episodes_inside_and_outside_the_four_hours_after_an_inhaler_d
     assert (counts.window_hours, counts.other_hours) == (pytest.approx(4.0), pytest.approx(12.0))
 
 
-def test_it_compares_a_medication_start_only_with_two_weeks_each_side() -> None:
-    early = SimulationSpec(days=90, baseline_rate=2.0, effects={"medication": 3.0})
-    user = simulate_user(5, early)
+def test_it_tests_a_medication_start_only_with_two_weeks_each_side() -> None:
+    user = next(
+        u
+        for u in (simulate(seed, Scenario("plain", 120)) for seed in range(100))
+        if u.diary.medications[:1] and u.diary.medications[0].id == REGULAR_MEDICATION_ID
+    )
+    trigger = f"medication:{REGULAR_MEDICATION_ID}"
     report = analyse_associations(user.diary)
-    assert any(r.trigger == "medication:med-regular" for r in report.results)
+    assert any(r.trigger == trigger and r.p_value is not None for r in report.results)
     start = user.diary.medications[0].started_on
     assert start is not None
     # Ten days of diary before the start are too few to compare with.
     short_before = build_daily_series(user.diary, start=start - timedelta(days=10))
     trimmed = analyse_associations(user.diary, series=short_before)
-    assert all(r.trigger != "medication:med-regular" for r in trimmed.results)
+    assert all(r.trigger != trigger for r in trimmed.results)

@@ -20,6 +20,7 @@ from insights.analysis.records import (
     StressRecord,
 )
 from tests.insights.analysis.analysis_builders import at, diary, episode, medication
+from tests.simulation.generator import Scenario, simulate
 
 D1, D2, D3 = date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)
 
@@ -51,6 +52,17 @@ def test_it_tells_missing_days_from_days_without_episodes() -> None:
     assert np.isnan(series.episodes[1])
 
 
+def test_a_kept_day_without_caffeine_is_zero_for_someone_who_never_logs_zero_mg() -> None:
+    caffeine = (CaffeineRecord("c1", at(D1, 8), 96),)
+    stress = (StressRecord("s1", at(D2), 5),)
+    series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D3))
+    # D2 was kept (stress) without caffeine: 0 mg. D3 was not kept at all: missing.
+    assert series.caffeine_day_mg[:2].tolist() == [96.0, 0.0]
+    assert np.isnan(series.caffeine_day_mg[2])
+    # The logged total (what summaries average) stays missing on D2.
+    assert np.isnan(series.caffeine_mg[1])
+
+
 def test_it_sums_caffeine_and_treats_a_logged_none_as_zero() -> None:
     caffeine = (
         CaffeineRecord("c1", at(D1, 8), 96),
@@ -61,6 +73,9 @@ def test_it_sums_caffeine_and_treats_a_logged_none_as_zero() -> None:
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D3))
     assert series.caffeine_mg[:2].tolist() == [159.0, 0.0]
     assert np.isnan(series.caffeine_mg[2])
+    # This user ticks "no caffeine" when there was none, so a kept day without it is not known.
+    assert series.caffeine_day_mg[:2].tolist() == [159.0, 0.0]
+    assert np.isnan(series.caffeine_day_mg[2])
 
 
 def test_it_counts_a_night_for_the_day_the_user_woke() -> None:
@@ -113,3 +128,12 @@ def test_every_episode_lands_on_the_local_day_it_happened(tz: str, offsets: list
         index = series.index_of(moment.astimezone(zone).date())
         assert index is not None and series.episodes[index] >= 1
     assert np.nansum(series.episodes) == len(moments)
+
+
+def test_a_simulated_year_lands_every_record_on_a_day_of_the_series() -> None:
+    d = simulate(2024, Scenario("plain", 365)).diary
+    series = build_daily_series(d)
+    assert len(series) <= 365
+    assert np.nansum(series.episodes) == len(d.episodes)
+    assert np.nansum(series.caffeine_entries) == len(d.caffeine)
+    assert int(np.nansum(series.exercise_min)) == sum(r.duration_min for r in d.exercise)
