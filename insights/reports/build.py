@@ -42,6 +42,7 @@ from insights.analysis.records import Diary, EpisodeRecord, LabRecord, Medicatio
 from insights.models import Flag, FlagStatus, InsightState
 from insights.presenters import METHOD, status_sentence
 from insights.reports.content import (
+    ASSOCIATION_STATUS_WORDS,
     AssociationRow,
     DayRow,
     EpisodeRow,
@@ -68,13 +69,6 @@ _COMPARISONS = {
     "exercise": f"days with ≥{LONG_EXERCISE_MIN:g} min exercise vs other days",
     "exercise_previous_day": f"days after ≥{LONG_EXERCISE_MIN:g} min exercise vs other days",
     "inhaler_window": f"{INHALER_WINDOW_HOURS:g} h after an inhaler dose vs other waking hours",
-}
-# The stored status in a doctor's words; the stored status_text is written for the patient.
-_STATUS_WORDS = {
-    "linked": "associated",
-    "possible": "possible, not significant after correction",
-    "no_sign": "no association",
-    "not_enough_data": "not tested: too few days",
 }
 # One line per flag rule in a doctor's words, used until the rule carries its own (issue 14).
 # It describes what was logged; it names no diagnosis.
@@ -223,7 +217,7 @@ def _lab_rows(labs: Sequence[LabRecord], span: LocalRange) -> list[LabRow]:
 def _status(result: dict[str, Any]) -> str:
     """The stored status, or one read from the old shape (``significant`` and ``direction``)."""
     status = result.get("status")
-    if status in _STATUS_WORDS:
+    if status in ASSOCIATION_STATUS_WORDS:
         return str(status)
     if result.get("significant"):
         return "linked"
@@ -248,7 +242,7 @@ def association_sentence(result: dict[str, Any]) -> str:
         return f"Not tested: {result.get('n_days') or 0} days with both measures."
     ratio, low, high = result.get("rate_ratio"), result.get("ci_low"), result.get("ci_high")
     if ratio is None or low is None or high is None:
-        return _STATUS_WORDS[status].capitalize() + "."
+        return ASSOCIATION_STATUS_WORDS[status].capitalize() + "."
     return f"Episodes {float(ratio):.1f}x as frequent (95% CI {float(low):.1f}-{float(high):.1f})."
 
 
@@ -272,7 +266,7 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
             ci_high=_float(a.get("ci_high")),
             q_value=_float(a.get("q_value")),
             status=_status(a),
-            status_text=_STATUS_WORDS[_status(a)],
+            status_text=ASSOCIATION_STATUS_WORDS[_status(a)],
             comparison=association_comparison(a),
             n_days=a.get("n_days"),
             trigger=str(a.get("trigger", "")),

@@ -66,6 +66,13 @@ class MedicationRow:
 
 
 ASSOCIATION_STATUSES = ("linked", "possible", "no_sign", "not_enough_data")
+# Each status in a doctor's words; the stored status_text is written for the patient.
+ASSOCIATION_STATUS_WORDS = {
+    "linked": "associated",
+    "possible": "possible, not significant after correction",
+    "no_sign": "no association",
+    "not_enough_data": "not tested: too few days",
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,10 @@ class AssociationRow:
     comparison: str = ""  # what was compared, e.g. "days with 300 mg caffeine or more against the others"
     n_days: int | None = None
     trigger: str = ""  # the engine's key: caffeine | sleep | stress | exercise... | medication:<id> | inhaler...
+
+    @property
+    def result(self) -> str:
+        return self.status_text or ASSOCIATION_STATUS_WORDS.get(self.status, self.status)
 
     @property
     def effect(self) -> str:

@@ -79,6 +79,10 @@ class MonthRow:
     def per_logged_day(self) -> float | None:
         return self.episodes / self.logged_days if self.logged_days else None
 
+    @property
+    def regions_text(self) -> str:
+        return ", ".join(region_label(r) for r in self.regions) or "-"
+
 
 @dataclass(frozen=True)
 class RegionOnset:

@@ -186,7 +186,7 @@ def associations_section(content: ReportContent, width: float) -> list[Flowable]
                 [
                     Paragraph(escape(a.label), theme.CELL),
                     Paragraph(escape(a.comparison) or "-", theme.CELL),
-                    Paragraph(escape(a.status_text or a.status), theme.CELL),
+                    Paragraph(escape(a.result), theme.CELL),
                     f"{a.rate_ratio:.2f}" if estimated else "-",
                     f"{a.ci_low:.2f}-{a.ci_high:.2f}" if estimated else "-",
                     str(a.n_days) if a.n_days is not None else "-",

@@ -162,9 +162,8 @@ def course_table(figures: DiaryFigures, width: float) -> Table | None:
     for month in figures.months:
         share = f" ({100 * month.days_affected / month.covered_days:.0f}%)" if month.covered_days else ""
         rate = f"{month.per_logged_day:.1f}" if month.per_logged_day is not None else "-"
-        regions = ", ".join(r.replace("_", " ") for r in month.regions) or "-"
         rows.append(
-            [month.label, str(month.covered_days), str(month.episodes), f"{month.days_affected}{share}", rate, regions]
+            [month.label, str(month.covered_days), str(month.episodes), f"{month.days_affected}{share}", rate, month.regions_text]
         )
     table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1, style=theme.table_style(font_size=7.5))
     table.setStyle(
@@ -211,7 +210,7 @@ def associations_table(content: ReportContent, width: float) -> Flowable:
     widths[1] = width - sum(widths)
     rows: list[list[object]] = [header]
     for a in content.associations:
-        result = escape(a.status_text)
+        result = escape(a.result)
         if a.status == "linked":
             result = f"<b>{result}</b>"
         rows.append(
