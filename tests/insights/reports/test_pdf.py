@@ -154,8 +154,17 @@ def test_it_shows_every_section_heading_in_reading_order(fixed_pages: list[str])
 
 def test_the_first_page_reads_in_a_clinicians_order(fixed_pages: list[str]) -> None:
     first = fixed_pages[0]
-    order = ["Onset:", "Frequency:", "Trend:", "Spread:", "Pertinent negatives:", "Month Diary days", "Red flags",
-             "Medications", "Triggers tested"]
+    order = [
+        "Onset:",
+        "Frequency:",
+        "Trend:",
+        "Spread:",
+        "Pertinent negatives:",
+        "Month Diary days",
+        "Red flags",
+        "Medications",
+        "Triggers tested",
+    ]
     positions = [first.find(label) for label in order]
     assert -1 not in positions, [label for label, p in zip(order, positions, strict=True) if p == -1]
     assert positions == sorted(positions)
