@@ -30,7 +30,7 @@ from insights.reports.sections import (
     timeline_section,
     tremors_section,
 )
-from insights.reports.summary import TITLE, summary_flowables
+from insights.reports.summary import TITLE, flags_in_full, page_one_is_crowded, summary_flowables
 
 DISCLAIMER = (
     "This report summarises what the patient logged in the Twitchlog app. It is not a diagnosis and has not been "
@@ -120,6 +120,8 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
         rest += tremors_section(content, width)
         return [*story, PageBreak(), *rest] if rest else story
     story.append(PageBreak())
+    if page_one_is_crowded(content, width, CONTENT_HEIGHT):
+        story += flags_in_full(content, width)
     for section in (
         timeline_section,
         hands_section,

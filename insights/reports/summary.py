@@ -63,9 +63,19 @@ def _flag_cell(flag: FlagRow) -> list[Flowable]:
     return parts
 
 
-def flags_table(flags: Sequence[FlagRow], width: float) -> Table:
-    """Each flag as a badge beside its clinician line, evidence with dates, and source."""
-    rows = [[severity_badge(flag.severity), _flag_cell(flag)] for flag in flags]
+def _flag_line(flag: FlagRow) -> list[Flowable]:
+    """One line: the clinician line and the dates; the evidence is in "Red flags in full"."""
+    return [Paragraph(f"<b>{escape(flag.headline)}</b> <font color='{_GREY}'>{escape(flag.dates)}</font>", theme.CELL)]
+
+
+def flags_table(flags: Sequence[FlagRow], width: float, full: int | None = None) -> Table:
+    """Each flag as a badge beside its clinician line, evidence with dates, and source; after the
+    first ``full`` flags, one line each."""
+    full = len(flags) if full is None else full
+    rows = [
+        [severity_badge(flag.severity), _flag_cell(flag) if i < full else _flag_line(flag)]
+        for i, flag in enumerate(flags)
+    ]
     return Table(
         rows,
         colWidths=[58, width - 58],
@@ -83,11 +93,13 @@ def flags_table(flags: Sequence[FlagRow], width: float) -> Table:
     )
 
 
-def _flags_block(content: ReportContent, width: float) -> list[Flowable]:
+def _flags_block(content: ReportContent, width: float, full: int | None = None) -> list[Flowable]:
     flags = content.open_flags
     story: list[Flowable] = [_h(SECTION_FLAGS)]
     if flags:
-        story.append(flags_table(flags, width))
+        story.append(flags_table(flags, width, full))
+        if full is not None and full < len(flags):
+            story.append(Paragraph("Evidence and sources of every flag: see Red flags in full.", theme.FOOT))
     else:
         story.append(
             Paragraph(
@@ -163,7 +175,14 @@ def course_table(figures: DiaryFigures, width: float) -> Table | None:
         share = f" ({100 * month.days_affected / month.covered_days:.0f}%)" if month.covered_days else ""
         rate = f"{month.per_logged_day:.1f}" if month.per_logged_day is not None else "-"
         rows.append(
-            [month.label, str(month.covered_days), str(month.episodes), f"{month.days_affected}{share}", rate, month.regions_text]
+            [
+                month.label,
+                str(month.covered_days),
+                str(month.episodes),
+                f"{month.days_affected}{share}",
+                rate,
+                month.regions_text,
+            ]
         )
     table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1, style=theme.table_style(font_size=7.5))
     table.setStyle(
@@ -246,8 +265,27 @@ def _nothing_logged_box(content: ReportContent, width: float) -> Table:
     )
 
 
-def summary_flowables(content: ReportContent, width: float, height: float | None = None) -> list[Flowable]:
-    """Page 1. With ``height`` the page is held in a frame of that height, shrunk to fit if it must."""
+# When page 1 would not fit, flags after this many are shown as one line each (most pressing first),
+# with their evidence in "Red flags in full" after page 1; shrinking the type is the last resort.
+FULL_FLAGS_WHEN_CROWDED = 4
+# Below this scale the type gets too small to read; compacting the flags comes first.
+_MIN_COMFORTABLE_SCALE = 0.9
+
+
+def _height(story: Sequence[Flowable], width: float) -> float:
+    total = 0.0
+    for flowable in story:
+        _, height = flowable.wrap(width, 10_000)
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def page_one_is_crowded(content: ReportContent, width: float, height: float) -> bool:
+    """Whether the full page 1 would need its type shrunk below a comfortable size."""
+    return _height(_page_one(content, width, None), width) * _MIN_COMFORTABLE_SCALE > height
+
+
+def _page_one(content: ReportContent, width: float, full_flags: int | None) -> list[Flowable]:
     who = escape(content.patient_display_name) + (f", born {content.birth_year}" if content.birth_year else "")
     story: list[Flowable] = [
         Paragraph(TITLE, theme.H1),
@@ -267,7 +305,7 @@ def summary_flowables(content: ReportContent, width: float, height: float | None
         table = course_table(figures, width)
         if table is not None:
             story += [Spacer(0, 3), table]
-    story += _flags_block(content, width)
+    story += _flags_block(content, width, full_flags)
     story += [_h(SECTION_MEDICATIONS), medications_table(content, width)]
     story += [_h(SECTION_ASSOCIATIONS), associations_table(content, width)]
     if content.associations:
@@ -278,6 +316,19 @@ def summary_flowables(content: ReportContent, width: float, height: float | None
                 theme.FOOT,
             )
         )
+    return story
+
+
+def summary_flowables(content: ReportContent, width: float, height: float | None = None) -> list[Flowable]:
+    """Page 1. With ``height`` the page is held in a frame of that height: crowded flags go to one
+    line each first, and only then is the type shrunk to fit."""
     if height is None:
-        return story
+        return _page_one(content, width, None)
+    crowded = page_one_is_crowded(content, width, height)
+    story = _page_one(content, width, FULL_FLAGS_WHEN_CROWDED if crowded else None)
     return [KeepInFrame(width, height, story, mode="shrink", name="page 1")]
+
+
+def flags_in_full(content: ReportContent, width: float) -> list[Flowable]:
+    """Every open flag with its evidence and source, for when page 1 had to list some in one line."""
+    return [Paragraph("Red flags in full", theme.H2), flags_table(content.open_flags, width)]
