@@ -223,6 +223,10 @@ def _status(result: dict[str, Any]) -> str:
         return "linked"
     if result.get("direction") == "not_tested" or result.get("rate_ratio") is None:
         return "not_enough_data"
+    # Nominally significant but not after the correction: "possible", as the new shape words it.
+    p_value = result.get("p_value")
+    if p_value is not None and float(p_value) < 0.05:
+        return "possible"
     return "no_sign"
 
 
@@ -290,25 +294,21 @@ def _evidence_noun(rule_id: str) -> tuple[str, str]:
     return "episode", "episodes"
 
 
-def _flag_evidence(flag: Flag, span: LocalRange, total_episodes: int) -> str:
-    """What the evidence counts, in words: "12 of 196 episodes (6%) on 9 days". Flags are judged
-    over the whole diary, so evidence reaching outside the report's range says so."""
+def _flag_evidence(flag: Flag, total_episodes: int) -> str:
+    """What the evidence counts, in words: "5 of the diary's 196 episodes (3%) on 4 days". Flags are
+    judged over the whole diary, so the count says so, lest it be read against the range's."""
     dates = sorted(set(flag.evidence_dates))
     entries = len(flag.evidence_entry_ids)
     if not entries:
         return "See the diary entries."
     one, many = _evidence_noun(flag.rule_id)
-    noun = one if entries == 1 else many
-    if noun in ("episode", "episodes") and total_episodes > entries:
-        counted = f"{entries} of {total_episodes} episodes ({100 * entries / total_episodes:.0f}%)"
+    if one == "episode" and total_episodes and entries >= total_episodes:
+        counted = f"all {total_episodes} episodes in the diary"
+    elif one == "episode" and total_episodes:
+        counted = f"{entries} of the diary's {total_episodes} episodes ({100 * entries / total_episodes:.0f}%)"
     else:
-        counted = f"{entries} {noun}"
-    text = f"{counted} on {len(dates)} day{'s' if len(dates) != 1 else ''}"
-    return f"{text} (whole diary)" if _outside(flag, span) else text
-
-
-def _outside(flag: Flag, span: LocalRange) -> bool:
-    return bool((flag.first_seen and flag.first_seen < span.start) or (flag.last_seen and flag.last_seen > span.end))
+        counted = f"{entries} {one if entries == 1 else many}"
+    return f"{counted} on {len(dates)} day{'s' if len(dates) != 1 else ''}"
 
 
 def _lab_row(lab: LabRecord) -> LabRow:
@@ -345,7 +345,7 @@ def _region_detail(flag: Flag, figures: DiaryFigures) -> str:
     )
 
 
-def _flag_rows(flags: Iterable[Flag], span: LocalRange, history: Diary, figures: DiaryFigures) -> list[FlagRow]:
+def _flag_rows(flags: Iterable[Flag], history: Diary, figures: DiaryFigures) -> list[FlagRow]:
     rows = []
     for flag in flags:
         rule = FLAG_RULES.get(flag.rule_id)
@@ -360,7 +360,7 @@ def _flag_rows(flags: Iterable[Flag], span: LocalRange, history: Diary, figures:
                 title=flag.title,
                 severity=flag.severity,
                 wording=flag.wording,
-                evidence=_flag_evidence(flag, span, len(history.episodes)),
+                evidence=_flag_evidence(flag, len(history.episodes)),
                 first_seen=flag.first_seen,
                 last_seen=flag.last_seen,
                 source=flag.source,
@@ -455,7 +455,7 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         associations=associations,
         association_method=method,
         association_status=association_status,
-        flags=_flag_rows(flags, span, history, figures),
+        flags=_flag_rows(flags, history, figures),
         labs=_lab_rows(diary.labs, span),
         tremors=[
             TremorRow(

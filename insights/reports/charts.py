@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from insights.reports import theme
 from insights.reports.content import DayRow
@@ -30,6 +29,7 @@ class _Panel:
 
     title: str
     unit: str  # printed after the tick values, e.g. "mg", "h"
+    scale_note: str  # a second gutter line, e.g. "rating 0-10"
     value: Callable[[DayRow], float | None]
     colour: colors.Color
     height: float
@@ -115,16 +115,12 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def weekly_rows(daily: Sequence[DayRow], first_day: date | None = None) -> list[DayRow]:
+def weekly_rows(daily: Sequence[DayRow]) -> list[DayRow]:
     """Whole weeks ending on the last day: episodes summed, the other measures averaged over days
-    with a value. A week that would start before ``first_day`` (the diary's first day, or the
-    range's) is left out, so no bar is a part-week that reads as a drop."""
-    first_day = first_day or (daily[0].day if daily else None)
+    with a value. Leftover days at the start make no bar, so no bar is a part-week that reads as a drop."""
     weeks = []
     for end in range(len(daily), 6, -7):
         week = daily[end - 7 : end]
-        if first_day is not None and week[0].day < first_day:
-            break
         weeks.append(
             DayRow(
                 day=week[0].day,
@@ -154,16 +150,13 @@ def _text(
     return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
 
 
-def _guide(group: Group, axis: _Axis, y: float, label: str) -> None:
-    """A dashed line with its label above it on a paper-coloured patch, so no dash runs through it."""
-    group.add(
-        Line(axis.x0, y, axis.x0 + axis.plot_width, y, strokeColor=theme.MUTED, strokeWidth=0.4, strokeDashArray=[2, 2])
-    )
-    # The embedded font draws "≥" and "<" at their true width in every viewer.
-    text_width = stringWidth(label, theme.SYMBOL_FONT, 6)
-    right = axis.x0 + axis.plot_width - 2
-    group.add(Rect(right - text_width - 2, y + 1, text_width + 4, 7.5, fillColor=colors.white, strokeColor=None))
-    group.add(_text(right, y + 2.5, label, size=6, anchor="end", font=theme.SYMBOL_FONT))
+def _guide(group: Group, axis: _Axis, y: float, label: str, gutter_y: float) -> None:
+    """A dashed line across the plot, labelled in the gutter (a dash and the value), so no label is
+    struck through by its line or hidden under the data."""
+    dash = {"strokeColor": theme.INK, "strokeWidth": 0.5, "strokeDashArray": [2, 1.5]}
+    group.add(Line(axis.x0, y, axis.x0 + axis.plot_width, y, **dash))
+    group.add(Line(4, gutter_y + 2, 13, gutter_y + 2, **dash))
+    group.add(_text(15, gutter_y, label, size=6, colour=theme.INK, font=theme.SYMBOL_FONT))
 
 
 def _panel_group(panel: _Panel, rows: Sequence[DayRow], axis: _Axis, y0: float) -> Group:
@@ -174,15 +167,20 @@ def _panel_group(panel: _Panel, rows: Sequence[DayRow], axis: _Axis, y0: float) 
     x0, plot_width = axis.x0, axis.plot_width
     group.add(Rect(x0, y0, plot_width, panel.height, fillColor=theme.ZEBRA, strokeColor=None))
     group.add(_text(4, y0 + panel.height - 9, panel.title, size=7.5, colour=panel.colour, font=theme.FONT_BOLD))
+    if panel.scale_note:
+        group.add(_text(4, y0 + panel.height - 17, panel.scale_note, size=6))
+    # Points keep clear of the panel's edges so a dot at 0 or at the top is whole.
+    pad = 0.0 if panel.style == "bars" else 2.5
 
     def y_of(value: float) -> float:
         # Clamped, so a value off the scale sits on the panel's edge instead of outside it.
-        return y0 + panel.height * (min(max(value, low), high) - low) / ((high - low) or 1)
+        share = (min(max(value, low), high) - low) / ((high - low) or 1)
+        return y0 + pad + (panel.height - 2 * pad) * share
 
     for tick in (low, high):
         group.add(_text(x0 - 3, y_of(tick) - (0 if tick == low else 5), _tick_label(tick, panel.unit), anchor="end"))
     if panel.guide is not None and present:
-        _guide(group, axis, y_of(panel.guide), panel.guide_label)
+        _guide(group, axis, y_of(panel.guide), panel.guide_label, y0 + panel.height - 26)
     if not present:
         group.add(
             _text(
@@ -256,8 +254,9 @@ def timeline_drawing(
     """Episodes as bars, with caffeine, sleep and stress as aligned strips beneath.
 
     Ranges longer than WEEKLY_AFTER_DAYS are drawn per whole week (episodes summed, the rest
-    averaged). ``diary_start`` later than the range start is marked, and nothing is drawn before
-    it. ``guides`` maps "caffeine", "sleep" or "stress" to the cut point its association compared
+    averaged). ``diary_start``, when the diary began after the range did, is marked at the axis'
+    start (``daily`` should begin there: days before the diary are not days without episodes).
+    ``guides`` maps "caffeine", "sleep" or "stress" to the cut point its association compared
     at and a label; a measure without one gets no line.
     """
     guides = guides or {}
@@ -269,45 +268,60 @@ def timeline_drawing(
 
     caffeine_guide, sleep_guide, stress_guide = guide("caffeine"), guide("sleep"), guide("stress")
     panels = (
-        _Panel("Caffeine", "mg", lambda r: r.caffeine_mg, theme.CAFFEINE, 36, "bars", *caffeine_guide),
-        _Panel("Sleep", "h", lambda r: r.sleep_hours, theme.SLEEP, 36, "points", *sleep_guide),
-        _Panel("Stress", "/10", lambda r: r.stress_mean, theme.STRESS, 36, "points", *stress_guide, scale=(0, 10)),
+        _Panel(
+            "Caffeine",
+            "mg",
+            "week mean" if weekly else "per day",
+            lambda r: r.caffeine_mg,
+            theme.CAFFEINE,
+            36,
+            "bars",
+            *caffeine_guide,
+        ),
+        _Panel(
+            "Sleep",
+            "h",
+            "week mean" if weekly else "night before",
+            lambda r: r.sleep_hours,
+            theme.SLEEP,
+            36,
+            "points",
+            *sleep_guide,
+        ),
+        _Panel(
+            "Stress",
+            "",
+            "rating 0-10",
+            lambda r: r.stress_mean,
+            theme.STRESS,
+            36,
+            "points",
+            *stress_guide,
+            scale=(0, 10),
+        ),
     )
     bars_height, gap, axis_height, marker_room = 86, 12, 14, 10
     height = axis_height + bars_height + marker_room + sum(p.height + gap for p in panels)
     drawing = Drawing(width, height)
     if not daily:
         return drawing
-    started = diary_start if diary_start and diary_start > daily[0].day else None
-    shown = [row for row in daily if started is None or row.day >= started]
-    rows = weekly_rows(daily, started) if weekly else shown
-    axis = _Axis(
-        daily[0].day, len(daily), _LABEL_WIDTH, (width - _LABEL_WIDTH - _RIGHT_PAD) / len(daily), 7 if weekly else 1
-    )
+    rows = weekly_rows(daily) if weekly else list(daily)
+    if not rows:  # fewer than seven days cannot make a whole week
+        rows, weekly = list(daily), False
+    # The axis runs from the first row shown (the first whole week) to the last day.
+    days = (daily[-1].day - rows[0].day).days + 1
+    axis = _Axis(rows[0].day, days, _LABEL_WIDTH, (width - _LABEL_WIDTH - _RIGHT_PAD) / days, 7 if weekly else 1)
     top = height - marker_room
     y = top - bars_height
     drawing.add(_episode_bars(rows, axis, y, bars_height, "per week" if weekly else "per day"))
     for panel in panels:
         y -= gap + panel.height
         drawing.add(_panel_group(panel, rows, axis, y))
-    if started is not None:
-        # Days before the diary are not days without episodes: grey them out and say when it began.
-        mx = axis.x(started)
-        drawing.add(Rect(axis.x0, y, mx - axis.x0, top - y, fillColor=colors.white, fillOpacity=0.75, strokeColor=None))
+    if diary_start is not None:
+        # The range began before the diary: the axis starts with the diary, and says so.
+        mx = axis.x(max(diary_start, axis.start))
         drawing.add(Line(mx, y, mx, top + 2, strokeColor=theme.INK, strokeWidth=0.6))
-        label = f"diary started {started.day} {started:%b %Y}"
-        drawing.add(_text(mx + 3, top + 1, label, size=6.5, colour=theme.INK))
-        if mx - axis.x0 > 60:
-            drawing.add(
-                _text(
-                    (axis.x0 + mx) / 2,
-                    y + (top - y) / 2,
-                    "before the diary",
-                    size=7,
-                    anchor="middle",
-                    font=theme.FONT_ITALIC,
-                )
-            )
+        drawing.add(_text(mx + 3, top + 1, f"diary started {diary_start.day} {diary_start:%b %Y}", colour=theme.INK))
     for offset, label in date_ticks(axis.start, axis.days):
         tx = axis.x0 + offset * axis.day_width
         drawing.add(Line(tx, y, tx, y - 3, strokeColor=theme.MUTED, strokeWidth=0.4))

@@ -23,11 +23,11 @@ _COLUMNS: tuple[tuple[str, float], ...] = (
     ("Date", 0.1),
     ("Time", 0.055),
     ("Duration", 0.1),  # "10 min 29 s" fits at 7.5 pt with its padding
-    ("Sites", 0.15),
-    ("Character", 0.09),
+    ("Sites", 0.14),
+    ("Character", 0.085),
     ("Int.", 0.035),
-    ("Context", 0.12),
-    ("Symptoms", 0.12),
+    ("Context", 0.14),  # "Holding a posture" on one line
+    ("Symptoms", 0.105),
 )
 
 

@@ -40,9 +40,9 @@ def _none(text: str) -> Paragraph:
 
 # The cut points the associations compared at, drawn as guides on the daily timeline.
 _GUIDES: dict[str, tuple[str, float, str]] = {
-    "caffeine": ("caffeine", CAFFEINE_HIGH_MG, f"≥{CAFFEINE_HIGH_MG:g} mg: the caffeine comparison"),
-    "sleep": ("sleep", SHORT_SLEEP_HOURS, f"<{SHORT_SLEEP_HOURS:g} h: the sleep comparison"),
-    "stress": ("stress", HIGH_STRESS_LEVEL, f"≥{HIGH_STRESS_LEVEL:g}: the stress comparison"),
+    "caffeine": ("caffeine", CAFFEINE_HIGH_MG, f"≥{CAFFEINE_HIGH_MG:g} mg"),
+    "sleep": ("sleep", SHORT_SLEEP_HOURS, f"<{SHORT_SLEEP_HOURS:g} h"),
+    "stress": ("stress", HIGH_STRESS_LEVEL, f"≥{HIGH_STRESS_LEVEL:g}"),
 }
 
 
@@ -57,13 +57,16 @@ def timeline_guides(content: ReportContent) -> dict[str, tuple[float, str]]:
 
 
 def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
-    weekly = len(content.daily) > WEEKLY_AFTER_DAYS
     diary_start = content.figures.covered_start if content.figures else None
+    # Days of the range before the diary began hold nothing: the axis starts with the diary.
+    started = diary_start if diary_start and diary_start > content.range_start else None
+    daily = [row for row in content.daily if started is None or row.day >= started]
+    weekly = len(daily) > WEEKLY_AFTER_DAYS
     guides = {} if weekly else timeline_guides(content)
     if weekly:
         unit = (
-            "One bar per whole week, ending on the last day of the range; caffeine, sleep and stress are weekly "
-            "means of the days with a value. "
+            "One bar per whole week, the last ending on the last day of the range (days before the first whole "
+            "week are left out); caffeine, sleep and stress are weekly means of the days with a value. "
         )
     else:
         unit = (
@@ -71,9 +74,12 @@ def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
             "of the day's ratings. "
         )
     note = unit + "A day with nothing logged has no mark."
+    if started is not None:
+        note += f" The diary started on {theme.format_day(started)}, after the range began; the axis starts there."
     if guides:
-        note += " Dashed lines: the cut points the associations compared at (see Associations)."
-    drawing = timeline_drawing(content.daily, width, diary_start=diary_start, guides=guides)
+        note += " Dashed lines: the cut points the associations compared at (see Associations); none is drawn "
+        note += "for a measure that was not tested."
+    drawing = timeline_drawing(daily, width, diary_start=started, guides=guides)
     return [_heading("Timeline", drawing, note)]
 
 
@@ -103,7 +109,13 @@ def hands_section(content: ReportContent, width: float) -> list[Flowable]:
         table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT")]))
         story += [Spacer(0, 8), table]
     if content.region_timeline:
-        spread = spread_drawing(content.region_timeline, content.range_start, content.range_end, width)
+        # From the diary's first day when it began inside the range: earlier days hold nothing.
+        axis_start = (
+            max(content.range_start, content.figures.covered_start or content.range_start)
+            if content.figures
+            else content.range_start
+        )
+        spread = spread_drawing(content.region_timeline, axis_start, content.range_end, width)
         story.append(
             _heading(
                 "Spread: body regions over time",
