@@ -114,13 +114,14 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
     An empty range keeps only page 1 and the lists that exist: medicines are on page 1 already,
     labs and tremor recordings can still matter; charts of nothing do not.
     """
-    story = [*summary_flowables(content, width, CONTENT_HEIGHT)]
+    crowded = page_one_is_crowded(content, width, CONTENT_HEIGHT)
+    story = [*summary_flowables(content, width, CONTENT_HEIGHT, crowded)]
     if content.episode_count == 0:
         rest = [*labs_section(content, width)] if content.labs else []
         rest += tremors_section(content, width)
         return [*story, PageBreak(), *rest] if rest else story
     story.append(PageBreak())
-    if page_one_is_crowded(content, width, CONTENT_HEIGHT):
+    if crowded:
         story += flags_in_full(content, width)
     for section in (
         timeline_section,

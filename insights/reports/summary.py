@@ -319,12 +319,15 @@ def _page_one(content: ReportContent, width: float, full_flags: int | None) -> l
     return story
 
 
-def summary_flowables(content: ReportContent, width: float, height: float | None = None) -> list[Flowable]:
+def summary_flowables(
+    content: ReportContent, width: float, height: float | None = None, crowded: bool | None = None
+) -> list[Flowable]:
     """Page 1. With ``height`` the page is held in a frame of that height: crowded flags go to one
-    line each first, and only then is the type shrunk to fit."""
+    line each first, and only then is the type shrunk to fit. ``crowded`` spares measuring twice."""
     if height is None:
         return _page_one(content, width, None)
-    crowded = page_one_is_crowded(content, width, height)
+    if crowded is None:
+        crowded = page_one_is_crowded(content, width, height)
     story = _page_one(content, width, FULL_FLAGS_WHEN_CROWDED if crowded else None)
     return [KeepInFrame(width, height, story, mode="shrink", name="page 1")]
 

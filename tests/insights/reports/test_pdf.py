@@ -321,3 +321,35 @@ def test_the_first_page_is_not_blank_when_rasterised(tmp_path: Path) -> None:
     image = Image.open(next(tmp_path.glob("page*.png")))
     dark = sum(count for level, count in enumerate(image.histogram()) if level < 200)
     assert dark / (image.width * image.height) > 0.01
+
+
+def test_appendix_dates_carry_the_year_across_new_year_and_durations_fit_their_column() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from insights.reports import theme
+    from insights.reports.episode_log import _FONT_SIZE, _PADDING, column_widths
+    from insights.reports.pdf import CONTENT_WIDTH
+
+    episodes = [
+        EpisodeRow(datetime(2025, 12, 31, 22, 0), 89, "left thumb", "Twitch", 3),
+        EpisodeRow(datetime(2026, 1, 1, 9, 0), 629, "left thumb", "Twitch", 3),
+    ]
+    content = replace(fixed_content(), episodes=episodes, episode_count=2)
+    log = " ".join(_pages_text(render_report_pdf(content)))
+    log = log[log.index("Appendix: episode log") :]
+
+    assert "31 Dec 2025 22:00 1 min 29 s" in log
+    assert "1 Jan 2026 09:00 10 min 29 s" in log
+    duration_column = column_widths(CONTENT_WIDTH)[2]
+    assert stringWidth("10 min 29 s", theme.FONT, _FONT_SIZE) + 2 * _PADDING <= duration_column
+
+
+def test_the_report_has_no_technical_q_column_no_ascii_comparisons_and_no_cause_wording(
+    fixed_pages: list[str],
+) -> None:
+    text = " ".join(fixed_pages)
+    assert "Trigger Compared Result Rate ratio 95% CI Days" in text
+    assert " q " not in text.replace("Page", "")
+    assert ">=" not in text
+    assert "What makes it worse" not in text
+    assert "not shown to cause it" not in text
