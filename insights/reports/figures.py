@@ -80,6 +80,12 @@ class MonthRow:
         return self.episodes / self.logged_days if self.logged_days else None
 
     @property
+    def days_affected_text(self) -> str:
+        """ "17 (61%)": days with episodes and their share of this month's diary days."""
+        share = f" ({100 * self.days_affected / self.covered_days:.0f}%)" if self.covered_days else ""
+        return f"{self.days_affected}{share}"
+
+    @property
     def regions_text(self) -> str:
         return ", ".join(region_label(r) for r in self.regions) or "-"
 
@@ -171,6 +177,14 @@ class DiaryFigures:
     def starts_in_range(self) -> bool:
         """The diary began inside the range, so the range's first days are not diary days."""
         return self.covered_start is not None and self.covered_start > self.range_start
+
+    @property
+    def onset_sentence(self) -> str:
+        """ "first episode ever on 4 Aug 2026 (left index finger)"."""
+        if self.onset is None:
+            return "no episode logged up to the end of this range"
+        sites = ", ".join(BODY_SITES[c].label for c in self.onset_sites if c in BODY_SITES)
+        return f"first episode ever on {format_day(self.onset)}" + (f" ({sites})" if sites else "")
 
     @property
     def frequency_sentence(self) -> str:

@@ -106,7 +106,6 @@ def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
         "figures": content.figures,
         "share": share,
         "period": theme.format_range(content.range_start, content.range_end),
-        "onset": theme.format_day(content.figures.onset) if content.figures else "-",
         "pattern": pattern_sentence(content),
         "flags": [
             _FlagLine(theme.SEVERITY_BADGES.get(f.severity, theme.SEVERITY_BADGES["info"])[0], f)

@@ -147,13 +147,8 @@ def pattern_sentence(content: ReportContent) -> str:
 
 
 def _onset_lines(figures: DiaryFigures, content: ReportContent) -> list[Flowable]:
-    if figures.onset is None:
-        onset = "no episode logged up to the end of this range."
-    else:
-        sites = ", ".join(BODY_SITES[c].label for c in figures.onset_sites if c in BODY_SITES)
-        onset = f"first episode ever on {theme.format_day(figures.onset)}" + (f" ({escape(sites)})" if sites else "")
     lines = [
-        f"<b>Onset:</b> {onset}. {escape(figures.coverage_sentence)}",
+        f"<b>Onset:</b> {escape(figures.onset_sentence)}. {escape(figures.coverage_sentence)}",
         f"<b>Frequency:</b> {escape(figures.frequency_sentence)}",
         f"<b>Trend:</b> {escape(figures.trend.sentence)}",
     ]
@@ -172,14 +167,13 @@ def course_table(figures: DiaryFigures, width: float) -> Table | None:
     widths.append(width - sum(widths))
     rows: list[list[object]] = [header]
     for month in figures.months:
-        share = f" ({100 * month.days_affected / month.covered_days:.0f}%)" if month.covered_days else ""
         rate = f"{month.per_logged_day:.1f}" if month.per_logged_day is not None else "-"
         rows.append(
             [
                 month.label,
                 str(month.covered_days),
                 str(month.episodes),
-                f"{month.days_affected}{share}",
+                month.days_affected_text,
                 rate,
                 month.regions_text,
             ]
