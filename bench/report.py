@@ -1,6 +1,6 @@
 """How long the physician report PDF takes for 30, 90 and 365 days of diary.
 
-For each range it builds sample content (``insights.reports.sample``, fixed seed), renders it
+For each range it builds sample content (``tests.insights.reports.sample``, fixed seed), renders it
 several times with ``render_report_pdf`` and prints the median seconds, the page count, the size
 in bytes, and the marginal milliseconds per day against the previous range: the fixed cost (summary,
 charts) dominates short ranges, so linear growth shows as a marginal cost that stays flat. The
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pypdf
 
 from insights.reports.pdf import render_report_pdf
-from insights.reports.sample import sample_content
+from tests.insights.reports.sample import sample_content
 
 RANGES_DAYS = (30, 90, 365)
 SEED = 7

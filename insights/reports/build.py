@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,12 +25,24 @@ from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
 from insights import selectors
+
+# The comparisons' cut points live with the association engine; a clinical-constants module
+# (issue 14) will become their one home, and these imports move with them.
+from insights.analysis.associations import (
+    CAFFEINE_HIGH_MG,
+    HIGH_STRESS_LEVEL,
+    INHALER_WINDOW_HOURS,
+    LONG_EXERCISE_MIN,
+    SHORT_SLEEP_HOURS,
+)
 from insights.analysis.daily_series import build_daily_series, local_date, local_midnight
 from insights.analysis.flag_rules import region_timeline
+from insights.analysis.knowledge import FLAG_RULES
 from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
 from insights.models import Flag, FlagStatus, InsightState
 from insights.presenters import METHOD, status_sentence
 from insights.reports.content import (
+    ASSOCIATION_STATUS_WORDS,
     AssociationRow,
     DayRow,
     EpisodeRow,
@@ -42,24 +54,46 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
+from insights.reports.figures import DiaryFigures, diary_figures, format_day
 
 # A lab taken up to a year before the range still explains twitching in it (a low magnesium
 # found in spring matters for a summer report); older results would only clutter the page.
 LAB_LOOKBACK = timedelta(days=365)
-# The trend needs a change of both 15% and a few episodes, so 2 against 1 is not "rising".
-TREND_RATIO = 1.15
-TREND_MIN_DIFFERENCE = 3
 
-# How each tested trigger reads in a doctor's words: "Episodes were 2.0x as frequent <phrase>".
-_DOCTOR_PHRASES = {
-    "caffeine": "on days with >= 300 mg caffeine",
-    "sleep": "on days after a night of < 7 h sleep",
-    "stress": "on days with stress rated >= 6/10",
-    "stress_previous_day": "on days after a day with stress rated >= 6/10",
-    "exercise": "on days with >= 45 min of exercise",
-    "exercise_previous_day": "on days after >= 45 min of exercise",
-    "inhaler_window": "per hour in the 4 h after an inhaler dose than at other waking times",
+# What each trigger compared, in a doctor's words, with the engine's own cut points.
+_COMPARISONS = {
+    "caffeine": f"days with ≥{CAFFEINE_HIGH_MG:g} mg caffeine vs other days",
+    "sleep": f"days after <{SHORT_SLEEP_HOURS:g} h sleep vs other days",
+    "stress": f"days with stress ≥{HIGH_STRESS_LEVEL:g}/10 vs other days",
+    "stress_previous_day": f"days after stress ≥{HIGH_STRESS_LEVEL:g}/10 vs other days",
+    "exercise": f"days with ≥{LONG_EXERCISE_MIN:g} min exercise vs other days",
+    "exercise_previous_day": f"days after ≥{LONG_EXERCISE_MIN:g} min exercise vs other days",
+    "inhaler_window": f"{INHALER_WINDOW_HOURS:g} h after an inhaler dose vs other waking hours",
 }
+# One line per flag rule in a doctor's words, used until the rule carries its own (issue 14).
+# It describes what was logged; it names no diagnosis.
+_CLINICIAN_LINES = {
+    "R1": "Twitching at the same site for more than 14 days",
+    "R2": "Twitching in more than one body region",
+    "R3": "Weakness or stiffness logged with the twitching",
+    "R4": "Patient reports a muscle looking thinner (possible wasting)",
+    "R5": "Speech or swallowing difficulty, or tongue twitching, logged",
+    "R6": "Cramps with logged weakness or wasting",
+    "R7": "Taking a medicine whose class is known to cause twitching or tremor",
+    "R8": "Rest tremor recorded on one side",
+    "R9": "Bilateral action tremor recorded",
+    "R10": "Cramp or spasm while writing or typing",
+    "R13": "Tremor with unsteadiness while taking lithium",
+    "R14": "Repetitive involuntary movements on a dopamine-blocking medicine",
+    "R15": "Perioral or digital tingling with hand cramps",
+    "R16": "Numbness or tingling in the thumb, index and middle fingers",
+    "R17": "Numbness or tingling in the ring and little fingers",
+    "R18": "Numbness or tingling in both hands or both feet",
+    "R19": "Visual change, imbalance or spreading numbness logged",
+    "R20": "Speech difficulty with face or arm weakness logged",
+    "L1": "Electrolyte below its reference range",
+}
+_TREND_DIRECTION = {"up": "up", "down": "down", "flat": "flat", "too_short": "flat"}
 
 
 @dataclass(frozen=True)
@@ -114,25 +148,6 @@ def _daily_rows(diary: Diary, span: LocalRange) -> list[DayRow]:
             )
         )
     return rows
-
-
-def _trend(daily: Sequence[DayRow]) -> Trend | None:
-    if len(daily) < 2:
-        return None
-    half = len(daily) // 2
-    first, second = daily[:half], daily[half:]
-    before, after = sum(r.episodes for r in first), sum(r.episodes for r in second)
-    if after > before * TREND_RATIO and after - before >= TREND_MIN_DIFFERENCE:
-        direction = "up"
-    elif after < before / TREND_RATIO and before - after >= TREND_MIN_DIFFERENCE:
-        direction = "down"
-    else:
-        direction = "flat"
-    sentence = (
-        f"{after} episode{'s' if after != 1 else ''} from {second[0].day:%d %b} to {second[-1].day:%d %b} "
-        f"against {before} from {first[0].day:%d %b} to {first[-1].day:%d %b}."
-    )
-    return Trend(sentence, direction)
 
 
 def _label_counts(values: Iterable[str]) -> list[tuple[str, int]]:
@@ -196,102 +211,184 @@ def _lab_rows(labs: Sequence[LabRecord], span: LocalRange) -> list[LabRow]:
     chosen = sorted(
         (lab for lab in labs if earliest <= lab.taken_on <= span.end), key=lambda lab: (lab.taken_on, lab.analyte)
     )
-    return [
-        LabRow(
-            lab.taken_on,
-            LAB_ANALYTES.get(lab.analyte, lab.analyte),
-            lab.value,
-            lab.unit,
-            lab.reference_low,
-            lab.reference_high,
-            lab_status(lab),
-        )
-        for lab in chosen
-    ]
+    return [_lab_row(lab) for lab in chosen]
+
+
+def _status(result: dict[str, Any]) -> str:
+    """The stored status, or one read from the old shape (``significant`` and ``direction``)."""
+    status = result.get("status")
+    if status in ASSOCIATION_STATUS_WORDS:
+        return str(status)
+    if result.get("significant"):
+        return "linked"
+    if result.get("direction") == "not_tested" or result.get("rate_ratio") is None:
+        return "not_enough_data"
+    # Nominally significant but not after the correction: "possible", as the new shape words it.
+    p_value = result.get("p_value")
+    if p_value is not None and float(p_value) < 0.05:
+        return "possible"
+    return "no_sign"
+
+
+def association_comparison(result: dict[str, Any]) -> str:
+    trigger = str(result.get("trigger", ""))
+    if trigger.startswith("medication:"):
+        return f"days after starting {result.get('label', 'the medicine')} vs before"
+    return _COMPARISONS.get(trigger) or str(result.get("comparison") or result.get("exposure") or "")
 
 
 def association_sentence(result: dict[str, Any]) -> str:
-    """A stored association in a doctor's words, e.g. "Episodes were 2.0x as frequent on days with
-    >= 300 mg caffeine (95% CI 1.4-2.7)"."""
-    trigger = str(result.get("trigger", ""))
-    if trigger.startswith("medication:"):
-        phrase = f"per day after starting {result.get('label', 'the medicine')} than before"
-    else:
-        phrase = _DOCTOR_PHRASES.get(trigger, f"with {str(result.get('label', trigger)).lower()}")
-    return (
-        f"Episodes were {result['rate_ratio']:.1f}x as frequent {phrase} "
-        f"(95% CI {result['ci_low']:.1f}-{result['ci_high']:.1f})."
-    )
+    """A stored association in a doctor's words: "Episodes 1.9x as frequent (95% CI 1.4-2.6)"."""
+    if result.get("clinician_sentence"):
+        return str(result["clinician_sentence"])
+    status = _status(result)
+    if status == "not_enough_data":
+        return f"Not tested: {result.get('n_days') or 0} days with both measures."
+    ratio, low, high = result.get("rate_ratio"), result.get("ci_low"), result.get("ci_high")
+    if ratio is None or low is None or high is None:
+        return ASSOCIATION_STATUS_WORDS[status].capitalize() + "."
+    return f"Episodes {float(ratio):.1f}x as frequent (95% CI {float(low):.1f}-{float(high):.1f})."
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+_STATUS_ORDER = {"linked": 0, "possible": 1, "no_sign": 2, "not_enough_data": 3}
 
 
 def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str, str]:
-    """The associations that survived the correction, the status line and the method line."""
+    """Every trigger considered, found or not (linked first), the status line and the method line."""
     if state is None or state.computed_at is None:
         return [], "Associations have not been computed for this diary yet.", ""
-    reported = sorted(
-        (a for a in state.associations if a.get("significant") and a.get("rate_ratio")),
-        key=lambda a: a.get("q_value") or 1.0,
-    )
     rows = [
         AssociationRow(
-            str(a["label"]),
-            association_sentence(a),
-            float(a["rate_ratio"]),
-            float(a["ci_low"]),
-            float(a["ci_high"]),
-            float(a.get("q_value") or 0.0),
+            label=str(a.get("label") or a.get("trigger", "")),
+            sentence=association_sentence(a),
+            rate_ratio=_float(a.get("rate_ratio")),
+            ci_low=_float(a.get("ci_low")),
+            ci_high=_float(a.get("ci_high")),
+            q_value=_float(a.get("q_value")),
+            status=_status(a),
+            status_text=ASSOCIATION_STATUS_WORDS[_status(a)],
+            comparison=association_comparison(a),
+            n_days=a.get("n_days"),
+            trigger=str(a.get("trigger", "")),
         )
-        for a in reported
+        for a in state.associations
     ]
+    rows.sort(key=lambda row: (_STATUS_ORDER[row.status], row.q_value if row.q_value is not None else 1.0))
     status = ""
-    if not rows:
+    if not any(row.status != "not_enough_data" for row in rows):
         status = status_sentence(state.sufficiency, [])
-        if state.sufficiency and state.sufficiency.get("enough"):
-            tested = [a["label"] for a in state.associations if a.get("direction") != "not_tested"]
-            if tested:
-                status = (
-                    f"Tested: {', '.join(tested)}. None was associated with the episodes after the "
-                    "Benjamini-Hochberg correction."
-                )
     # Associations are computed over the whole diary, not only this range: say so beside the method.
-    method = f"{METHOD} Computed over the whole diary on {state.computed_at:%d %b %Y}."
+    method = f"{METHOD} Computed over the whole diary on {format_day(state.computed_at.date())}."
     return rows, status, method
 
 
-def _flag_evidence(flag: Flag, span: LocalRange) -> str:
-    """The stored evidence in words. Flags are judged over the whole diary, so evidence reaching
-    outside the report's range says so, lest its counts be read against the range's."""
-    parts = []
+def _evidence_noun(rule_id: str) -> tuple[str, str]:
+    if rule_id == "L1":
+        return "lab result", "lab results"
+    if rule_id in ("R8", "R9"):
+        return "tremor recording", "tremor recordings"
+    return "episode", "episodes"
+
+
+def _flag_evidence(flag: Flag, total_episodes: int) -> str:
+    """What the evidence counts, in words: "5 of the diary's 196 episodes (3%) on 4 days". Flags are
+    judged over the whole diary, so the count says so, lest it be read against the range's."""
     dates = sorted(set(flag.evidence_dates))
     entries = len(flag.evidence_entry_ids)
-    if entries:
-        parts.append(
-            f"{entries} diary entr{'ies' if entries != 1 else 'y'} on {len(dates)} day{'s' if len(dates) != 1 else ''}"
+    if not entries:
+        return "See the diary entries."
+    one, many = _evidence_noun(flag.rule_id)
+    if one == "episode" and total_episodes and entries >= total_episodes:
+        counted = f"all {total_episodes} episodes in the diary"
+    elif one == "episode" and total_episodes:
+        counted = f"{entries} of the diary's {total_episodes} episodes ({100 * entries / total_episodes:.0f}%)"
+    else:
+        counted = f"{entries} {one if entries == 1 else many}"
+    return f"{counted} on {len(dates)} day{'s' if len(dates) != 1 else ''}"
+
+
+def _lab_row(lab: LabRecord) -> LabRow:
+    return LabRow(
+        lab.taken_on,
+        LAB_ANALYTES.get(lab.analyte, lab.analyte),
+        lab.value,
+        lab.unit,
+        lab.reference_low,
+        lab.reference_high,
+        lab_status(lab),
+    )
+
+
+def _lab_detail(flag: Flag, labs: Sequence[LabRecord]) -> str:
+    """The low results named, each with the latest later result of the same test (history, not a judgement)."""
+    by_id = {lab.id: lab for lab in labs}
+    parts = []
+    for lab in sorted((by_id[i] for i in flag.evidence_entry_ids if i in by_id), key=lambda lab: lab.taken_on):
+        text = f"{_lab_row(lab).sentence} on {format_day(lab.taken_on)}"
+        later = [other for other in labs if other.analyte == lab.analyte and other.taken_on > lab.taken_on]
+        if later:
+            latest = _lab_row(max(later, key=lambda other: other.taken_on))
+            text += f"; then {latest.numbers[0]} {latest.unit} ({latest.status}) on {format_day(latest.taken_on)}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _region_detail(flag: Flag, figures: DiaryFigures) -> str:
+    first = {span.region: span.first_day for span in figures.spread}
+    regions = [r for r in flag.regions if r in first]
+    return "; ".join(
+        f"{region_label(r).lower()} from {format_day(first[r])}" for r in sorted(regions, key=lambda r: first[r])
+    )
+
+
+def _flag_rows(flags: Iterable[Flag], history: Diary, figures: DiaryFigures) -> list[FlagRow]:
+    rows = []
+    for flag in flags:
+        rule = FLAG_RULES.get(flag.rule_id)
+        # The flag's own detail and the rule's clinician line come with issue 14; until then both
+        # are built here from the stored evidence.
+        detail = str(getattr(flag, "detail", "") or "")
+        if not detail:
+            detail = _lab_detail(flag, history.labs) if flag.rule_id == "L1" else _region_detail(flag, figures)
+        clinician = str(getattr(rule, "clinician", "") or _CLINICIAN_LINES.get(flag.rule_id, ""))
+        rows.append(
+            FlagRow(
+                title=flag.title,
+                severity=flag.severity,
+                wording=flag.wording,
+                evidence=_flag_evidence(flag, len(history.episodes)),
+                first_seen=flag.first_seen,
+                last_seen=flag.last_seen,
+                source=flag.source,
+                acknowledged=flag.status != FlagStatus.OPEN,
+                clinician=clinician,
+                detail=detail,
+                rule_id=flag.rule_id,
+            )
         )
-    if flag.regions:
-        parts.append("regions: " + ", ".join(region_label(r).lower() for r in flag.regions))
-    text = "; ".join(parts) or "see the diary entries"
-    return f"Whole diary: {text}" if _outside(flag, span) else text[0].upper() + text[1:]
+    return rows
 
 
-def _outside(flag: Flag, span: LocalRange) -> bool:
-    return bool((flag.first_seen and flag.first_seen < span.start) or (flag.last_seen and flag.last_seen > span.end))
+def _within(history: Diary, span: LocalRange) -> Diary:
+    """The timed records of ``history`` inside the range; medications and labs stay whole."""
 
+    def inside(moment: datetime) -> bool:
+        return span.starts_at <= moment < span.ends_at
 
-def _flag_rows(flags: Iterable[Flag], span: LocalRange) -> list[FlagRow]:
-    return [
-        FlagRow(
-            title=flag.title,
-            severity=flag.severity,
-            wording=flag.wording,
-            evidence=_flag_evidence(flag, span),
-            first_seen=flag.first_seen,
-            last_seen=flag.last_seen,
-            source=flag.source,
-            acknowledged=flag.status != FlagStatus.OPEN,
-        )
-        for flag in flags
-    ]
+    return replace(
+        history,
+        episodes=tuple(r for r in history.episodes if inside(r.started_at)),
+        caffeine=tuple(r for r in history.caffeine if inside(r.consumed_at)),
+        sleep=tuple(r for r in history.sleep if inside(r.woke_at)),
+        stress=tuple(r for r in history.stress if inside(r.recorded_at)),
+        doses=tuple(r for r in history.doses if inside(r.taken_at)),
+        exercise=tuple(r for r in history.exercise if inside(r.started_at)),
+        tremors=tuple(r for r in history.tremors if inside(r.recorded_at)),
+    )
 
 
 def report_content(*, user: User, start: date, end: date, now: datetime | None = None) -> ReportContent:
@@ -299,7 +396,11 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
     now = now or timezone.now()
     tz = ZoneInfo(user.timezone)
     span = local_range(user, start, end)
-    diary = selectors.diary_for_user(user, start=span.starts_at, end=span.ends_at)
+    # The whole history up to the range end: the onset, the spread and the days the diary covers
+    # need it; everything else reads the range's slice.
+    history = selectors.diary_for_user(user, end=span.ends_at)
+    diary = _within(history, span)
+    figures = diary_figures(history, start, end)
 
     # The analysis records carry neither an episode's notes nor a medicine's dose text.
     notes = dict(
@@ -334,7 +435,7 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         days_in_range=span.days,
         total_duration_s=sum(e.duration_s for e in episodes),
         mean_intensity=sum(e.intensity for e in episodes) / len(episodes) if episodes else None,
-        trend=_trend(daily) if episodes else None,
+        trend=Trend(figures.trend.sentence, _TREND_DIRECTION[figures.trend.direction]) if episodes else None,
         daily=daily,
         finger_counts={code: n for code, n in site_counts.items() if code in BODY_SITES and BODY_SITES[code].is_finger},
         other_site_counts=[
@@ -354,7 +455,7 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         associations=associations,
         association_method=method,
         association_status=association_status,
-        flags=_flag_rows(flags, span),
+        flags=_flag_rows(flags, history, figures),
         labs=_lab_rows(diary.labs, span),
         tremors=[
             TremorRow(
@@ -368,4 +469,5 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
             for t in diary.tremors
         ],
         episodes=_episode_rows(episodes, notes, tz),
+        figures=figures,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
-from reportlab.graphics.shapes import Drawing, Group, Line, PolyLine, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 
 from insights.reports import theme
@@ -28,13 +28,15 @@ class _Panel:
     """One horizontal strip of the timeline sharing the date axis."""
 
     title: str
-    unit: str
+    unit: str  # printed after the tick values, e.g. "mg", "h"
+    scale_note: str  # a second gutter line, e.g. "rating 0-10"
     value: Callable[[DayRow], float | None]
     colour: colors.Color
     height: float
-    guide: float | None = None  # a reference line, e.g. 400 mg caffeine or 7 h sleep
+    style: str = "points"  # "bars" from zero, or "points"
+    guide: float | None = None  # the cut point an association compared at, when one was tested
     guide_label: str = ""
-    fixed_max: float | None = None
+    scale: tuple[float, float] | None = None  # a fixed scale (a 0-10 rating); else fitted to the data
 
 
 def _nice_max(value: float) -> float:
@@ -49,16 +51,30 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
+def fitted_scale(values: Sequence[float], guide: float | None, zero: bool) -> tuple[float, float]:
+    """An axis from 0 (counts, amounts) or from just below the data (hours of sleep) to just above it,
+    in whole units, wide enough for the guide, so a 5 h night stands out from 7 h ones."""
+    present = [*values, *([guide] if guide is not None else [])]
+    if not present:
+        return 0.0, 1.0
+    if zero:
+        return 0.0, _nice_max(max(present))
+    low, high = math.floor(min(present)) - 1, math.ceil(max(present)) + 1
+    return float(max(low, 0)), float(high)
+
+
 def date_ticks(start: date, days: int) -> list[tuple[int, str]]:
     """Day offsets and labels for the date axis: weekly for short ranges, monthly for long ones."""
     if days <= 45:
         step = 7 if days > 14 else 1 if days <= 7 else 2
-        return [(i, (start + timedelta(days=i)).strftime("%d %b").lstrip("0")) for i in range(0, days, step)]
+        return [
+            (i, f"{(start + timedelta(days=i)).day} {(start + timedelta(days=i)):%b}") for i in range(0, days, step)
+        ]
     ticks: list[tuple[int, str]] = []
     for i in range(days):
         day = start + timedelta(days=i)
         if day.day == 1:
-            # A year's range gets month names only; the year appears on January.
+            # A year's range gets month names only; the year appears on January and the first tick.
             ticks.append((i, day.strftime("%b %Y" if day.month == 1 or not ticks else "%b")))
     return ticks
 
@@ -77,12 +93,17 @@ class _Axis:
     day_width: float
     bucket_days: int
 
+    def x(self, day: date) -> float:
+        return self.x0 + (day - self.start).days * self.day_width
+
     def left(self, row: DayRow) -> float:
-        return self.x0 + (row.day - self.start).days * self.day_width
+        return self.x(row.day)
 
     def width(self, row: DayRow) -> float:
-        # The last week of a range can be short.
-        return min(self.bucket_days, self.days - (row.day - self.start).days) * self.day_width
+        return self.bucket_days * self.day_width
+
+    def centre(self, row: DayRow) -> float:
+        return self.left(row) + self.width(row) / 2
 
     @property
     def plot_width(self) -> float:
@@ -95,10 +116,11 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 def weekly_rows(daily: Sequence[DayRow]) -> list[DayRow]:
-    """Weeks from the first day: episodes summed, the other measures averaged over days with a value."""
+    """Whole weeks ending on the last day: episodes summed, the other measures averaged over days
+    with a value. Leftover days at the start make no bar, so no bar is a part-week that reads as a drop."""
     weeks = []
-    for i in range(0, len(daily), 7):
-        week = daily[i : i + 7]
+    for end in range(len(daily), 6, -7):
+        week = daily[end - 7 : end]
         weeks.append(
             DayRow(
                 day=week[0].day,
@@ -108,93 +130,111 @@ def weekly_rows(daily: Sequence[DayRow]) -> list[DayRow]:
                 stress_mean=_mean([row.stress_mean for row in week]),
             )
         )
-    return weeks
+    return weeks[::-1]
+
+
+def _tick_label(value: float, unit: str) -> str:
+    return f"{value:g} {unit}".strip()
+
+
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float = 6.5,
+    colour: colors.Color = theme.MUTED,
+    anchor: str = "start",
+    font: str = theme.FONT,
+) -> String:
+    return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
+
+
+def _guide(group: Group, axis: _Axis, y: float, label: str, gutter_y: float) -> None:
+    """A dashed line across the plot, labelled in the gutter (a dash and the value), so no label is
+    struck through by its line or hidden under the data."""
+    dash = {"strokeColor": theme.INK, "strokeWidth": 0.5, "strokeDashArray": [2, 1.5]}
+    group.add(Line(axis.x0, y, axis.x0 + axis.plot_width, y, **dash))
+    group.add(Line(4, gutter_y + 2, 13, gutter_y + 2, **dash))
+    group.add(_text(15, gutter_y, label, size=6, colour=theme.INK, font=theme.SYMBOL_FONT))
 
 
 def _panel_group(panel: _Panel, rows: Sequence[DayRow], axis: _Axis, y0: float) -> Group:
     group = Group()
     values = [panel.value(row) for row in rows]
     present = [v for v in values if v is not None]
-    top = panel.fixed_max or _nice_max(max([*present, panel.guide or 0], default=1))
+    low, high = panel.scale or fitted_scale(present, panel.guide, zero=panel.style == "bars")
     x0, plot_width = axis.x0, axis.plot_width
     group.add(Rect(x0, y0, plot_width, panel.height, fillColor=theme.ZEBRA, strokeColor=None))
-    group.add(
-        String(4, y0 + panel.height - 9, panel.title, fontName=theme.FONT_BOLD, fontSize=7.5, fillColor=panel.colour)
-    )
-    group.add(String(4, y0 + panel.height - 18, panel.unit, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED))
-    group.add(
-        String(
-            x0 - 3,
-            y0 + panel.height - 3,
-            f"{top:g}",
-            fontName=theme.FONT,
-            fontSize=6.5,
-            fillColor=theme.MUTED,
-            textAnchor="end",
-        )
-    )
-    group.add(String(x0 - 3, y0, "0", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="end"))
-    if panel.guide is not None:
-        gy = y0 + panel.height * min(panel.guide / top, 1)
-        group.add(Line(x0, gy, x0 + plot_width, gy, strokeColor=theme.MUTED, strokeWidth=0.4, strokeDashArray=[2, 2]))
-        group.add(
-            String(
-                x0 + plot_width - 2,
-                gy + 2,
-                panel.guide_label,
-                fontName=theme.FONT,
-                fontSize=6,
-                fillColor=theme.MUTED,
-                textAnchor="end",
-            )
-        )
+    group.add(_text(4, y0 + panel.height - 9, panel.title, size=7.5, colour=panel.colour, font=theme.FONT_BOLD))
+    if panel.scale_note:
+        group.add(_text(4, y0 + panel.height - 17, panel.scale_note, size=6))
+    # Points keep clear of the panel's edges so a dot at 0 or at the top is whole.
+    pad = 0.0 if panel.style == "bars" else 2.5
+
+    def y_of(value: float) -> float:
+        # Clamped, so a value off the scale sits on the panel's edge instead of outside it.
+        share = (min(max(value, low), high) - low) / ((high - low) or 1)
+        return y0 + pad + (panel.height - 2 * pad) * share
+
+    for tick in (low, high):
+        group.add(_text(x0 - 3, y_of(tick) - (0 if tick == low else 5), _tick_label(tick, panel.unit), anchor="end"))
+    if panel.guide is not None and present:
+        _guide(group, axis, y_of(panel.guide), panel.guide_label, y0 + panel.height - 26)
     if not present:
         group.add(
-            String(
+            _text(
                 x0 + plot_width / 2,
                 y0 + panel.height / 2 - 3,
                 "nothing logged",
-                fontName=theme.FONT_ITALIC,
-                fontSize=7,
-                fillColor=theme.MUTED,
-                textAnchor="middle",
+                size=7,
+                anchor="middle",
+                font=theme.FONT_ITALIC,
             )
         )
         return group
-    # Gaps (days with nothing logged) break the line instead of being drawn as zero.
-    segment: list[float] = []
-    for row, value in zip([*rows, None], [*values, None], strict=True):
-        if row is not None and value is not None:
-            segment += [axis.left(row) + axis.width(row) / 2, y0 + panel.height * min(value / top, 1)]
+    for row, value in zip(rows, values, strict=True):
+        if value is None:
             continue
-        if len(segment) > 2:
-            group.add(PolyLine(segment, strokeColor=panel.colour, strokeWidth=0.9))
-        elif segment:
-            group.add(Rect(segment[0] - 0.9, segment[1] - 0.9, 1.8, 1.8, fillColor=panel.colour, strokeColor=None))
-        segment = []
+        if panel.style == "bars":
+            width = axis.width(row)
+            gap = min(width * 0.25, 1.5) if width > 2 else 0
+            group.add(
+                Rect(
+                    axis.left(row) + gap / 2,
+                    y0,
+                    max(width - gap, 0.6),
+                    y_of(value) - y0,
+                    fillColor=panel.colour,
+                    strokeColor=None,
+                )
+            )
+        else:
+            # Squares, not circles: as legible at this size, and a year of them draws far faster.
+            side = min(2.8, max(axis.width(row) * 0.6, 1.6))
+            group.add(
+                Rect(
+                    axis.centre(row) - side / 2,
+                    y_of(value) - side / 2,
+                    side,
+                    side,
+                    fillColor=panel.colour,
+                    strokeColor=None,
+                )
+            )
     return group
 
 
 def _episode_bars(rows: Sequence[DayRow], axis: _Axis, y0: float, height: float, unit: str) -> Group:
     group = Group()
     top = _nice_max(max((row.episodes for row in rows), default=1))
-    group.add(String(4, y0 + height - 9, "Episodes", fontName=theme.FONT_BOLD, fontSize=7.5, fillColor=theme.ACCENT))
-    group.add(String(4, y0 + height - 18, unit, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED))
+    group.add(_text(4, y0 + height - 9, "Episodes", size=7.5, colour=theme.ACCENT, font=theme.FONT_BOLD))
+    group.add(_text(4, y0 + height - 18, unit))
     for fraction in (0.5, 1.0):
         gy = y0 + height * fraction
         group.add(Line(axis.x0, gy, axis.x0 + axis.plot_width, gy, strokeColor=theme.RULE, strokeWidth=0.3))
-        group.add(
-            String(
-                axis.x0 - 3,
-                gy - 2.5,
-                f"{top * fraction:g}",
-                fontName=theme.FONT,
-                fontSize=6.5,
-                fillColor=theme.MUTED,
-                textAnchor="end",
-            )
-        )
-    group.add(String(axis.x0 - 3, y0, "0", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="end"))
+        group.add(_text(axis.x0 - 3, gy - 2.5, f"{top * fraction:g}", anchor="end"))
+    group.add(_text(axis.x0 - 3, y0, "0", anchor="end"))
     for row in rows:
         if row.episodes:
             width = axis.width(row)
@@ -214,55 +254,88 @@ def _episode_bars(rows: Sequence[DayRow], axis: _Axis, y0: float, height: float,
     return group
 
 
-def timeline_drawing(daily: Sequence[DayRow], width: float) -> Drawing:
+def timeline_drawing(
+    daily: Sequence[DayRow],
+    width: float,
+    *,
+    diary_start: date | None = None,
+    guides: Mapping[str, tuple[float, str]] | None = None,
+) -> Drawing:
     """Episodes as bars, with caffeine, sleep and stress as aligned strips beneath.
 
-    Ranges longer than WEEKLY_AFTER_DAYS are drawn per week (episodes summed, the rest averaged).
+    Ranges longer than WEEKLY_AFTER_DAYS are drawn per whole week (episodes summed, the rest
+    averaged). ``diary_start``, when the diary began after the range did, is marked at the axis'
+    start (``daily`` should begin there: days before the diary are not days without episodes).
+    ``guides`` maps "caffeine", "sleep" or "stress" to the cut point its association compared
+    at and a label; a measure without one gets no line.
     """
+    guides = guides or {}
     weekly = len(daily) > WEEKLY_AFTER_DAYS
-    # Units stay short enough for the label gutter; the section note says they are weekly means.
+
+    def guide(key: str) -> tuple[float | None, str]:
+        value, label = guides.get(key, (None, ""))
+        return value, label
+
+    caffeine_guide, sleep_guide, stress_guide = guide("caffeine"), guide("sleep"), guide("stress")
     panels = (
         _Panel(
             "Caffeine",
-            "mg a day" if weekly else "mg per day",
+            "mg",
+            "week mean" if weekly else "per day",
             lambda r: r.caffeine_mg,
             theme.CAFFEINE,
-            38,
-            400,
-            "400 mg guide",
+            36,
+            "bars",
+            *caffeine_guide,
         ),
         _Panel(
             "Sleep",
-            "hours" if weekly else "h, night before",
+            "h",
+            "week mean" if weekly else "night before",
             lambda r: r.sleep_hours,
             theme.SLEEP,
-            38,
-            7,
-            "7 h",
-            fixed_max=12,
+            36,
+            "points",
+            *sleep_guide,
         ),
-        _Panel("Stress", "0-10" if weekly else "mean, 0-10", lambda r: r.stress_mean, theme.STRESS, 38, fixed_max=10),
+        _Panel(
+            "Stress",
+            "",
+            "rating 0-10",
+            lambda r: r.stress_mean,
+            theme.STRESS,
+            36,
+            "points",
+            *stress_guide,
+            scale=(0, 10),
+        ),
     )
-    bars_height, gap, axis_height = 90, 12, 14
-    height = axis_height + bars_height + sum(p.height + gap for p in panels)
+    bars_height, gap, axis_height, marker_room = 86, 12, 14, 10
+    height = axis_height + bars_height + marker_room + sum(p.height + gap for p in panels)
     drawing = Drawing(width, height)
     if not daily:
         return drawing
     rows = weekly_rows(daily) if weekly else list(daily)
-    axis = _Axis(
-        daily[0].day, len(daily), _LABEL_WIDTH, (width - _LABEL_WIDTH - _RIGHT_PAD) / len(daily), 7 if weekly else 1
-    )
-    y = height - bars_height
+    if not rows:  # fewer than seven days cannot make a whole week
+        rows, weekly = list(daily), False
+    # The axis runs from the first row shown (the first whole week) to the last day.
+    days = (daily[-1].day - rows[0].day).days + 1
+    axis = _Axis(rows[0].day, days, _LABEL_WIDTH, (width - _LABEL_WIDTH - _RIGHT_PAD) / days, 7 if weekly else 1)
+    top = height - marker_room
+    y = top - bars_height
     drawing.add(_episode_bars(rows, axis, y, bars_height, "per week" if weekly else "per day"))
     for panel in panels:
         y -= gap + panel.height
         drawing.add(_panel_group(panel, rows, axis, y))
+    if diary_start is not None:
+        # The range began before the diary: the axis starts with the diary, and says so.
+        mx = axis.x(max(diary_start, axis.start))
+        drawing.add(Line(mx, y, mx, top + 2, strokeColor=theme.INK, strokeWidth=0.6))
+        drawing.add(_text(mx + 3, top + 1, f"diary started {diary_start.day} {diary_start:%b %Y}", colour=theme.INK))
     for offset, label in date_ticks(axis.start, axis.days):
         tx = axis.x0 + offset * axis.day_width
         drawing.add(Line(tx, y, tx, y - 3, strokeColor=theme.MUTED, strokeWidth=0.4))
-        drawing.add(
-            String(tx, y - 11, label, fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="middle")
-        )
+        drawing.add(_text(tx, y - 11, label, anchor="middle"))
     return drawing
 
 
@@ -307,7 +380,7 @@ def intensity_drawing(intensity_counts: Mapping[int, int], width: float = 250) -
     """Episodes per intensity 1-10 as small vertical bars, every level shown even when zero."""
     drawing = Drawing(width, 92)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 24, 26, width - 30, 60
+    chart.x, chart.y, chart.width, chart.height = 34, 26, width - 40, 60
     chart.data = [[intensity_counts.get(level, 0) for level in range(1, 11)]]
     chart.categoryAxis.categoryNames = [str(level) for level in range(1, 11)]
     chart.categoryAxis.labels.fontName = theme.FONT
@@ -328,9 +401,14 @@ def intensity_drawing(intensity_counts: Mapping[int, int], width: float = 250) -
     chart.bars[0].strokeColor = None
     chart.groupSpacing = 4
     drawing.add(chart)
+    y_label = String(0, 0, "episodes", fontName=theme.FONT, fontSize=6.5, fillColor=theme.MUTED, textAnchor="middle")
+    rotated = Group(y_label)
+    rotated.translate(8, 26 + 30)
+    rotated.rotate(90)
+    drawing.add(rotated)
     drawing.add(
         String(
-            24 + (width - 30) / 2,
+            34 + (width - 40) / 2,
             3,
             "intensity as rated by the patient (1-10)",
             fontName=theme.FONT,

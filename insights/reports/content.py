@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from insights.reports.figures import DiaryFigures, format_day
+
 # Severity codes from the flag rules, mildest first (DESIGN.md section 6).
 SEVERITIES = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
 TREND_DIRECTIONS = ("up", "down", "flat")
@@ -63,16 +65,42 @@ class MedicationRow:
     known_link: str | None = None  # what is known about the class and twitching; None if nothing
 
 
+ASSOCIATION_STATUSES = ("linked", "possible", "no_sign", "not_enough_data")
+# Each status in a doctor's words; the stored status_text is written for the patient.
+ASSOCIATION_STATUS_WORDS = {
+    "linked": "associated",
+    "possible": "possible, not significant after correction",
+    "no_sign": "no association",
+    "not_enough_data": "not tested: too few days",
+}
+
+
 @dataclass(frozen=True)
 class AssociationRow:
-    """An association that survived the multiple-comparison correction."""
+    """One trigger considered, found or not: the doctor sees what was tested, not only the survivors."""
 
     label: str
-    sentence: str
-    rate_ratio: float
-    ci_low: float
-    ci_high: float
-    q_value: float
+    sentence: str  # the finding in a doctor's words, one line
+    rate_ratio: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    q_value: float | None = None
+    status: str = "linked"  # one of ASSOCIATION_STATUSES
+    status_text: str = ""  # e.g. "no sign of a link"
+    comparison: str = ""  # what was compared, e.g. "days with 300 mg caffeine or more against the others"
+    n_days: int | None = None
+    trigger: str = ""  # the engine's key: caffeine | sleep | stress | exercise... | medication:<id> | inhaler...
+
+    @property
+    def result(self) -> str:
+        return self.status_text or ASSOCIATION_STATUS_WORDS.get(self.status, self.status)
+
+    @property
+    def effect(self) -> str:
+        """ "1.9 (1.4-2.6)", or "-" when nothing was estimated."""
+        if self.rate_ratio is None or self.ci_low is None or self.ci_high is None:
+            return "-"
+        return f"{self.rate_ratio:.1f} ({self.ci_low:.1f}-{self.ci_high:.1f})"
 
 
 @dataclass(frozen=True)
@@ -81,12 +109,26 @@ class FlagRow:
 
     title: str
     severity: str  # one of SEVERITIES
-    wording: str
-    evidence: str
+    wording: str  # the patient-voice wording of the app; the report shows ``clinician`` instead
+    evidence: str  # what the evidence counts, in words, e.g. "12 episodes on 9 days"
     first_seen: date | None = None
     last_seen: date | None = None
     source: str = ""
     acknowledged: bool = False  # the patient marked "I have seen a doctor about this"
+    clinician: str = ""  # one line in a doctor's words; falls back to the title
+    detail: str = ""  # the evidence named, e.g. "Magnesium 0.68 mmol/L (range 0.70-1.00) on 17 Oct 2026"
+    rule_id: str = ""
+
+    @property
+    def headline(self) -> str:
+        return self.clinician or self.title
+
+    @property
+    def dates(self) -> str:
+        """ "4 Aug 2026 to 1 Dec 2026", or the one date."""
+        if self.first_seen and self.last_seen and self.first_seen != self.last_seen:
+            return f"{format_day(self.first_seen)} to {format_day(self.last_seen)}"
+        return format_day(self.first_seen or self.last_seen)
 
 
 @dataclass(frozen=True)
@@ -98,6 +140,34 @@ class LabRow:
     reference_low: float | None = None
     reference_high: float | None = None
     status: str = "normal"  # one of LAB_STATUSES
+
+    @property
+    def numbers(self) -> tuple[str, str]:
+        """Value and reference range with one shared precision, as a lab prints them ("0.62", "0.70-1.00")."""
+        digits = max(_decimals(v) for v in (self.value, self.reference_low, self.reference_high))
+        low, high = self.reference_low, self.reference_high
+        if low is not None and high is not None:
+            reference = f"{low:.{digits}f}-{high:.{digits}f}"
+        elif low is not None:
+            reference = f"above {low:.{digits}f}"
+        elif high is not None:
+            reference = f"below {high:.{digits}f}"
+        else:
+            reference = "-"
+        return f"{self.value:.{digits}f}", reference
+
+    @property
+    def sentence(self) -> str:
+        """ "Magnesium 0.68 mmol/L (range 0.70-1.00)"."""
+        value, reference = self.numbers
+        return f"{self.analyte_label} {value} {self.unit}" + (f" (range {reference})" if reference != "-" else "")
+
+
+def _decimals(value: float | None) -> int:
+    if value is None:
+        return 0
+    text = f"{value:g}"
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 @dataclass(frozen=True)
@@ -154,6 +224,7 @@ class ReportContent:
     labs: Sequence[LabRow] = ()
     tremors: Sequence[TremorRow] = ()
     episodes: Sequence[EpisodeRow] = ()
+    figures: DiaryFigures | None = None  # onset, course, spread, trend, negatives over the covered days
 
     @property
     def mean_duration_s(self) -> float | None:
@@ -161,7 +232,7 @@ class ReportContent:
 
     @property
     def open_flags(self) -> list[FlagRow]:
-        """Unacknowledged flags that ask for a doctor's look, most severe first."""
+        """Unacknowledged flags that ask for a doctor's look, most severe first, then oldest first."""
         rank = {code: i for i, code in enumerate(SEVERITIES)}
         selected = [f for f in self.flags if not f.acknowledged and f.severity != "info"]
-        return sorted(selected, key=lambda f: -rank.get(f.severity, 0))
+        return sorted(selected, key=lambda f: (-rank.get(f.severity, 0), f.first_seen or date.max))

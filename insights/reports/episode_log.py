@@ -20,14 +20,14 @@ _FONT_SIZE = 7.5
 _PADDING = 3  # left + right cell padding is twice this
 # (header, share of the width); the notes get what is left.
 _COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Date", 0.095),
+    ("Date", 0.1),
     ("Time", 0.055),
-    ("Duration", 0.075),
-    ("Sites", 0.15),
-    ("Character", 0.09),
+    ("Duration", 0.1),  # "10 min 29 s" fits at 7.5 pt with its padding
+    ("Sites", 0.14),
+    ("Character", 0.085),
     ("Int.", 0.035),
-    ("Context", 0.125),
-    ("Symptoms", 0.13),
+    ("Context", 0.14),  # "Holding a posture" on one line
+    ("Symptoms", 0.105),
 )
 
 
@@ -50,16 +50,11 @@ def episode_rows(episodes: Sequence[EpisodeRow], width: float) -> list[list[str]
     text_width = [w - 2 * _PADDING for w in widths]
     rows = [[name for name, _ in _COLUMNS] + ["Notes"]]
     ordered = sorted(episodes, key=lambda e: e.started_at_local)
-    # The year is only needed when the log crosses a new year; the page header gives it otherwise.
-    day_format = (
-        "%d %b %Y"
-        if ordered and ordered[0].started_at_local.year != ordered[-1].started_at_local.year
-        else ("%a %d %b")
-    )
     for e in ordered:
         rows.append(
             [
-                e.started_at_local.strftime(day_format),
+                # The report's one date format, with the year, so a log across New Year reads right.
+                theme.format_day(e.started_at_local.date()),
                 e.started_at_local.strftime("%H:%M"),
                 theme.format_duration(e.duration_s),
                 _wrap(e.sites, text_width[3]),

@@ -208,7 +208,7 @@ def spread_drawing(spans: Sequence[RegionSpan], range_start: date, range_end: da
         period = (
             theme.format_day(span.first_day)
             if span.first_day == span.last_day
-            else (f"{span.first_day:%d %b} - {theme.format_day(span.last_day)}".lstrip("0"))
+            else f"{theme.format_day(span.first_day)} to {theme.format_day(span.last_day)}"
         )
         drawing.add(
             String(

@@ -30,7 +30,7 @@ from insights.reports.sections import (
     timeline_section,
     tremors_section,
 )
-from insights.reports.summary import TITLE, summary_flowables
+from insights.reports.summary import TITLE, flags_in_full, page_one_is_crowded, summary_flowables
 
 DISCLAIMER = (
     "This report summarises what the patient logged in the Twitchlog app. It is not a diagnosis and has not been "
@@ -41,6 +41,8 @@ MARGIN_X = 18 * mm
 MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 22 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+# The frame SimpleDocTemplate lays out into has 6 pt of padding on each edge.
+CONTENT_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM - 12
 
 
 # Footer lines, measured down from the rule above the footer.
@@ -107,19 +109,20 @@ def _header_footer(content: ReportContent) -> Callable[[Canvas, Any], None]:
 
 
 def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[Flowable]:
-    """All flowables in reading order; an empty range keeps only the summary and the lists that exist."""
-    story = summary_flowables(content, width)
+    """All flowables in reading order: page 1 alone on its page, then the sections.
+
+    An empty range keeps only page 1 and the lists that exist: medicines are on page 1 already,
+    labs and tremor recordings can still matter; charts of nothing do not.
+    """
+    crowded = page_one_is_crowded(content, width, CONTENT_HEIGHT)
+    story = [*summary_flowables(content, width, CONTENT_HEIGHT, crowded)]
     if content.episode_count == 0:
-        # Medicines, labs and tremor recordings can still matter when no episode was logged;
-        # charts of nothing do not.
-        if content.medications:
-            story += medications_section(content, width)
-        if content.labs:
-            story += labs_section(content, width)
-        if content.tremors:
-            story += tremors_section(content, width)
-        return story
+        rest = [*labs_section(content, width)] if content.labs else []
+        rest += tremors_section(content, width)
+        return [*story, PageBreak(), *rest] if rest else story
     story.append(PageBreak())
+    if crowded:
+        story += flags_in_full(content, width)
     for section in (
         timeline_section,
         hands_section,

@@ -10,6 +10,7 @@ logged for the share's owner.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,10 +21,10 @@ from config.client_ip import client_ip
 from config.plain_throttle import plain_view_throttled
 from insights.reports import services, theme
 from insights.reports.build import report_content
-from insights.reports.content import ReportContent
+from insights.reports.content import FlagRow, ReportContent
 from insights.reports.models import Share, ShareAccessKind
 from insights.reports.selectors import ShareState, share_by_token
-from insights.reports.summary import top_sites
+from insights.reports.summary import pattern_sentence
 
 _REFUSALS: dict[ShareState, tuple[int, str, str]] = {
     ShareState.UNKNOWN: (
@@ -91,29 +92,26 @@ def _log(request: HttpRequest, share: Share, what: ShareAccessKind) -> None:
 @dataclass(frozen=True)
 class _FlagLine:
     badge: str
-    title: str
-    wording: str
-    evidence: str
+    flag: FlagRow
 
 
 def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
-    share_of_days = round(100 * content.days_affected / content.days_in_range) if content.days_in_range else 0
+    """What page 1 of the PDF shows, from the same content model, every time in the patient's zone."""
+    tz = ZoneInfo(content.timezone)
+    expires = share.expires_at.astimezone(tz)
     return {
         "content": content,
+        "figures": content.figures,
         "share": share,
         "period": theme.format_range(content.range_start, content.range_end),
-        "share_of_days": share_of_days,
-        "total_duration": theme.format_duration(content.total_duration_s),
-        "mean_intensity": theme.format_number(content.mean_intensity),
-        "top_sites": top_sites(content),
+        "pattern": pattern_sentence(content),
         "flags": [
-            _FlagLine(
-                theme.SEVERITY_BADGES.get(f.severity, theme.SEVERITY_BADGES["info"])[0], f.title, f.wording, f.evidence
-            )
+            _FlagLine(theme.SEVERITY_BADGES.get(f.severity, theme.SEVERITY_BADGES["info"])[0], f)
             for f in content.open_flags
         ],
-        "linked_medicines": [m for m in content.medications if m.known_link],
-        "expires": share.expires_at,
+        "acknowledged": [f for f in content.flags if f.acknowledged],
+        "labs": [(lab, *lab.numbers) for lab in content.labs],
+        "expires": f"{theme.format_day(expires.date())}, {expires:%H:%M} ({content.timezone})",
     }
 
 

@@ -13,6 +13,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Rect
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from insights.analysis.associations import CAFFEINE_HIGH_MG, HIGH_STRESS_LEVEL, SHORT_SLEEP_HOURS
 from insights.reports import theme
 from insights.reports.charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
 from insights.reports.content import LabRow, MedicationRow, ReportContent
@@ -37,19 +38,49 @@ def _none(text: str) -> Paragraph:
     return Paragraph(f"<i>{escape(text)}</i>", theme.BODY)
 
 
+# The cut points the associations compared at, drawn as guides on the daily timeline.
+_GUIDES: dict[str, tuple[str, float, str]] = {
+    "caffeine": ("caffeine", CAFFEINE_HIGH_MG, f"≥{CAFFEINE_HIGH_MG:g} mg"),
+    "sleep": ("sleep", SHORT_SLEEP_HOURS, f"<{SHORT_SLEEP_HOURS:g} h"),
+    "stress": ("stress", HIGH_STRESS_LEVEL, f"≥{HIGH_STRESS_LEVEL:g}"),
+}
+
+
+def timeline_guides(content: ReportContent) -> dict[str, tuple[float, str]]:
+    """A guide for each measure whose association was tested; none where nothing was compared."""
+    guides = {}
+    for a in content.associations:
+        if a.trigger in _GUIDES and a.status != "not_enough_data":
+            key, value, label = _GUIDES[a.trigger]
+            guides[key] = (value, label)
+    return guides
+
+
 def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
-    weekly = len(content.daily) > WEEKLY_AFTER_DAYS
-    unit = (
-        "One bar per week; the lines are weekly means of the days with a value. "
-        if weekly
-        else "One bar per day. Caffeine is the day's total; sleep is the night before the day; stress is the mean of "
-        "the day's ratings. "
-    )
-    note = (
-        unit + "Gaps in a line mean nothing was logged. Dashed lines: 400 mg caffeine a day, the usual upper "
-        "guide for adults; 7 h sleep, the adult minimum."
-    )
-    return [_heading("Timeline", timeline_drawing(content.daily, width), note)]
+    diary_start = content.figures.covered_start if content.figures else None
+    # Days of the range before the diary began hold nothing: the axis starts with the diary.
+    started = diary_start if diary_start and diary_start > content.range_start else None
+    daily = [row for row in content.daily if started is None or row.day >= started]
+    weekly = len(daily) > WEEKLY_AFTER_DAYS
+    guides = {} if weekly else timeline_guides(content)
+    if weekly:
+        unit = (
+            "One bar per whole week, the last ending on the last day of the range (days before the first whole "
+            "week are left out); caffeine, sleep and stress are weekly means of the days with a value. "
+        )
+    else:
+        unit = (
+            "One bar per day. Caffeine is the day's total; sleep is the night before the day; stress is the mean "
+            "of the day's ratings. "
+        )
+    note = unit + "A day with nothing logged has no mark."
+    if started is not None:
+        note += f" The diary started on {theme.format_day(started)}, after the range began; the axis starts there."
+    if guides:
+        note += " Dashed lines: the cut points the associations compared at (see Associations); none is drawn "
+        note += "for a measure that was not tested."
+    drawing = timeline_drawing(daily, width, diary_start=started, guides=guides)
+    return [_heading("Timeline", drawing, note)]
 
 
 def hands_section(content: ReportContent, width: float) -> list[Flowable]:
@@ -78,7 +109,13 @@ def hands_section(content: ReportContent, width: float) -> list[Flowable]:
         table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT")]))
         story += [Spacer(0, 8), table]
     if content.region_timeline:
-        spread = spread_drawing(content.region_timeline, content.range_start, content.range_end, width)
+        # From the diary's first day when it began inside the range: earlier days hold nothing.
+        axis_start = (
+            max(content.range_start, content.figures.covered_start or content.range_start)
+            if content.figures
+            else content.range_start
+        )
+        spread = spread_drawing(content.region_timeline, axis_start, content.range_end, width)
         story.append(
             _heading(
                 "Spread: body regions over time",
@@ -145,28 +182,39 @@ def medications_section(content: ReportContent, width: float) -> list[Flowable]:
 
 
 def associations_section(content: ReportContent, width: float) -> list[Flowable]:
-    if not content.associations:
-        text = content.association_status or "No factor was associated with the episodes after correction."
+    """Every trigger considered, found or not, with what was compared and the estimate."""
+    tested = [a for a in content.associations if a.status != "not_enough_data"]
+    if not tested:
+        text = content.association_status or "No trigger had enough days to be tested."
         story: list[Flowable] = [_heading("Associations", _none(text))]
     else:
-        header: list[object] = ["Factor", "Finding", "Rate ratio", "95% CI", "q"]
-        widths = [105, width - 105 - 50 - 62 - 38, 50, 62, 38]
+        header: list[object] = ["Trigger", "Compared", "Result", "Rate ratio", "95% CI", "Days"]
+        widths: list[float] = [90, 0, 118, 46, 56, 32]
+        widths[1] = width - sum(widths)
         rows: list[list[object]] = [header]
         for a in content.associations:
+            estimated = a.rate_ratio is not None and a.ci_low is not None and a.ci_high is not None
             rows.append(
                 [
                     Paragraph(escape(a.label), theme.CELL),
-                    Paragraph(escape(a.sentence), theme.CELL),
-                    f"{a.rate_ratio:.2f}",
-                    f"{a.ci_low:.2f}-{a.ci_high:.2f}",
-                    "<0.001" if a.q_value < 0.001 else f"{a.q_value:.3f}",
+                    Paragraph(escape(a.comparison) or "-", theme.CELL),
+                    Paragraph(escape(a.result), theme.CELL),
+                    f"{a.rate_ratio:.2f}" if estimated else "-",
+                    f"{a.ci_low:.2f}-{a.ci_high:.2f}" if estimated else "-",
+                    str(a.n_days) if a.n_days is not None else "-",
                 ]
             )
         table = Table(rows, colWidths=widths, repeatRows=1, style=theme.table_style())
-        table.setStyle(TableStyle([("ALIGN", (2, 0), (-1, -1), "RIGHT")]))
+        table.setStyle(TableStyle([("ALIGN", (3, 0), (-1, -1), "RIGHT")]))
+        for i, a in enumerate(content.associations, start=1):
+            if a.status == "linked":
+                table.setStyle(TableStyle([("FONT", (2, i), (2, i), theme.FONT_BOLD, 8.5, 10.5)]))
         story = [
             _heading(
-                "Associations", table, "Associated in the patient's own data; an association does not show a cause."
+                "Associations",
+                table,
+                "Every trigger considered, found or not. Associated in the patient's own data; an association "
+                "does not show a cause. Rate ratio: episodes per day in the first group over the second.",
             )
         ]
     if content.association_method:
@@ -197,28 +245,6 @@ def _range_gauge(lab: LabRow, width: float = 90) -> Drawing:
     return drawing
 
 
-def _decimals(value: float | None) -> int:
-    if value is None:
-        return 0
-    text = f"{value:g}"
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def _lab_numbers(lab: LabRow) -> tuple[str, str]:
-    """Value and reference range with one shared precision, as a lab prints them ("0.62", "0.70-1.00")."""
-    digits = max(_decimals(v) for v in (lab.value, lab.reference_low, lab.reference_high))
-    low, high = lab.reference_low, lab.reference_high
-    if low is not None and high is not None:
-        reference = f"{low:.{digits}f}-{high:.{digits}f}"
-    elif low is not None:
-        reference = f"above {low:.{digits}f}"
-    elif high is not None:
-        reference = f"below {high:.{digits}f}"
-    else:
-        reference = "-"
-    return f"{lab.value:.{digits}f}", reference
-
-
 def labs_section(content: ReportContent, width: float) -> list[Flowable]:
     if not content.labs:
         return [_heading("Lab results", _none("No lab results recorded."))]
@@ -226,7 +252,7 @@ def labs_section(content: ReportContent, width: float) -> list[Flowable]:
     widths = [62, width - 62 - 48 - 52 - 62 - 100 - 48, 48, 52, 62, 100, 48]
     rows: list[list[object]] = [header]
     for lab in content.labs:
-        value, reference = _lab_numbers(lab)
+        value, reference = lab.numbers
         rows.append(
             [
                 theme.format_day(lab.taken_on),

@@ -1,7 +1,11 @@
-"""The first page: what, where, how long, how often, what makes it worse, anything worrying.
+"""Page 1, in a neurologist's reading order, and always one page.
 
-A doctor with a few minutes reads this page only, so open flags come first with their
-evidence and dates, then the numbers, then where it happens and what goes with it.
+Who and what range; onset (the first episode ever) and the course month by month; the spread
+with dates; red flags, most pressing first, each with its evidence and dates in a doctor's words;
+the pertinent negatives, always; medications with start dates and known links; every trigger
+tested, found or not. The patient-voice wording of the app stays out. The whole page sits in a
+shrink-to-fit frame, so a long list (a year of months, many flags) makes the type a little
+smaller instead of spilling a line onto a blank page 2.
 """
 
 from __future__ import annotations
@@ -9,132 +13,106 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
 from diary.catalogues.body_sites import BODY_SITES
 from insights.reports import theme
 from insights.reports.content import FlagRow, ReportContent
+from insights.reports.figures import DiaryFigures
 from insights.reports.theme import escape
 
 TITLE = "Twitching and tremor diary: report for a doctor"
-_TREND_WORDS = {"up": "Rising", "down": "Falling", "flat": "Stable"}
+SECTION_ONSET = "Onset and course"
+SECTION_FLAGS = "Red flags, most pressing first"
+SECTION_MEDICATIONS = "Medications"
+SECTION_ASSOCIATIONS = "Triggers tested"
+_GREY = "#616E7C"
 
 
 def severity_badge(severity: str) -> Table:
-    """A small filled label such as "SEE GP SOON" that stands out in black-and-white prints too."""
+    """A small filled label such as "URGENT" that stands out in black-and-white prints too."""
     text, fill = theme.SEVERITY_BADGES.get(severity, theme.SEVERITY_BADGES["info"])
-    badge = Table(
+    return Table(
         [[text]],
+        colWidths=[54],
         style=TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), theme.FONT_BOLD, 7, 8),
                 ("TEXTCOLOR", (0, 0), (-1, -1), colors.white),
                 ("BACKGROUND", (0, 0), (-1, -1), fill),
                 ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]
         ),
     )
-    return badge
 
 
-def _flag_text(flag: FlagRow) -> list[Flowable]:
-    if flag.first_seen and flag.last_seen and flag.first_seen != flag.last_seen:
-        dates = f"{theme.format_day(flag.first_seen)} to {theme.format_day(flag.last_seen)}"
-    else:
-        dates = theme.format_day(flag.first_seen or flag.last_seen)
-    parts = [
-        Paragraph(f"<b>{escape(flag.title)}</b>", theme.BODY),
-        Paragraph(escape(flag.wording), theme.CELL),
-        Paragraph(f"<b>Evidence:</b> {escape(flag.evidence)} <font color='#616E7C'>({dates})</font>", theme.CELL),
-    ]
+def _h(text: str) -> Paragraph:
+    return Paragraph(escape(text), theme.H3)
+
+
+def _flag_cell(flag: FlagRow) -> list[Flowable]:
+    headline = f"<b>{escape(flag.headline)}</b>"
+    if flag.detail:
+        headline += f": {escape(flag.detail)}"
+    evidence = f"{escape(flag.evidence)}, {escape(flag.dates)}"
+    parts: list[Flowable] = [Paragraph(headline, theme.CELL), Paragraph(evidence, theme.CELL)]
     if flag.source:
-        parts.append(Paragraph(f"Source: {escape(flag.source)}", theme.SMALL))
+        parts.append(Paragraph(f"Source: {escape(flag.source)}", theme.FOOT))
     return parts
 
 
-def flags_table(flags: Sequence[FlagRow], width: float) -> Table:
-    """Each flag as a badge beside its title, wording, evidence with dates, and source."""
-    rows = [[severity_badge(flag.severity), _flag_text(flag)] for flag in flags]
+def _flag_line(flag: FlagRow) -> list[Flowable]:
+    """One line: the clinician line and the dates; the evidence is in "Red flags in full"."""
+    return [Paragraph(f"<b>{escape(flag.headline)}</b> <font color='{_GREY}'>{escape(flag.dates)}</font>", theme.CELL)]
+
+
+def flags_table(flags: Sequence[FlagRow], width: float, full: int | None = None) -> Table:
+    """Each flag as a badge beside its clinician line, evidence with dates, and source; after the
+    first ``full`` flags, one line each."""
+    full = len(flags) if full is None else full
+    rows = [
+        [severity_badge(flag.severity), _flag_cell(flag) if i < full else _flag_line(flag)]
+        for i, flag in enumerate(flags)
+    ]
     return Table(
         rows,
-        colWidths=[78, width - 78],
+        colWidths=[58, width - 58],
         hAlign="LEFT",
         style=TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("LEFTPADDING", (1, 0), (1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (1, 0), (1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                 ("LINEBELOW", (0, 0), (-1, -2), 0.3, theme.RULE),
             ]
         ),
     )
 
 
-def _open_flags_block(content: ReportContent, width: float) -> list[Flowable]:
+def _flags_block(content: ReportContent, width: float, full: int | None = None) -> list[Flowable]:
     flags = content.open_flags
-    if not flags:
-        return [
+    story: list[Flowable] = [_h(SECTION_FLAGS)]
+    if flags:
+        story.append(flags_table(flags, width, full))
+        if full is not None and full < len(flags):
+            story.append(Paragraph("Evidence and sources of every flag: see Red flags in full.", theme.FOOT))
+    else:
+        story.append(
             Paragraph(
-                "Nothing in this diary matched the signs that call for a doctor's look "
-                "(persistence, spread, weakness, wasting, speech or swallowing trouble, low lab values).",
-                theme.BODY,
-            ),
-            Spacer(0, 6),
-        ]
-    box = Table(
-        [[Paragraph("Worth a doctor's look", theme.H3)], [flags_table(flags, width - 16)]],
-        colWidths=[width],
-        style=TableStyle(
-            [
-                ("BOX", (0, 0), (-1, -1), 0.8, theme.SEVERITY_BADGES[flags[0].severity][1]),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, 0), 2),
-            ]
-        ),
-    )
-    return [box, Spacer(0, 8)]
-
-
-def _fact(value: str, label: str) -> list[Paragraph]:
-    return [Paragraph(escape(value), theme.FACT_VALUE), Paragraph(escape(label), theme.FACT_LABEL)]
-
-
-def key_facts_table(content: ReportContent, width: float) -> Table:
-    """How often, how long, how strong: six figures in a grid that reads at a glance."""
-    share = f"{100 * content.days_affected / content.days_in_range:.0f}% of days" if content.days_in_range else ""
-    intensity = f"{content.mean_intensity:.1f} / 10" if content.mean_intensity is not None else "-"
-    trend = _TREND_WORDS.get(content.trend.direction, "-") if content.trend else "-"
-    cells = [
-        [
-            _fact(str(content.episode_count), "episodes logged"),
-            _fact(f"{content.days_affected} of {content.days_in_range}", f"days with episodes ({share})"),
-            _fact(trend, "trend over the range"),
-        ],
-        [
-            _fact(theme.format_duration(content.total_duration_s), "total duration"),
-            _fact(theme.format_duration(content.mean_duration_s), "mean duration of an episode"),
-            _fact(intensity, "mean intensity, self-rated"),
-        ],
-    ]
-    return Table(
-        cells,
-        colWidths=[width / 3] * 3,
-        style=TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), theme.ZEBRA),
-                ("LINEAFTER", (0, 0), (1, -1), 2, colors.white),
-                ("LINEBELOW", (0, 0), (-1, 0), 2, colors.white),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-            ]
-        ),
-    )
+                "None of the rule-based red flags matched (persistence, spread, weakness, wasting, speech or "
+                "swallowing trouble, sensory patterns, tremor, medicines, low lab values).",
+                theme.CELL,
+            )
+        )
+    seen = [f for f in content.flags if f.acknowledged]
+    if seen:
+        titles = "; ".join(escape(f.headline) for f in seen)
+        story.append(Paragraph(f"Already discussed with a doctor, as marked by the patient: {titles}.", theme.FOOT))
+    return story
 
 
 def top_sites(content: ReportContent, limit: int = 5) -> list[tuple[str, int]]:
@@ -147,69 +125,118 @@ def top_sites(content: ReportContent, limit: int = 5) -> list[tuple[str, int]]:
     return sorted(sites, key=lambda item: -item[1])[:limit]
 
 
-def _listing(pairs: Sequence[tuple[str, int]], total: int, limit: int = 3) -> str:
-    parts = []
-    for label, count in list(pairs)[:limit]:
-        share = f", {100 * count / total:.0f}%" if total else ""
-        parts.append(f"{escape(label)} ({count}{share})")
-    return "; ".join(parts) or "-"
+def _shares(pairs: Sequence[tuple[str, int]], total: int, limit: int = 3) -> str:
+    return ", ".join(f"{escape(label.lower())} {100 * n / total:.0f}%" for label, n in list(pairs)[:limit])
 
 
-def _what_where_rows(content: ReportContent) -> list[list[Flowable]]:
+def pattern_sentence(content: ReportContent) -> str:
+    """Character, context and sites as shares of the range's episodes, then duration and intensity."""
     total = content.episode_count
-    linked = [m for m in content.medications if m.known_link]
-    rows = [
-        ("What", _listing(content.characters, total)),
-        ("Where", _listing(top_sites(content), total, limit=5)),
+    if not total:
+        return ""
+    parts = [
+        _shares(content.characters, total),
+        _shares(content.contexts, total),
+        "sites " + _shares(top_sites(content, 4), total, limit=4),
     ]
-    if content.episodes:
-        first = min(e.started_at_local for e in content.episodes).date()
-        last = max(e.started_at_local for e in content.episodes).date()
-        span_days = (last - first).days + 1
-        rows.append(
-            (
-                "Span",
-                f"first episode in range {theme.format_day(first)}, last {theme.format_day(last)} "
-                f"({span_days} day{'s' if span_days != 1 else ''})",
-            )
-        )
-    rows += [
-        ("When", _listing(content.contexts, total)),
-        ("With", _listing(content.symptoms, total) if content.symptoms else "no accompanying symptoms logged"),
-    ]
-    if content.trend:
-        rows.append(("Trend", escape(content.trend.sentence)))
-    if linked:
-        rows.append(
-            ("Medicines", "; ".join(f"{escape(m.name)} ({escape(m.drug_class_label)}: known link)" for m in linked))
-        )
-    return [[Paragraph(f"<b>{label}</b>", theme.BODY), Paragraph(text, theme.BODY)] for label, text in rows]
+    if content.symptoms:
+        parts.append("with " + _shares(content.symptoms, total))
+    intensity = f"{content.mean_intensity:.1f}/10" if content.mean_intensity is not None else "-"
+    parts.append(f"mean duration {theme.format_duration(content.mean_duration_s)}, mean intensity {intensity}")
+    return "; ".join(p for p in parts if p) + "."
 
 
-def _associations_block(content: ReportContent) -> list[Flowable]:
-    if not content.associations:
-        status = content.association_status or "No factor was associated with the episodes after correction."
-        return [Paragraph(f"<b>What makes it worse:</b> {escape(status)}", theme.BODY)]
-    strongest = sorted(content.associations, key=lambda a: -a.rate_ratio)[:3]
-    items = "".join(
-        f"<br/>&bull; {escape(a.sentence)} <font color='#616E7C'>(rate ratio {a.rate_ratio:.1f}, "
-        f"95% CI {a.ci_low:.1f}-{a.ci_high:.1f})</font>"
-        for a in strongest
+def _onset_lines(figures: DiaryFigures, content: ReportContent) -> list[Flowable]:
+    lines = [
+        f"<b>Onset:</b> {escape(figures.onset_sentence)}. {escape(figures.coverage_sentence)}",
+        f"<b>Frequency:</b> {escape(figures.frequency_sentence)}",
+        f"<b>Trend:</b> {escape(figures.trend.sentence)}",
+    ]
+    if content.episode_count:
+        lines.append(f"<b>Pattern:</b> {pattern_sentence(content)}")
+    lines.append(f"<b>Spread:</b> {escape(figures.spread_sentence)}")
+    lines.append(f"<b>Pertinent negatives:</b> {escape(figures.negatives_sentence)}")
+    return [Paragraph(line, theme.CELL) for line in lines]
+
+
+def course_table(figures: DiaryFigures, width: float) -> Table | None:
+    if not figures.months:
+        return None
+    header: list[object] = ["Month", "Diary days", "Episodes", "Days with episodes", "Per logged day", "Regions"]
+    widths: list[float] = [52, 50, 46, 84, 62]
+    widths.append(width - sum(widths))
+    rows: list[list[object]] = [header]
+    for month in figures.months:
+        rate = f"{month.per_logged_day:.1f}" if month.per_logged_day is not None else "-"
+        rows.append(
+            [
+                month.label,
+                str(month.covered_days),
+                str(month.episodes),
+                month.days_affected_text,
+                rate,
+                month.regions_text,
+            ]
+        )
+    table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1, style=theme.table_style(font_size=7.5))
+    table.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (1, 0), (4, -1), "RIGHT"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
+            ]
+        )
     )
-    return [
-        Paragraph(
-            f"<b>What makes it worse</b> (associated in the patient's data, not shown to cause it):{items}", theme.BODY
+    return table
+
+
+def medications_table(content: ReportContent, width: float) -> Flowable:
+    if not content.medications:
+        return Paragraph("No medications recorded.", theme.CELL)
+    header: list[object] = ["Medicine", "Started", "Stopped", "Known link to twitching or tremor"]
+    widths: list[float] = [150, 62, 62]
+    widths.append(width - sum(widths))
+    rows: list[list[object]] = [header]
+    for med in content.medications:
+        rows.append(
+            [
+                Paragraph(
+                    f"<b>{escape(med.name)}</b> <font color='{_GREY}'>{escape(med.drug_class_label)}"
+                    f"{', as needed' if med.as_needed else ''}</font>",
+                    theme.CELL_SMALL,
+                ),
+                theme.format_day(med.started_on),
+                theme.format_day(med.stopped_on) if med.stopped_on else "still taking",
+                Paragraph(escape(med.known_link) if med.known_link else "none known", theme.CELL_SMALL),
+            ]
         )
-    ]
+    return Table(rows, colWidths=widths, hAlign="LEFT", style=theme.table_style(font_size=7.5))
 
 
-def _acknowledged_line(content: ReportContent) -> list[Flowable]:
-    seen = [f for f in content.flags if f.acknowledged]
-    if not seen:
-        return []
-    titles = "; ".join(escape(f.title) for f in seen)
-    note = f"Already discussed with a doctor, as marked by the patient: {titles}."
-    return [Spacer(0, 4), Paragraph(note, theme.SMALL)]
+def associations_table(content: ReportContent, width: float) -> Flowable:
+    if not content.associations or all(a.status == "not_enough_data" for a in content.associations):
+        status = content.association_status or "No trigger had enough days to be tested."
+        return Paragraph(escape(status), theme.CELL)
+    header: list[object] = ["Trigger", "Compared", "Result", "Rate ratio (95% CI)"]
+    widths: list[float] = [96, 0, 150, 84]
+    widths[1] = width - sum(widths)
+    rows: list[list[object]] = [header]
+    for a in content.associations:
+        result = escape(a.result)
+        if a.status == "linked":
+            result = f"<b>{result}</b>"
+        rows.append(
+            [
+                Paragraph(escape(a.label), theme.CELL_SMALL),
+                Paragraph(escape(a.comparison) or "-", theme.CELL_SMALL),
+                Paragraph(result, theme.CELL_SMALL),
+                a.effect,
+            ]
+        )
+    table = Table(rows, colWidths=widths, hAlign="LEFT", style=theme.table_style(font_size=7.5))
+    table.setStyle(TableStyle([("ALIGN", (3, 0), (3, -1), "RIGHT")]))
+    return table
 
 
 def _nothing_logged_box(content: ReportContent, width: float) -> Table:
@@ -224,49 +251,81 @@ def _nothing_logged_box(content: ReportContent, width: float) -> Table:
             [
                 ("BACKGROUND", (0, 0), (-1, -1), theme.ZEBRA),
                 ("BOX", (0, 0), (-1, -1), 0.5, theme.RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
             ]
         ),
     )
 
 
-def summary_flowables(content: ReportContent, width: float) -> list[Flowable]:
-    """The whole first page, or the short "nothing logged" report for an empty range."""
+# When page 1 would not fit, flags after this many are shown as one line each (most pressing first),
+# with their evidence in "Red flags in full" after page 1; shrinking the type is the last resort.
+FULL_FLAGS_WHEN_CROWDED = 4
+# Below this scale the type gets too small to read; compacting the flags comes first.
+_MIN_COMFORTABLE_SCALE = 0.9
+
+
+def _height(story: Sequence[Flowable], width: float) -> float:
+    total = 0.0
+    for flowable in story:
+        _, height = flowable.wrap(width, 10_000)
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def page_one_is_crowded(content: ReportContent, width: float, height: float) -> bool:
+    """Whether the full page 1 would need its type shrunk below a comfortable size."""
+    return _height(_page_one(content, width, None), width) * _MIN_COMFORTABLE_SCALE > height
+
+
+def _page_one(content: ReportContent, width: float, full_flags: int | None) -> list[Flowable]:
+    who = escape(content.patient_display_name) + (f", born {content.birth_year}" if content.birth_year else "")
     story: list[Flowable] = [
         Paragraph(TITLE, theme.H1),
         Paragraph(
-            f"{escape(content.patient_display_name)}"
-            + (f", born {content.birth_year}" if content.birth_year else "")
-            + f" &middot; {theme.format_range(content.range_start, content.range_end)}"
-            + f" ({content.days_in_range} days, times in {escape(content.timezone)})",
+            f"<b>{who}</b> &middot; {theme.format_range(content.range_start, content.range_end)} "
+            f"({content.days_in_range} days) &middot; times in {escape(content.timezone)}",
             theme.BODY,
         ),
-        Spacer(0, 10),
+        Spacer(0, 4),
     ]
     if content.episode_count == 0:
-        # Flags can outlive the range (a low lab value, a medicine), so they still come first.
-        if content.open_flags:
-            story += _open_flags_block(content, width)
-        story.append(_nothing_logged_box(content, width))
-        return story + _acknowledged_line(content)
-    story += _open_flags_block(content, width)
-    story += [key_facts_table(content, width), Spacer(0, 8)]
-    story.append(
-        Table(
-            _what_where_rows(content),
-            colWidths=[62, width - 62],
-            hAlign="LEFT",
-            style=TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ]
-            ),
+        story += [_nothing_logged_box(content, width), Spacer(0, 2)]
+    figures = content.figures
+    if figures is not None:
+        story.append(_h(SECTION_ONSET))
+        story += _onset_lines(figures, content)
+        table = course_table(figures, width)
+        if table is not None:
+            story += [Spacer(0, 3), table]
+    story += _flags_block(content, width, full_flags)
+    story += [_h(SECTION_MEDICATIONS), medications_table(content, width)]
+    story += [_h(SECTION_ASSOCIATIONS), associations_table(content, width)]
+    if content.associations:
+        story.append(
+            Paragraph(
+                "Associations in the patient's own data, corrected for the number of triggers tested; "
+                "an association does not show a cause. Method and figures under Associations.",
+                theme.FOOT,
+            )
         )
-    )
-    story += [Spacer(0, 8), *_associations_block(content), *_acknowledged_line(content)]
     return story
+
+
+def summary_flowables(
+    content: ReportContent, width: float, height: float | None = None, crowded: bool | None = None
+) -> list[Flowable]:
+    """Page 1. With ``height`` the page is held in a frame of that height: crowded flags go to one
+    line each first, and only then is the type shrunk to fit. ``crowded`` spares measuring twice."""
+    if height is None:
+        return _page_one(content, width, None)
+    if crowded is None:
+        crowded = page_one_is_crowded(content, width, height)
+    story = _page_one(content, width, FULL_FLAGS_WHEN_CROWDED if crowded else None)
+    return [KeepInFrame(width, height, story, mode="shrink", name="page 1")]
+
+
+def flags_in_full(content: ReportContent, width: float) -> list[Flowable]:
+    """Every open flag with its evidence and source, for when page 1 had to list some in one line."""
+    return [Paragraph("Red flags in full", theme.H2), flags_table(content.open_flags, width)]

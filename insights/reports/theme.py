@@ -7,15 +7,26 @@ severity colours are the only strong colours, so a flag is the first thing the e
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import reportlab
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import TableStyle
+
+from insights.reports import figures
 
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
 FONT_ITALIC = "Helvetica-Oblique"
+# Helvetica is not embedded and its standard encoding has no "≥": viewers then draw a substitute
+# glyph over the next digit. Bitstream Vera (shipped with ReportLab) is embedded for these signs.
+SYMBOL_FONT = "Vera"
+pdfmetrics.registerFont(TTFont(SYMBOL_FONT, str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")))
+_SYMBOLS = ("≥", "≤")
 BODY_SIZE = 9.5
 SMALL_SIZE = 8
 
@@ -32,11 +43,12 @@ STRESS = colors.HexColor("#C2185B")
 LOW = colors.HexColor("#B45309")  # a value below its reference range
 HIGH = colors.HexColor("#9A3412")
 
-# Severity -> (badge text, badge fill). Worded for a reader who is a clinician.
+# Severity -> (badge text, badge fill). Worded for a reader who is a clinician: how soon the
+# rule's source says the pattern should be reviewed, not an instruction to the patient.
 SEVERITY_BADGES: dict[str, tuple[str, colors.Color]] = {
-    "info": ("INFO", colors.HexColor("#7B8794")),
-    "see_doctor": ("SEE GP", colors.HexColor("#2F6690")),
-    "see_doctor_soon": ("SEE GP SOON", colors.HexColor("#C05621")),
+    "info": ("NOTE", colors.HexColor("#7B8794")),
+    "see_doctor": ("ROUTINE", colors.HexColor("#2F6690")),
+    "see_doctor_soon": ("SOON", colors.HexColor("#C05621")),
     "urgent": ("URGENT", colors.HexColor("#C53030")),
     "emergency": ("EMERGENCY", colors.HexColor("#9B2C2C")),
 }
@@ -47,6 +59,8 @@ H1 = ParagraphStyle("h1", parent=BODY, fontName=FONT_BOLD, fontSize=15, leading=
 H2 = ParagraphStyle("h2", parent=BODY, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=5)
 H3 = ParagraphStyle("h3", parent=BODY, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=3)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
+CELL_SMALL = ParagraphStyle("cell_small", parent=BODY, fontSize=7.5, leading=9)
+FOOT = ParagraphStyle("foot", parent=SMALL, fontSize=7, leading=8.5)
 FACT_VALUE = ParagraphStyle("fact_value", parent=BODY, fontName=FONT_BOLD, fontSize=13, leading=16)
 FACT_LABEL = ParagraphStyle("fact_label", parent=SMALL, fontSize=7.5, leading=9)
 
@@ -90,7 +104,8 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_day(day: date | None) -> str:
-    return day.strftime("%d %b %Y").lstrip("0") if day else "-"
+    """One date format everywhere: "4 Aug 2026" (the figures module owns it, so the email matches)."""
+    return figures.format_day(day)
 
 
 def format_range(start: date, end: date) -> str:
@@ -102,5 +117,9 @@ def format_number(value: float | None, digits: int = 1) -> str:
 
 
 def escape(text: str) -> str:
-    """Escape user text for a Paragraph, whose markup is a small XML dialect."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape user text for a Paragraph, whose markup is a small XML dialect, and set "≥" and "≤"
+    in the embedded symbol font."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for sign in _SYMBOLS:
+        text = text.replace(sign, f"<font face='{SYMBOL_FONT}'>{sign}</font>")
+    return text

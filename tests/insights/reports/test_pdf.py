@@ -26,7 +26,7 @@ from insights.reports.content import (
     Trend,
 )
 from insights.reports.pdf import DISCLAIMER, render_report_pdf
-from insights.reports.sample import sample_content
+from tests.insights.reports.sample import figures_from_rows, sample_content
 
 START, END = date(2026, 3, 2), date(2026, 3, 15)
 SECTION_HEADINGS = (
@@ -122,6 +122,7 @@ def fixed_content() -> ReportContent:
         labs=[LabRow(date(2026, 3, 5), "Magnesium", 0.62, "mmol/L", 0.70, 1.00, "low")],
         tremors=[TremorRow(datetime(2026, 3, 6, 19, 0), "right", "postural", 9.6, True, "fine rhythmic tremor")],
         episodes=episodes,
+        figures=figures_from_rows(daily, episodes, START, END, "Europe/Berlin"),
     )
 
 
@@ -143,35 +144,53 @@ def test_it_renders_a_pdf() -> None:
 
 
 def test_it_shows_every_section_heading_in_reading_order(fixed_pages: list[str]) -> None:
-    text = " ".join(fixed_pages)
-    positions = [text.find(heading) for heading in SECTION_HEADINGS]
-    assert -1 not in positions, [h for h, p in zip(SECTION_HEADINGS, positions, strict=True) if p == -1]
+    assert SECTION_HEADINGS[0] in fixed_pages[0]
+    # Page 1 names some sections too ("Medications"), so the order is read after it.
+    text = " ".join(fixed_pages[1:])
+    positions = [text.find(heading) for heading in SECTION_HEADINGS[1:]]
+    assert -1 not in positions, [h for h, p in zip(SECTION_HEADINGS[1:], positions, strict=True) if p == -1]
     assert positions == sorted(positions)
 
 
-def test_the_first_page_answers_how_often_and_puts_open_flags_first(fixed_pages: list[str]) -> None:
+def test_the_first_page_reads_in_a_clinicians_order(fixed_pages: list[str]) -> None:
     first = fixed_pages[0]
-    assert "6 episodes logged" in first
-    assert "5 of 14 days with episodes" in first
-    assert "3 min total duration" in first
-    assert "30 s mean duration of an episode" in first
-    assert "4.0 / 10" in first
-    assert "first episode in range 2 Mar 2026, last 15 Mar 2026 (14 days)" in first
-    assert first.index("Twitching in more than one place") < first.index("episodes logged")
+    order = [
+        "Onset:",
+        "Frequency:",
+        "Trend:",
+        "Spread:",
+        "Pertinent negatives:",
+        "Month Diary days",
+        "Red flags",
+        "Medications",
+        "Triggers tested",
+    ]
+    positions = [first.find(label) for label in order]
+    assert -1 not in positions, [label for label, p in zip(order, positions, strict=True) if p == -1]
+    assert positions == sorted(positions)
+    assert "Onset: first episode ever on 2 Mar 2026 (left index finger)" in first
+    assert "6 episodes on 5 of 14 diary days (36%)" in first
+    assert "Spread: left hand from 2 Mar 2026; right hand from 9 Mar 2026; left face from 12 Mar 2026" in first
+    assert "Too few diary days (14) to judge a trend." in first
+    assert "No weakness, muscle wasting, speech trouble or swallowing trouble logged" in first
 
 
-def test_the_first_page_gives_the_flag_evidence_and_dates(fixed_pages: list[str]) -> None:
+def test_the_first_page_gives_the_flag_evidence_and_dates_in_a_doctors_words(fixed_pages: list[str]) -> None:
     first = fixed_pages[0]
-    assert "SEE GP" in first
-    assert "Twitches were logged in more than one part of the body." in first
+    assert "ROUTINE" in first
     assert "left hand from 2 Mar, right hand on 9 Mar" in first
     assert "2 Mar 2026 to 9 Mar 2026" in first
+    # The app's patient-voice wording stays out of the PDF.
+    assert "Twitches were logged in more than one part of the body." not in first
 
 
-def test_the_first_page_names_the_top_sites_and_the_strongest_association(fixed_pages: list[str]) -> None:
+def test_the_first_page_names_the_top_sites_and_every_trigger_tested(fixed_pages: list[str]) -> None:
     first = fixed_pages[0]
-    assert "left index finger (4, 67%)" in first
-    assert "On days with 300 mg caffeine or more you logged 2.1 times as many episodes." in first
+    assert "sites left index finger 67%" in first
+    assert "Caffeine" in first and "associated" in first
+    # The interval is printed once, beside its ratio.
+    assert first.count("1.4-3.2") == 1
+    assert "2.1 (1.4-3.2)" in first
 
 
 def test_the_hand_legend_gives_per_finger_counts_for_each_hand(fixed_pages: list[str]) -> None:
@@ -263,7 +282,7 @@ def test_a_year_of_sample_data_renders_with_the_episode_log_split_across_pages()
     content = sample_content(days=365, seed=3)
     pages = _pages_text(render_report_pdf(content))
     assert len(pages) > 8
-    assert f"{content.episode_count} episodes logged" in pages[0]
+    assert f"{content.episode_count} episodes on" in pages[0]
     log_pages = [p for p in pages if "Duration Sites Character" in p]
     assert len(log_pages) >= 3  # the header row repeats on every page of the log
 
@@ -302,3 +321,35 @@ def test_the_first_page_is_not_blank_when_rasterised(tmp_path: Path) -> None:
     image = Image.open(next(tmp_path.glob("page*.png")))
     dark = sum(count for level, count in enumerate(image.histogram()) if level < 200)
     assert dark / (image.width * image.height) > 0.01
+
+
+def test_appendix_dates_carry_the_year_across_new_year_and_durations_fit_their_column() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from insights.reports import theme
+    from insights.reports.episode_log import _FONT_SIZE, _PADDING, column_widths
+    from insights.reports.pdf import CONTENT_WIDTH
+
+    episodes = [
+        EpisodeRow(datetime(2025, 12, 31, 22, 0), 89, "left thumb", "Twitch", 3),
+        EpisodeRow(datetime(2026, 1, 1, 9, 0), 629, "left thumb", "Twitch", 3),
+    ]
+    content = replace(fixed_content(), episodes=episodes, episode_count=2)
+    log = " ".join(_pages_text(render_report_pdf(content)))
+    log = log[log.index("Appendix: episode log") :]
+
+    assert "31 Dec 2025 22:00 1 min 29 s" in log
+    assert "1 Jan 2026 09:00 10 min 29 s" in log
+    duration_column = column_widths(CONTENT_WIDTH)[2]
+    assert stringWidth("10 min 29 s", theme.FONT, _FONT_SIZE) + 2 * _PADDING <= duration_column
+
+
+def test_the_report_has_no_technical_q_column_no_ascii_comparisons_and_no_cause_wording(
+    fixed_pages: list[str],
+) -> None:
+    text = " ".join(fixed_pages)
+    assert "Trigger Compared Result Rate ratio 95% CI Days" in text
+    assert " q " not in text.replace("Page", "")
+    assert ">=" not in text
+    assert "What makes it worse" not in text
+    assert "not shown to cause it" not in text

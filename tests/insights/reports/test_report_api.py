@@ -55,8 +55,7 @@ def test_the_pdf_opens_has_every_section_and_its_numbers_equal_the_diary(auth_cl
         "Appendix: episode log",
     ):
         assert heading in text, heading
-    assert f"{known.episodes} episodes logged" in text
-    assert f"{known.days_affected} of 20 days with episodes" in text
+    assert f"{known.episodes} episodes on {known.days_affected} of 20 diary days" in text
     assert f"Index finger {known.finger_counts['left_index']} 0" in text
     assert f"Middle finger {known.finger_counts['left_middle']} 0" in text
     assert f"Thumb 0 {known.finger_counts['right_thumb']}" in text
@@ -64,9 +63,12 @@ def test_the_pdf_opens_has_every_section_and_its_numbers_equal_the_diary(auth_cl
         assert name in text
     flags = list(Flag.objects.filter(user=user, active=True))
     assert flags, "the known diary must raise flags (spread to the right hand, a low magnesium)"
+    shown = {row.rule_id: row for row in report_content(user=user, start=known.start, end=known.end).flags}
     for flag in flags:
-        assert squash(flag.title) in text
-        assert squash(flag.wording) in text
+        # In a doctor's words, with its dates; the app's patient-voice wording stays out of the PDF.
+        assert squash(shown[flag.rule_id].headline) in text
+        assert squash(shown[flag.rule_id].dates) in text
+        assert squash(flag.wording) not in text
     assert "Magnesium" in text and "LOW" in text
 
 
@@ -121,8 +123,10 @@ def test_a_365_day_range_is_built_by_a_job_on_the_reports_queue(auth_client, use
     download = auth_client.get(f"/api/v1/reports/jobs/{job['id']}/pdf/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     _pages, text = pdf_text(download.content)
-    assert f"{known.episodes} episodes logged" in text
-    assert "365 days" in text
+    # A 20-day diary in a 365-day report: every share is over the 20 diary days, never the 365.
+    assert f"{known.episodes} episodes on {known.days_affected} of 20 diary days" in text
+    assert "figures cover 20 of the 365 days in range" in text
+    assert "against 0" not in text
     stored = ReportJob.objects.get(pk=job["id"])
     assert stored.expires_at - stored.created_at == timedelta(days=7)
 

@@ -1,4 +1,6 @@
-"""Realistic, reproducible report content for tests, the benchmark and layout checks.
+"""Realistic, reproducible report content for tests, the benchmark (bench/report.py) and layout checks.
+
+A test fixture, kept out of the product package.
 
 ``sample_content(days, seed)`` fakes what the selector will fill from a real diary:
 a person with twitches that start in the left index finger and later spread to the
@@ -10,10 +12,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, SYMPTOMS
+from insights.analysis.associations import CAFFEINE_HIGH_MG, SHORT_SLEEP_HOURS
+from insights.analysis.records import CaffeineRecord, Diary, EpisodeRecord
 from insights.reports.content import (
     AssociationRow,
     DayRow,
@@ -26,6 +32,9 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
+from insights.reports.figures import DiaryFigures, diary_figures
+
+TIMEZONE = "Europe/London"
 
 # Site weights before and after the twitching spreads to the right hand.
 _EARLY_SITES = {"left_index": 6, "left_middle": 3, "left_thumb": 2, "left_eyelid": 1}
@@ -203,22 +212,73 @@ def _associations(days: int) -> tuple[list[AssociationRow], str]:
         return [], f"Not enough data yet: {50 - days} more days of logging are needed before associations are tested."
     return [
         AssociationRow(
-            "Caffeine 300 mg or more",
-            "On days with 300 mg caffeine or more you logged 2.1 times as many episodes.",
+            "Caffeine",
+            "Episodes 2.1x as frequent (95% CI 1.4-3.2).",
             2.1,
             1.4,
             3.2,
             0.004,
+            status="linked",
+            status_text="associated",
+            comparison=f"days with ≥{CAFFEINE_HIGH_MG:g} mg caffeine vs other days",
+            n_days=days - 9,
+            trigger="caffeine",
         ),
         AssociationRow(
-            "Sleep under 6 hours",
-            "After nights with under 6 hours of sleep you logged 1.7 times as many episodes.",
+            "Sleep",
+            "Episodes 1.7x as frequent (95% CI 1.2-2.5).",
             1.7,
             1.2,
             2.5,
             0.02,
+            status="linked",
+            status_text="associated",
+            comparison=f"days after <{SHORT_SLEEP_HOURS:g} h sleep vs other days",
+            n_days=days - 14,
+            trigger="sleep",
+        ),
+        AssociationRow(
+            "Stress",
+            "Episodes 1.1x as frequent (95% CI 0.8-1.5).",
+            1.1,
+            0.8,
+            1.5,
+            0.6,
+            status="no_sign",
+            status_text="no association",
+            comparison="days with stress ≥6/10 vs other days",
+            n_days=days - 30,
+            trigger="stress",
         ),
     ], ""
+
+
+def figures_from_rows(
+    daily: Sequence[DayRow], episodes: Sequence[EpisodeRow], start: date, end: date, timezone: str = TIMEZONE
+) -> DiaryFigures:
+    """The figures page 1 shows, computed by the product's own module from records made of the rows
+    (the rows carry labels; the records get the catalogue codes back)."""
+    zone = ZoneInfo(timezone)
+    symptom_codes = {label: code for code, label in SYMPTOMS.items()}
+    site_codes = {site.label: code for code, site in BODY_SITES.items()}
+    records = tuple(
+        EpisodeRecord(
+            f"e{i}",
+            e.started_at_local.replace(tzinfo=zone).astimezone(UTC),
+            e.duration_s,
+            tuple(site_codes[s] for s in e.sites.split(", ") if s in site_codes),
+            "twitch",
+            e.intensity,
+            symptoms=tuple(symptom_codes[s] for s in e.symptoms.split(", ") if s in symptom_codes),
+        )
+        for i, e in enumerate(episodes)
+    )
+    caffeine = tuple(
+        CaffeineRecord(f"c{i}", datetime.combine(row.day, time(9), zone).astimezone(UTC), row.caffeine_mg)
+        for i, row in enumerate(daily)
+        if row.caffeine_mg is not None
+    )
+    return diary_figures(Diary(timezone, end, episodes=records, caffeine=caffeine), start, end)
 
 
 def _label_counts(values: list[str]) -> list[tuple[str, int]]:
@@ -227,7 +287,7 @@ def _label_counts(values: list[str]) -> list[tuple[str, int]]:
 
 def sample_content(days: int = 90, seed: int = 7, end: date = date(2026, 11, 20)) -> ReportContent:
     """Report content for ``days`` days ending on ``end``, reproducible from ``seed``."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible fake data, nothing secret
+    rng = random.Random(seed)
     start = end - timedelta(days=days - 1)
     daily = _daily_rows(rng, start, days)
     episodes, site_lists = _episode_rows(rng, daily, spread_day=start + timedelta(days=days // 3))
@@ -244,7 +304,7 @@ def sample_content(days: int = 90, seed: int = 7, end: date = date(2026, 11, 20)
         range_start=start,
         range_end=end,
         generated_at=datetime(2026, 11, 21, 9, 30),
-        timezone="Europe/London",
+        timezone=TIMEZONE,
         episode_count=len(episodes),
         days_affected=sum(1 for r in daily if r.episodes),
         days_in_range=days,
@@ -273,4 +333,5 @@ def sample_content(days: int = 90, seed: int = 7, end: date = date(2026, 11, 20)
         labs=_labs(start),
         tremors=_tremors(start),
         episodes=episodes,
+        figures=figures_from_rows(daily, episodes, start, end),
     )
