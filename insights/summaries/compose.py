@@ -53,7 +53,10 @@ def render_summary(user: User, week: Week) -> RenderedSummary:
     is offered beside them as an extra, since it does nothing on a desktop.
     """
     data = summary_data(user, week)
-    report_range = f"from={data.figures.chart_days[0].day.isoformat()}&to={week.end.isoformat()}"
+    # The report covers the chart's four weeks, or the diary's days if it began within them.
+    chart_from = data.figures.chart_days[0].day
+    report_from = max(chart_from, data.figures.diary_start or chart_from)
+    report_range = f"from={report_from.isoformat()}&to={week.end.isoformat()}"
     content: SummaryContent = summary_content(
         data,
         insights_url=f"{settings.APP_WEB_URL}/insights/",
