@@ -75,11 +75,12 @@ def open_flag(
     title: str = "Twitching in the same place for more than two weeks",
     wording: str = "Your diary shows twitching in the same area for more than two weeks.",
     changed_at: datetime | None = None,
+    severity: str = "see_doctor",
 ) -> Flag:
     return Flag.objects.create(
         user=user,
         rule_id=rule_id,
-        severity="see_doctor",
+        severity=severity,
         title=title,
         wording=wording,
         source="NHS",

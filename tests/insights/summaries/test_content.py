@@ -188,9 +188,7 @@ def test_old_shape_associations_show_only_the_significant_ones_strongest_first(
         assert "Stress made no clear difference." not in part
 
 
-def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(
-    diarist: User, frozen_monday: None
-) -> None:
+def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(diarist: User, frozen_monday: None) -> None:
     builders.insight_state(
         diarist,
         [
