@@ -108,7 +108,14 @@ class _Canvas:
         )
         began = next((x for x, day in enumerate(days) if not day.before_diary), 0)
         self.began.set_xdata([began - 0.5 if began > 0 else -10] * 2)
-        self.began_label.set_x(began - 0.4 if began > 0 else -10)
+        # The label sits in the empty days before the line, clear of the bars: across them when
+        # they have room, upright along the line when they are few.
+        room = began >= 6
+        self.began_label.set_x(began - 0.7 if began > 0 else -10)
+        self.began_label.set_horizontalalignment("right")
+        self.began_label.set_verticalalignment("center" if room else "bottom")
+        self.began_label.set_rotation(0 if room else 90)
+        self.began_label.set_y(0.45 if room else 0.03)
         for label, first in zip(self.totals, range(0, DAYS, 7), strict=True):
             week = [day for day in days[first : first + 7] if not day.before_diary]
             total = sum(day.episodes or 0 for day in week)

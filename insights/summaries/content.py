@@ -10,7 +10,7 @@ guidance, never diagnose and never frighten (CLINICAL.md, "Context for wording")
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -244,8 +244,15 @@ def _chart_lines(days: tuple[ChartDay, ...], weeks: tuple[tuple[Week, int | None
     return tuple(lines)
 
 
-def _reminder(title: str, first_emailed: date | None) -> str:
-    when = f", first in your email of {_day_month(first_emailed)}" if first_emailed else ""
+def _brief_source(source: str) -> str:
+    """The first citation of a flag's source, without the paraphrase after it: the email cites
+    briefly, and the report for the doctor carries the whole line."""
+    return source.split(";")[0].split(": ")[0].strip()
+
+
+def _reminder(title: str, first_week: date | None) -> str:
+    # An email goes out the Monday after the week it covers, so that is the date the user saw.
+    when = f" (first emailed {_day_month(first_week + timedelta(days=7))})" if first_week else ""
     return f"{title}: still open{when}."
 
 
@@ -275,7 +282,9 @@ def summary_content(
         ),
         rows=_rows(this, before, compare=compare),
         # Flags not yet emailed in this form are shown in full; the others as one line each.
-        new_flags=tuple(FlagItem(f.title, f.wording, str(getattr(f, "detail", "") or ""), f.source) for f in new),
+        new_flags=tuple(
+            FlagItem(f.title, f.wording, str(getattr(f, "detail", "") or ""), _brief_source(f.source)) for f in new
+        ),
         next_step=NEXT_STEPS.get(SEVERITIES[most_pressing], "") if new else "",
         reminders=tuple(
             _reminder(f.title, emailed.get(f.fingerprint)) for f in data.flags if f.pk not in data.new_flag_ids

@@ -133,7 +133,8 @@ def test_a_flag_emailed_last_week_is_a_one_line_reminder_and_a_new_one_is_shown_
         wording="Your diary shows twitching in more than one area of the body.",
     )
     text, html = _send(regular)
-    reminder = "Twitching in the same place for more than two weeks: still open, first in your email of 29 Dec."
+    # Last week's email covered 29 Dec-4 Jan and went out on Monday 5 January.
+    reminder = "Twitching in the same place for more than two weeks: still open (first emailed 5 Jan)."
     for part in (text, _visible_html(html)):
         assert "Your diary shows twitching in more than one area of the body." in part
         assert old.wording not in part
