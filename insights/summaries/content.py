@@ -144,7 +144,13 @@ ROW_LABELS = (
 
 
 def _rows(this: WeekFigures, before: WeekFigures, *, compare: bool) -> tuple[Row, ...]:
-    before_values = _week_values(before) if compare else ("",) * len(ROW_LABELS)
+    if not compare:
+        before_values: tuple[str, ...] = ("",) * len(ROW_LABELS)
+    elif before.nothing_logged:
+        # A week with nothing logged is unknown, not a week of zero episodes.
+        before_values = (NOT_LOGGED,) * len(ROW_LABELS)
+    else:
+        before_values = _week_values(before)
     return tuple(
         Row(label, now, then) for label, now, then in zip(ROW_LABELS, _week_values(this), before_values, strict=True)
     )
@@ -154,6 +160,8 @@ def _coverage_note(data: SummaryData) -> str:
     """Why a column is short or missing: the diary began during (or after) the week before."""
     start = data.figures.diary_start
     this, before = data.figures.this_week, data.figures.week_before
+    if not before.before_diary and before.nothing_logged:
+        return "Nothing was logged in the week before, so there is nothing to compare with."
     if start is None or start < before.week.start:
         return ""
     began = f"{start:%A} {_day_month(start)}"
@@ -172,6 +180,8 @@ def _preheader(data: SummaryData, *, compare: bool) -> str:
     week = f"{_plural(this.episodes, 'episode')} on {_plural(this.days_affected, 'day')}"
     if not compare:
         return f"Your first week with Twitchlog, {span}: {week}."
+    if before.nothing_logged:
+        return f"Your week, {span}: {week}."
     return f"Your week, {span}: {week} ({before.episodes} the week before)."
 
 

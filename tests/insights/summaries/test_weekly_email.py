@@ -110,6 +110,18 @@ def test_a_first_week_user_gets_no_comparison_against_zero(make_user: Callable[.
     assert "- 22\u201328 Dec: before your diary began" in text
 
 
+def test_a_week_before_with_nothing_logged_is_not_compared_as_zero(
+    make_user: Callable[..., User], frozen_monday: None
+) -> None:
+    returning = make_user(timezone=TZ)
+    _episodes(returning, date(2025, 12, 1), THIS_WEEK)
+    text, html = _send(returning)
+    assert "- Episodes: 1 (week before: \u2013)" in text
+    assert "- Days with episodes: 1 of 7 (week before: \u2013)" in text
+    assert "Nothing was logged in the week before, so there is nothing to compare with." in text
+    assert _preheader(html) == "Your week, 5\u201311 Jan: 1 episode on 1 day."
+
+
 def test_a_flag_emailed_last_week_is_a_one_line_reminder_and_a_new_one_is_shown_in_full(
     regular: User, frozen_monday: None
 ) -> None:
