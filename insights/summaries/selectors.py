@@ -32,15 +32,17 @@ from insights.summaries.weeks import Week
 TOP_ASSOCIATIONS = 5
 
 # The tables whose entries say the diary was kept that day, with the instant that places an
-# entry on a day: the same set and fields as the daily series' "logged" (labs are left out).
-_DAY_FIELDS: tuple[tuple[type[diary_models.DiaryRecord], str], ...] = (
-    (diary_models.Episode, "started_at"),
-    (diary_models.CaffeineIntake, "consumed_at"),
-    (diary_models.SleepLog, "woke_at"),
-    (diary_models.StressLog, "recorded_at"),
-    (diary_models.MedicationDose, "taken_at"),
-    (diary_models.ExerciseSession, "started_at"),
-    (diary_models.TremorRecording, "recorded_at"),
+# entry on a day: the same rows and fields as the daily series' "logged" and first entry
+# (labs are left out; a tremor test counts once analysed, as the analysis reads it), so the
+# email's first day agrees with the report's.
+_DAY_FIELDS: tuple[tuple[type[diary_models.DiaryRecord], str, dict[str, Any]], ...] = (
+    (diary_models.Episode, "started_at", {}),
+    (diary_models.CaffeineIntake, "consumed_at", {}),
+    (diary_models.SleepLog, "woke_at", {}),
+    (diary_models.StressLog, "recorded_at", {}),
+    (diary_models.MedicationDose, "taken_at", {}),
+    (diary_models.ExerciseSession, "started_at", {}),
+    (diary_models.TremorRecording, "recorded_at", {"analysed_at__isnull": False}),
 )
 
 
@@ -64,11 +66,11 @@ def diary_began_at(user: User) -> datetime | None:
     """The instant of the user's first live diary entry ever, in one query, or None."""
     firsts = {
         f"first_{index}": Subquery(
-            model._default_manager.filter(user=OuterRef("pk"), deleted_at__isnull=True)
+            model._default_manager.filter(user=OuterRef("pk"), deleted_at__isnull=True, **extra)
             .order_by(field)
             .values(field)[:1]
         )
-        for index, (model, field) in enumerate(_DAY_FIELDS)
+        for index, (model, field, extra) in enumerate(_DAY_FIELDS)
     }
     row = User.objects.filter(pk=user.pk).annotate(**firsts).values(*firsts).first() or {}
     moments = [moment for moment in row.values() if moment is not None]

@@ -7,6 +7,7 @@ import email.policy
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -108,6 +109,53 @@ def test_a_first_week_user_gets_no_comparison_against_zero(make_user: Callable[.
         assert "0 episodes" not in part
     assert _preheader(html) == "Your first week with Twitchlog, 5\u201311 Jan: 2 episodes on 2 days."
     assert "- 22\u201328 Dec: before your diary began" in text
+
+
+def test_the_emails_first_diary_day_is_the_one_the_daily_series_starts_from(
+    make_user: Callable[..., User],
+) -> None:
+    from diary.models import LabResult, TremorRecording
+    from insights.analysis.daily_series import build_daily_series
+    from insights.selectors import diary_for_user
+    from insights.summaries.selectors import diary_began_at
+
+    user = make_user(timezone="Pacific/Auckland")
+    # A lab taken long before, an unanalysed tremor test and a deleted episode do not start the diary.
+    LabResult.objects.create(
+        user=user,
+        client_id="lab",
+        created_at=SEND_TIME,
+        updated_at=SEND_TIME,
+        taken_on=date(2025, 6, 1),
+        analyte="magnesium",
+        value=0.6,
+        unit="mmol/L",
+        reference_low=0.7,
+        reference_high=1.0,
+    )
+    early = datetime(2025, 11, 1, 9, tzinfo=UTC)
+    TremorRecording.objects.create(
+        user=user,
+        client_id="t",
+        created_at=early,
+        updated_at=early,
+        recorded_at=early,
+        hand="left",
+        posture="rest",
+        sample_rate_hz=100,
+        samples={"x": [], "y": [], "z": []},
+    )
+    deleted = builders.episode(user, datetime(2025, 11, 2, 9, tzinfo=UTC))
+    deleted.deleted_at = SEND_TIME
+    # A night that began on 30 November (UTC) and ended on 1 December local time: its day is the waking day.
+    night = builders.sleep(user, datetime(2025, 11, 30, 19, tzinfo=UTC), 8)
+    builders.save_all([deleted, night, builders.caffeine(user, datetime(2025, 12, 3, 9, tzinfo=UTC), 95)])
+
+    began = diary_began_at(user)
+    assert began is not None
+    local_day = began.astimezone(ZoneInfo(user.timezone)).date()
+    assert local_day == date(2025, 12, 1)
+    assert build_daily_series(diary_for_user(user, today=date(2026, 1, 11))).start == local_day
 
 
 def test_a_week_before_with_nothing_logged_is_not_compared_as_zero(
