@@ -94,6 +94,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION els
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Where a link in an email opens the phone app (a universal link or custom scheme).
 APP_BASE_URL = env.str("APP_BASE_URL", default="twitchlog://open").rstrip("/")
+# The https address email buttons use, so they open on any device and in webmail; by default
+# this service's own /open/ pages, which hand over to the app (APP_BASE_URL) on a phone.
+APP_WEB_URL = env.str("APP_WEB_URL", default=f"{PUBLIC_BASE_URL}/open").rstrip("/")
 
 INSTALLED_APPS = [
     "accounts.admin_site.TwitchlogAdminConfig",  # django.contrib.admin with a throttled login

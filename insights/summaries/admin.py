@@ -26,6 +26,7 @@ class WeeklySummaryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "last_error",
         "claimed_at",
         "sent_at",
+        "flags_emailed",
         "created_at",
         "updated_at",
     )

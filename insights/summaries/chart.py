@@ -1,5 +1,10 @@
 """The summary's small chart: episodes per local day over the last four weeks, as a PNG.
 
+It is read on a phone, where a 600 px wide image is shown at about 360 px, so the labels are
+drawn large, the date under each Monday starts at its bar, and the y axis has no "0" label to
+run into the first date (the bars stand on the axis line, which says zero well enough). Days
+before the diary began get neither a bar nor a "not logged" mark, and a line says where it began.
+
 Drawn with matplotlib's object API on an Agg canvas, never through pyplot, whose global
 state is not safe when a worker renders on several threads. Building the axes costs more
 than drawing them, and the dispatcher renders one chart per user, so each thread keeps one
@@ -19,7 +24,8 @@ from matplotlib.ticker import MaxNLocator
 
 from insights.summaries.figures import ChartDay
 
-WIDTH_PX, HEIGHT_PX, DPI = 600, 200, 100
+WIDTH_PX, HEIGHT_PX, DPI = 600, 280, 100
+LABEL_SIZE = 19  # about 11 px once the image is scaled to a phone's width
 DAYS = 28
 # The colours of the HTML part, so chart and text read as one.
 BAR = "#5b8fa8"
@@ -35,8 +41,21 @@ class _Canvas:
 
     def __init__(self) -> None:
         self.figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-        axes: Axes = self.figure.add_axes((0.07, 0.16, 0.91, 0.8))
+        axes: Axes = self.figure.add_axes((0.075, 0.14, 0.905, 0.62))
         self.axes = axes
+        # What a bar is, on the chart itself, so it cannot disagree with a caption.
+        self.figure.text(0.01, 0.975, "Episodes per day", fontsize=LABEL_SIZE, color=TEXT, va="top")
+        self.began = axes.axvline(-10, color=TEXT, linewidth=1, linestyle=(0, (2, 2)), zorder=1)
+        self.began_label = axes.text(
+            -10,
+            1,
+            "diary began",
+            fontsize=LABEL_SIZE - 4,
+            color=TEXT,
+            va="top",
+            ha="left",
+            transform=axes.get_xaxis_transform(),
+        )
         # One collection of rectangles rather than axes.bar(): 28 separate patches would cost
         # more than everything else in the drawing.
         self.bars = PolyCollection([], edgecolors="none")
@@ -46,9 +65,24 @@ class _Canvas:
         for index in range(7, DAYS, 7):
             axes.axvline(index - 0.5, color=GRID, linewidth=1, zorder=0)
         axes.set_xlim(-0.6, DAYS - 0.4)
-        axes.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
-        axes.tick_params(axis="y", labelsize=13, colors=TEXT, length=0)
-        axes.tick_params(axis="x", labelsize=13, colors=TEXT, length=0)
+        # Each week's total over its bars, so the totals line up with the weeks at any width.
+        self.totals = [
+            axes.text(
+                first + 3,
+                1.0,
+                "",
+                fontsize=LABEL_SIZE - 2,
+                color=TEXT,
+                ha="center",
+                va="bottom",
+                transform=axes.get_xaxis_transform(),
+            )
+            for first in range(0, DAYS, 7)
+        ]
+        # Whole episodes only, and no 0: the baseline needs no label and one there collides with the first date.
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True, min_n_ticks=1, prune="lower"))
+        axes.tick_params(axis="y", labelsize=LABEL_SIZE, colors=TEXT, length=0, pad=4)
+        axes.tick_params(axis="x", labelsize=LABEL_SIZE, colors=TEXT, length=0, pad=6)
         for side in ("top", "right", "left"):
             axes.spines[side].set_visible(False)
         axes.spines["bottom"].set_color(NOT_LOGGED)
@@ -66,13 +100,31 @@ class _Canvas:
             ]
         )
         self.bars.set_facecolor([THIS_WEEK if x >= first_of_last_week else BAR for x in range(len(days))])
-        # Days with nothing logged get a small grey mark on the axis, not a bar of zero.
+        # Days with nothing logged get a small grey mark on the axis, not a bar of zero; days
+        # before the diary began get nothing at all.
         self.missing.set_offsets(
-            [(x, top * 0.02) for x, day in enumerate(days) if day.episodes is None] or [(-10.0, 0.0)]
+            [(x, top * 0.02) for x, day in enumerate(days) if day.episodes is None and not day.before_diary]
+            or [(-10.0, 0.0)]
         )
+        began = next((x for x, day in enumerate(days) if not day.before_diary), 0)
+        self.began.set_xdata([began - 0.5 if began > 0 else -10] * 2)
+        # The label sits in the empty days before the line, clear of the bars: across them when
+        # they have room, upright along the line when they are few.
+        room = began >= 6
+        self.began_label.set_x(began - 0.7 if began > 0 else -10)
+        self.began_label.set_horizontalalignment("right")
+        self.began_label.set_verticalalignment("center" if room else "bottom")
+        self.began_label.set_rotation(0 if room else 90)
+        self.began_label.set_y(0.45 if room else 0.03)
+        for label, first in zip(self.totals, range(0, DAYS, 7), strict=True):
+            week = [day for day in days[first : first + 7] if not day.before_diary]
+            total = sum(day.episodes or 0 for day in week)
+            label.set_text(f"{total} in total" if week else "")
         mondays = list(range(0, len(days), 7))
-        self.axes.set_xticks(mondays, [f"{days[i].day.day} {days[i].day:%b}" for i in mondays])
-        self.axes.set_ylim(0, top * 1.15)
+        self.axes.set_xticks(
+            [x - BAR_HALF_WIDTH for x in mondays], [f"{days[i].day.day} {days[i].day:%b}" for i in mondays], ha="left"
+        )
+        self.axes.set_ylim(0, top * 1.08)
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
         return buffer.getvalue()
@@ -82,7 +134,7 @@ _local = threading.local()
 
 
 def episodes_chart_png(days: Sequence[ChartDay]) -> bytes:
-    """A 600x200 PNG bar chart of ``days`` (four weeks, the last one darker)."""
+    """A 600x280 PNG bar chart of ``days`` (four weeks, the last one darker)."""
     canvas: _Canvas | None = getattr(_local, "canvas", None)
     if canvas is None:
         canvas = _local.canvas = _Canvas()

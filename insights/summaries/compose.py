@@ -37,6 +37,8 @@ class RenderedSummary:
     chart_png: bytes
     chart_cid: str  # the Content-ID, without angle brackets
     unsubscribe_url: str
+    # The flags the email shows, in full or as a reminder; stored on the row once it is sent.
+    flags_emailed: tuple[dict[str, str], ...] = ()
 
 
 def unsubscribe_url(user: User) -> str:
@@ -44,13 +46,22 @@ def unsubscribe_url(user: User) -> str:
 
 
 def render_summary(user: User, week: Week) -> RenderedSummary:
-    """Everything the email for ``user``'s ``week`` contains; the preview shows exactly this."""
+    """Everything the email for ``user``'s ``week`` contains; the preview shows exactly this.
+
+    The buttons are https links (APP_WEB_URL), which open on any device and in webmail, and
+    which a phone with the app can hand to it as universal links; the custom-scheme app link
+    is offered beside them as an extra, since it does nothing on a desktop.
+    """
     data = summary_data(user, week)
-    report_range = f"from={data.figures.chart_days[0].day.isoformat()}&to={week.end.isoformat()}"
+    # The report covers the chart's four weeks, or the diary's days if it began within them.
+    chart_from = data.figures.chart_days[0].day
+    report_from = max(chart_from, data.figures.diary_start or chart_from)
+    report_range = f"from={report_from.isoformat()}&to={week.end.isoformat()}"
     content: SummaryContent = summary_content(
         data,
+        insights_url=f"{settings.APP_WEB_URL}/insights/",
+        report_url=f"{settings.APP_WEB_URL}/report/?{report_range}",
         app_url=f"{settings.APP_BASE_URL}/insights",
-        report_url=f"{settings.APP_BASE_URL}/report?{report_range}",
         unsubscribe_url=unsubscribe_url(user),
     )
     chart_cid = f"chart-{week.start.isoformat()}-{user.pk}@twitchlog"
@@ -64,6 +75,7 @@ def render_summary(user: User, week: Week) -> RenderedSummary:
         chart_png=episodes_chart_png(content.chart_days),
         chart_cid=chart_cid,
         unsubscribe_url=content.unsubscribe_url,
+        flags_emailed=tuple({"rule": flag.rule_id, "fingerprint": flag.fingerprint} for flag in data.flags),
     )
 
 

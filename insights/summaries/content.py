@@ -1,62 +1,97 @@
 """What a weekly summary says, worded once for both the text and the HTML part.
 
-The templates only lay this out, so the two parts can never disagree on a number. Wording
-follows the app: say what the diary shows, compare with the week before and the guidance,
-never diagnose and never frighten.
+The templates only lay this out, so the two parts can never disagree on a number. The order
+is the reader's: the week's numbers against the week before first, then anything new that is
+worth a doctor's look (with the reassurance beside it and one next step), then the rest.
+Wording follows the app: say what the diary shows, compare with the week before and the
+guidance, never diagnose and never frighten (CLINICAL.md, "Context for wording").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from diary.catalogues.drinks import DAILY_GUIDE_MG
-from insights.analysis.knowledge import CONTEXT_SENTENCE
+from insights.analysis.knowledge import CONTEXT_SENTENCE, SEVERITIES
 from insights.summaries.figures import SHORT_NIGHT_HOURS, ChartDay, WeekFigures
-from insights.summaries.selectors import SummaryData
+from insights.summaries.selectors import TOP_ASSOCIATIONS, SummaryData
 from insights.summaries.weeks import Week
+
+NOT_LOGGED = "\u2013"
+
+# One next step per severity, for the most pressing new flag: what to do, not what it might be.
+# The urgent and emergency steps follow the flag rules' own sources (R13 lithium label; R20 FAST).
+NEXT_STEPS = {
+    "see_doctor": "Next step: book a routine appointment with your GP and take the report for your doctor.",
+    "see_doctor_soon": "Next step: book an appointment with your GP in the next few days and take the report.",
+    "urgent": "Next step: get medical advice today, from your GP or an urgent advice line (NHS 111 in England).",
+    "emergency": "Next step: if this came on suddenly, call emergency services now (999, 911 or 112).",
+}
+
+# The shared association statuses, strongest first, with the words the app uses for each.
+STATUS_TEXT = {
+    "linked": "linked in your diary",
+    "possible": "possible, not clear yet",
+    "no_sign": "no sign of a link",
+    "not_enough_data": "not enough data yet",
+}
 
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the this-week-against-last-week table."""
+    """One line of the this-week-against-the-week-before block."""
 
     label: str
     this_week: str
     week_before: str
-    change: str  # "more", "fewer", "same", or "" when there is nothing to compare
 
 
 @dataclass(frozen=True)
 class FlagItem:
     title: str
     wording: str
-    is_new: bool
+    detail: str  # the evidence in words, when the flag carries it
+    source: str
+
+
+@dataclass(frozen=True)
+class TriggerLine:
+    label: str
+    status_text: str
+    sentence: str  # what the diary supports, for a link; how much more data would settle it, otherwise
 
 
 @dataclass(frozen=True)
 class SummaryContent:
     subject: str
+    preheader: str
     greeting: str
     week_label: str
     week_before_label: str
+    compare: bool  # whether there is a week before to compare with (the diary covered some of it)
+    coverage_note: str
     nothing_logged: bool
     empty_note: str
     rows: tuple[Row, ...]
-    body_sites: tuple[str, ...]
-    triggers: tuple[str, ...]
-    flags: tuple[FlagItem, ...]
+    new_flags: tuple[FlagItem, ...]
+    next_step: str
+    reminders: tuple[str, ...]
     flags_context: str
-    associations: tuple[str, ...]
+    body_sites: str
+    guidance: tuple[str, ...]
+    triggers: tuple[TriggerLine, ...]
     insights_status: str
     tremors: tuple[str, ...]
     chart_days: tuple[ChartDay, ...]
-    chart_weeks: tuple[tuple[str, int], ...]
+    chart_lines: tuple[str, ...]  # each week with its days, labelled, for the text part
     chart_alt: str
-    app_url: str
+    chart_caption: str
+    insights_url: str
     report_url: str
+    app_url: str
     unsubscribe_url: str
     settings_hint: str
 
@@ -75,87 +110,125 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
-def _change(now: float | None, before: float | None, *, tolerance: float = 0.0) -> str:
-    if now is None or before is None:
-        return ""
-    if abs(now - before) <= tolerance:
-        return "same"
-    return "more" if now > before else "fewer"
+def _day_month(day: date) -> str:
+    return f"{day.day} {day:%b}"
 
 
-def _rows(this: WeekFigures, before: WeekFigures) -> tuple[Row, ...]:
-    before_logged = not before.nothing_logged
+def _one_decimal(value: float | None, unit: str) -> str:
+    return NOT_LOGGED if value is None else f"{value:.1f}{unit}"
 
-    def past(value: str) -> str:
-        return value if before_logged else "not logged"
 
-    def intensity(value: float | None) -> str:
-        return f"{value:.1f} / 10" if value is not None else "\u2013"
-
+def _week_values(week: WeekFigures) -> tuple[str, ...]:
+    """The block's figures for one week, in the order of ``ROW_LABELS``."""
     return (
-        Row(
-            "Episodes",
-            str(this.episodes),
-            past(str(before.episodes)),
-            _change(this.episodes, before.episodes if before_logged else None),
-        ),
-        Row(
-            "Days with episodes",
-            f"{this.days_affected} of 7",
-            past(f"{before.days_affected} of 7"),
-            _change(this.days_affected, before.days_affected if before_logged else None),
-        ),
-        Row(
-            "Total duration",
-            duration_text(this.total_duration_s),
-            past(duration_text(before.total_duration_s)),
-            _change(this.total_duration_s, before.total_duration_s if before_logged else None),
-        ),
-        Row(
-            "Average intensity",
-            intensity(this.mean_intensity),
-            past(intensity(before.mean_intensity)),
-            _change(this.mean_intensity, before.mean_intensity, tolerance=0.05),
-        ),
+        str(week.episodes),
+        f"{week.days_affected} of {week.days_covered}",
+        duration_text(week.total_duration_s),
+        _one_decimal(week.mean_intensity, " / 10"),
+        NOT_LOGGED if week.caffeine_mean_mg is None else f"{week.caffeine_mean_mg:.0f} mg",
+        _one_decimal(week.sleep_mean_hours, " h"),
+        _one_decimal(week.stress_mean, " / 10"),
     )
 
 
-def _triggers(week: WeekFigures) -> tuple[str, ...]:
-    """Caffeine, sleep and stress against the guidance, as information, never as a warning."""
+# Averages are over the days the thing was logged; the labels say what each average is of.
+ROW_LABELS = (
+    "Episodes",
+    "Days with episodes",
+    "Total duration",
+    "Average intensity",
+    "Caffeine a day",
+    "Sleep a night",
+    "Stress, average",
+)
+
+
+def _rows(this: WeekFigures, before: WeekFigures, *, compare: bool) -> tuple[Row, ...]:
+    if not compare:
+        before_values: tuple[str, ...] = ("",) * len(ROW_LABELS)
+    elif before.nothing_logged:
+        # A week with nothing logged is unknown, not a week of zero episodes.
+        before_values = (NOT_LOGGED,) * len(ROW_LABELS)
+    else:
+        before_values = _week_values(before)
+    return tuple(
+        Row(label, now, then) for label, now, then in zip(ROW_LABELS, _week_values(this), before_values, strict=True)
+    )
+
+
+def _coverage_note(data: SummaryData) -> str:
+    """Why a column is short or missing: the diary began during (or after) the week before."""
+    start = data.figures.diary_start
+    this, before = data.figures.this_week, data.figures.week_before
+    if not before.before_diary and before.nothing_logged:
+        return "Nothing was logged in the week before, so there is nothing to compare with."
+    if start is None or start < before.week.start:
+        return ""
+    began = f"{start:%A} {_day_month(start)}"
+    if before.before_diary:
+        counted = "" if this.days_covered == 7 else f" It counts the {_plural(this.days_covered, 'day')} from {began}."
+        return f"This is your first week in the diary, so there is no week before to compare with yet.{counted}"
+    return f"Your diary began on {began}, so the week before counts {_plural(before.days_covered, 'day')}."
+
+
+def _preheader(data: SummaryData, *, compare: bool) -> str:
+    """The inbox preview: the week and its headline numbers, never a warning."""
+    this, before = data.figures.this_week, data.figures.week_before
+    span = _short_range(data.week)
+    if this.nothing_logged:
+        return f"Your week, {span}: nothing logged, and a quiet week is fine."
+    week = f"{_plural(this.episodes, 'episode')} on {_plural(this.days_affected, 'day')}"
+    if not compare:
+        return f"Your first week with Twitchlog, {span}: {week}."
+    if before.nothing_logged:
+        return f"Your week, {span}: {week}."
+    return f"Your week, {span}: {week} ({before.episodes} the week before)."
+
+
+def _guidance(week: WeekFigures) -> tuple[str, ...]:
+    """Caffeine and sleep against the guidance, as information, never as a warning (CLINICAL.md)."""
     lines = []
-    if week.caffeine_mean_mg is None:
-        lines.append("Caffeine: none logged this week.")
-    else:
-        over = (
-            f" It was over {DAILY_GUIDE_MG} mg on {_plural(week.caffeine_days_over_guide, 'day')}."
-            if week.caffeine_days_over_guide
-            else f" That is within the usual guide of up to {DAILY_GUIDE_MG} mg."
-        )
-        lines.append(
-            f"Caffeine: {week.caffeine_mean_mg:.0f} mg a day on average, on the "
-            f"{_plural(week.caffeine_days, 'day')} you logged it.{over}"
-        )
-    if week.sleep_mean_hours is None:
-        lines.append("Sleep: none logged this week.")
-    else:
-        guide = f"Adults need about {SHORT_NIGHT_HOURS:.0f} hours or more"
-        shorter = "was" if week.short_nights == 1 else "were"
-        short = (
-            f"; {_plural(week.short_nights, 'night')} {shorter} shorter"
-            if week.short_nights
-            else "; every night you logged reached that"
-        )
-        lines.append(
-            f"Sleep: {week.sleep_mean_hours:.1f} hours a night on average, over "
-            f"{_plural(week.sleep_nights, 'night')} logged. {guide}{short}."
-        )
-    if week.stress_mean is None:
-        lines.append("Stress: none logged this week.")
-    else:
-        lines.append(
-            f"Stress: {week.stress_mean:.1f} out of 10 on average, on {_plural(week.stress_days, 'day')} logged."
-        )
+    if week.caffeine_mean_mg is not None:
+        if week.caffeine_days_over_guide:
+            lines.append(
+                f"Caffeine was over {DAILY_GUIDE_MG} mg on {_plural(week.caffeine_days_over_guide, 'day')}; "
+                f"{DAILY_GUIDE_MG} mg a day is the usual upper guide for adults (FDA)."
+            )
+        else:
+            lines.append(f"Caffeine stayed within the usual guide of up to {DAILY_GUIDE_MG} mg a day (FDA).")
+    if week.sleep_mean_hours is not None:
+        guide = f"adults need {SHORT_NIGHT_HOURS:.0f} hours or more (AASM)"
+        if week.short_nights:
+            shorter = "was" if week.short_nights == 1 else "were"
+            lines.append(
+                f"{_plural(week.short_nights, 'night')} {shorter} under {SHORT_NIGHT_HOURS:.0f} hours; {guide}."
+            )
+        else:
+            lines.append(f"Every night you logged reached {SHORT_NIGHT_HOURS:.0f} hours; {guide}.")
     return tuple(lines)
+
+
+def _trigger_lines(associations: tuple[dict[str, Any], ...]) -> tuple[TriggerLine, ...]:
+    """Each trigger tested, in the shared association shape, strongest status first.
+
+    Rows of the older shape carry no ``status``: a significant one reads as linked, and the
+    rest are left out, as before, since their status cannot be told.
+    """
+    order = list(STATUS_TEXT)
+    lines: list[tuple[int, float, TriggerLine]] = []
+    for item in associations:
+        status = item.get("status") or ("linked" if item.get("significant") else None)
+        if status not in STATUS_TEXT:
+            continue
+        label = str(item.get("label") or item.get("trigger") or "")
+        sentence = str(item.get("sentence") or "") if status in ("linked", "possible") else ""
+        needed = item.get("days_needed")
+        if status in ("possible", "not_enough_data") and needed:
+            sentence = f"{sentence} About {needed} more logged days would settle it.".strip()
+        line = TriggerLine(label[:1].upper() + label[1:], str(item.get("status_text") or STATUS_TEXT[status]), sentence)
+        lines.append((order.index(status), float(item.get("q_value") or 1.0), line))
+    lines.sort(key=lambda entry: entry[:2])
+    return tuple(line for _, _, line in lines[:TOP_ASSOCIATIONS])
 
 
 def _short_range(week: Week) -> str:
@@ -165,42 +238,71 @@ def _short_range(week: Week) -> str:
     return f"{first.day} {first:%b}\u2013{last.day} {last:%b}"
 
 
-def _chart_alt(days: tuple[ChartDay, ...]) -> str:
-    def one(day: ChartDay) -> str:
-        return "\u2013" if day.episodes is None else str(day.episodes)
+def _chart_lines(days: tuple[ChartDay, ...], weeks: tuple[tuple[Week, int | None], ...]) -> tuple[str, ...]:
+    """Each week of the chart as one labelled line: "2-8 Nov: 9 episodes (Mon 3, Tue 3, ..., Sun -)"."""
+    lines = []
+    for index, (week, episodes) in enumerate(weeks):
+        if episodes is None:
+            lines.append(f"{_short_range(week)}: before your diary began")
+            continue
+        counts = ", ".join(
+            f"{day.day:%a} {NOT_LOGGED if day.episodes is None else day.episodes}"
+            for day in days[index * 7 : index * 7 + 7]
+            if not day.before_diary
+        )
+        lines.append(f"{_short_range(week)}: {_plural(episodes, 'episode')} ({counts})")
+    return tuple(lines)
 
-    start: date = days[0].day
-    return (
-        f"Episodes per day from {start.day} {start:%B}, a week per group (\u2013 means nothing logged): "
-        + " | ".join(" ".join(one(d) for d in days[i : i + 7]) for i in range(0, len(days), 7))
-    )
+
+def _brief_source(source: str) -> str:
+    """The first citation of a flag's source, without the paraphrase after it: the email cites
+    briefly, and the report for the doctor carries the whole line."""
+    return source.split(";")[0].split(": ")[0].strip()
 
 
-def summary_content(data: SummaryData, *, app_url: str, report_url: str, unsubscribe_url: str) -> SummaryContent:
+def _reminder(title: str, first_week: date | None) -> str:
+    # An email goes out the Monday after the week it covers, so that is the date the user saw.
+    when = f" (first emailed {_day_month(first_week + timedelta(days=7))})" if first_week else ""
+    return f"{title}: still open{when}."
+
+
+def summary_content(
+    data: SummaryData, *, insights_url: str, report_url: str, app_url: str, unsubscribe_url: str
+) -> SummaryContent:
     figures = data.figures
     this, before = figures.this_week, figures.week_before
+    compare = not before.before_diary
     name = data.user.display_name.strip()
-    sites = tuple(f"{label} ({_plural(count, 'episode')})" for label, count in this.body_sites)
+    emailed = data.emailed_flags or {}
+    new = [f for f in data.flags if f.pk in data.new_flag_ids]
+    chart_lines = _chart_lines(figures.chart_days, figures.chart_weeks)
+    most_pressing = max((SEVERITIES.index(f.severity) for f in new if f.severity in SEVERITIES), default=0)
     return SummaryContent(
         subject=f"Your Twitchlog week: {data.week.label()}",
+        preheader=_preheader(data, compare=compare),
         greeting=f"Hello {name}," if name else "Hello,",
         week_label=data.week.label(),
         week_before_label=data.week.previous().label(),
+        compare=compare,
+        coverage_note=_coverage_note(data),
         nothing_logged=this.nothing_logged,
         empty_note=(
             f"Nothing was logged from {data.week.label()}. That is fine: a quiet week in the diary is "
             "still a week. When you log again, next Monday's summary will compare your weeks."
         ),
-        rows=_rows(this, before),
-        body_sites=sites,
-        triggers=_triggers(this),
-        # Open flags first, worded as in the app; the new ones lead.
-        flags=tuple(
-            FlagItem(f.title, f.wording, f.pk in data.new_flag_ids)
-            for f in sorted(data.flags, key=lambda f: f.pk not in data.new_flag_ids)
+        rows=_rows(this, before, compare=compare),
+        # Flags not yet emailed in this form are shown in full; the others as one line each.
+        new_flags=tuple(
+            FlagItem(f.title, f.wording, str(getattr(f, "detail", "") or ""), _brief_source(f.source)) for f in new
+        ),
+        next_step=NEXT_STEPS.get(SEVERITIES[most_pressing], "") if new else "",
+        reminders=tuple(
+            _reminder(f.title, emailed.get(f.fingerprint)) for f in data.flags if f.pk not in data.new_flag_ids
         ),
         flags_context=CONTEXT_SENTENCE,
-        associations=tuple(str(a["sentence"]) for a in data.associations),
+        body_sites=", ".join(f"{label} {count}" for label, count in this.body_sites),
+        guidance=_guidance(this),
+        triggers=_trigger_lines(data.associations),
         insights_status=data.insights_status,
         # The phone tremor tests of the week, as the analysis worded them.
         tremors=tuple(
@@ -209,10 +311,15 @@ def summary_content(data: SummaryData, *, app_url: str, report_url: str, unsubsc
             if t.description
         ),
         chart_days=figures.chart_days,
-        chart_weeks=tuple((_short_range(week), episodes) for week, episodes in figures.chart_weeks),
-        chart_alt=_chart_alt(figures.chart_days),
-        app_url=app_url,
+        chart_lines=chart_lines,
+        chart_alt="Bar chart of episodes per day. " + "; ".join(chart_lines),
+        chart_caption=(
+            "Bars: episodes per day, this week's darker; over each week, its total. "
+            "A grey dash marks a day with nothing logged."
+        ),
+        insights_url=insights_url,
         report_url=report_url,
+        app_url=app_url,
         unsubscribe_url=unsubscribe_url,
         settings_hint="You can turn weekly summaries off or back on at any time in the app, under Profile.",
     )

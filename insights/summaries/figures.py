@@ -2,7 +2,9 @@
 
 Everything is placed on local days by ``build_daily_series``, so "a week" is the user's own
 Monday-Sunday whatever the offset. Averages are taken over the days on which the thing was
-logged: a day without a caffeine entry is unknown, not a day without caffeine.
+logged: a day without a caffeine entry is unknown, not a day without caffeine. Days before the
+diary began (its first entry ever) are not days without episodes either: a week counts only the
+days the diary covers, and a week wholly before it is "before the diary", never "0 episodes".
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class WeekFigures:
     """One local week's numbers; ``None`` where nothing of that kind was logged."""
 
     week: Week
+    days_covered: int  # days of the week on or after the diary's first entry ever
     days_logged: int
     episodes: int
     days_affected: int
@@ -47,11 +50,17 @@ class WeekFigures:
     def nothing_logged(self) -> bool:
         return self.days_logged == 0
 
+    @property
+    def before_diary(self) -> bool:
+        """The whole week lies before the diary's first entry: there is nothing to compare with."""
+        return self.days_covered == 0
+
 
 @dataclass(frozen=True)
 class ChartDay:
     day: date
     episodes: int | None  # None: nothing at all was logged that day
+    before_diary: bool = False  # the diary had not begun: no bar and no "not logged" mark
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,8 @@ class SummaryFigures:
     week_before: WeekFigures
     # The last CHART_WEEKS weeks, oldest first, ending with this week.
     chart_days: tuple[ChartDay, ...]
-    chart_weeks: tuple[tuple[Week, int], ...]  # (week, episodes)
+    chart_weeks: tuple[tuple[Week, int | None], ...]  # (week, episodes); None: before the diary began
+    diary_start: date | None  # the local day of the first entry ever; None for an empty diary
 
 
 def _mean(values: np.ndarray) -> float | None:
@@ -68,7 +78,15 @@ def _mean(values: np.ndarray) -> float | None:
     return float(present.mean()) if present.size else None
 
 
-def _week_figures(week: Week, series: DailySeries, diary: Diary, indexer: DayIndexer, guide_mg: float) -> WeekFigures:
+def _days_covered(week: Week, diary_start: date | None) -> int:
+    if diary_start is None or diary_start > week.end:
+        return 0
+    return 7 - max((diary_start - week.start).days, 0)
+
+
+def _week_figures(
+    week: Week, series: DailySeries, diary: Diary, indexer: DayIndexer, guide_mg: float, diary_start: date | None
+) -> WeekFigures:
     first = series.index_of(week.start)
     if first is None:
         raise ValueError(f"the series does not cover the week of {week.start}")
@@ -91,6 +109,7 @@ def _week_figures(week: Week, series: DailySeries, diary: Diary, indexer: DayInd
 
     return WeekFigures(
         week=week,
+        days_covered=_days_covered(week, diary_start),
         days_logged=int(logged.sum()),
         episodes=int(episodes.sum()),
         days_affected=int((episodes > 0).sum()),
@@ -113,26 +132,33 @@ def chart_start(week: Week) -> date:
     return week.previous(CHART_WEEKS - 1).start
 
 
-def summary_figures(diary: Diary, week: Week, *, guide_mg: float) -> SummaryFigures:
+def summary_figures(diary: Diary, week: Week, *, guide_mg: float, diary_start: date | None) -> SummaryFigures:
     """This week against the week before, and the last CHART_WEEKS weeks day by day.
 
     ``diary`` may hold more than those weeks; only the days from ``chart_start(week)`` to the
-    week's Sunday are read.
+    week's Sunday are read. ``diary_start`` is the local day of the first entry ever, which
+    the bounded ``diary`` cannot know.
     """
     start, end = chart_start(week), week.end
     series = build_daily_series(diary, start=start, end=end)
     indexer = DayIndexer(ZoneInfo(diary.timezone), start, end)
     chart_days = tuple(
-        ChartDay(day, int(count) if is_logged else None)
+        ChartDay(day, int(count) if is_logged else None, diary_start is None or day < diary_start)
         for day, count, is_logged in zip(series.days, np.nan_to_num(series.episodes), series.logged, strict=True)
     )
     chart_weeks = tuple(
-        (chart_week, sum(d.episodes or 0 for d in chart_days[i * 7 : i * 7 + 7]))
+        (
+            chart_week,
+            None
+            if _days_covered(chart_week, diary_start) == 0
+            else sum(d.episodes or 0 for d in chart_days[i * 7 : i * 7 + 7]),
+        )
         for i, chart_week in enumerate(week.previous(CHART_WEEKS - 1 - n) for n in range(CHART_WEEKS))
     )
     return SummaryFigures(
-        this_week=_week_figures(week, series, diary, indexer, guide_mg),
-        week_before=_week_figures(week.previous(), series, diary, indexer, guide_mg),
+        this_week=_week_figures(week, series, diary, indexer, guide_mg, diary_start),
+        week_before=_week_figures(week.previous(), series, diary, indexer, guide_mg, diary_start),
         chart_days=chart_days,
         chart_weeks=chart_weeks,
+        diary_start=diary_start,
     )

@@ -29,6 +29,9 @@ class WeeklySummary(models.Model):
     last_error = models.TextField(blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The flags this week's email showed, as [{"rule": ..., "fingerprint": ...}], written when it
+    # is sent: a later week shows a flag with the same fingerprint only as a one-line reminder.
+    flags_emailed = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,21 +1,23 @@
 """Reads for weekly summaries: who is due, which rows to send, and one user's week.
 
 ``summary_data`` reads a constant number of queries whatever the size of the diary: one
-per diary table (bounded to the four weeks the summary shows), the insight state and the
-open flags. The numbers are aggregated in numpy by the pure ``figures`` module.
+per diary table (bounded to the four weeks the summary shows), one for the diary's first
+entry ever, the insight state, the open flags and the flags earlier emails showed. The
+numbers are aggregated in numpy by the pure ``figures`` module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
+from diary import models as diary_models
 from diary.catalogues.drinks import DAILY_GUIDE_MG
 from insights import presenters
 from insights import selectors as insight_selectors
@@ -26,8 +28,22 @@ from insights.summaries.figures import SummaryFigures, chart_start, summary_figu
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.weeks import Week
 
-# How many associations a summary shows; the app shows them all.
-TOP_ASSOCIATIONS = 3
+# How many triggers a summary lists; the app shows them all.
+TOP_ASSOCIATIONS = 5
+
+# The tables whose entries say the diary was kept that day, with the instant that places an
+# entry on a day: the same rows and fields as the daily series' "logged" and first entry
+# (labs are left out; a tremor test counts once analysed, as the analysis reads it), so the
+# email's first day agrees with the report's.
+_DAY_FIELDS: tuple[tuple[type[diary_models.DiaryRecord], str, dict[str, Any]], ...] = (
+    (diary_models.Episode, "started_at", {}),
+    (diary_models.CaffeineIntake, "consumed_at", {}),
+    (diary_models.SleepLog, "woke_at", {}),
+    (diary_models.StressLog, "recorded_at", {}),
+    (diary_models.MedicationDose, "taken_at", {}),
+    (diary_models.ExerciseSession, "started_at", {}),
+    (diary_models.TremorRecording, "recorded_at", {"analysed_at__isnull": False}),
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,37 @@ class SummaryData:
     associations: tuple[dict[str, Any], ...]
     insights_status: str
     tremors: tuple[TremorRecord, ...] = ()
+    # Fingerprint -> the first week whose email showed that flag, for flags already emailed.
+    emailed_flags: dict[str, date] | None = None
+
+
+def diary_began_at(user: User) -> datetime | None:
+    """The instant of the user's first live diary entry ever, in one query, or None."""
+    firsts = {
+        f"first_{index}": Subquery(
+            model._default_manager.filter(user=OuterRef("pk"), deleted_at__isnull=True, **extra)
+            .order_by(field)
+            .values(field)[:1]
+        )
+        for index, (model, field, extra) in enumerate(_DAY_FIELDS)
+    }
+    row = User.objects.filter(pk=user.pk).annotate(**firsts).values(*firsts).first() or {}
+    moments = [moment for moment in row.values() if moment is not None]
+    return min(moments) if moments else None
+
+
+def flags_emailed_before(user: User, week: Week) -> dict[str, date]:
+    """Each flag fingerprint an earlier week's sent email showed, with the first such week."""
+    first_week: dict[str, date] = {}
+    rows = (
+        WeeklySummary.objects.filter(user=user, status=SummaryStatus.SENT, week_start__lt=week.start)
+        .order_by("week_start")
+        .values_list("week_start", "flags_emailed")
+    )
+    for week_start, shown in rows:
+        for item in shown or ():
+            first_week.setdefault(str(item.get("fingerprint", "")), week_start)
+    return first_week
 
 
 def summary_data(user: User, week: Week) -> SummaryData:
@@ -49,12 +96,17 @@ def summary_data(user: User, week: Week) -> SummaryData:
     start = local_midnight(chart_start(week), zone)
     end = local_midnight(week.end + timedelta(days=1), zone)
     diary = insight_selectors.diary_for_user(user, today=week.end, start=start, end=end)
-    figures = summary_figures(diary, week, guide_mg=DAILY_GUIDE_MG)
+    began = diary_began_at(user)
+    figures = summary_figures(
+        diary, week, guide_mg=DAILY_GUIDE_MG, diary_start=began.astimezone(zone).date() if began else None
+    )
 
     flags = tuple(insight_selectors.open_flags(user))
-    # A flag is new to this email when it opened (or reopened) since the week began.
+    emailed = flags_emailed_before(user, week)
+    # A flag is new to this email unless an earlier email showed it with the same evidence
+    # (its fingerprint: rule, severity, regions); a flag that grew since is shown in full again.
+    new_flag_ids = frozenset(f.pk for f in flags if f.fingerprint not in emailed)
     week_began = local_midnight(week.start, zone)
-    new_flag_ids = frozenset(f.pk for f in flags if f.status_changed_at and f.status_changed_at >= week_began)
     payload = presenters.insights_payload(insight_selectors.insight_state(user))
     return SummaryData(
         user=user,
@@ -62,9 +114,10 @@ def summary_data(user: User, week: Week) -> SummaryData:
         figures=figures,
         flags=flags,
         new_flag_ids=new_flag_ids,
-        associations=tuple(payload["associations"][:TOP_ASSOCIATIONS]),
+        associations=tuple(payload["tested"]),
         insights_status=payload["status"],
         tremors=tuple(t for t in diary.tremors if t.recorded_at >= week_began),
+        emailed_flags=emailed,
     )
 
 

@@ -111,11 +111,20 @@ def summary_claim(*, summary_id: int) -> bool:
     return updated == 1
 
 
-def _finish(summary_id: int, status: str, *, error: str | None = None, sent_at: datetime | None = None) -> None:
+def _finish(
+    summary_id: int,
+    status: str,
+    *,
+    error: str | None = None,
+    sent_at: datetime | None = None,
+    flags_emailed: list[dict[str, str]] | None = None,
+) -> None:
     """Close a claimed row; a sent row keeps the error of any earlier attempt, for the admin."""
     values: dict[str, object] = {"status": status, "sent_at": sent_at, "updated_at": timezone.now()}
     if error is not None:
         values["last_error"] = error[:2000]
+    if flags_emailed is not None:
+        values["flags_emailed"] = flags_emailed
     WeeklySummary.objects.filter(pk=summary_id, status=SummaryStatus.SENDING).update(**values)
 
 
@@ -136,7 +145,8 @@ def summary_send(*, summary_id: int) -> str:
         _finish(summary_id, SummaryStatus.SKIPPED)
         return SummaryStatus.SKIPPED
     try:
-        message = build_message(user, render_summary(user, Week(summary.week_start)))
+        rendered = render_summary(user, Week(summary.week_start))
+        message = build_message(user, rendered)
         message.send()
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -153,7 +163,8 @@ def summary_send(*, summary_id: int) -> str:
         logger.exception("Weekly summary %s could not be built", summary_id)
         _finish(summary_id, SummaryStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
-    _finish(summary_id, SummaryStatus.SENT, sent_at=timezone.now())
+    # Only a sent email counts as having shown its flags: next week repeats them as reminders.
+    _finish(summary_id, SummaryStatus.SENT, sent_at=timezone.now(), flags_emailed=list(rendered.flags_emailed))
     return SummaryStatus.SENT
 
 

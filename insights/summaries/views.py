@@ -1,20 +1,27 @@
-"""The summary preview (API) and the unsubscribe pages (HTML, no login).
+"""The summary preview (API), the unsubscribe pages and the "open in the app" pages (HTML, no login).
 
 The unsubscribe URL is the one in the email's List-Unsubscribe header. A GET only shows a
 page with a button, because link scanners and previewers follow links in emails and must
 not unsubscribe anyone; the POST, from that button or from a mail client's one-click
 unsubscribe (RFC 8058), needs no login and no CSRF token: the signed token is the proof.
+
+The email's buttons are https links to the "open" pages, so they work on a desktop and in
+webmail as well as on a phone; each page hands over to the app by its custom-scheme link and
+says where the same thing is in the app. They read nothing and show nothing private.
 """
 
 from __future__ import annotations
 
 import base64
+from datetime import date
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,3 +70,41 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except InvalidToken:
         return render(request, "summaries/unsubscribe_invalid.html", status=400)
     return render(request, "summaries/unsubscribe_confirm.html")
+
+
+# The app screens an email may open, with where to find each in the app.
+APP_SCREENS = {
+    "insights": ("Your insights", "Open Twitchlog on your phone: your insights are on the Insights tab."),
+    "report": (
+        "A report for your doctor",
+        "Open Twitchlog on your phone to make the report for your doctor, as a PDF or a share link.",
+    ),
+}
+
+
+@require_GET
+def open_in_app(request: HttpRequest, screen: str) -> HttpResponse:
+    """A web page for an email button: hands over to the app, and works on any device."""
+    if screen not in APP_SCREENS:
+        raise Http404(f"No app screen {screen!r}.")
+    title, where = APP_SCREENS[screen]
+    query = {}
+    for field in ("from", "to"):
+        value = request.GET.get(field)
+        if value is None:
+            continue
+        try:
+            query[field] = date.fromisoformat(value).isoformat()
+        except ValueError:
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "invalid",
+                        "message": f"{field} must be a date as YYYY-MM-DD.",
+                        "fields": {field: ["Must be a date as YYYY-MM-DD."]},
+                    }
+                },
+                status=400,
+            )
+    app_link = f"{settings.APP_BASE_URL}/{screen}" + (f"?{urlencode(query)}" if query else "")
+    return render(request, "summaries/open_in_app.html", {"title": title, "where": where, "app_link": app_link})

@@ -69,11 +69,12 @@ def open_flag(
     title: str = "Twitching in the same place for more than two weeks",
     wording: str = "Your diary shows twitching in the same area for more than two weeks.",
     changed_at: datetime | None = None,
+    severity: str = "see_doctor",
 ) -> Flag:
     return Flag.objects.create(
         user=user,
         rule_id=rule_id,
-        severity="see_doctor",
+        severity=severity,
         title=title,
         wording=wording,
         source="NHS",
@@ -98,6 +99,37 @@ def association(trigger: str, sentence: str, *, significant: bool, q_value: floa
         "direction": "more",
         "significant": significant,
         "sentence": sentence,
+    }
+
+
+def shared_association(trigger: str, status: str, sentence: str, *, days_needed: int | None = None) -> dict[str, Any]:
+    """One row of the shared association shape (i14a's), as ``InsightState.associations`` holds it."""
+    texts = {
+        "linked": "linked in your diary",
+        "possible": "possible, not clear yet",
+        "no_sign": "no sign of a link",
+        "not_enough_data": "not enough data yet",
+    }
+    tested = status in ("linked", "possible", "no_sign")
+    return {
+        "trigger": trigger,
+        "label": trigger.capitalize(),
+        "status": status,
+        "status_text": texts[status],
+        "exposure": f"{trigger} the same day",
+        "comparison": f"your higher-{trigger} days against your lower ones",
+        "rate_ratio": 1.9 if tested else None,
+        "ci_low": 1.4 if tested else None,
+        "ci_high": 2.6 if tested else None,
+        "p_value": 0.01 if tested else None,
+        "q_value": {"linked": 0.01, "possible": 0.2, "no_sign": 0.8}.get(status),
+        "days_needed": days_needed,
+        "n_days": 60,
+        "sentence": sentence,
+        "clinician_sentence": sentence,
+        "method": "rate ratio",
+        "significant": status == "linked",
+        "direction": "more" if tested else "not_tested",
     }
 
 

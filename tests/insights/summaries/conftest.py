@@ -15,7 +15,8 @@ def _locmem_mail() -> Iterator[None]:
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         PUBLIC_BASE_URL="https://twitchlog.example",
-        APP_BASE_URL="https://app.twitchlog.example",
+        APP_BASE_URL="twitchlog://open",
+        APP_WEB_URL="https://twitchlog.example/open",
     ):
         mail.outbox = []
         yield

@@ -1,4 +1,4 @@
-"""What a summary says, in both parts: numbers, guidance, flags first, associations, chart, links."""
+"""What a summary says, in both parts: numbers, guidance, flags, associations, chart, links."""
 
 from __future__ import annotations
 
@@ -85,16 +85,17 @@ def test_text_and_html_parts_both_carry_the_numbers(diarist: User, frozen_monday
     for part in (text, html):
         assert "5\u201311 January 2026" in part
         assert "Lee" in part
-        for number in ("3", "2 of 7", "6 min", "5.0 / 10", "1 of 7", "30 s", "2.0 / 10"):
+        # The diary began on Tuesday 30 December, so the week before counts six days, not seven.
+        for number in ("3", "2 of 7", "6 min", "5.0 / 10", "1 of 6", "30 s", "2.0 / 10", "400 mg", "7.0 h", "4.5 / 10"):
             assert number in part, number
-        assert "left index finger (2 episodes)" in part
-        assert "right eyelid (1 episode)" in part
-        assert "400 mg a day on average" in part
-        assert "over 400 mg on 1 day" in part
-        assert "7.0 hours a night on average" in part
-        assert "1 night was shorter" in part
-        assert "4.5 out of 10" in part
-    assert "Episodes: 3 (week before: 1)" in text
+        assert "Your diary began on Tuesday 30 Dec, so the week before counts 6 days." in part
+        assert "left index finger 2, right eyelid 1" in part
+        assert "Caffeine was over 400 mg on 1 day" in part
+        assert "1 night was under 7 hours" in part
+    assert "- Episodes: 3 (week before: 1)" in text
+    assert "- Days with episodes: 2 of 7 (week before: 1 of 6)" in text
+    assert "- Caffeine a day: 400 mg (week before: \u2013)" in text
+    assert "- Stress, average: 4.5 / 10 (week before: \u2013)" in text
 
 
 def test_the_chart_is_a_valid_png_referenced_by_the_html(diarist: User, frozen_monday: None) -> None:
@@ -104,17 +105,19 @@ def test_the_chart_is_a_valid_png_referenced_by_the_html(diarist: User, frozen_m
     png = image.get_payload(decode=True)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
-    assert (width, height) == (600, 200)
+    assert (width, height) == (600, 280)
     content_id = image["Content-ID"].strip("<>")
     assert f'src="cid:{content_id}"' in html
     assert image.get_content_disposition() == "inline"
     # The HTML and its image travel together in multipart/related, the second alternative.
     related = message.get_payload()[1]
     assert related.get_content_type() == "multipart/related"
-    # The chart's numbers are in the text too: four weekly totals and the days.
-    assert "- 5\u201311 Jan: 3 episodes" in text
-    assert "- 29 Dec\u20134 Jan: 1 episode" in text
-    assert "- 15\u201321 Dec: 0 episodes" in text
+    # The chart's numbers are in the text too, each labelled: weekly totals and the days. Days
+    # before the diary began are neither zeros nor "not logged".
+    assert "- 5\u201311 Jan: 3 episodes (Mon 2, Tue 0, Wed 0, Thu 0, Fri \u2013, Sat \u2013, Sun 1)" in text
+    assert "- 29 Dec\u20134 Jan: 1 episode (Tue 1, Wed \u2013, Thu \u2013, Fri \u2013, Sat \u2013, Sun \u2013)" in text
+    assert "- 15\u201321 Dec: before your diary began" in text
+    assert "0 episodes" not in text
 
 
 def test_the_html_has_its_css_inlined_for_mail_clients(diarist: User, frozen_monday: None) -> None:
@@ -135,33 +138,37 @@ def test_a_week_with_nothing_logged_gets_a_short_note_not_an_empty_table(
     assert 'class="figures"' not in html
 
 
-def test_open_flags_come_first_worded_as_in_the_app(diarist: User, frozen_monday: None) -> None:
+def test_open_flags_follow_the_weeks_numbers_worded_as_in_the_app_with_the_reassurance_beside_them(
+    diarist: User, frozen_monday: None
+) -> None:
     builders.open_flag(
         diarist,
         rule_id="R2",
         title="Twitching in more than one area",
         wording="Your diary shows twitching in more than one area of the body.",
-        changed_at=datetime(2025, 12, 1, tzinfo=UTC),
     )
-    builders.open_flag(diarist, rule_id="R1", changed_at=datetime(2026, 1, 7, tzinfo=UTC))
     acknowledged = builders.open_flag(diarist, rule_id="R3", title="Weakness", wording="Quiet one.")
     acknowledged.status = "acknowledged"
     acknowledged.save()
     text, html, _ = parts(send(diarist))
-    for part in (text, html):
-        assert (
-            part.index("Twitching in the same place for more than two weeks") < part.index("Your week")
-            if part is html
-            else part.index("[New] Twitching in the same place") < part.index("YOUR WEEK")
-        )
+    reassurance = "Most twitches are harmless; a GP can check the common causes."
+    for part, heading in ((text, "NEW: WORTH A DOCTOR'S LOOK"), (html, "New: worth a doctor's look")):
+        assert part.index("Days with episodes") < part.index(heading)
+        # The reassurance comes with the flags, before the first of them, not after them.
+        assert part.index(heading) < part.index(reassurance) < part.index("Twitching in more than one area")
         assert "Your diary shows twitching in more than one area of the body." in part
-        assert "Most twitches are harmless; a GP can check the common causes." in part
+        assert "Guidance: NHS" in part
+        assert "Next step: book a routine appointment with your GP" in part
         assert "Quiet one." not in part
-    # The flag that opened this week is marked new and comes before the older one.
-    assert text.index("[New] Twitching in the same place") < text.index("- Twitching in more than one area")
+    # Not the small grey print: the reassurance has the body text's size.
+    assert 'class="reassure"' in html
+    reassure_style = html.split(f">{reassurance}<")[0].rsplit("<p", 1)[1]
+    assert "font-size" not in reassure_style
 
 
-def test_only_the_associations_that_survived_are_shown_strongest_first(diarist: User, frozen_monday: None) -> None:
+def test_old_shape_associations_show_only_the_significant_ones_strongest_first(
+    diarist: User, frozen_monday: None
+) -> None:
     builders.insight_state(
         diarist,
         [
@@ -177,10 +184,32 @@ def test_only_the_associations_that_survived_are_shown_strongest_first(diarist: 
     text, html, _ = parts(send(diarist))
     for part in (text, html):
         assert part.index("On coffee days") < part.index("After short nights")
+        assert "linked in your diary" in part
         assert "Stress made no clear difference." not in part
 
 
-def test_the_email_links_to_the_app_the_report_and_a_one_click_unsubscribe(diarist: User, frozen_monday: None) -> None:
+def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(diarist: User, frozen_monday: None) -> None:
+    builders.insight_state(
+        diarist,
+        [
+            builders.shared_association("stress", "no_sign", "Stress: no sign."),
+            builders.shared_association("sleep", "possible", "After short nights, perhaps more.", days_needed=40),
+            builders.shared_association("caffeine", "linked", "On coffee days you logged at least 1.4 times as many."),
+            builders.shared_association("exercise", "not_enough_data", "", days_needed=25),
+        ],
+    )
+    text, html, _ = parts(send(diarist))
+    for part in (text, html):
+        linked = part.index("linked in your diary. On coffee days you logged at least 1.4 times as many.")
+        possible = part.index("possible, not clear yet. After short nights, perhaps more. About 40 more logged days")
+        no_sign = part.index("no sign of a link.")
+        not_yet = part.index("not enough data yet. About 25 more logged days would settle it.")
+        assert linked < possible < no_sign < not_yet
+        # Only a link or a possible one carries its sentence; "no sign" needs none.
+        assert "Stress: no sign." not in part
+
+
+def test_the_buttons_are_https_web_links_with_the_app_link_as_an_extra(diarist: User, frozen_monday: None) -> None:
     message = send(diarist)
     text, html, _ = parts(message)
     unsubscribe = str(message["List-Unsubscribe"]).strip().strip("<>")
@@ -188,8 +217,16 @@ def test_the_email_links_to_the_app_the_report_and_a_one_click_unsubscribe(diari
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     for part in (text, html):
         assert unsubscribe in part
-        assert "https://app.twitchlog.example/insights" in part
-        assert "https://app.twitchlog.example/report?from=2025-12-15" in part
+        assert "https://twitchlog.example/open/insights/" in part
+        # The report starts on the diary's first day, not before it.
+        assert "https://twitchlog.example/open/report/?from=2025-12-30" in part
+        assert "twitchlog://open/insights" in part
+    hrefs = [chunk.split('"', 1)[0] for chunk in html.split('href="')[1:]]
+    buttons = [href for href in hrefs if "twitchlog://" not in href]
+    assert buttons and all(href.startswith("https://") for href in buttons)
+    assert hrefs.count("twitchlog://open/insights") == 1
+    # The button is the first link; the app link comes after it as an extra.
+    assert html.index("https://twitchlog.example/open/insights/") < html.index("twitchlog://open/insights")
 
 
 def test_the_preview_returns_exactly_what_would_be_sent(

@@ -60,7 +60,7 @@ def test_each_user_gets_one_email_at_their_own_monday_8am_with_their_own_weeks_d
         assert arrivals[user.email] == [ZONES[zone]], zone
         (message,) = [m for m in mail.outbox if m.to == [user.email]]
         assert "5\u201311 January 2026" in message.subject
-        assert "Episodes: 2 " in message.body
+        assert "- Episodes: 2\n" in message.body
         assert WeeklySummary.objects.get(user=user).week_start == date(2026, 1, 5)
     assert len(mail.outbox) == 3
 

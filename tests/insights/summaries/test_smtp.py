@@ -55,7 +55,9 @@ def test_a_summary_travels_through_a_real_smtp_server_and_parses(
     assert str(message["List-Unsubscribe"]).strip().startswith("<https://twitchlog.example/unsubscribe/")
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    assert "Episodes: 1 (week before: not logged)" in text
+    # The diary began this week: no column for the week before, and no "against 0".
+    assert "- Episodes: 1\n" in text.replace("\r\n", "\n")
+    assert "This is your first week in the diary" in text
     assert "2 min" in text and "2 min" in html
     (image,) = [part for part in message.walk() if part.get_content_type() == "image/png"]
     assert image.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
