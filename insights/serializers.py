@@ -64,6 +64,11 @@ class AssociationSerializer(serializers.Serializer):
     significant = serializers.BooleanField(help_text="Same as status == 'linked'; kept for older readers.")
     direction = serializers.ChoiceField(choices=["more", "none", "not_tested"])
     lag = serializers.CharField()
+    cut_point = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="Where the user's high days begin, in the exposure's unit (sleep: where short nights end).",
+    )
 
 
 class InsightsSerializer(serializers.Serializer):

@@ -178,6 +178,9 @@ class AssociationResult:
     significant: bool
     direction: str  # "more" (linked), "none" (tested, not linked) or "not_tested"
     lag: str
+    # Where the user's "high" days begin in the exposure's own unit (for sleep: where the short
+    # nights end), so a chart can draw the comparison the test made; None where none applies.
+    cut_point: float | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,15 @@ def _about(trigger: str, value: float) -> str:
     return f"{int(round(value / 5.0) * 5)} min"
 
 
+def cut_point(trigger: str, values: FloatArray) -> float:
+    """Where the top third of the user's days by the exposure begins (for sleep, where the bottom
+    third of nights ends); when over a third of days share the lowest value, any more is "high"."""
+    low_cut, high_cut = np.quantile(values, [THIRD, 1 - THIRD])
+    if trigger == "sleep":
+        return float(low_cut)
+    return float(high_cut if high_cut > low_cut else low_cut)
+
+
 def comparison_words(trigger: str, values: FloatArray) -> tuple[str, str, str]:
     """(comparison, high days, low days) for the user's top and bottom thirds, in their units."""
     low_cut, high_cut = np.quantile(values, [THIRD, 1 - THIRD])
@@ -281,6 +293,7 @@ class _Tested:
     degrees: float
     unit: str  # "as many episodes", "as many episodes a day", "as many episodes an hour"
     method: str
+    cut_point: float | None = None
 
 
 def data_sufficiency(series: DailySeries) -> DataSufficiency:
@@ -552,6 +565,7 @@ def _exposure_tests(fit: _Fit, terms: list[_Term], n_rows: int, trigger_count: i
                 degrees=fit.degrees,
                 unit="as many episodes",
                 method=model_method(spec.noun, trigger_count),
+                cut_point=cut_point(spec.trigger, term.raw),
             )
         )
     return tested
@@ -829,6 +843,7 @@ def _word(test: _Tested, q_value: float, survives: bool, n_tests: int) -> Associ
         significant=status == "linked",
         direction="more" if status == "linked" else "none",
         lag=test.lag,
+        cut_point=test.cut_point,
     )
 
 

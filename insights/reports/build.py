@@ -25,16 +25,6 @@ from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
 from insights import selectors
-
-# The comparisons' cut points live with the association engine; a clinical-constants module
-# (issue 14) will become their one home, and these imports move with them.
-from insights.analysis.associations import (
-    CAFFEINE_HIGH_MG,
-    HIGH_STRESS_LEVEL,
-    INHALER_WINDOW_HOURS,
-    LONG_EXERCISE_MIN,
-    SHORT_SLEEP_HOURS,
-)
 from insights.analysis.daily_series import build_daily_series, local_date, local_midnight
 from insights.analysis.flag_rules import region_timeline
 from insights.analysis.knowledge import FLAG_RULES
@@ -60,39 +50,6 @@ from insights.reports.figures import DiaryFigures, diary_figures, format_day
 # found in spring matters for a summer report); older results would only clutter the page.
 LAB_LOOKBACK = timedelta(days=365)
 
-# What each trigger compared, in a doctor's words, with the engine's own cut points.
-_COMPARISONS = {
-    "caffeine": f"days with ≥{CAFFEINE_HIGH_MG:g} mg caffeine vs other days",
-    "sleep": f"days after <{SHORT_SLEEP_HOURS:g} h sleep vs other days",
-    "stress": f"days with stress ≥{HIGH_STRESS_LEVEL:g}/10 vs other days",
-    "stress_previous_day": f"days after stress ≥{HIGH_STRESS_LEVEL:g}/10 vs other days",
-    "exercise": f"days with ≥{LONG_EXERCISE_MIN:g} min exercise vs other days",
-    "exercise_previous_day": f"days after ≥{LONG_EXERCISE_MIN:g} min exercise vs other days",
-    "inhaler_window": f"{INHALER_WINDOW_HOURS:g} h after an inhaler dose vs other waking hours",
-}
-# One line per flag rule in a doctor's words, used until the rule carries its own (issue 14).
-# It describes what was logged; it names no diagnosis.
-_CLINICIAN_LINES = {
-    "R1": "Twitching at the same site for more than 14 days",
-    "R2": "Twitching in more than one body region",
-    "R3": "Weakness or stiffness logged with the twitching",
-    "R4": "Patient reports a muscle looking thinner (possible wasting)",
-    "R5": "Speech or swallowing difficulty, or tongue twitching, logged",
-    "R6": "Cramps with logged weakness or wasting",
-    "R7": "Taking a medicine whose class is known to cause twitching or tremor",
-    "R8": "Rest tremor recorded on one side",
-    "R9": "Bilateral action tremor recorded",
-    "R10": "Cramp or spasm while writing or typing",
-    "R13": "Tremor with unsteadiness while taking lithium",
-    "R14": "Repetitive involuntary movements on a dopamine-blocking medicine",
-    "R15": "Perioral or digital tingling with hand cramps",
-    "R16": "Numbness or tingling in the thumb, index and middle fingers",
-    "R17": "Numbness or tingling in the ring and little fingers",
-    "R18": "Numbness or tingling in both hands or both feet",
-    "R19": "Visual change, imbalance or spreading numbness logged",
-    "R20": "Speech difficulty with face or arm weakness logged",
-    "L1": "Electrolyte below its reference range",
-}
 _TREND_DIRECTION = {"up": "up", "down": "down", "flat": "flat", "too_short": "flat"}
 
 
@@ -234,7 +191,7 @@ def association_comparison(result: dict[str, Any]) -> str:
     trigger = str(result.get("trigger", ""))
     if trigger.startswith("medication:"):
         return f"days after starting {result.get('label', 'the medicine')} vs before"
-    return _COMPARISONS.get(trigger) or str(result.get("comparison") or result.get("exposure") or "")
+    return str(result.get("comparison") or result.get("exposure") or "")
 
 
 def association_sentence(result: dict[str, Any]) -> str:
@@ -274,6 +231,7 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
             comparison=association_comparison(a),
             n_days=a.get("n_days"),
             trigger=str(a.get("trigger", "")),
+            cut_point=_float(a.get("cut_point")),
         )
         for a in state.associations
     ]
@@ -349,12 +307,12 @@ def _flag_rows(flags: Iterable[Flag], history: Diary, figures: DiaryFigures) -> 
     rows = []
     for flag in flags:
         rule = FLAG_RULES.get(flag.rule_id)
-        # The flag's own detail and the rule's clinician line come with issue 14; until then both
-        # are built here from the stored evidence.
-        detail = str(getattr(flag, "detail", "") or "")
+        # The flag carries its evidence in words and the rule's line in a clinician's voice; a flag
+        # stored before those existed has them built here from its evidence and the knowledge base.
+        detail = flag.detail
         if not detail:
             detail = _lab_detail(flag, history.labs) if flag.rule_id == "L1" else _region_detail(flag, figures)
-        clinician = str(getattr(rule, "clinician", "") or _CLINICIAN_LINES.get(flag.rule_id, ""))
+        clinician = flag.clinician_wording or (rule.clinician_wording if rule else "")
         rows.append(
             FlagRow(
                 title=flag.title,

@@ -90,6 +90,7 @@ class AssociationRow:
     comparison: str = ""  # what was compared, e.g. "days with 300 mg caffeine or more against the others"
     n_days: int | None = None
     trigger: str = ""  # the engine's key: caffeine | sleep | stress | exercise... | medication:<id> | inhaler...
+    cut_point: float | None = None  # where the user's "high" days began in the comparison (sleep: short nights)
 
     @property
     def result(self) -> str:

@@ -13,7 +13,6 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Rect
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from insights.analysis.associations import CAFFEINE_HIGH_MG, HIGH_STRESS_LEVEL, SHORT_SLEEP_HOURS
 from insights.reports import theme
 from insights.reports.charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
 from insights.reports.content import LabRow, MedicationRow, ReportContent
@@ -38,11 +37,12 @@ def _none(text: str) -> Paragraph:
     return Paragraph(f"<i>{escape(text)}</i>", theme.BODY)
 
 
-# The cut points the associations compared at, drawn as guides on the daily timeline.
-_GUIDES: dict[str, tuple[str, float, str]] = {
-    "caffeine": ("caffeine", CAFFEINE_HIGH_MG, f"≥{CAFFEINE_HIGH_MG:g} mg"),
-    "sleep": ("sleep", SHORT_SLEEP_HOURS, f"<{SHORT_SLEEP_HOURS:g} h"),
-    "stress": ("stress", HIGH_STRESS_LEVEL, f"≥{HIGH_STRESS_LEVEL:g}"),
+# How each timeline panel labels the cut point its association compared at: the user's own
+# "high" days begin there (for sleep, the short nights end there), so the guide shows the test.
+_GUIDE_LABELS = {
+    "caffeine": lambda cut: f"≥{cut:.0f} mg",
+    "sleep": lambda cut: f"≤{cut:.1f} h",
+    "stress": lambda cut: f"≥{cut:.0f}",
 }
 
 
@@ -50,9 +50,8 @@ def timeline_guides(content: ReportContent) -> dict[str, tuple[float, str]]:
     """A guide for each measure whose association was tested; none where nothing was compared."""
     guides = {}
     for a in content.associations:
-        if a.trigger in _GUIDES and a.status != "not_enough_data":
-            key, value, label = _GUIDES[a.trigger]
-            guides[key] = (value, label)
+        if a.trigger in _GUIDE_LABELS and a.status != "not_enough_data" and a.cut_point is not None:
+            guides[a.trigger] = (a.cut_point, _GUIDE_LABELS[a.trigger](a.cut_point))
     return guides
 
 

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, SYMPTOMS
-from insights.analysis.associations import CAFFEINE_HIGH_MG, SHORT_SLEEP_HOURS
 from insights.analysis.records import CaffeineRecord, Diary, EpisodeRecord
 from insights.reports.content import (
     AssociationRow,
@@ -220,7 +219,8 @@ def _associations(days: int) -> tuple[list[AssociationRow], str]:
             0.004,
             status="linked",
             status_text="associated",
-            comparison=f"days with ≥{CAFFEINE_HIGH_MG:g} mg caffeine vs other days",
+            comparison="higher-caffeine days (about 300 mg or more) against lower ones (under 100 mg)",
+            cut_point=300.0,
             n_days=days - 9,
             trigger="caffeine",
         ),
@@ -233,7 +233,8 @@ def _associations(days: int) -> tuple[list[AssociationRow], str]:
             0.02,
             status="linked",
             status_text="associated",
-            comparison=f"days after <{SHORT_SLEEP_HOURS:g} h sleep vs other days",
+            comparison="shorter nights (about 6.5 h or less) against longer ones (about 7.5 h or more)",
+            cut_point=6.5,
             n_days=days - 14,
             trigger="sleep",
         ),

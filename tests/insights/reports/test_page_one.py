@@ -137,11 +137,6 @@ def test_the_demo_reports_keep_page_one_to_one_page_with_onset_course_spread_and
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="Lab flags resolve on a later in-range result of the same test with issue 14 (helper i14b); "
-    "remove this mark when that lands.",
-)
 def test_a_low_lab_repeated_normal_later_raises_no_flag_in_the_report(user) -> None:
     end = local_today(user) - timedelta(days=1)
     lab = {"analyte": "magnesium", "unit": "mmol/L", "reference_low": 0.7, "reference_high": 1.0}

@@ -23,7 +23,7 @@ def match_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diary', '0002_tremor_recording'),
+        ('diary', '0003_sync_null_notes_and_device_push'),
     ]
 
     operations = [
