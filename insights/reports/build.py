@@ -361,19 +361,18 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
     figures = diary_figures(history, start, end)
 
     # The analysis records carry neither an episode's notes nor a medicine's dose text.
-    notes = dict(
-        diary_models.Episode.objects.filter(
-            user=user,
-            deleted_at__isnull=True,
-            started_at__gte=span.starts_at,
-            started_at__lt=span.ends_at,
+    # An episode's notes are optional and may be null (as the app pushed them) or empty.
+    notes = {
+        client_id: text
+        for client_id, text in diary_models.Episode.objects.filter(
+            user=user, started_at__gte=span.starts_at, started_at__lt=span.ends_at
         )
+        .live()
         .exclude(notes="")
         .values_list("client_id", "notes")
-    )
-    dose_text = dict(
-        diary_models.Medication.objects.filter(user=user, deleted_at__isnull=True).values_list("client_id", "dose")
-    )
+        if text
+    }
+    dose_text = dict(diary_models.Medication.objects.filter(user=user).live().values_list("client_id", "dose"))
     flags = selectors.flag_list(user).order_by("first_seen", "rule_id")
     state = selectors.insight_state(user)
 

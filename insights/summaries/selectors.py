@@ -66,9 +66,7 @@ def diary_began_at(user: User) -> datetime | None:
     """The instant of the user's first live diary entry ever, in one query, or None."""
     firsts = {
         f"first_{index}": Subquery(
-            model._default_manager.filter(user=OuterRef("pk"), deleted_at__isnull=True, **extra)
-            .order_by(field)
-            .values(field)[:1]
+            model.objects.live().filter(user=OuterRef("pk"), **extra).order_by(field).values(field)[:1]
         )
         for index, (model, field, extra) in enumerate(_DAY_FIELDS)
     }
