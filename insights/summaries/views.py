@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from accounts.throttles import UnsubscribeThrottle
@@ -55,17 +56,21 @@ class SummaryPreviewView(APIView):
         return Response(SummaryPreviewSerializer(data).data)
 
 
-def _throttled(request: HttpRequest) -> bool:
-    return not UnsubscribeThrottle().allow_request(request, None)  # type: ignore[arg-type]
+def _throttled(request: HttpRequest, throttle: type[SimpleRateThrottle] = UnsubscribeThrottle) -> bool:
+    return not throttle().allow_request(request, None)  # type: ignore[arg-type]
+
+
+def _too_many() -> HttpResponse:
+    return HttpResponse(
+        "Too many requests. Please try again in a minute.", status=429, content_type="text/plain; charset=utf-8"
+    )
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if _throttled(request):
-        return HttpResponse(
-            "Too many requests. Please try again in a minute.", status=429, content_type="text/plain; charset=utf-8"
-        )
+        return _too_many()
     try:
         if request.method == "POST":
             services.summaries_unsubscribe(token=token)
@@ -89,6 +94,9 @@ APP_SCREENS = {
 @require_GET
 def open_in_app(request: HttpRequest, screen: str) -> HttpResponse:
     """A web page for an email button: hands over to the app, and works on any device."""
+    # Public like every page an email opens, so limited per address like the anonymous API.
+    if _throttled(request, AnonRateThrottle):
+        return _too_many()
     if screen not in APP_SCREENS:
         raise Http404(f"No app screen {screen!r}.")
     title, where = APP_SCREENS[screen]
