@@ -176,7 +176,7 @@ def _preheader(data: SummaryData, *, compare: bool) -> str:
     this, before = data.figures.this_week, data.figures.week_before
     span = _short_range(data.week)
     if this.nothing_logged:
-        return f"Your week, {span}: nothing logged, and a quiet week is fine."
+        return f"Your week, {span}: nothing logged in the diary."
     week = f"{_plural(this.episodes, 'episode')} on {_plural(this.days_affected, 'day')}"
     if not compare:
         return f"Your first week with Twitchlog, {span}: {week}."

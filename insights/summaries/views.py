@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.throttles import UnsubscribeThrottle
@@ -85,6 +86,10 @@ APP_SCREENS = {
 @require_GET
 def open_in_app(request: HttpRequest, screen: str) -> HttpResponse:
     """A web page for an email button: hands over to the app, and works on any device."""
+    # Public like every page an email opens, so limited per address like the anonymous API.
+    refused = plain_view_throttled(request, AnonRateThrottle())
+    if refused is not None:
+        return refused
     if screen not in APP_SCREENS:
         raise Http404(f"No app screen {screen!r}.")
     title, where = APP_SCREENS[screen]

@@ -185,6 +185,7 @@ OUTSIDE_THE_API = {
     "docs": "Swagger UI, the same for everyone",
     "healthz": "the state of the database, cache and broker",
     "summaries-unsubscribe": "a signed token names the account; tests/insights/summaries/test_unsubscribe.py",
+    "summaries-open": "the same page for everyone, reads no data; tests/insights/summaries/test_weekly_email.py",
     "share-page": "a random token names the share; tests/insights/reports/test_shares.py",
     "share-pdf": "a random token names the share; tests/insights/reports/test_shares.py",
 }
