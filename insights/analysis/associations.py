@@ -254,9 +254,15 @@ def comparison_words(trigger: str, values: FloatArray) -> tuple[str, str, str]:
     low_cut, high_cut = np.quantile(values, [THIRD, 1 - THIRD])
     if trigger == "sleep":
         # For sleep the "high" days are the short nights: the bottom third of hours slept.
-        high = f"nights of about {_about('sleep', low_cut)} or less"
-        low = f"nights of about {_about('sleep', high_cut)} or more"
-        return f"your shorter nights ({high}) against your longer ones ({low})", high, low
+        high = f"days after nights of about {_about('sleep', low_cut)} or less"
+        low = f"days after nights of about {_about('sleep', high_cut)} or more"
+        short, long = _about("sleep", low_cut), _about("sleep", high_cut)
+        return (
+            f"your days after shorter nights (about {short} or less) against those after longer ones "
+            f"(about {long} or more)",
+            high,
+            low,
+        )
     nouns = {"caffeine": "caffeine", "stress": "stress", "exercise": "exercise"}
     noun = nouns[trigger]
     high_words = f"about {_about(trigger, high_cut)} or more"
@@ -588,7 +594,7 @@ def _medication_tests(fit: _Fit, names: list[str], diary: Diary, rows: int, trig
             trigger=name,
             label=labels[name],
             lag="since the start",
-            exposure=f"days since you started {labels[name]}",
+            exposure=f"starting {labels[name]}",
             comparison=f"the days since you started {labels[name]} against the days before",
             high_days=f"the days since you started {labels[name]}",
             low_days="the days before",
@@ -805,9 +811,11 @@ def _word(test: _Tested, q_value: float, survives: bool, n_tests: int) -> Associ
     else:
         status = "no_sign"
     days_needed = days_to_settle(test, n_tests) if status == "possible" else None
-    numbers = f"at least {_times(low)} times {test.unit}, maybe up to {_times(high)}"
     if status == "linked":
-        sentence = f"On {test.high_days} you logged {numbers} as on {test.low_days}. {NOT_PROOF}"
+        sentence = (
+            f"On {test.high_days} you logged at least {_times(low)} times {test.unit} as on {test.low_days}, "
+            f"maybe up to {_times(high)} times. {NOT_PROOF}"
+        )
     elif status == "possible":
         sentence = (
             f"Possibly more episodes on {test.high_days} than on {test.low_days} "
