@@ -89,10 +89,10 @@ EXERCISE_LAG = 1
 
 # --- How it is tested and worded ----------------------------------------------------------------
 # The promise (DESIGN.md, section 6): a wrong trigger for at most 5% of users. Benjamini-Hochberg at
-# a level q reports something for exactly q of users in whom nothing is linked (Simes), and for
-# more than q when one trigger is truly linked and others move with it; measured on the simulated
-# diaries, a level of 5% gave 6.3% wrong reports where only short sleep raised twitching, and 4%
-# kept every null kind and length under 5% (``make bench-associations``).
+# a level q reports something for about q of users in whom nothing is linked (Simes), and for more
+# than q when one trigger is truly linked and others move with it. At 4% every null kind (plain,
+# trend, weekday, confounded) and length (60, 90, 180 days) measured 1.3-4.7% on 300 users a cell
+# (worst: weekday, 180 days; ``make bench-associations``); at 5% single cells went over.
 PROMISED_WRONG_SHARE = 0.05
 ALPHA = 0.04  # the Benjamini-Hochberg level over all of the user's tests
 # The interval shown: 90% two-sided, so its lower end is the one-sided 95% bound of the test.
@@ -254,9 +254,15 @@ def comparison_words(trigger: str, values: FloatArray) -> tuple[str, str, str]:
     low_cut, high_cut = np.quantile(values, [THIRD, 1 - THIRD])
     if trigger == "sleep":
         # For sleep the "high" days are the short nights: the bottom third of hours slept.
-        high = f"nights of about {_about('sleep', low_cut)} or less"
-        low = f"nights of about {_about('sleep', high_cut)} or more"
-        return f"your shorter nights ({high}) against your longer ones ({low})", high, low
+        high = f"days after nights of about {_about('sleep', low_cut)} or less"
+        low = f"days after nights of about {_about('sleep', high_cut)} or more"
+        short, long = _about("sleep", low_cut), _about("sleep", high_cut)
+        return (
+            f"your days after shorter nights (about {short} or less) against those after longer ones "
+            f"(about {long} or more)",
+            high,
+            low,
+        )
     nouns = {"caffeine": "caffeine", "stress": "stress", "exercise": "exercise"}
     noun = nouns[trigger]
     high_words = f"about {_about(trigger, high_cut)} or more"
@@ -588,7 +594,7 @@ def _medication_tests(fit: _Fit, names: list[str], diary: Diary, rows: int, trig
             trigger=name,
             label=labels[name],
             lag="since the start",
-            exposure=f"days since you started {labels[name]}",
+            exposure=f"starting {labels[name]}",
             comparison=f"the days since you started {labels[name]} against the days before",
             high_days=f"the days since you started {labels[name]}",
             low_days="the days before",
@@ -805,9 +811,11 @@ def _word(test: _Tested, q_value: float, survives: bool, n_tests: int) -> Associ
     else:
         status = "no_sign"
     days_needed = days_to_settle(test, n_tests) if status == "possible" else None
-    numbers = f"at least {_times(low)} times {test.unit}, maybe up to {_times(high)}"
     if status == "linked":
-        sentence = f"On {test.high_days} you logged {numbers} as on {test.low_days}. {NOT_PROOF}"
+        sentence = (
+            f"On {test.high_days} you logged at least {_times(low)} times {test.unit} as on {test.low_days}, "
+            f"maybe up to {_times(high)} times. {NOT_PROOF}"
+        )
     elif status == "possible":
         sentence = (
             f"Possibly more episodes on {test.high_days} than on {test.low_days} "

@@ -111,9 +111,8 @@ def test_it_words_a_finding_from_its_lower_bound_in_the_users_own_units() -> Non
     assert caffeine.status == "linked" and caffeine.significant and caffeine.direction == "more"
     assert caffeine.ci_low is not None and caffeine.ci_high is not None and 1 < caffeine.ci_low < caffeine.ci_high
     assert caffeine.sentence.startswith(f"On days with about {caffeine.comparison.split('about ')[1].split(')')[0]}")
-    assert f"at least {caffeine.ci_low:.1f} times as many episodes, maybe up to {caffeine.ci_high:.1f}" in (
-        caffeine.sentence
-    )
+    assert f"at least {caffeine.ci_low:.1f} times as many episodes as on days with " in caffeine.sentence
+    assert f", maybe up to {caffeine.ci_high:.1f} times. " in caffeine.sentence
     assert caffeine.sentence.endswith(NOT_PROOF)
     assert " mg" in caffeine.comparison and "against your lower ones" in caffeine.comparison
     for result in report.results:
