@@ -23,7 +23,7 @@ from config.errors import DomainError
 from diary.models import SyncClock
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
 from diary.sync_clock import stamp_to_datetime
-from diary.tables import TABLES, read_wire_record, to_wire, valid_client_id
+from diary.tables import READ_ONLY_TABLES, TABLES, pulled_tables, read_wire_record, to_wire, valid_client_id
 
 MAX_PUSH_RECORDS = 2000
 MAX_PUSH_BYTES = 5 * 1024 * 1024
@@ -33,8 +33,11 @@ class PayloadTooLarge(DomainError):
     status_code = 413
 
 
-def pull(*, user: User, last_pulled_at: int | None) -> dict[str, Any]:
-    """Every change after ``last_pulled_at`` (ms), one query per table plus the clock's lock."""
+def pull(*, user: User, last_pulled_at: int | None, schema_version: int | None = None) -> dict[str, Any]:
+    """Every change after ``last_pulled_at`` (ms), one query per table plus the clock's lock.
+
+    Only the tables the app's ``schema_version`` knows are sent (none given: version 1).
+    """
     with transaction.atomic():
         # Waiting for the clock's lock means every write stamped before our timestamp has
         # committed; every later write will be stamped after it.
@@ -43,7 +46,9 @@ def pull(*, user: User, last_pulled_at: int | None) -> dict[str, Any]:
         )
         upper = stamp_to_datetime(stamp)
         since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
-        changes = {name: _table_changes(spec, user, since, upper) for name, spec in TABLES.items()}
+        changes = {
+            name: _table_changes(spec, user, since, upper) for name, spec in pulled_tables(schema_version).items()
+        }
     return {"changes": changes, "timestamp": stamp}
 
 
@@ -71,9 +76,18 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         raise DomainError("The push body must be an object of tables.", fields={"changes": ["must be an object"]})
     changes = body.get("changes", body) if isinstance(body.get("changes"), dict) else body
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(changes) - set(TABLES))
+    unknown = sorted(set(changes) - set(TABLES) - set(READ_ONLY_TABLES))
     if unknown:
         errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(TABLES)}"]
+    # i16: the server's own tables are pulled, never pushed. WatermelonDB lists every table of
+    # the app's schema in each push, so an empty one is fine; a record in one is refused.
+    errors.update(
+        {
+            name: ["is read-only: the server writes it, so a push may not create, update or delete its records"]
+            for name in READ_ONLY_TABLES
+            if name in changes and _carries_records(changes[name])
+        }
+    )
     # Only lists count: anything else in their place is refused below, naming the table.
     count = sum(
         len(items)
@@ -123,6 +137,10 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         errors.update(check_records(name, writes, now=now))
         parsed[name] = TableChanges(upserts=writes, deletions=deletions)
     return parsed, errors
+
+
+def _carries_records(table: Any) -> bool:
+    return not isinstance(table, dict) or any(table.get(kind) for kind in ("created", "updated", "deleted"))
 
 
 def push(*, user: User, last_pulled_at: int | None, body: Any) -> dict[str, int]:

@@ -82,7 +82,7 @@ _SCHEMA_VERSION = OpenApiParameter(
     "schema_version",
     {"type": "integer", "minimum": 0, "maximum": _MAX_SCHEMA_VERSION},
     required=False,
-    description="The app's WatermelonDB schema version.",
+    description="The app's WatermelonDB schema version; a pull sends only the tables it knows (none given: 1).",
 )
 
 
@@ -93,9 +93,13 @@ class SyncView(APIView):
         summary="Pull every change since last_pulled_at (WatermelonDB)",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        # The pull does not depend on it yet, but a malformed one is a client bug worth naming.
-        _schema_version(request)
-        return Response(sync.pull(user=request.user, last_pulled_at=_last_pulled_at(request)))
+        return Response(
+            sync.pull(
+                user=request.user,
+                last_pulled_at=_last_pulled_at(request),
+                schema_version=_schema_version(request),
+            )
+        )
 
     @extend_schema(
         parameters=[_LAST_PULLED_AT],

@@ -40,6 +40,11 @@ class TableSpec:
     model: type[m.DiaryRecord]
     route: str  # the REST path segment, e.g. "caffeine-intakes"
     columns: tuple[Column, ...]
+    # --- i16 (self-experiments): the smallest additions for server-written tables ---
+    # Pulled, never pushed: the server writes the table and a push naming it is refused.
+    read_only: bool = False
+    # The app's sync schema version that introduced the table; older apps never get it.
+    since_version: int = 1
 
     @property
     def writable_columns(self) -> tuple[Column, ...]:
@@ -182,6 +187,53 @@ TABLES: dict[str, TableSpec] = {
         ),
     )
 }
+
+
+# --- i16 (self-experiments): read-only tables, kept out of TABLES -------------------------------
+# TABLES is what clients write (REST CRUD, push, export, demo all walk it); these tables are
+# written by the server only and reach the app through the pull alone.
+READ_ONLY_TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "experiments",
+            m.Experiment,
+            "experiments",
+            (
+                Column("trigger", "str", max_length=32),
+                Column("label", "str", max_length=60),
+                Column("start_date", "date"),
+                Column("end_date", "date"),
+                Column("status", "str", max_length=12),
+                Column("stopped_on", "date", required=False, default=None),
+            ),
+            read_only=True,
+            since_version=2,
+        ),
+        TableSpec(
+            "experiment_days",
+            m.ExperimentDay,
+            "experiment-days",
+            (
+                Column("experiment_id", "ref", ref_table="experiments"),
+                Column("day", "date"),
+                Column("assignment", "str", max_length=8),
+                Column("label", "str", max_length=60),
+                Column("instruction", "str", max_length=200),
+            ),
+            read_only=True,
+            since_version=2,
+        ),
+    )
+}
+# The newest sync schema version the server knows; a pull without one is read as version 1.
+SCHEMA_VERSION = 2
+
+
+def pulled_tables(schema_version: int | None) -> dict[str, TableSpec]:
+    """Every table a pull sends to an app at ``schema_version``: none it does not know yet."""
+    version = schema_version or 1
+    return {name: spec for name, spec in {**TABLES, **READ_ONLY_TABLES}.items() if spec.since_version <= version}
 
 
 class WireError(ValueError):
