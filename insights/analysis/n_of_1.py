@@ -179,7 +179,9 @@ def permutation_test(
     )  # fmt: skip
 
 
-def _interval(y: FloatArray, seen: BoolMatrix, w0: BoolMatrix, schedules: BoolMatrix, exact: bool) -> tuple[float | None, float | None]:
+def _interval(
+    y: FloatArray, seen: BoolMatrix, w0: BoolMatrix, schedules: BoolMatrix, exact: bool
+) -> tuple[float | None, float | None]:
     """Invert the test: the ratios r for which "with" days' counts divided by r look like the rest.
 
     Under a constant effect r, dividing the "with" days' counts by r gives every day's count
@@ -252,9 +254,7 @@ def day_logs(diary: Diary, first: date, last: date) -> list[DayLog]:
         *(r.recorded_at for r in diary.tremors),
     ):
         slot(moment)
-    return [
-        DayLog(first + timedelta(days=i), logged[i], episodes[i], caffeine[i], hard[i], sleep[i]) for i in range(n)
-    ]
+    return [DayLog(first + timedelta(days=i), logged[i], episodes[i], caffeine[i], hard[i], sleep[i]) for i in range(n)]
 
 
 def day_kept(trigger: str, assigned_with: bool, log: DayLog) -> bool | None:

@@ -165,4 +165,3 @@ def progress_line(experiment: Experiment, today: date) -> str:
     if current == "awaiting_result":
         return f"Your {experiment.label.lower()} experiment has ended ({kept}); its result comes shortly."
     return f"Your {experiment.label.lower()} experiment: day {adherence.days_so_far + 1} of {total}; {kept}."
-

@@ -139,11 +139,13 @@ def _in_ten(chance: float) -> str:
     return f"about {tenths} in 10"
 
 
-def promise_sentence(label: str, weeks: int, doubling: float, one_and_a_half: float, v: n_of_1_power.DayVariation) -> str:
+def promise_sentence(
+    label: str, weeks: int, doubling: float, one_and_a_half: float, v: n_of_1_power.DayVariation
+) -> str:
     basis = (
         f"Based on a typical diary, since yours has {v.logged_days} logged days so far"
         if v.from_prior
-        else f"Based on your last {v.logged_days} logged days (about {v.rate:.1f} episodes a day, and how much your days vary)"
+        else f"Based on your last {v.logged_days} logged days (about {v.rate:.1f} episodes a day, and how they vary)"
     )
     return (
         f"{basis}: if {label.lower()} doubled your episodes, a {weeks}-week experiment would have "
@@ -156,7 +158,11 @@ def experiment_day_on(user: User, day: date) -> ExperimentDay | None:
     """The live assignment of ``day`` in the user's active experiment, if any."""
     return (
         ExperimentDay.objects.filter(
-            user=user, day=day, deleted_at__isnull=True, experiment__status="active", experiment__deleted_at__isnull=True
+            user=user,
+            day=day,
+            deleted_at__isnull=True,
+            experiment__status="active",
+            experiment__deleted_at__isnull=True,
         )
         .select_related("experiment")
         .first()

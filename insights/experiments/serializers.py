@@ -16,7 +16,8 @@ class StartSerializer(serializers.Serializer):
 
 class PlanSerializer(serializers.Serializer):
     trigger = serializers.CharField()
-    label = serializers.CharField()
+    # DRF's Field has a ``label`` attribute of its own; this is the payload's field of that name.
+    label = serializers.CharField()  # type: ignore[assignment]
     weeks = serializers.IntegerField()
     days = serializers.IntegerField()
     block_days = serializers.IntegerField()
@@ -34,7 +35,7 @@ class PlanSerializer(serializers.Serializer):
 class DaySerializer(serializers.Serializer):
     date = serializers.DateField()
     assignment = serializers.ChoiceField(choices=["with", "without"])
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     instruction = serializers.CharField()
     kept = serializers.BooleanField(allow_null=True, help_text="From the diary; null when not logged or not yet.")
 
@@ -42,7 +43,7 @@ class DaySerializer(serializers.Serializer):
 class ExperimentSerializer(serializers.Serializer):
     id = serializers.CharField()
     trigger = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     stopped_on = serializers.DateField(allow_null=True)
@@ -60,5 +61,5 @@ class TodaySerializer(serializers.Serializer):
     experiment_id = serializers.CharField(allow_null=True)
     date = serializers.DateField()
     assignment = serializers.CharField(allow_null=True)
-    label = serializers.CharField(allow_null=True)
+    label = serializers.CharField(allow_null=True)  # type: ignore[assignment]
     instruction = serializers.CharField(allow_null=True)

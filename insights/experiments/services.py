@@ -159,7 +159,9 @@ def result_payload(experiment: Experiment) -> tuple[dict[str, Any], str]:
             "without_kept": adherence.without_kept,
         },
     }
-    inputs = json.dumps([assigned, [[log.logged, log.episodes, log.caffeine_mg, log.hard_session, log.sleep_hours] for log in logs]])
+    inputs = json.dumps(
+        [assigned, [[log.logged, log.episodes, log.caffeine_mg, log.hard_session, log.sleep_hours] for log in logs]]
+    )
     return payload, hashlib.sha256(inputs.encode()).hexdigest()
 
 
@@ -183,11 +185,15 @@ def experiment_result_compute(*, experiment_id: int) -> str:
     with transaction.atomic():
         ExperimentResult.objects.update_or_create(
             experiment=experiment,
-            defaults={"user": experiment.user, "computed_at": timezone.now(), "inputs_digest": digest, "payload": payload},
+            defaults={
+                "user": experiment.user,
+                "computed_at": timezone.now(),
+                "inputs_digest": digest,
+                "payload": payload,
+            },
         )
         if experiment.status == "active":
             # The status change is news for the phone: stamp it so the next pull carries it.
             stamp = stamp_to_datetime(tick(experiment.user))
             Experiment.objects.filter(pk=experiment.pk, status="active").update(status="completed", updated_at=stamp)
     return "recomputed" if existing is not None else "computed"
-
