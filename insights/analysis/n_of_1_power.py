@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from insights.analysis.experiment_designs import ASSUMED_ADHERENCE, ExperimentDesign
 from insights.analysis.n_of_1 import (
     ALPHA,
     CONTINUITY,
@@ -146,12 +147,13 @@ def simulated_power(
     ``carry_over`` of its effect (on the log scale) to the day after.
     """
     rng = np.random.default_rng(seed)
-    reference, exact = allowed_schedules(n_days, block_days, rng)
-    if not exact and len(reference) > PROMISE_REFERENCE_DRAWS:
-        reference = reference[:PROMISE_REFERENCE_DRAWS]
+    designs, exact = allowed_schedules(n_days, block_days, rng)
+    assigned = designs[rng.integers(0, len(designs), size=simulations)]
+    reference = designs
+    if len(designs) > PROMISE_REFERENCE_DRAWS:
+        # A random sample of the design's schedules is reference enough for a promise.
+        reference = designs[rng.choice(len(designs), size=PROMISE_REFERENCE_DRAWS, replace=False)]
         exact = False
-    picks = rng.integers(0, len(reference), size=simulations)
-    assigned = reference[picks]
     kept = rng.random((simulations, n_days)) < adherence
     exposed = np.where(kept, assigned, ~assigned).astype(np.float64)
     before = np.concatenate([np.zeros((simulations, 1)), exposed[:, :-1]], axis=1)
@@ -184,3 +186,16 @@ def planned_test_p(
         stats = log_ratio_statistics(counts[part], logged[part], reference)
         p[part] = one_sided_p(observed[part], stats, exact)
     return np.where(np.isfinite(observed), p, 1.0)
+
+
+def design_power(variation: DayVariation, design: ExperimentDesign, *, weeks: int, rate_ratio: float, seed: int) -> float:
+    """The chance promised for ``design`` run over ``weeks``: the product's one way of asking."""
+    return simulated_power(
+        variation,
+        n_days=weeks * 7,
+        block_days=design.block_days,
+        rate_ratio=rate_ratio,
+        carry_over=design.carry_over,
+        adherence=ASSUMED_ADHERENCE,
+        seed=seed,
+    )

@@ -90,13 +90,11 @@ def experiment_plan(user: User, trigger: str, weeks: int, today: date) -> dict[s
     variation = n_of_1_power.day_variation([d.episodes for d in history], [d.logged for d in history])
     n_days = weeks * 7
     chances = {
-        effect: n_of_1_power.simulated_power(
+        effect: n_of_1_power.design_power(
             variation,
-            n_days=n_days,
-            block_days=design.block_days,
+            design,
+            weeks=weeks,
             rate_ratio=effect,
-            carry_over=design.carry_over,
-            adherence=ASSUMED_ADHERENCE,
             # The same question gets the same answer: the simulation's seed is the question's.
             seed=zlib.crc32(f"{user.pk}:{trigger}:{weeks}:{effect}".encode()),
         )
