@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insights.analysis.n_of_1 import ALPHA  # noqa: E402
-from tests.insights.experiments.simulated_people import Cell, run_cell  # noqa: E402
+from insights.analysis.n_of_1 import ALPHA
+from tests.insights.experiments.simulated_people import Cell, run_cell
 
 WEEKS = (4, 6, 8)
 EFFECTS = (1.0, 1.5, 2.0, 3.0)
@@ -73,7 +73,9 @@ def main() -> None:
 
     print(f"Self-experiments (caffeine design, blocks of 2 days), {people} simulated people per cell, ALPHA {ALPHA}")
     print(f"Adherence to the schedule: {np.mean([c.adherence.mean() for c in cells.values()]):.0%} of days kept\n")
-    print("| weeks | false positives (RR 1) | power RR 1.5 | power RR 2 | power RR 3 | observational engine, 90/180 days |")
+    print(
+        "| weeks | false positives (RR 1) | power RR 1.5 | power RR 2 | power RR 3 | observational engine, 90/180 days |"
+    )
     print("|---|---|---|---|---|---|")
     for weeks in WEEKS:
         null = cells[(weeks, 1.0)].p_values
@@ -87,8 +89,8 @@ def main() -> None:
     print("\nCalibration: the chance promised before the start against how often the experiment found the effect")
     print("| promised | experiments | mean promised | found | 95% interval of found |")
     print("|---|---|---|---|---|")
-    promised = np.concatenate([c.promised[: promise_for] for c in cells.values() if c.rate_ratio in PROMISED])
-    found = np.concatenate([c.p_values[: promise_for] < ALPHA for c in cells.values() if c.rate_ratio in PROMISED])
+    promised = np.concatenate([c.promised[:promise_for] for c in cells.values() if c.rate_ratio in PROMISED])
+    found = np.concatenate([c.p_values[:promise_for] < ALPHA for c in cells.values() if c.rate_ratio in PROMISED])
     for low, high in BINS:
         inside = (promised >= low) & (promised < high)
         n = int(inside.sum())

@@ -193,14 +193,17 @@ def _interval(
     seen_rows = np.broadcast_to(seen, adjusted.shape)
     observed = log_ratio_statistics(adjusted, seen_rows, w0[None, :])[:, 0]
     reference = log_ratio_statistics(adjusted, seen_rows, schedules)
-    upper_p = one_sided_p(observed, reference, exact)  # small: r too low
-    lower_p = one_sided_p(-observed, -reference, exact)  # small: r too high
-    kept = (upper_p > tail) & (lower_p > tail)
-    if not kept.any():
-        return None, None
-    inside = np.flatnonzero(kept)
-    low = None if inside[0] == 0 else float(_GRID[inside[0]])
-    high = None if inside[-1] == len(_GRID) - 1 else float(_GRID[inside[-1]])
+    too_low = np.flatnonzero(one_sided_p(observed, reference, exact) <= tail)
+    too_high = np.flatnonzero(one_sided_p(-observed, -reference, exact) <= tail)
+    # The interval runs from just above the largest r rejected as too low to just below the
+    # smallest r rejected as too high. With nearly noiseless days every schedule's statistic
+    # crosses the observed one within one grid step; the two rejected points then bracket it.
+    last_low = int(too_low.max()) if too_low.size else None
+    first_high = int(too_high.min()) if too_high.size else None
+    low = None if last_low is None else float(_GRID[min(last_low + 1, len(_GRID) - 1)])
+    high = None if first_high is None else float(_GRID[max(first_high - 1, 0)])
+    if low is not None and high is not None and low > high:
+        low, high = float(_GRID[last_low]), float(_GRID[first_high])  # type: ignore[index]
     return low, high
 
 

@@ -188,7 +188,9 @@ def planned_test_p(
     return np.where(np.isfinite(observed), p, 1.0)
 
 
-def design_power(variation: DayVariation, design: ExperimentDesign, *, weeks: int, rate_ratio: float, seed: int) -> float:
+def design_power(
+    variation: DayVariation, design: ExperimentDesign, *, weeks: int, rate_ratio: float, seed: int
+) -> float:
     """The chance promised for ``design`` run over ``weeks``: the product's one way of asking."""
     return simulated_power(
         variation,
