@@ -73,9 +73,7 @@ def main() -> None:
 
     print(f"Self-experiments (caffeine design, blocks of 2 days), {people} simulated people per cell, ALPHA {ALPHA}")
     print(f"Adherence to the schedule: {np.mean([c.adherence.mean() for c in cells.values()]):.0%} of days kept\n")
-    print(
-        "| weeks | false positives (RR 1) | power RR 1.5 | power RR 2 | power RR 3 | observational engine, 90/180 days |"
-    )
+    print("| weeks | false positives (RR 1) | power RR 1.5 | power RR 2 | power RR 3 | observational, 90/180 days |")
     print("|---|---|---|---|---|---|")
     for weeks in WEEKS:
         null = cells[(weeks, 1.0)].p_values
