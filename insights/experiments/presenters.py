@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from accounts.models import User
 from diary.models import Experiment, ExperimentDay
 from insights.analysis import n_of_1
 from insights.analysis.experiment_designs import DESIGNS
@@ -165,3 +166,17 @@ def progress_line(experiment: Experiment, today: date) -> str:
     if current == "awaiting_result":
         return f"Your {experiment.label.lower()} experiment has ended ({kept}); its result comes shortly."
     return f"Your {experiment.label.lower()} experiment: day {adherence.days_so_far + 1} of {total}; {kept}."
+
+
+# Once an experiment's result is in, the Monday email carries it for this many weeks.
+RESULT_IN_EMAIL_DAYS = 14
+
+
+def weekly_email_line(user: User, week_end: date) -> str:
+    """The one line the Monday email carries for the week ending ``week_end`` ("" when there is none):
+    the running experiment's progress, or a recent result."""
+    monday = week_end + _ONE_DAY
+    for experiment in selectors.experiment_list(user)[:2]:
+        if experiment.status == "active" or experiment.end_date >= monday - timedelta(days=RESULT_IN_EMAIL_DAYS):
+            return progress_line(experiment, monday)
+    return ""

@@ -42,6 +42,7 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
+from insights.reports.experiment_section import experiment_report
 
 # A lab taken up to a year before the range still explains twitching in it (a low magnesium
 # found in spring matters for a summer report); older results would only clutter the page.
@@ -368,4 +369,5 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
             for t in diary.tremors
         ],
         episodes=_episode_rows(episodes, notes, tz),
+        experiment=experiment_report(user, start, end),
     )

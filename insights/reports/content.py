@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 # Severity codes from the flag rules, mildest first (DESIGN.md section 6).
 SEVERITIES = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
@@ -154,6 +155,8 @@ class ReportContent:
     labs: Sequence[LabRow] = ()
     tremors: Sequence[TremorRow] = ()
     episodes: Sequence[EpisodeRow] = ()
+    # i16: the self-experiment section (insights.reports.experiment_section.ExperimentReport).
+    experiment: Any = None
 
     @property
     def mean_duration_s(self) -> float | None:
