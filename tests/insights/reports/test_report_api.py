@@ -78,8 +78,8 @@ def test_the_report_content_counts_the_range_in_the_users_timezone_with_constant
     with CaptureQueriesContext(connection) as queries:
         content = report_content(user=user, start=known.start, end=known.end)
 
-    # One query per diary table, plus notes, dose texts, flags and insight state.
-    assert len(queries) <= 13
+    # One query per diary table, plus notes, dose texts, flags, insight state and the self-experiment.
+    assert len(queries) <= 14
     assert content.episode_count == known.episodes
     assert content.days_affected == known.days_affected
     assert dict(content.finger_counts) == known.finger_counts
