@@ -47,6 +47,8 @@ class ExperimentDesign:
     label: str
     with_label: str  # what a "with" day is, as the app says it: "today: a usual caffeine day"
     without_label: str
+    with_days: str  # the plural, for results: "usual caffeine days"
+    without_days: str
     with_instruction: str
     without_instruction: str
     # Days come in blocks of this length, so an effect that outlasts a day stays inside its block.
@@ -69,6 +71,8 @@ DESIGNS: dict[str, ExperimentDesign] = {
             label="Caffeine",
             with_label="a usual caffeine day",
             without_label="a caffeine-free day",
+            with_days="usual caffeine days",
+            without_days="caffeine-free days",
             with_instruction="Have your usual coffee, tea or cola, and log it.",
             without_instruction="No coffee, tea, cola or energy drinks today; decaf is fine.",
             block_days=2,
@@ -88,6 +92,8 @@ DESIGNS: dict[str, ExperimentDesign] = {
             label="Hard exercise",
             with_label="a usual exercise day",
             without_label="a rest day from hard exercise",
+            with_days="usual exercise days",
+            without_days="rest days",
             with_instruction="Exercise as you usually would, and log it.",
             without_instruction=(
                 f"No vigorous exercise and no session over {LONG_SESSION_MIN} minutes today; walking is fine."
@@ -106,6 +112,8 @@ DESIGNS: dict[str, ExperimentDesign] = {
             label="Short sleep",
             with_label="a usual night",
             without_label="an early night",
+            with_days="days after a usual night",
+            without_days="days after an early night",
             with_instruction="Go to bed as you usually do, and log your sleep.",
             without_instruction=(
                 f"Go to bed early enough for {EARLY_NIGHT_MIN_HOURS:.0f} hours of sleep or more; the night before "

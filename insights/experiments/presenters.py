@@ -45,14 +45,14 @@ def result_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
     )
     if not itt["enough"]:
         return (
-            f"{stopped}Your experiment has too few logged days to compare ({itt['n_with']} {design.with_label[2:]}s "
-            f"and {itt['n_without']} {design.without_label[2:]}s logged; {n_of_1.MIN_DAYS_PER_ARM} of each are needed)."
+            f"{stopped}Your experiment has too few logged days to compare ({itt['n_with']} {design.with_days} "
+            f"and {itt['n_without']} {design.without_days} logged; {n_of_1.MIN_DAYS_PER_ARM} of each are needed)."
         )
     if itt["rate_ratio"] is None:
-        return f"{stopped}No episodes were logged on the {design.without_label[2:]}s, so there is no ratio to give."
+        return f"{stopped}No episodes were logged on the {design.without_days}, so there is no ratio to give."
     ratio = (
-        f"{design.with_label[2:].capitalize()}s had {_ratio(itt['rate_ratio'])} times as many episodes as "
-        f"{design.without_label[2:]}s ({interval_text(itt['ci_low'], itt['ci_high'])}; "
+        f"{design.with_days.capitalize()} had {_ratio(itt['rate_ratio'])} times as many episodes as "
+        f"{design.without_days} ({interval_text(itt['ci_low'], itt['ci_high'])}; "
         f"{itt['n_with']} and {itt['n_without']} logged days)"
     )
     if itt["significant"]:
@@ -159,7 +159,7 @@ def progress_line(experiment: Experiment, today: date) -> str:
     adherence = selectors.adherence_so_far(experiment, today)
     total = (experiment.end_date - experiment.start_date).days + 1
     kept = (
-        f"you kept {adherence.without_kept} of {adherence.without_days} {design.without_label[2:]}s so far"
+        f"you kept {adherence.without_kept} of {adherence.without_days} {design.without_days} so far"
         if adherence.without_days
         else "no day has passed yet"
     )

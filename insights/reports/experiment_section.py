@@ -42,13 +42,13 @@ def experiment_report(user: User, start: date, end: date) -> ExperimentReport | 
         title=f"Self-experiment: {design.label.lower()} ({experiment.start_date:%d %b} to "
         f"{experiment.end_date:%d %b %Y}{stopped})",
         design=(
-            f"Randomised N-of-1, {weeks} weeks: {design.with_label[2:]}s against {design.without_label[2:]}s in "
+            f"Randomised N-of-1, {weeks} weeks: {design.with_days} against {design.without_days} in "
             f"{design.block_days}-day blocks, paired, order random within each pair; one pre-planned one-sided test."
         ),
         adherence=(
             f"{adherence.logged} of {adherence.days_so_far} days logged; {adherence.kept} kept their assignment, "
             f"{adherence.not_kept} did not, {adherence.unknown} cannot be told from the diary "
-            f"({adherence.without_kept} of {adherence.without_days} {design.without_label[2:]}s kept)."
+            f"({adherence.without_kept} of {adherence.without_days} {design.without_days} kept)."
         ),
         result=(
             presenters.clinician_sentence(experiment, result.payload)
