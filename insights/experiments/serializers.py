@@ -63,3 +63,4 @@ class TodaySerializer(serializers.Serializer):
     assignment = serializers.CharField(allow_null=True)
     label = serializers.CharField(allow_null=True)  # type: ignore[assignment]
     instruction = serializers.CharField(allow_null=True)
+    tomorrow = DaySerializer(allow_null=True, help_text="Tomorrow's assignment: an early night is kept tonight.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -58,6 +60,8 @@ class ExperimentTodayView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         today = selectors.local_today(request.user)
         day = selectors.experiment_day_on(request.user, today)
+        # Tomorrow too: an early night is kept tonight, for tomorrow's assignment.
+        tomorrow = selectors.experiment_day_on(request.user, today + timedelta(days=1))
         return Response(
             {
                 "experiment_id": day.experiment.client_id if day else None,
@@ -65,6 +69,7 @@ class ExperimentTodayView(APIView):
                 "assignment": day.assignment if day else None,
                 "label": day.label if day else None,
                 "instruction": day.instruction if day else None,
+                "tomorrow": presenters.day_payload(tomorrow) if tomorrow else None,
             }
         )
 

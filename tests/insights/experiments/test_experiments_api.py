@@ -112,6 +112,8 @@ def test_today_says_which_kind_of_day_it_is(auth_client, user):
     assert today["experiment_id"] == created["id"] and today["date"] == START.isoformat()
     assert today["assignment"] == created["days"][0]["assignment"]
     assert today["label"] in (DESIGNS["caffeine"].with_label, DESIGNS["caffeine"].without_label)
+    assert today["tomorrow"]["date"] == "2026-12-03"
+    assert today["tomorrow"]["assignment"] == created["days"][1]["assignment"]
 
 
 def test_today_without_an_experiment_says_nothing(auth_client):
