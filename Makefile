@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ bench-tremor: $(VENV)/.installed-dev
 
 bench-weekly: $(VENV)/.installed-dev
 	$(PY) bench/weekly.py
+
+## bench-experiments: self-experiments on simulated people (false positives, power, calibrated promises)
+bench-experiments: $(VENV)/.installed-dev
+	$(PY) bench/experiments_validation.py
 
 ## bench-load / load-smoke: simulated phones against gunicorn, PostgreSQL and a Celery worker
 bench-load: $(VENV)/.installed-load

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "insights",
     "insights.summaries",
     "insights.reports",
+    "insights.experiments",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "reports-expire-old": {"task": "reports.expire_old_reports", "schedule": crontab(hour=4, minute=30)},
     # Hourly: whoever's local time is now Monday 08:00 or later and has not had this week's summary.
     "summaries-dispatch-weekly": {"task": "email.dispatch_weekly", "schedule": crontab(minute=5)},
+    # Hourly: whoever's experiment ended yesterday in their timezone gets its result computed.
+    "experiments-sweep": {"task": "insights.experiments_sweep", "schedule": crontab(minute=20)},
 }
 CELERY_TIMEZONE = "UTC"
 

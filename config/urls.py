@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("insights.urls")),
     path("", include("insights.summaries.urls")),
     path("", include("insights.reports.urls")),
+    path("", include("insights.experiments.urls")),
 ]
 
 urlpatterns = [

@@ -281,3 +281,55 @@ class TremorRecording(DiaryRecord):
             ),
         ]
         indexes = diary_indexes("tremor", "recorded_at")
+
+
+# --- Read-only tables: written by the server, pulled by the app, never pushed ----------------
+# A self-experiment's schedule (insights.experiments writes them), synced so the app can say
+# "today: a caffeine-free day" offline. Rows carry the same sync columns as the diary's, with a
+# server-chosen client_id. Introduced at sync schema version 2 (diary.tables.READ_ONLY_TABLES).
+
+
+class Experiment(DiaryRecord):
+    time_field = "start_date"
+
+    trigger = models.CharField(max_length=32)
+    label = models.CharField(max_length=60)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    # active: planned or running; stopped: ended early by the person; completed: its result is in.
+    status = models.CharField(
+        max_length=12, choices=[("active", "active"), ("stopped", "stopped"), ("completed", "completed")]
+    )
+    stopped_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "diary_experiment"
+        constraints = [
+            unique_client_id("experiment"),
+            # One experiment at a time; the service says so first, this holds under a race.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="active", deleted_at__isnull=True),
+                name="experiment_one_active_per_user",
+            ),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="experiment_end_after_start"),
+        ]
+        indexes = diary_indexes("experiment", "start_date")
+
+
+class ExperimentDay(DiaryRecord):
+    time_field = "day"
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    assignment = models.CharField(max_length=8, choices=[("with", "with"), ("without", "without")])
+    label = models.CharField(max_length=60)  # "a caffeine-free day", for the app to show as is
+    instruction = models.CharField(max_length=200)
+
+    class Meta:
+        db_table = "diary_experiment_day"
+        constraints = [
+            unique_client_id("experiment_day"),
+            models.UniqueConstraint(fields=["experiment", "day"], name="experiment_day_once"),
+        ]
+        indexes = diary_indexes("experiment_day", "day")

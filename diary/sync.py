@@ -32,7 +32,15 @@ from config.errors import DomainError
 from diary.models import SyncClock, SyncDevicePush
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
 from diary.sync_clock import stamp_to_datetime, tick
-from diary.tables import TABLES, TableSpec, current_version, read_wire_record, tables_at, to_wire, valid_client_id
+from diary.tables import (
+    SYNC_TABLES,
+    TableSpec,
+    current_version,
+    read_wire_record,
+    tables_at,
+    to_wire,
+    valid_client_id,
+)
 
 MAX_PUSH_RECORDS = 2000
 MAX_PUSH_BYTES = 5 * 1024 * 1024
@@ -128,11 +136,12 @@ def _bad_migration(rule: str) -> DomainError:
 
 
 def read_schema_version(value: int | None) -> int:
-    """The app's schema version; the newest when the app leaves it out. One the server has
-    never heard of is refused: the app is newer than the server and would miss its tables."""
+    """The app's schema version; the first one when the app leaves it out, so an app too old to
+    say never receives a table it lacks. One the server has never heard of is refused: the app
+    is newer than the server and would miss its tables."""
     newest = current_version()
     if value is None:
-        return newest
+        return 1
     if not 1 <= value <= newest:
         rule = f"must be a schema version this server knows: 1 to {newest}"
         raise DomainError(f"Invalid schema_version: it {rule}.", fields={"schema_version": [rule]})
@@ -213,9 +222,9 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         raise DomainError("The push body must be an object of tables.", fields={"changes": ["must be an object"]})
     changes = body.get("changes", body) if isinstance(body.get("changes"), dict) else body
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(changes) - set(TABLES))
+    unknown = sorted(set(changes) - set(SYNC_TABLES))
     if unknown:
-        errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(TABLES)}"]
+        errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(SYNC_TABLES)}"]
     # Only lists count: anything else in their place is refused below, naming the table.
     count = sum(
         len(items)
@@ -232,7 +241,7 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         )
     now = timezone.now()
     parsed: dict[str, TableChanges] = {}
-    for name, spec in TABLES.items():
+    for name, spec in SYNC_TABLES.items():
         if name not in changes:
             continue
         table = changes[name]

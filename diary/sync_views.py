@@ -15,7 +15,7 @@ from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from diary import sync
 from diary.sync_clock import MAX_STAMP_MS
-from diary.tables import CLIENT_ID_PATTERN, TABLES, current_version
+from diary.tables import CLIENT_ID_PATTERN, SYNC_TABLES, current_version
 
 # What WatermelonDB sends for "never pulled": its lastPulledAt is null on the first sync.
 _NEVER_PULLED = ("", "null", "undefined", "0")
@@ -51,7 +51,7 @@ class PushSerializer(serializers.Serializer):
     """The push body, for the schema: per table, its changes (sync.push reads and checks it)."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {name: TableChangesPushSerializer(required=False) for name in TABLES}
+        return {name: TableChangesPushSerializer(required=False) for name in SYNC_TABLES}
 
 
 class PullSerializer(serializers.Serializer):
@@ -83,7 +83,7 @@ _SCHEMA_VERSION = OpenApiParameter(
     {"type": "integer", "minimum": 1, "maximum": current_version()},
     required=False,
     description=(
-        "The app's WatermelonDB schema version (the newest when left out). Tables and columns a later "
+        "The app's WatermelonDB schema version (1 when left out). Tables and columns a later "
         "version added are left out of the answer; a version newer than the server's is a 400."
     ),
 )

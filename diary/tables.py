@@ -225,6 +225,47 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
+# TABLES is what clients write (REST CRUD, push, export, demo all walk it); these tables are
+# written by the server only and reach the app through the pull alone.
+READ_ONLY_TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "experiments",
+            m.Experiment,
+            "experiments",
+            (
+                Column("trigger", "str", max_length=32),
+                Column("label", "str", max_length=60),
+                Column("start_date", "date"),
+                Column("end_date", "date"),
+                Column("status", "str", max_length=12),
+                Column("stopped_on", "date", required=False, default=None, nullable=True),
+            ),
+            read_only=True,
+            since=2,
+        ),
+        TableSpec(
+            "experiment_days",
+            m.ExperimentDay,
+            "experiment-days",
+            (
+                Column("experiment_id", "ref", ref_table="experiments"),
+                Column("day", "date"),
+                Column("assignment", "str", max_length=8),
+                Column("label", "str", max_length=60),
+                Column("instruction", "str", max_length=200),
+            ),
+            read_only=True,
+            since=2,
+        ),
+    )
+}
+
+# Every table the sync knows: what clients write, and what the server writes for them to pull.
+SYNC_TABLES: dict[str, TableSpec] = {**TABLES, **READ_ONLY_TABLES}
+
+
 class WireError(ValueError):
     """A value that cannot be read as its column's kind; the message names the rule."""
 
@@ -382,12 +423,12 @@ def to_wire(spec: TableSpec, row: dict[str, Any], columns: tuple[Column, ...] | 
 
 def current_version() -> int:
     """The newest app schema version the server knows: the latest any table or column declares."""
-    return max(max(spec.since, *(c.since for c in spec.columns)) for spec in TABLES.values())
+    return max(max(spec.since, *(c.since for c in spec.columns)) for spec in SYNC_TABLES.values())
 
 
 def tables_at(version: int) -> dict[str, TableSpec]:
     """The tables an app at schema ``version`` has, in the registry's order."""
-    return {name: spec for name, spec in TABLES.items() if spec.since <= version}
+    return {name: spec for name, spec in SYNC_TABLES.items() if spec.since <= version}
 
 
 def watermelon_schema(version: int | None = None) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
+from insights.reports.experiment_section import experiment_report
 from insights.reports.figures import DiaryFigures, diary_figures, format_day
 
 # A lab taken up to a year before the range still explains twitching in it (a low magnesium
@@ -427,4 +428,5 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         ],
         episodes=_episode_rows(episodes, notes, tz),
         figures=figures,
+        experiment=experiment_report(user, start, end),
     )

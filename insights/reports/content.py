@@ -12,8 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from insights.reports.figures import DiaryFigures, format_day
+
+if TYPE_CHECKING:
+    # Only for the annotation: the section module reads the database, this view model does not.
+    from insights.reports.experiment_section import ExperimentReport
 
 # Severity codes from the flag rules, mildest first (DESIGN.md section 6).
 SEVERITIES = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
@@ -226,6 +231,7 @@ class ReportContent:
     tremors: Sequence[TremorRow] = ()
     episodes: Sequence[EpisodeRow] = ()
     figures: DiaryFigures | None = None  # onset, course, spread, trend, negatives over the covered days
+    experiment: ExperimentReport | None = None  # the self-experiment section, when one overlaps the range
 
     @property
     def mean_duration_s(self) -> float | None:

@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
 from insights.reports import theme
 from insights.reports.content import ReportContent
 from insights.reports.episode_log import episode_log_section
+from insights.reports.experiment_section import experiment_section
 from insights.reports.sections import (
     associations_section,
     characteristics_section,
@@ -129,6 +130,7 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
         characteristics_section,
         medications_section,
         associations_section,
+        experiment_section,
         labs_section,
         tremors_section,
     ):

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
+from insights.experiments.presenters import weekly_email_line
 from insights.summaries.chart import episodes_chart_png
 from insights.summaries.content import SummaryContent, as_template_context, summary_content
 from insights.summaries.selectors import summary_data
@@ -66,6 +67,8 @@ def render_summary(user: User, week: Week) -> RenderedSummary:
     )
     chart_cid = f"chart-{week.start.isoformat()}-{user.pk}@twitchlog"
     context = as_template_context(content, chart_src=f"cid:{chart_cid}")
+    # One line on the person's self-experiment, if one runs or just ended.
+    context["experiment_line"] = weekly_email_line(user, week.end)
     text = render_to_string("summaries/weekly_summary.txt", context).strip() + "\n"
     html = _inliner.inline(render_to_string("summaries/weekly_summary.html", context))
     return RenderedSummary(

@@ -108,6 +108,13 @@ def _share_target(victim: User, attacker: User) -> Target:
     return Target({"share_id": share.pk}, {})
 
 
+def _experiment_target(victim: User, attacker: User) -> Target:
+    from insights.experiments.services import experiment_start
+
+    experiment = experiment_start(user=victim, data={"trigger": "caffeine", "weeks": 4})
+    return Target({"experiment_id": experiment.client_id}, {})
+
+
 HANDLERS: dict[str, Callable[[User, User], Target]] = {
     **{f"{spec.route}-detail": _diary_target(name) for name, spec in TABLES.items()},
     "device-detail": _device_target,
@@ -116,6 +123,8 @@ HANDLERS: dict[str, Callable[[User, User], Target]] = {
     "report-job": _report_job_target,
     "report-job-pdf": _report_job_target,
     "share-detail": _share_target,
+    "experiment-detail": _experiment_target,
+    "experiment-stop": _experiment_target,
 }
 
 
@@ -170,6 +179,7 @@ CALLER_ONLY: dict[str, dict[str, str]] = {
     "account-delete": {"post": "the caller's own account; test_deleting_an_account_leaves_no_row_of_that_user"},
     "sync": {"post": "ids in the body: tests/diary/test_sync.py, pushing another user's ids"},
     "share-list": {"post": "a new share of the caller's own diary"},
+    "experiment-list": {"post": "starts the caller's own experiment; no id is taken"},
     **{
         f"{spec.route}-list": {
             "post": "ids in the body: test_creating_with_an_id_another_user_uses_makes_my_own_record"

@@ -44,6 +44,7 @@ from accounts.models import User
 from accounts.services import device_token_create
 from diary.demo import demo_user_seed
 from diary.tables import CLIENT_ID_PATTERN, TABLES
+from insights.experiments.services import experiment_start
 from insights.models import Flag
 from insights.reports.services import report_job_create, report_job_run, share_create
 from insights.reports.tasks import build_report_pdf
@@ -86,7 +87,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]
 
 
 def _is_valid_path_value(name: str, value: Any) -> bool:
-    if name == "id":
+    if name in ("id", "experiment_id"):
         return isinstance(value, str) and re.fullmatch(CLIENT_ID_PATTERN, value) is not None
     if name == "flag_id":
         return isinstance(value, int) and not isinstance(value, bool) and value >= 0
@@ -140,7 +141,9 @@ def diary_user(db: None) -> User:
     share, _ = share_create(user=user, start=today - timedelta(days=30), end=today)
     job = report_job_create(user=user, start=today - timedelta(days=200), end=today, enqueue=build_report_pdf.delay)
     report_job_run(job_id=str(job.pk))
+    experiment = experiment_start(user=user, data={"trigger": "caffeine", "weeks": 4})
     SEEDED_PATH_VALUES.update(
+        experiment_id=experiment.client_id,
         id=SEEDED_ID,
         flag_id=flag.pk,
         device_id=str(device.public_id),
@@ -173,6 +176,7 @@ _DUMMY_PATH_VALUES = {
     "device_id": "00000000-0000-4000-8000-000000000000",
     "job_id": "00000000-0000-4000-8000-000000000000",
     "share_id": "00000000-0000-4000-8000-000000000000",
+    "experiment_id": SEEDED_ID,
 }
 
 

@@ -103,7 +103,7 @@ def association(trigger: str, sentence: str, *, significant: bool, q_value: floa
 
 
 def shared_association(trigger: str, status: str, sentence: str, *, days_needed: int | None = None) -> dict[str, Any]:
-    """One row of the shared association shape (i14a's), as ``InsightState.associations`` holds it."""
+    """One row of the shared association shape, as ``InsightState.associations`` holds it."""
     texts = {
         "linked": "linked in your diary",
         "possible": "possible, not clear yet",

@@ -1,0 +1,182 @@
+"""An experiment in words and as the API's payload: the same figures for the app, email and report.
+
+Wording says what the experiment showed, as the randomisation allows, and never what the person
+has: "in your experiment, usual caffeine days had 1.8 times as many episodes", never "caffeine
+causes your twitching" and never a diagnosis.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from accounts.models import User
+from diary.models import Experiment, ExperimentDay
+from insights.analysis import n_of_1
+from insights.analysis.experiment_designs import DESIGNS
+from insights.experiments import selectors
+
+_ONE_DAY = timedelta(days=1)
+
+METHOD = (
+    "Randomised N-of-1 design: days in blocks, paired, the order within each pair drawn at random; "
+    "intention to treat over logged days; one-sided permutation test over the schedules the design allowed; "
+    "rate ratio with a 90% interval by inverting the same test."
+)
+
+
+def _ratio(value: float | None) -> str:
+    return "\u2013" if value is None else f"{value:.1f}"
+
+
+def interval_text(low: float | None, high: float | None) -> str:
+    lo = "below 0.1" if low is None else f"{low:.1f}"
+    hi = "above 50" if high is None else f"{high:.1f}"
+    return f"{n_of_1.INTERVAL_LEVEL:.0%} interval {lo} to {hi}"
+
+
+def result_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
+    design = DESIGNS[experiment.trigger]
+    itt = result["itt"]
+    stopped = (
+        f"You stopped this experiment early, after {result['days_run']} of {result['days_planned']} days. "
+        if result["stopped_early"]
+        else ""
+    )
+    if not itt["enough"]:
+        return (
+            f"{stopped}Your experiment has too few logged days to compare ({itt['n_with']} {design.with_days} "
+            f"and {itt['n_without']} {design.without_days} logged; {n_of_1.MIN_DAYS_PER_ARM} of each are needed)."
+        )
+    if itt["rate_ratio"] is None:
+        return f"{stopped}No episodes were logged on the {design.without_days}, so there is no ratio to give."
+    ratio = (
+        f"{design.with_days.capitalize()} had {_ratio(itt['rate_ratio'])} times as many episodes as "
+        f"{design.without_days} ({interval_text(itt['ci_low'], itt['ci_high'])}; "
+        f"{itt['n_with']} and {itt['n_without']} logged days)"
+    )
+    if itt["significant"]:
+        return (
+            f"{stopped}In your experiment, {ratio[0].lower()}{ratio[1:]}. A difference this large would come up by "
+            f"chance in about {max(1, round(itt['p_value'] * 100))} in 100 schedules or fewer, so your experiment "
+            "showed more episodes on those days. It is a result about your days, not a diagnosis."
+        )
+    return (
+        f"{stopped}In your experiment, {ratio[0].lower()}{ratio[1:]}. That could well be chance, so the experiment "
+        "did not show a clear difference; a smaller effect than it could detect is not ruled out."
+    )
+
+
+def clinician_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
+    itt, pp = result["itt"], result["per_protocol"]
+    if not itt["enough"] or itt["rate_ratio"] is None:
+        return f"Self-experiment ({experiment.label.lower()}): too few logged days for a comparison."
+    p = itt["p_value"]
+    return (
+        f"Self-experiment ({experiment.label.lower()}, randomised, {result['days_run']} days): rate ratio "
+        f"{itt['rate_ratio']:.2f} ({interval_text(itt['ci_low'], itt['ci_high'])}), one-sided permutation "
+        f"p = {p:.3f}; per protocol {_ratio(pp['rate_ratio'])} ({pp['n_with']} vs {pp['n_without']} kept days)."
+    )
+
+
+def adherence_payload(adherence: n_of_1.Adherence) -> dict[str, Any]:
+    share = adherence.share_kept
+    return {
+        "days_so_far": adherence.days_so_far,
+        "logged": adherence.logged,
+        "kept": adherence.kept,
+        "not_kept": adherence.not_kept,
+        "unknown": adherence.unknown,
+        "without_days": adherence.without_days,
+        "without_kept": adherence.without_kept,
+        "share_kept": None if share is None else round(share, 3),
+    }
+
+
+def day_payload(day: ExperimentDay, kept: bool | None = None) -> dict[str, Any]:
+    return {
+        "date": day.day.isoformat(),
+        "assignment": day.assignment,
+        "label": day.label,
+        "instruction": day.instruction,
+        "kept": kept,
+    }
+
+
+def phase(experiment: Experiment, today: date) -> str:
+    """upcoming | running | awaiting_result | stopped | completed, for the app's wording."""
+    if experiment.status != "active":
+        return experiment.status
+    if today < experiment.start_date:
+        return "upcoming"
+    return "running" if today <= experiment.end_date else "awaiting_result"
+
+
+def experiment_payload(experiment: Experiment, today: date, *, with_days: bool = True) -> dict[str, Any]:
+    days = selectors.experiment_days(experiment) if with_days else []
+    passed = min(today, selectors.last_day(experiment) + _ONE_DAY) - _ONE_DAY
+    assigned, logs = selectors.schedule_and_logs(experiment, passed)
+    kept = {log.day: n_of_1.day_kept(experiment.trigger, a, log) for a, log in zip(assigned, logs, strict=True)}
+    plan = getattr(experiment, "plan", None)
+    result = getattr(experiment, "result", None)
+    payload: dict[str, Any] = {
+        "id": experiment.client_id,
+        "trigger": experiment.trigger,
+        "label": experiment.label,
+        "start_date": experiment.start_date.isoformat(),
+        "end_date": experiment.end_date.isoformat(),
+        "stopped_on": experiment.stopped_on.isoformat() if experiment.stopped_on else None,
+        "status": experiment.status,
+        "phase": phase(experiment, today),
+        "seed": plan.seed if plan else None,
+        "block_days": plan.block_days if plan else None,
+        "plan": plan.promise if plan else None,
+        "adherence": adherence_payload(n_of_1.adherence(experiment.trigger, assigned, logs)),
+        "result": None,
+    }
+    if result is not None:
+        payload["result"] = {
+            **result.payload,
+            "computed_at": result.computed_at.isoformat(),
+            "sentence": result_sentence(experiment, result.payload),
+            "clinician_sentence": clinician_sentence(experiment, result.payload),
+            "method": METHOD,
+        }
+    if with_days:
+        payload["days"] = [day_payload(d, kept.get(d.day)) for d in days]
+    return payload
+
+
+def progress_line(experiment: Experiment, today: date) -> str:
+    """One line on how the experiment is going or what it showed, for the weekly email."""
+    result = getattr(experiment, "result", None)
+    if result is not None:
+        return f"Your {experiment.label.lower()} experiment: {result_sentence(experiment, result.payload)}"
+    design = DESIGNS[experiment.trigger]
+    current = phase(experiment, today)
+    if current == "upcoming":
+        return f"Your {experiment.label.lower()} experiment starts on {experiment.start_date:%A %d %B}."
+    adherence = selectors.adherence_so_far(experiment, today)
+    total = (experiment.end_date - experiment.start_date).days + 1
+    kept = (
+        f"you kept {adherence.without_kept} of {adherence.without_days} {design.without_days} so far"
+        if adherence.without_days
+        else "no day has passed yet"
+    )
+    if current == "awaiting_result":
+        return f"Your {experiment.label.lower()} experiment has ended ({kept}); its result comes shortly."
+    return f"Your {experiment.label.lower()} experiment: day {adherence.days_so_far + 1} of {total}; {kept}."
+
+
+# Once an experiment's result is in, the Monday email carries it for this many weeks.
+RESULT_IN_EMAIL_DAYS = 14
+
+
+def weekly_email_line(user: User, week_end: date) -> str:
+    """The one line the Monday email carries for the week ending ``week_end`` ("" when there is none):
+    the running experiment's progress, or a recent result."""
+    monday = week_end + _ONE_DAY
+    for experiment in selectors.experiment_list(user)[:2]:
+        if experiment.status == "active" or experiment.end_date >= monday - timedelta(days=RESULT_IN_EMAIL_DAYS):
+            return progress_line(experiment, monday)
+    return ""

@@ -1,0 +1,69 @@
+"""The physician report's short section on a self-experiment: design, adherence, result.
+
+Kept apart from the report's other sections so the report can change around it: the report's
+content carries an ``ExperimentReport`` (or None) and the PDF adds ``experiment_section``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
+
+from accounts.models import User
+from insights.analysis.experiment_designs import DESIGNS
+from insights.experiments import presenters, selectors
+from insights.reports import theme
+from insights.reports.theme import escape
+
+
+@dataclass(frozen=True)
+class ExperimentReport:
+    title: str
+    design: str
+    adherence: str
+    result: str  # in a clinician's voice, or how far the experiment has got
+
+
+def experiment_report(user: User, start: date, end: date) -> ExperimentReport | None:
+    """The latest experiment that overlaps the report's range, if any."""
+    experiment = next((e for e in selectors.experiment_list(user) if e.start_date <= end and e.end_date >= start), None)
+    if experiment is None:
+        return None
+    design = DESIGNS[experiment.trigger]
+    plan = getattr(experiment, "plan", None)
+    weeks = plan.weeks if plan else round(((experiment.end_date - experiment.start_date).days + 1) / 7)
+    today = selectors.local_today(user)
+    adherence = selectors.adherence_so_far(experiment, today)
+    stopped = f", stopped early on {experiment.stopped_on:%d %b %Y}" if experiment.stopped_on else ""
+    result = getattr(experiment, "result", None)
+    return ExperimentReport(
+        title=f"Self-experiment: {design.label.lower()} ({experiment.start_date:%d %b} to "
+        f"{experiment.end_date:%d %b %Y}{stopped})",
+        design=(
+            f"Randomised N-of-1, {weeks} weeks: {design.with_days} against {design.without_days} in "
+            f"{design.block_days}-day blocks, paired, order random within each pair; one pre-planned one-sided test."
+        ),
+        adherence=(
+            f"{adherence.logged} of {adherence.days_so_far} days logged; {adherence.kept} kept their assignment, "
+            f"{adherence.not_kept} did not, {adherence.unknown} cannot be told from the diary "
+            f"({adherence.without_kept} of {adherence.without_days} {design.without_days} kept)."
+        ),
+        result=(
+            presenters.clinician_sentence(experiment, result.payload)
+            if result is not None
+            else presenters.progress_line(experiment, today)
+        ),
+    )
+
+
+def experiment_section(content: object, width: float) -> list[Flowable]:
+    report: ExperimentReport | None = getattr(content, "experiment", None)
+    if report is None:
+        return []
+    parts: list[Flowable] = [Paragraph(escape(report.title), theme.H2)]
+    for label, text in (("Design", report.design), ("Adherence", report.adherence), ("Result", report.result)):
+        parts.append(Paragraph(f"<b>{label}:</b> {escape(text)}", theme.BODY))
+    parts.append(Paragraph(escape(presenters.METHOD), theme.SMALL))
+    return [KeepTogether(parts)]
