@@ -33,10 +33,10 @@ from diary.models import SyncClock, SyncDevicePush
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
 from diary.sync_clock import stamp_to_datetime, tick
 from diary.tables import (
-    SYNC_TABLES,
     TableSpec,
     current_version,
     read_wire_record,
+    sync_tables,
     tables_at,
     to_wire,
     valid_client_id,
@@ -222,9 +222,10 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         raise DomainError("The push body must be an object of tables.", fields={"changes": ["must be an object"]})
     changes = body.get("changes", body) if isinstance(body.get("changes"), dict) else body
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(changes) - set(SYNC_TABLES))
+    known = sync_tables()
+    unknown = sorted(set(changes) - set(known))
     if unknown:
-        errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(SYNC_TABLES)}"]
+        errors["changes"] = [f"unknown tables: {', '.join(unknown)}; valid tables: {', '.join(known)}"]
     # Only lists count: anything else in their place is refused below, naming the table.
     count = sum(
         len(items)
@@ -241,7 +242,7 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
         )
     now = timezone.now()
     parsed: dict[str, TableChanges] = {}
-    for name, spec in SYNC_TABLES.items():
+    for name, spec in known.items():
         if name not in changes:
             continue
         table = changes[name]

@@ -15,7 +15,7 @@ from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from diary import sync
 from diary.sync_clock import MAX_STAMP_MS
-from diary.tables import CLIENT_ID_PATTERN, SYNC_TABLES, current_version
+from diary.tables import CLIENT_ID_PATTERN, current_version, sync_tables
 
 # What WatermelonDB sends for "never pulled": its lastPulledAt is null on the first sync.
 _NEVER_PULLED = ("", "null", "undefined", "0")
@@ -51,7 +51,7 @@ class PushSerializer(serializers.Serializer):
     """The push body, for the schema: per table, its changes (sync.push reads and checks it)."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {name: TableChangesPushSerializer(required=False) for name in SYNC_TABLES}
+        return {name: TableChangesPushSerializer(required=False) for name in sync_tables()}
 
 
 class PullSerializer(serializers.Serializer):

@@ -262,8 +262,10 @@ READ_ONLY_TABLES: dict[str, TableSpec] = {
     )
 }
 
-# Every table the sync knows: what clients write, and what the server writes for them to pull.
-SYNC_TABLES: dict[str, TableSpec] = {**TABLES, **READ_ONLY_TABLES}
+
+def sync_tables() -> dict[str, TableSpec]:
+    """Every table the sync knows: what clients write, and what the server writes for them to pull."""
+    return {**TABLES, **READ_ONLY_TABLES}
 
 
 class WireError(ValueError):
@@ -423,12 +425,12 @@ def to_wire(spec: TableSpec, row: dict[str, Any], columns: tuple[Column, ...] | 
 
 def current_version() -> int:
     """The newest app schema version the server knows: the latest any table or column declares."""
-    return max(max(spec.since, *(c.since for c in spec.columns)) for spec in SYNC_TABLES.values())
+    return max(max(spec.since, *(c.since for c in spec.columns)) for spec in sync_tables().values())
 
 
 def tables_at(version: int) -> dict[str, TableSpec]:
     """The tables an app at schema ``version`` has, in the registry's order."""
-    return {name: spec for name, spec in SYNC_TABLES.items() if spec.since <= version}
+    return {name: spec for name, spec in sync_tables().items() if spec.since <= version}
 
 
 def watermelon_schema(version: int | None = None) -> dict[str, Any]:

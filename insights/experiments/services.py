@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -93,7 +94,7 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
     return selectors.experiment_get(user, experiment.client_id)
 
 
-def experiment_stop(*, user: User, experiment_id: str) -> Experiment:
+def experiment_stop(*, user: User, experiment_id: str, enqueue_result: Callable[[int], Any]) -> Experiment:
     """End the experiment today: today's and later days are withdrawn, the result says it stopped early."""
     experiment = selectors.experiment_get(user, experiment_id)
     if experiment.status != "active":
@@ -107,14 +108,8 @@ def experiment_stop(*, user: User, experiment_id: str) -> Experiment:
         Experiment.objects.filter(pk=experiment.pk).update(status="stopped", stopped_on=stopped_on, updated_at=stamp)
         experiment.days.filter(day__gte=stopped_on, deleted_at__isnull=True).update(deleted_at=stamp, updated_at=stamp)
         experiment_pk = experiment.pk
-        transaction.on_commit(lambda: _enqueue_result(experiment_pk))
+        transaction.on_commit(lambda: enqueue_result(experiment_pk))
     return selectors.experiment_get(user, experiment_id)
-
-
-def _enqueue_result(experiment_pk: int) -> None:
-    from insights.experiments.tasks import compute_result
-
-    compute_result.delay(experiment_pk)
 
 
 def result_payload(experiment: Experiment) -> tuple[dict[str, Any], str]:

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
-from insights.experiments import checks, presenters, selectors, serializers, services
+from insights.experiments import checks, presenters, selectors, serializers, services, tasks
 
 _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No experiment of yours has this id.")
 
@@ -88,5 +88,7 @@ class ExperimentStopView(APIView):
         summary="Stop an experiment early; its result will say so",
     )
     def post(self, request: AuthenticatedRequest, experiment_id: str) -> Response:
-        experiment = services.experiment_stop(user=request.user, experiment_id=experiment_id)
+        experiment = services.experiment_stop(
+            user=request.user, experiment_id=experiment_id, enqueue_result=tasks.compute_result.delay
+        )
         return Response(presenters.experiment_payload(experiment, selectors.local_today(request.user)))
