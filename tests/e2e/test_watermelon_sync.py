@@ -14,7 +14,7 @@ import pytest
 
 from accounts.services import device_token_create
 from diary import sync
-from diary.tables import TABLES, watermelon_schema
+from diary.tables import TABLES, current_version, sync_tables, watermelon_schema
 from tests.diary.registry_versions import NEW_COLUMN, NEW_TABLE, declare_next_version
 from tests.diary.sync_records import every_column_records, expected_on_pull
 from tests.diary.wire import now_ms
@@ -24,6 +24,25 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(missing_node() is not None, reason=str(missing_node())),
 ]
+
+
+def registry_migrations(up_to: int) -> list[dict[str, Any]]:
+    """The app's WatermelonDB migrations from version 1 up to ``up_to``, newest first, as the
+    registry declares each table and column: what a real app release ships beside its schema."""
+    migrations = []
+    for version in range(up_to, 1, -1):
+        steps: list[dict[str, Any]] = []
+        for table in watermelon_schema(version)["tables"]:
+            spec = sync_tables()[table["name"]]
+            if spec.since == version:
+                steps.append({"createTable": table})
+                continue
+            since = {c.name: c.since for c in spec.columns}
+            added = [c for c in table["columns"] if since[c["name"]] == version]
+            if added:
+                steps.append({"addColumns": {"table": table["name"], "columns": added}})
+        migrations.append({"toVersion": version, "steps": steps})
+    return migrations
 
 
 @pytest.fixture
@@ -55,7 +74,8 @@ def records(dump: dict[str, Any], table: str) -> dict[str, dict[str, Any]]:
 
 
 def server_records(user: Any) -> dict[str, dict[str, dict[str, Any]]]:
-    pulled = sync.pull(user=user, last_pulled_at=None)["changes"]
+    # Everything the server holds, at its newest schema version.
+    pulled = sync.pull(user=user, last_pulled_at=None, schema_version=current_version())["changes"]
     return {table: {r["id"]: r for r in changes["created"]} for table, changes in pulled.items()}
 
 
@@ -203,19 +223,21 @@ def test_an_app_upgraded_to_the_next_schema_version_gets_the_new_table_and_colum
     # The app's next release: the new schema, and its migration (a new table, a new column).
     table, column = NEW_COLUMN
     new_schema = watermelon_schema(new)
-    new_table = next(t for t in new_schema["tables"] if t["name"] == NEW_TABLE)
-    (added,) = [c for t in new_schema["tables"] if t["name"] == table for c in t["columns"] if c["name"] == column]
-    migration = {
-        "toVersion": new,
-        "steps": [{"createTable": new_table}, {"addColumns": {"table": table, "columns": [added]}}],
-    }
+    migrations = registry_migrations(new)
+    assert {"createTable": next(t for t in new_schema["tables"] if t["name"] == NEW_TABLE)} in migrations[0]["steps"]
     # A device already on the new version writes into the new table and column.
-    devices.open("new-phone", token(account, "new-phone"), schema=new_schema, migrations=[migration])
+    devices.open("new-phone", token(account, "new-phone"), schema=new_schema, migrations=migrations)
     rows = every_column_records(now_ms())
     create_all(devices, "new-phone", {"episodes": rows["episodes"], NEW_TABLE: rows[NEW_TABLE]})
     synced(devices, "new-phone")
     # The old app syncs: it must not be handed what its version lacks.
-    devices.open("old-phone", token(account, "old-phone"), schema=watermelon_schema(old), store="old-phone")
+    devices.open(
+        "old-phone",
+        token(account, "old-phone"),
+        schema=watermelon_schema(old),
+        migrations=registry_migrations(old),
+        store="old-phone",
+    )
     synced(devices, "old-phone")
     old_dump = devices.dump("old-phone")
     assert NEW_TABLE not in old_dump["tables"]
@@ -228,7 +250,7 @@ def test_an_app_upgraded_to_the_next_schema_version_gets_the_new_table_and_colum
     devices.call("close", device="old-phone")
 
     # The app is updated: the same local database opens with the new schema and migrates.
-    devices.open("old-phone", token(account, "old-phone"), schema=new_schema, migrations=[migration], store="old-phone")
+    devices.open("old-phone", token(account, "old-phone"), schema=new_schema, migrations=migrations, store="old-phone")
     answer = synced(devices, "old-phone")
 
     (pull,) = pulls(answer)

@@ -49,7 +49,8 @@ const schema = appSchema({
       columns: [
         { name: 'name', type: 'string' },
         { name: 'catalogue_key', type: 'string' },
-        { name: 'drug_class', type: 'string' }, // '' : the server fills it
+        { name: 'drug_class', type: 'string' }, // read-only: the server derives it from the name
+        { name: 'matched_key', type: 'string' }, // read-only: the catalogue medicine the name matched
         { name: 'dose', type: 'string' },
         { name: 'started_on', type: 'string', isOptional: true }, // YYYY-MM-DD
         { name: 'stopped_on', type: 'string', isOptional: true },
