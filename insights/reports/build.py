@@ -192,7 +192,9 @@ def association_comparison(result: dict[str, Any]) -> str:
     trigger = str(result.get("trigger", ""))
     if trigger.startswith("medication:"):
         return f"days after starting {result.get('label', 'the medicine')} vs before"
-    return str(result.get("comparison") or result.get("exposure") or "")
+    # The engine words the comparison for the patient ("your higher-caffeine days"); a doctor reads
+    # it about the patient.
+    return str(result.get("comparison") or result.get("exposure") or "").replace("your ", "")
 
 
 def association_sentence(result: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Rect
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from insights.analysis.associations import INTERVAL_LEVEL
 from insights.reports import theme
 from insights.reports.charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
 from insights.reports.content import LabRow, MedicationRow, ReportContent
@@ -187,7 +188,7 @@ def associations_section(content: ReportContent, width: float) -> list[Flowable]
         text = content.association_status or "No trigger had enough days to be tested."
         story: list[Flowable] = [_heading("Associations", _none(text))]
     else:
-        header: list[object] = ["Trigger", "Compared", "Result", "Rate ratio", "95% CI", "Days"]
+        header: list[object] = ["Trigger", "Compared", "Result", "Rate ratio", f"{INTERVAL_LEVEL:.0%} CI", "Days"]
         widths: list[float] = [90, 0, 118, 46, 56, 32]
         widths[1] = width - sum(widths)
         rows: list[list[object]] = [header]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from insights.analysis.associations import INTERVAL_LEVEL
 from insights.reports.content import (
     AssociationRow,
     DayRow,
@@ -348,7 +349,7 @@ def test_the_report_has_no_technical_q_column_no_ascii_comparisons_and_no_cause_
     fixed_pages: list[str],
 ) -> None:
     text = " ".join(fixed_pages)
-    assert "Trigger Compared Result Rate ratio 95% CI Days" in text
+    assert f"Trigger Compared Result Rate ratio {INTERVAL_LEVEL:.0%} CI Days" in text
     assert " q " not in text.replace("Page", "")
     assert ">=" not in text
     assert "What makes it worse" not in text
