@@ -7,7 +7,7 @@ fresh PostgreSQL database, serves them with gunicorn, then in one run:
   code of tests/e2e/watermelon/sync.js) on a brand-new device: the same GET, then every
   record written to the local database.
 Each is run several times on fresh devices; the medians are printed with their ratio
-(DESIGN.md section 9: reported, no target). Needs Node and `npm ci` in tests/e2e/watermelon.
+(docs/architecture.md, "Benchmark targets": reported, no target). Needs Node and `npm ci` in tests/e2e/watermelon.
 
     .venv/bin/python bench/first_sync.py        (or: make bench-first-sync)
 """

@@ -1,4 +1,4 @@
-"""Insights cost, beside its baselines, in one run (DESIGN.md section 9).
+"""Insights cost, beside its baselines, in one run (docs/architecture.md, "Benchmark targets").
 
 1. One user's recompute for a year of simulated diary data against the plain SELECT of that
    user's rows (target: at most 3 times).

@@ -4,7 +4,7 @@ Pushes 5,000 mixed records (episodes, caffeine, sleep, stress, exercise) in batc
 500 through the real HTTP stack (gunicorn, one worker, keep-alive), then inserts the same
 rows for another user with psycopg COPY, and POSTs records one at a time through REST
 for a third user. Prints records/s for each and the two ratios (targets: push >= 0.25 of
-COPY and >= 10x one REST POST per record; DESIGN.md section 9).
+COPY and >= 10x one REST POST per record; docs/architecture.md, "Benchmark targets").
 
     .venv/bin/python bench/sync_push.py        (or: make bench-sync)
 """

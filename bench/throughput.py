@@ -8,7 +8,7 @@ POSTs to each in turn, with unique episode ids made in Lua (bench/episode_post.l
 product requests spread over many users' tokens as many phones would send them. The two
 are interleaved over several rounds so the machine's noise falls on both alike.
 
-Prints requests/s of each, the ratio (target >= 0.6, DESIGN.md section 9) and the
+Prints requests/s of each, the ratio (target >= 0.6, docs/architecture.md, "Benchmark targets") and the
 machine's load. Exits non-zero if any request failed.
 
     bash bench/throughput.sh [--seconds 10] [--rounds 3]    (or: make bench-throughput)

@@ -72,7 +72,7 @@ class Episode(DiaryRecord):
     context = models.CharField(max_length=32, choices=_choices(episode_terms.CONTEXTS), blank=True, default="")
     symptoms = models.JSONField(default=list)
     # Null when the patient wrote no note, "" when they wrote an empty one: the app's column is
-    # optional and a sync round trip keeps either (DESIGN.md section 5).
+    # optional and a sync round trip keeps either (docs/architecture.md, "Promises and targets").
     notes = models.TextField(null=True, blank=True, default="")  # noqa: DJ001
 
     class Meta:

@@ -6,7 +6,7 @@ FOR UPDATE on PostgreSQL). A write takes a stamp strictly greater than any stamp
 before and stamps its rows' ``updated_at``; a pull returns the last stamp as
 WatermelonDB's ``timestamp``. Because the lock is held until
 commit, a pull's stamp is only issued once every earlier write has committed, and every
-later write gets a larger stamp, so a pull can never miss a change (DESIGN.md section 5).
+later write gets a larger stamp, so a pull can never miss a change (docs/architecture.md, "Promises and targets").
 On SQLite, which has one writer at a time, the same code is correct because the clock's
 UPDATE takes the database's write lock.
 """

@@ -23,7 +23,7 @@ and shapes at random and knows none of ours; tables from ``make bench-associatio
 - one trigger at a time reported a wrong trigger for 13% of users over 180 days whose twitching
   followed short nights only, because stress and coffee ran high after short nights; one model
   with the partners' steps and complete days brought that to 4.0% (6.3% without the partners);
-- each trigger is tested one-sided, in the direction documented (CLINICAL.md): more caffeine,
+- each trigger is tested one-sided, in the direction documented (docs/clinical.md): more caffeine,
   shorter sleep, more stress, more exercise, and a new medicine, with more episodes. A two-sided
   test spends half its error on links nobody expects and would word chance dips as findings;
 - caffeine is in the model at both of its lags, the same day (absorbed within 45 min, half-life
@@ -51,34 +51,39 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from insights.analysis.clinical_thresholds import (
+    ASSOCIATION_MIN_EPISODE_DAYS,
+    ASSOCIATION_MIN_LOGGED_DAYS,
+    BETA2_TREMOR_WINDOW_HOURS,
+)
 from insights.analysis.daily_series import BoolArray, DailySeries, FloatArray, build_daily_series
 from insights.analysis.records import Diary
 
 HOUR = 3600.0
 
 # --- When to test -------------------------------------------------------------------------------
-# CLINICAL.md, "Statistics": ~24 events to detect a moderate association in one person, and
-# autoregressive estimates are poor under 50 time points.
-NEEDED_LOGGED_DAYS = 50
-NEEDED_EPISODE_DAYS = 24
+# docs/clinical.md, "Statistics in a personal diary": the defaults and their sources live in
+# insights/analysis/clinical_thresholds.py; the engine's own names are kept for its callers.
+NEEDED_LOGGED_DAYS = ASSOCIATION_MIN_LOGGED_DAYS
+NEEDED_EPISODE_DAYS = ASSOCIATION_MIN_EPISODE_DAYS
 # Bearable compares days with and without a factor only with >= 3 of each and recommends 30 days.
 MIN_TRIGGER_DAYS = 30
 MIN_DAYS_PER_GROUP = 3
 # A medication's start is judged only with two weeks of diary on each side of it.
 MEDICATION_MIN_DAYS_EACH_SIDE = 14
 INHALER_MIN_DOSES = 10
-# Beta-2 agonist tremor starts minutes to hours after a dose (CLINICAL.md), so 0-4 h.
-INHALER_WINDOW_HOURS = 4.0
+# Beta-2 agonist tremor starts minutes to hours after a dose (docs/clinical.md, BETA2_TREMOR_WINDOW_HOURS).
+INHALER_WINDOW_HOURS = float(BETA2_TREMOR_WINDOW_HOURS)
 # Episodes are only logged awake, so the inhaler comparison counts waking time only; without a
 # sleep log for the night, the day is assumed to run from 07:00 to 23:00 local time.
 DEFAULT_WAKE_HOUR = 7.0
 DEFAULT_BED_HOUR = 23.0
 
-# --- Lags (CLINICAL.md: caffeine same day, sleep the night before) ------------------------------
+# --- Lags (docs/clinical.md: caffeine same day, sleep the night before) -------------------------
 # Caffeine: the same day (absorbed in ~45 min, half-life ~5 h: a 0-12 h window) and the day before.
 CAFFEINE_LAGS = (0, 1)
 # Caffeine's share of the test level given to each lag (weighted Bonferroni): the same day is the
-# documented window (CLINICAL.md), so it keeps three quarters; the day before gets the rest.
+# documented window (docs/clinical.md), so it keeps three quarters; the day before gets the rest.
 CAFFEINE_LAG_WEIGHTS = (0.75, 0.25)
 # sleep_hours of a day is the night that ended that morning: the night before, lag 0 on that series.
 SLEEP_LAG = 0
@@ -88,11 +93,12 @@ STRESS_LAG = 0
 EXERCISE_LAG = 1
 
 # --- How it is tested and worded ----------------------------------------------------------------
-# The promise (DESIGN.md, section 6): a wrong trigger for at most 5% of users. Benjamini-Hochberg at
-# a level q reports something for about q of users in whom nothing is linked (Simes), and for more
-# than q when one trigger is truly linked and others move with it. At 4% every null kind (plain,
-# trend, weekday, confounded) and length (60, 90, 180 days) measured 1.3-4.7% on 300 users a cell
-# (worst: weekday, 180 days; ``make bench-associations``); at 5% single cells went over.
+# The promise (docs/architecture.md, "Promises and targets"): a wrong trigger for at most 5% of
+# users. Benjamini-Hochberg at a level q reports something for about q of users in whom nothing
+# is linked (Simes), and for more than q when one trigger is truly linked and others move with
+# it. At 4% every null kind (plain, trend, weekday, confounded) and length (60, 90, 180 days)
+# measured 1.3-4.7% on 300 users a cell (worst: weekday, 180 days; ``make bench-associations``);
+# at 5% single cells went over.
 PROMISED_WRONG_SHARE = 0.05
 ALPHA = 0.04  # the Benjamini-Hochberg level over all of the user's tests
 # The interval shown: 90% two-sided, so its lower end is the one-sided 95% bound of the test.
@@ -691,7 +697,7 @@ def inside_intervals(stamps: FloatArray, intervals: FloatArray) -> BoolArray:
 
 
 def inhaler_window_counts(diary: Diary, series: DailySeries) -> InhalerWindowCounts | None:
-    """Episodes and waking hours inside 0-4 h after a beta-2 agonist dose and outside it."""
+    """Episodes and waking hours inside ``INHALER_WINDOW_HOURS`` after a beta-2 agonist dose and outside it."""
     inhalers = {medication.id for medication in diary.medications if medication.drug_class == "beta2_agonist"}
     dose_stamps = _stamps([dose.taken_at.timestamp() for dose in diary.doses if dose.medication_id in inhalers])
     dose_stamps = dose_stamps[(dose_stamps >= series.day_starts_utc[0]) & (dose_stamps < series.day_starts_utc[-1])]

@@ -1,6 +1,6 @@
 """One row per local day of a user's diary, as numpy arrays: the input of the associations.
 
-A "day" is a calendar day in the user's IANA timezone (DESIGN.md, section 4). Records are placed
+A "day" is a calendar day in the user's IANA timezone (docs/architecture.md, "Promises and targets"). Records are placed
 on days by comparing their UTC instants with the UTC instants of local midnights, found once per
 day with zoneinfo and then used for every record through ``np.searchsorted``; converting each of
 a year's ~6,000 records through zoneinfo one by one would cost more than everything else here.

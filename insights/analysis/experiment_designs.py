@@ -2,7 +2,7 @@
 
 An experiment compares "with" days (the person's usual habit: the suspected trigger allowed)
 against "without" days (the trigger left out), drawn at random in advance. Only habits that are
-safe to change for a day or two qualify (CLINICAL.md): caffeine, hard exercise and going to bed
+safe to change for a day or two qualify (docs/experiments.md): caffeine, hard exercise and going to bed
 early. Stress cannot be assigned to a day, and a prescribed medicine is never part of an
 experiment: changing one is a decision for the person and their doctor.
 
@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from insights.analysis.clinical_thresholds import ADULT_SLEEP_NEED_HOURS
+
 # --- Adherence thresholds ------------------------------------------------------------------
 
 # A caffeine-free day with less than this logged still counts as kept: decaffeinated coffee and
 # chocolate carry a few mg, while the smallest serving in the drinks catalogue, a cup of green
-# tea, carries 29 mg (CLINICAL.md, Caffeine). 150 mg (the example) is clearly not kept.
+# tea, carries 29 mg (docs/clinical.md, "Caffeine"). 150 mg (the example) is clearly not kept.
 CAFFEINE_FREE_MAX_MG = 20.0
 # A usual-caffeine day counts as one (per protocol) once at least this much is logged: the same
 # line, read from the other side.
@@ -28,17 +30,20 @@ USUAL_CAFFEINE_MIN_MG = CAFFEINE_FREE_MAX_MG
 # after exercise follows long or hard sessions (the seed's "excessive exercise").
 LONG_SESSION_MIN = 60
 # An early night means at least the adult minimum of sleep (AASM/SRS consensus, Watson et al.,
-# J Clin Sleep Med 2015: 7 hours or more).
-EARLY_NIGHT_MIN_HOURS = 7.0
+# J Clin Sleep Med 2015; ADULT_SLEEP_NEED_HOURS).
+EARLY_NIGHT_MIN_HOURS = float(ADULT_SLEEP_NEED_HOURS)
 
 # Before the result: the share of assigned days people keep in N-of-1 trials; 80-90% is what
 # such trials report, so the promise assumes the middle of that range.
 ASSUMED_ADHERENCE = 0.85
 
-CAFFEINE_SOURCE = "FDA and Mayo Clinic caffeine guidance; half-life about 5 h (FDA 4-6 h); CLINICAL.md, Caffeine"
+CAFFEINE_SOURCE = (
+    "FDA, 'Spilling the Beans: How Much Caffeine is Too Much?'; Mayo Clinic, 'Caffeine: How much is too much?'; "
+    "half-life about 5 h (FDA 4-6 h)"
+)
 EXERCISE_SOURCE = "The seed's list of causes: benign fasciculations are made worse by excessive exercise (NHS)"
 SLEEP_SOURCE = "AASM/SRS consensus, Watson et al., J Clin Sleep Med 2015; NHS lists tiredness"
-N_OF_1_SOURCE = "N-of-1 platforms StudyU (JMIR 2022) and StudyMe (Trials 2022); CLINICAL.md"
+N_OF_1_SOURCE = "N-of-1 platforms StudyU (JMIR 2022) and StudyMe (Trials 2022)"
 
 
 @dataclass(frozen=True)

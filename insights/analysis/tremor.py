@@ -8,7 +8,7 @@ movement such as twitching. It compares the two hands and puts the result into p
 
 It takes plain numbers and imports no Django, so services, the simulator and the tests call it directly.
 Every threshold below is a named constant with the reason for its value; the clinical background is in
-CLINICAL.md, section "Tremor frequency".
+docs/clinical.md, section "Tremor frequency".
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ HIGH_PASS_ORDER = 4
 # Welch segments of 4 s give 0.25 Hz between spectrum bins; interpolating the peak then places a pure
 # rhythm well within the +/-0.2 Hz we promise, and even a 10-s recording averages four segments.
 WELCH_SEGMENT_S = 4.0
-# CLINICAL.md: tremors of interest lie between the cerebellar 3 Hz and the orthostatic 20 Hz.
+# docs/clinical.md, "Tremor frequency": tremors of interest lie between the cerebellar 3 Hz and the orthostatic 20 Hz.
 TREMOR_BAND_HZ = (3.0, 20.0)
 # Rhythmicity is the share of the band's power within this distance of the peak. A steady tremor keeps
 # its frequency within a few tenths of a hertz over a recording, so +/-1 Hz holds nearly all of it, while
@@ -41,7 +41,7 @@ TREMOR_BAND_HZ = (3.0, 20.0)
 PEAK_HALF_WIDTH_HZ = 1.0
 # "Regular rhythm" means the peak carries at least half of the band's movement. On synthetic data white
 # noise stays below 0.2, and a tremor whose frequency wanders by half a hertz, with noise, above 0.6, so 0.5
-# leaves margin both ways. Elble 1986 (CLINICAL.md) warns never to classify by frequency alone; this
+# leaves margin both ways. Elble 1986 (docs/clinical.md) warns never to classify by frequency alone; this
 # judges regularity only.
 RHYTHMICITY_THRESHOLD = 0.5
 # Brief jerks and slow voluntary movement also concentrate power near 3-5 Hz, as the top or the tail of a
@@ -54,7 +54,7 @@ MAX_SHOULDER_RATIO = 0.25
 MIN_BAND_POWER = 1e-10
 
 # --- Comparing hands --------------------------------------------------------------------------------
-# Farkas 2006 (CLINICAL.md): the two hands' tremor frequencies tend to differ in Parkinson's and match in
+# Farkas 2006 (docs/clinical.md): the two hands' tremor frequencies tend to differ in Parkinson's and match in
 # essential tremor. That is why we compare the hands at all; the comparison is reported as an observation
 # and never used to name a condition. Each hand's frequency is measured to within about 0.2 Hz and a tremor
 # drifts by a few tenths of a hertz between recordings, so frequencies up to 1 Hz apart (the same width as
@@ -73,7 +73,7 @@ _POSTURE_PHRASES = {
 class FrequencyBand:
     """A frequency range from the literature, kept as data beside its source.
 
-    ``key`` mirrors the name used in CLINICAL.md and is for internal use and clinicians' reports only;
+    ``key`` mirrors the name used in docs/clinical.md and is for internal use and clinicians' reports only;
     anything shown to the user says just ``label`` (the numbers), because a frequency alone never names a
     condition (Elble 1986).
     """
@@ -88,7 +88,10 @@ class FrequencyBand:
         return self.low_hz <= frequency_hz <= self.high_hz
 
 
-_BAND_SOURCE = "CLINICAL.md, Tremor frequency; never classify by frequency alone (Elble 1986)"
+_BAND_SOURCE = (
+    "Bhatia et al., 'Consensus statement on the classification of tremors', Mov Disord 2018;33(1):75-87; "
+    "Elble, 'Physiologic and essential tremor', Neurology 1986;36(2):225-231 (never classify by frequency alone)"
+)
 # Ordered by frequency; a frequency on a shared edge (4 Hz) belongs to the first band listed. Frequencies
 # between the bands (6-8 Hz, 12-14 Hz) belong to none.
 FREQUENCY_BANDS: tuple[FrequencyBand, ...] = (

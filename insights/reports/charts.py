@@ -53,7 +53,7 @@ def _nice_max(value: float) -> float:
 
 def fitted_scale(values: Sequence[float], guide: float | None, zero: bool) -> tuple[float, float]:
     """An axis from 0 (counts, amounts) or from just below the data (hours of sleep) to just above it,
-    in whole units, wide enough for the guide, so a 5 h night stands out from 7 h ones."""
+    in whole units, wide enough for the guide, so one short night stands out from the full ones."""
     present = [*values, *([guide] if guide is not None else [])]
     if not present:
         return 0.0, 1.0

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     # Only for the annotation: the section module reads the database, this view model does not.
     from insights.reports.experiment_section import ExperimentReport
 
-# Severity codes from the flag rules, mildest first (DESIGN.md section 6).
+# Severity codes from the flag rules, mildest first (docs/architecture.md, "Promises and targets").
 SEVERITIES = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
 TREND_DIRECTIONS = ("up", "down", "flat")
 LAB_STATUSES = ("low", "normal", "high")

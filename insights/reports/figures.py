@@ -37,7 +37,7 @@ TREND_MIN_LOGGED_DAYS = 10
 TREND_ALPHA = 0.05
 
 # Symptoms a neurologist asks about when twitching is reported: their absence is the pertinent
-# negative (CLINICAL.md, red flags for motor neurone disease and stroke).
+# negative (docs/clinical.md, "The flag rules": R3-R5 and R20).
 PERTINENT_NEGATIVES: tuple[tuple[str, str], ...] = (
     ("weakness", "weakness"),
     ("muscle_wasting", "muscle wasting"),

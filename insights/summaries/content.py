@@ -4,7 +4,7 @@ The templates only lay this out, so the two parts can never disagree on a number
 is the reader's: the week's numbers against the week before first, then anything new that is
 worth a doctor's look (with the reassurance beside it and one next step), then the rest.
 Wording follows the app: say what the diary shows, compare with the week before and the
-guidance, never diagnose and never frighten (CLINICAL.md, "Context for wording").
+guidance, never diagnose and never frighten (docs/clinical.md, "How the app speaks").
 """
 
 from __future__ import annotations
@@ -186,7 +186,10 @@ def _preheader(data: SummaryData, *, compare: bool) -> str:
 
 
 def _guidance(week: WeekFigures) -> tuple[str, ...]:
-    """Caffeine and sleep against the guidance, as information, never as a warning (CLINICAL.md)."""
+    """Caffeine and sleep against the guidance, as information, never as a warning.
+
+    docs/clinical.md, "Caffeine" and "Sleep".
+    """
     lines = []
     if week.caffeine_mean_mg is not None:
         if week.caffeine_days_over_guide:

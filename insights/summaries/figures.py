@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from diary.catalogues.body_sites import BODY_SITES
+from insights.analysis.clinical_thresholds import ADULT_SLEEP_NEED_HOURS
 from insights.analysis.daily_series import DailySeries, DayIndexer, build_daily_series
 from insights.analysis.records import Diary
 from insights.summaries.weeks import Week
 
 CHART_WEEKS = 4
-SHORT_NIGHT_HOURS = 7.0  # AASM/SRS: adults need 7 hours or more (CLINICAL.md)
+# A night under the adult sleep need (AASM/SRS; docs/clinical.md, "Sleep") counts as short.
+SHORT_NIGHT_HOURS = float(ADULT_SLEEP_NEED_HOURS)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Broken object-level authorisation, as one matrix over the URL conf (DESIGN.md section 10).
+"""Broken object-level authorisation, as one matrix over the URL conf (docs/architecture.md, "Promises and targets").
 
 Every route under /api/v1/ that takes an id is found by walking the resolver, so a new
 route is covered the day it is added, and the matrix fails until it knows how to give a
@@ -79,7 +79,7 @@ def _flag_target(victim: User, attacker: User) -> Target:
         severity="see_doctor",
         title=f"{MARKER} flag",
         wording="Twitching for more than two weeks.",
-        source="CLINICAL.md",
+        source="NHS, 'Twitching eyes and muscles'",
         fingerprint="left_hand",
     )
     return Target({"flag_id": flag.pk}, {})

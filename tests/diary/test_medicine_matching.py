@@ -7,7 +7,7 @@ import pytest
 from diary.catalogues.medicines import DRUG_CLASSES, MEDICINES, match_medicine
 from tests.diary.wire import changes, pull, push
 
-# Every brand name of CLINICAL.md's "Medicine names people type", written out from that list
+# Every brand name of docs/clinical.md's "Names people type", written out from that list
 # (not from the catalogue) with the generic it names and that generic's drug class.
 CLINICAL_BRANDS: dict[str, tuple[str, str]] = {
     "Ventolin": ("salbutamol", "beta2_agonist"),

@@ -181,7 +181,7 @@ def _flags(timeline: list[RegionSpan], start: date) -> list[FlagRow]:
             evidence=f"Magnesium 0.62 mmol/L on {start + timedelta(days=5):%d %b %Y} (range 0.70-1.00)",
             first_seen=start + timedelta(days=5),
             last_seen=start + timedelta(days=5),
-            source="Electrolyte imbalance (CLINICAL.md, L1)",
+            source="MSD Manual, 'Muscle Cramps' (low potassium, magnesium or calcium); MedlinePlus, 'Muscle twitching'",
         )
     )
     return flags
