@@ -1,9 +1,10 @@
 from django.urls import path, re_path
 
+from diary.tables import CLIENT_ID_PATTERN
 from insights.experiments import views
 
-# Experiment ids are the synced rows' ids: WatermelonDB's shape.
-_ID = r"(?P<experiment_id>[A-Za-z0-9_-]{1,64})"
+# Experiment ids are the synced rows' ids: the diary's client id pattern.
+_ID = rf"(?P<experiment_id>{CLIENT_ID_PATTERN.removeprefix('^').removesuffix('$')})"
 
 urlpatterns = [
     path("experiments/", views.ExperimentListView.as_view(), name="experiment-list"),
