@@ -302,16 +302,20 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
     diary = selectors.diary_for_user(user, start=span.starts_at, end=span.ends_at)
 
     # The analysis records carry neither an episode's notes nor a medicine's dose text.
-    notes = dict(
-        diary_models.Episode.objects.filter(
+    # A note may be null (none written, as the app syncs it) or empty: neither is shown.
+    notes = {
+        client_id: text
+        for client_id, text in diary_models.Episode.objects.filter(
             user=user,
             deleted_at__isnull=True,
             started_at__gte=span.starts_at,
             started_at__lt=span.ends_at,
         )
         .exclude(notes="")
+        .exclude(notes__isnull=True)
         .values_list("client_id", "notes")
-    )
+        if text
+    }
     dose_text = dict(
         diary_models.Medication.objects.filter(user=user, deleted_at__isnull=True).values_list("client_id", "dose")
     )
