@@ -9,6 +9,8 @@ recording's analysis.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from diary.catalogues import drinks, medicines
@@ -85,3 +87,29 @@ def test_every_column_is_pushed_with_a_value_and_every_nullable_one_also_as_null
                 assert None in values, f"{table}.{column.name}"
             elif column.kind == "str" and not column.required:
                 assert "" in values, f"{table}.{column.name}"
+
+
+def test_a_note_synced_as_null_leaves_the_report_and_the_exports_working(user, auth_client):
+    # Episode notes became nullable for the round trip; every reader of them must take a null.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.export import account_export_chunks
+    from insights.reports.build import report_content
+    from insights.reports.csv_export import csv_zip
+    from insights.reports.fhir_export import fhir_bundle_json
+    from insights.reports.pdf import render_report_pdf
+
+    body = {"episodes": {"created": [episode("no-note", notes=None), episode("a-note", notes="after coffee")]}}
+    assert push(auth_client, body).status_code == 200
+    today = timezone.localdate()
+
+    content = report_content(user=user, start=today - timedelta(days=7), end=today)
+
+    assert {row.notes for row in content.episodes} == {"", "after coffee"}
+    assert render_report_pdf(content).startswith(b"%PDF")
+    assert csv_zip(user=user).startswith(b"PK")
+    assert json.loads(fhir_bundle_json(user=user))["resourceType"] == "Bundle"
+    exported = json.loads("".join(account_export_chunks(user=user, now=timezone.now())))
+    assert {e["id"]: e["notes"] for e in exported["tables"]["episodes"]} == {"no-note": None, "a-note": "after coffee"}
