@@ -9,10 +9,19 @@ recording's analysis.
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from diary.catalogues import drinks, medicines
+from diary.exports.account_json import account_export_chunks
+from diary.exports.csv_zip import csv_zip
+from diary.exports.fhir import fhir_bundle_json
 from diary.tables import TABLES
+from insights.reports.build import report_content
+from insights.reports.pdf import render_report_pdf
 from tests.diary.sync_records import every_column_records, expected_on_pull
 from tests.diary.wire import episode, now_ms, pull, push
 
@@ -86,3 +95,19 @@ def test_every_column_is_pushed_with_a_value_and_every_nullable_one_also_as_null
                 assert None in values, f"{table}.{column.name}"
             elif column.kind == "str" and not column.required:
                 assert "" in values, f"{table}.{column.name}"
+
+
+def test_a_note_synced_as_null_leaves_the_report_and_the_exports_working(user, auth_client):
+    # Episode notes became nullable for the round trip; every reader of them must take a null.
+    body = {"episodes": {"created": [episode("no-note", notes=None), episode("a-note", notes="after coffee")]}}
+    assert push(auth_client, body).status_code == 200
+    today = timezone.localdate()
+
+    content = report_content(user=user, start=today - timedelta(days=7), end=today)
+
+    assert {row.notes for row in content.episodes} == {"", "after coffee"}
+    assert render_report_pdf(content).startswith(b"%PDF")
+    assert csv_zip(user=user).startswith(b"PK")
+    assert json.loads(fhir_bundle_json(user=user))["resourceType"] == "Bundle"
+    exported = json.loads("".join(account_export_chunks(user=user, now=timezone.now())))
+    assert {e["id"]: e["notes"] for e in exported["tables"]["episodes"]} == {"no-note": None, "a-note": "after coffee"}
