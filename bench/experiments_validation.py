@@ -82,7 +82,7 @@ def main() -> None:
             cell = cells[(weeks, effect)]
             promise = f"; promised {np.nanmean(cell.promised):.0%}" if effect in PROMISED else ""
             row.append(f"{_share(cell.p_values):.0%}{promise}")
-        print(f"| {weeks} | " + " | ".join(row) + " | pending (i14a's engine) |")
+        print(f"| {weeks} | " + " | ".join(row) + " | not measured yet |")
 
     print("\nCalibration: the chance promised before the start against how often the experiment found the effect")
     print("| promised | experiments | mean promised | found | 95% interval of found |")
