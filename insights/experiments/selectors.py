@@ -25,11 +25,7 @@ def local_today(user: User, now: datetime | None = None) -> date:
 
 
 def experiment_list(user: User) -> QuerySet[Experiment]:
-    return (
-        Experiment.objects.filter(user=user, deleted_at__isnull=True)
-        .select_related("plan", "result")
-        .order_by("-start_date", "-pk")
-    )
+    return Experiment.objects.live().filter(user=user).select_related("plan", "result").order_by("-start_date", "-pk")
 
 
 def experiment_get(user: User, experiment_id: str) -> Experiment:
@@ -45,7 +41,7 @@ def experiment_active(user: User) -> Experiment | None:
 
 def experiment_days(experiment: Experiment) -> list[ExperimentDay]:
     """The schedule, live days only: days after an early stop are gone."""
-    return list(experiment.days.filter(deleted_at__isnull=True).order_by("day"))
+    return list(experiment.days.live().order_by("day"))
 
 
 def last_day(experiment: Experiment) -> date:
@@ -155,10 +151,10 @@ def promise_sentence(
 def experiment_day_on(user: User, day: date) -> ExperimentDay | None:
     """The live assignment of ``day`` in the user's active experiment, if any."""
     return (
-        ExperimentDay.objects.filter(
+        ExperimentDay.objects.live()
+        .filter(
             user=user,
             day=day,
-            deleted_at__isnull=True,
             experiment__status="active",
             experiment__deleted_at__isnull=True,
         )

@@ -106,7 +106,7 @@ def experiment_stop(*, user: User, experiment_id: str, enqueue_result: Callable[
         stamp = stamp_to_datetime(tick(user))
         stopped_on = max(today, experiment.start_date)
         Experiment.objects.filter(pk=experiment.pk).update(status="stopped", stopped_on=stopped_on, updated_at=stamp)
-        experiment.days.filter(day__gte=stopped_on, deleted_at__isnull=True).update(deleted_at=stamp, updated_at=stamp)
+        experiment.days.live().filter(day__gte=stopped_on).update(deleted_at=stamp, updated_at=stamp)
         experiment_pk = experiment.pk
         transaction.on_commit(lambda: enqueue_result(experiment_pk))
     return selectors.experiment_get(user, experiment_id)
@@ -163,11 +163,7 @@ def result_payload(experiment: Experiment) -> tuple[dict[str, Any], str]:
 def experiment_result_compute(*, experiment_id: int) -> str:
     """Compute (or refresh) the result of an ended experiment. Safe to run twice: the same days
     give the same digest and nothing is written. Returns what it did."""
-    experiment = (
-        Experiment.objects.filter(pk=experiment_id, deleted_at__isnull=True)
-        .select_related("user", "plan", "result")
-        .first()
-    )
+    experiment = Experiment.objects.live().filter(pk=experiment_id).select_related("user", "plan", "result").first()
     if experiment is None or not hasattr(experiment, "plan"):
         return "missing"
     today = selectors.local_today(experiment.user)

@@ -32,9 +32,11 @@ def sweep() -> int:
     """Hourly from beat: queue the result of every active experiment whose last day has passed
     in its owner's timezone. Candidates are narrowed in SQL (ended by UTC tomorrow), the
     timezone decides in Python."""
-    candidates = Experiment.objects.filter(
-        status="active", deleted_at__isnull=True, end_date__lt=timezone.now().date() + timedelta(days=1)
-    ).select_related("user")
+    candidates = (
+        Experiment.objects.live()
+        .filter(status="active", end_date__lt=timezone.now().date() + timedelta(days=1))
+        .select_related("user")
+    )
     due = [e.pk for e in candidates if selectors.local_today(e.user) > e.end_date]
     for experiment_id in due:
         compute_result.delay(experiment_id)
@@ -47,7 +49,9 @@ def recompute_on_late_entries(sender: Any, user_id: int, tables: list[str] | Non
     if tables is not None and not RESULT_TABLES.intersection(tables):
         return
     recent = timezone.now().date() - timedelta(days=LATE_ENTRY_DAYS)
-    for experiment_id in Experiment.objects.filter(
-        user_id=user_id, deleted_at__isnull=True, status__in=("stopped", "completed"), end_date__gte=recent
-    ).values_list("pk", flat=True):
+    for experiment_id in (
+        Experiment.objects.live()
+        .filter(user_id=user_id, status__in=("stopped", "completed"), end_date__gte=recent)
+        .values_list("pk", flat=True)
+    ):
         compute_result.delay(experiment_id)
