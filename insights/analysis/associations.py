@@ -82,9 +82,6 @@ DEFAULT_BED_HOUR = 23.0
 # --- Lags (docs/clinical.md: caffeine same day, sleep the night before) -------------------------
 # Caffeine: the same day (absorbed in ~45 min, half-life ~5 h: a 0-12 h window) and the day before.
 CAFFEINE_LAGS = (0, 1)
-# Caffeine's share of the test level given to each lag (weighted Bonferroni): the same day is the
-# documented window (docs/clinical.md), so it keeps three quarters; the day before gets the rest.
-CAFFEINE_LAG_WEIGHTS = (0.75, 0.25)
 # sleep_hours of a day is the night that ended that morning: the night before, lag 0 on that series.
 SLEEP_LAG = 0
 STRESS_LAG = 0
@@ -100,7 +97,8 @@ EXERCISE_LAG = 1
 # measured 1.3-4.7% on 300 users a cell (worst: weekday, 180 days; ``make bench-associations``);
 # at 5% single cells went over.
 PROMISED_WRONG_SHARE = 0.05
-ALPHA = 0.04  # the Benjamini-Hochberg level over all of the user's tests
+ALPHA = 0.035  # the family-wise level of Holm's correction over all of the user's tests
+CORRECTION_METHOD = "holm"
 # The interval shown: 90% two-sided, so its lower end is the one-sided 95% bound of the test.
 INTERVAL_LEVEL = 0.90
 # "Possible, not clear yet": the data lean the documented way (one-sided p under 0.2) without
@@ -114,11 +112,31 @@ RANK_CONTRAST = 2.0 / 3.0
 # (near Poisson) the moment estimate may give.
 MAX_ITERATIONS = 50
 MIN_ALPHA = 1e-3
+# The shapes of link each trigger is tested for (``Contrast``): a steady rise over the user's ranking
+# of days, and a step at their top half, third and fifth of days (cuts on the rank scale, -0.5..0.5).
+# A person's threshold can sit anywhere (caffeine from 150 or 350 mg, a short night under 5.5 or
+# 7 h); a slope alone missed a step near either end, one fixed cut missed thresholds away from it.
+STEP_CUTS = (0.4, 0.325, 0.25, 0.175, 0.1, 0.0)
+# A step is tested only with at least this many days (and this share of the days) on each side:
+# a score test on a handful of over-dispersed days does not hold its level.
+MIN_STEP_DAYS = 5
+MIN_STEP_SHARE = 0.05
+# The max-contrast test's multivariate normal probability (``_max_contrast_p``): its accuracy and the
+# fixed seed of its quasi-random points.
+MAX_CONTRAST_ABSEPS = 2e-4
+MAX_CONTRAST_RELEPS = 1e-2
+MAX_CONTRAST_SEED = 20261202
+ADJUST_MIN_CORRELATION = 0.1
+OUTCOME_MIN_Z = 2.0
+OUTCOME_MIN_P = 0.2
+SECONDARY_LAG_STEP_CUTS = (1.0 / 6.0,)
+# A standard error of a log rate ratio above this (an interval wider than e^±5) sizes nothing.
+MAX_LOG_SE = 2.5
 # A trigger is adjusted step-wise for each other trigger whose ranks move with its own at least this
 # much (Spearman; stress and coffee after short nights), by a step at each quarter of the partner's
 # ranks, and tested on the days that partner was logged.
-PARTNER_MIN_CORRELATION = 0.2
-PARTNER_STEPS = (-0.25, 0.0, 0.25)
+PARTNER_MIN_CORRELATION = 0.5
+PARTNER_STEPS = (0.4, 0.3, 1.0 / 6.0, 0.0, -0.25)
 # "Days needed" beyond this is worded as "a year or more": no one should plan on it.
 MAX_DAYS_NEEDED = 365
 
@@ -211,11 +229,10 @@ class Exposure:
     orientation: int
     noun: str  # "caffeine", for "more caffeine, more episodes"
     lag_words: dict[int, str]
-    lag_weights: tuple[float, ...] = (1.0,)
 
 
 EXPOSURES: tuple[Exposure, ...] = (
-    Exposure("caffeine", "Caffeine", CAFFEINE_LAGS, 1, "caffeine", _CAFFEINE_WORDS, CAFFEINE_LAG_WEIGHTS),
+    Exposure("caffeine", "Caffeine", CAFFEINE_LAGS, 1, "caffeine", _CAFFEINE_WORDS),
     Exposure("sleep", "Sleep", (SLEEP_LAG,), -1, "sleep", {0: "the night before"}),
     Exposure("stress", "Stress", (STRESS_LAG,), 1, "stress", {0: "the same day"}),
     Exposure("exercise", "Exercise", (EXERCISE_LAG,), 1, "exercise", {1: "the day before"}),
@@ -287,6 +304,37 @@ def comparison_words(trigger: str, values: FloatArray) -> tuple[str, str, str]:
     return f"your higher-{noun} days ({high_words}) against your lower ones ({low_words})", high, low
 
 
+def step_words(trigger: str, exposed: FloatArray, unexposed: FloatArray) -> tuple[str, str, str]:
+    """(comparison, high days, low days) for a step: the days past the user's own cut against the rest."""
+    if trigger == "sleep":
+        short = _about("sleep", float(exposed.max()))
+        return (
+            f"your days after shorter nights (about {short} or less) against those after longer ones",
+            f"days after nights of about {short} or less",
+            "days after longer nights",
+        )
+    cut = float(exposed.min())
+    noun = trigger
+    if float(unexposed.max()) <= 0:
+        high_words, low_words = f"any {noun}", f"no {noun}"
+    else:
+        high_words, low_words = f"about {_about(trigger, cut)} or more", f"under {_about(trigger, cut)}"
+    if trigger == "stress":
+        high_words, low_words = f"stress of {high_words}", f"stress {low_words}"
+    if trigger == "exercise":
+        low_days = "days after none" if float(unexposed.max()) <= 0 else f"days after {low_words}"
+        return (
+            f"your days after more exercise ({high_words}) against days after less ({low_words})",
+            f"days after {high_words} of exercise",
+            low_days,
+        )
+    return (
+        f"your higher-{noun} days ({high_words}) against your lower ones ({low_words})",
+        f"days with {high_words}",
+        f"days with {low_words}",
+    )
+
+
 @dataclass
 class _Tested:
     """A test that ran, waiting for its q-value before it can be worded."""
@@ -341,6 +389,8 @@ class _Design:
     columns: dict[str, FloatArray] = field(default_factory=dict)
     # Per exposure column: its trigger, its centred rank and where it was logged, for the partners.
     exposures: dict[str, tuple[str, FloatArray, BoolArray]] = field(default_factory=dict)
+    # Per trigger: the shapes of link it is tested for, over every lag it has (see Contrast).
+    contrasts: dict[str, list[Contrast]] = field(default_factory=dict)
 
     def add(self, name: str, column: FloatArray) -> None:
         self.columns[name] = column
@@ -354,12 +404,39 @@ class _Design:
 
 @dataclass(frozen=True)
 class _Term:
-    """A tested column of the model: which trigger and lag it is, and its raw values for wording."""
+    """A trigger's rank column in the model: which trigger and lag it is, and its raw values for wording."""
 
     column: str
     trigger: str
     lag: int
     raw: FloatArray  # the values on the rows where it is present
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """One shape of link a trigger is tested for: a slope over the user's ranking of days, or a step
+    at their top half, third or fifth of days (the user's own threshold, wherever it lies)."""
+
+    trigger: str
+    lag: int
+    shape: str  # "slope" or "step"
+    column: FloatArray  # over the model's rows; 0 where the exposure was not logged
+    raw: FloatArray  # the exposure's values over the model's rows (NaN where not logged)
+    rank_column: str  # the model column this contrast stands in for when its effect is estimated
+
+
+def _step_contrasts(
+    trigger: str, lag: int, name: str, rank: FloatArray, values: FloatArray, cuts: tuple[float, ...]
+) -> list[Contrast]:
+    """A step at each of the cuts of the oriented rank, where each side keeps enough days."""
+    present = ~np.isnan(values)
+    enough = max(MIN_STEP_DAYS, math.ceil(MIN_STEP_SHARE * present.sum()))
+    steps = []
+    for cut in cuts:
+        high = (rank > cut) & present
+        if min(int(high.sum()), int((present & ~high).sum())) >= enough:
+            steps.append(Contrast(trigger, lag, "step", high.astype(np.float64), values, name))
+    return steps
 
 
 def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> tuple[list[_Term], dict[str, int]]:
@@ -386,6 +463,13 @@ def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> 
             if missing.sum() >= MIN_DAYS_PER_GROUP:
                 design.add_indicator(f"{name}:missing", missing.astype(np.float64))
             terms.append(_Term(name, spec.trigger, lag, values[present]))
+            contrasts = design.contrasts.setdefault(spec.trigger, [])
+            cuts = STEP_CUTS if lag == spec.lags[0] else SECONDARY_LAG_STEP_CUTS
+            slope = Contrast(spec.trigger, lag, "slope", rank, values, name)
+            for contrast in [slope, *_step_contrasts(spec.trigger, lag, name, rank, values, cuts)]:
+                # Ties (stress in whole numbers, days without coffee) can make two cuts the same step.
+                if not any(np.array_equal(contrast.column, other.column) for other in contrasts):
+                    contrasts.append(contrast)
     return terms, days
 
 
@@ -412,10 +496,15 @@ def _medication_columns(series: DailySeries, diary: Diary, rows: BoolArray, desi
 
 @dataclass(frozen=True)
 class _Fit:
+    """The full model: every column, its coefficients and the negative-binomial alpha."""
+
+    counts: FloatArray
+    names: list[str]
+    matrix: FloatArray  # the intercept, then the design's columns in order
+    beta: FloatArray
+    alpha: float
     params: dict[str, float]
     se: dict[str, float]
-    # One-sided score-test p of each tested column, from the model refitted without it.
-    score_p: dict[str, float]
     degrees: float
 
 
@@ -443,19 +532,55 @@ def _pearson_scale(counts: FloatArray, mu: FloatArray, alpha: float, degrees: fl
     return max(1.0, float(((counts - mu) ** 2 / (mu * (1 + alpha * mu))).sum()) / degrees)
 
 
-def partners_of(design: _Design, name: str) -> list[str]:
-    """The other triggers' exposure columns that move with this one (|Spearman| over the shared days)."""
-    if name not in design.exposures:
-        return []
-    trigger, rank, present = design.exposures[name]
-    partners = []
-    for other, (other_trigger, other_rank, other_present) in design.exposures.items():
-        both = present & other_present
-        if other_trigger == trigger or both.sum() < MIN_TRIGGER_DAYS:
+def _rank_correlation(design: _Design, name: str, other: str) -> float:
+    """|Spearman| of two exposure columns over the days both were logged (0 with too few of them)."""
+    _, rank, present = design.exposures[name]
+    _, other_rank, other_present = design.exposures[other]
+    both = present & other_present
+    if both.sum() < MIN_TRIGGER_DAYS:
+        return 0.0
+    return abs(float(np.corrcoef(rank[both], other_rank[both])[0, 1]))
+
+
+@dataclass(frozen=True)
+class _Adjustment:
+    """What a trigger's test allows for among the other triggers (see ``adjustment_for``)."""
+
+    dropped: list[str]  # other triggers' columns left out of the test's model
+    stepped: list[str]  # other triggers' rank columns adjusted for by steps as well
+
+
+def adjustment_for(
+    design: _Design, fit: _Fit, trigger: str, own: list[str], first_look: dict[str, float]
+) -> _Adjustment:
+    """Which other triggers a trigger's test allows for, and how (double selection).
+
+    Another trigger is kept in the test's model when it moves with this one or goes with the
+    episodes itself (Belloni, Chernozhukov & Hansen 2014, "post-double-selection": a confounder is
+    anything that predicts the exposure or the outcome); one that does neither only costs days of
+    freedom, and is left out. A kept trigger that moves with this one strongly, or at all while going
+    with the episodes, is also allowed for by steps (``_partner_adjustment``): a short night under
+    the person's own threshold is a step, not a slope.
+    """
+    own_missing = [~design.exposures[name][2] for name in own]
+    dropped: list[str] = []
+    stepped: list[str] = []
+    for other, (other_trigger, _, _) in design.exposures.items():
+        if other_trigger == trigger:
             continue
-        if abs(float(np.corrcoef(rank[both], other_rank[both])[0, 1])) >= PARTNER_MIN_CORRELATION:
-            partners.append(other)
-    return partners
+        correlation = max(_rank_correlation(design, name, other) for name in own)
+        predicts = (
+            abs(fit.params[other]) >= OUTCOME_MIN_Z * fit.se[other]
+            or first_look.get(other_trigger, 1.0) < OUTCOME_MIN_P
+        )
+        if correlation >= PARTNER_MIN_CORRELATION or (predicts and correlation >= ADJUST_MIN_CORRELATION):
+            stepped.append(other)
+        elif not predicts and correlation < ADJUST_MIN_CORRELATION:
+            dropped.append(other)
+            missing = design.columns.get(f"{other}:missing")
+            if missing is not None and not any(np.array_equal(missing > 0, mine) for mine in own_missing):
+                dropped.append(f"{other}:missing")
+    return _Adjustment(dropped, stepped)
 
 
 def _partner_adjustment(design: _Design, partners: list[str]) -> tuple[BoolArray, list[FloatArray]]:
@@ -475,37 +600,99 @@ def _partner_adjustment(design: _Design, partners: list[str]) -> tuple[BoolArray
     return keep, steps
 
 
-def _score_test(
-    counts: FloatArray, matrix: FloatArray, j: int, alpha: float, start: FloatArray, extra: list[FloatArray]
-) -> float:
-    """One-sided p of the score test that column j adds nothing to the rest (and the extra columns)."""
-    reduced = np.column_stack([np.delete(matrix, j, axis=1), *extra]) if extra else np.delete(matrix, j, axis=1)
+def _max_contrast_p(z: FloatArray, information: FloatArray, degrees: float) -> float:
+    """One-sided p of the largest of several correlated score statistics (a max-contrast test).
+
+    Each z is referred to Student's t and mapped to the normal scale; under "no link" the statistics
+    are jointly normal with the correlation of their efficient information, so the chance that the
+    largest reaches the one seen is one minus a multivariate normal probability (Genz's method, with a
+    fixed seed so the same diary always gives the same answer). Contrasts of one trigger move closely
+    together, so testing all of them costs far less than a Bonferroni correction would.
+    """
+    best = float(stats.t.sf(float(z.max()), degrees))
+    if z.size == 1 or best >= 1.0:
+        return best
+    sd = np.sqrt(np.diag(information))
+    correlation = information / np.outer(sd, sd)
+    bound = float(stats.norm.isf(best))
+    inside = stats.multivariate_normal.cdf(
+        np.full(z.size, bound),
+        mean=np.zeros(z.size),
+        cov=correlation,
+        allow_singular=True,
+        abseps=MAX_CONTRAST_ABSEPS,
+        releps=MAX_CONTRAST_RELEPS,
+        rng=np.random.default_rng(MAX_CONTRAST_SEED),
+    )
+    return float(min(1.0, max(best, 1.0 - float(inside))))
+
+
+@dataclass(frozen=True)
+class _ContrastTest:
+    p_value: float
+    best: int  # the index of the contrast that stood out most
+
+
+def contrast_test(
+    fit: _Fit, drop: list[str], contrasts: list[FloatArray], partners: list[str], design: _Design
+) -> _ContrastTest:
+    """Score test of "no link" for a set of contrasts: the model refitted without the ``drop``
+    columns (and with the partners' steps, on the days the partners were logged), each contrast's
+    score against it, one-sided, corrected for taking the largest (``_max_contrast_p``)."""
+    keep, steps = _partner_adjustment(design, partners)
+    counts, matrix = fit.counts, fit.matrix
+    dropped = [fit.names.index(name) + 1 for name in drop]
+    if keep.sum() - matrix.shape[1] - len(steps) < MIN_TRIGGER_DAYS // 2:
+        keep, steps = np.ones(counts.size, dtype=bool), []
+    try:
+        return _contrast_score_test(fit, dropped, contrasts, keep, steps)
+    except np.linalg.LinAlgError:
+        if not steps:
+            raise
+        return _contrast_score_test(fit, dropped, contrasts, np.ones(counts.size, dtype=bool), [])
+
+
+def _contrast_score_test(
+    fit: _Fit, dropped: list[int], contrasts: list[FloatArray], keep: BoolArray, extra: list[FloatArray]
+) -> _ContrastTest:
+    counts = fit.counts[keep]
+    reduced = np.delete(fit.matrix[keep], dropped, axis=1)
+    if extra:
+        reduced = np.column_stack([reduced, *(column[keep] for column in extra)])
     varies = np.concatenate([[True], reduced[:, 1:].std(axis=0) > 0])
     reduced = reduced[:, varies]
     if np.linalg.matrix_rank(reduced) < reduced.shape[1]:
         raise np.linalg.LinAlgError("partner steps leave no unique fit")
-    begin = np.concatenate([np.delete(start, j), np.zeros(len(extra))])[varies]
+    begin = np.concatenate([np.delete(fit.beta, dropped), np.zeros(len(extra))])[varies]
+    alpha = fit.alpha
     mu0 = np.exp(reduced @ _irls(counts, reduced, alpha, begin))
     w0 = mu0 / (1 + alpha * mu0)
-    x = matrix[:, j]
-    score = float((x * (counts - mu0) / (1 + alpha * mu0)).sum())
-    projection = reduced.T @ (w0 * x)
-    information = float(
-        (w0 * x * x).sum() - projection @ np.linalg.solve(reduced.T @ (reduced * w0[:, None]), projection)
+    x = np.column_stack([column[keep] for column in contrasts])
+    score = x.T @ ((counts - mu0) / (1 + alpha * mu0))
+    projection = reduced.T @ (x * w0[:, None])
+    information = x.T @ (x * w0[:, None]) - projection.T @ np.linalg.solve(
+        reduced.T @ (reduced * w0[:, None]), projection
     )
     degrees = float(counts.size - reduced.shape[1] - 1)
     scale0 = _pearson_scale(counts, mu0, alpha, degrees + 1)
-    z = score / math.sqrt(max(information * scale0, 1e-12))
-    return float(stats.t.sf(z, degrees))
+    # A contrast the rest of the model already explains (a step equal to a partner's) carries no test.
+    usable = np.diag(information) > 1e-9 * np.maximum(1.0, np.diag(x.T @ (x * w0[:, None])))
+    if not usable.any():
+        return _ContrastTest(1.0, 0)
+    indices = np.flatnonzero(usable)
+    information = information[np.ix_(indices, indices)] * scale0
+    z = score[indices] / np.sqrt(np.diag(information))
+    return _ContrastTest(_max_contrast_p(z, information, degrees), int(indices[int(np.argmax(z))]))
 
 
-def fit_model(counts: FloatArray, design: _Design, tested: list[str]) -> _Fit | None:
-    """The negative-binomial GLM of the counts on the design, with a score test of each tested column.
+def fit_model(counts: FloatArray, design: _Design) -> _Fit | None:
+    """The negative-binomial GLM of the counts on the design.
 
     Counts over-dispersed by a gamma day factor are negative-binomial; its alpha is the moment
     estimate from the Poisson fit, and a Pearson scale on top covers what alpha misses (spells).
-    Each tested column gets the score test of "no link" (the model refitted without it), which
-    holds its level on skewed daily counts where the Wald test of the full model ran high.
+    Tests use the score test of "no link" (``contrast_test``: the model refitted without the
+    trigger), which holds its level on skewed daily counts where the Wald test of the full model ran
+    high; the full model's Wald estimates size what is shown.
     """
     names = list(design.columns)
     matrix = np.column_stack([np.ones(counts.size), *design.columns.values()])
@@ -517,67 +704,118 @@ def fit_model(counts: FloatArray, design: _Design, tested: list[str]) -> _Fit | 
         mu = np.exp(matrix @ poisson)
         alpha = max(MIN_ALPHA, float(((counts - mu) ** 2 - counts).sum() / (mu**2).sum()))
         beta = _irls(counts, matrix, alpha, poisson)
-        mu = np.exp(matrix @ beta)
-        weights = mu / (1 + alpha * mu)
-        scale = _pearson_scale(counts, mu, alpha, degrees)
-        covariance = np.linalg.inv(matrix.T @ (matrix * weights[:, None])) * scale
-        score_p: dict[str, float] = {}
-        for name in tested:
-            j = names.index(name) + 1
-            keep, steps = _partner_adjustment(design, partners_of(design, name))
-            if keep.sum() - matrix.shape[1] - len(steps) < MIN_TRIGGER_DAYS // 2:
-                keep, steps = np.ones(counts.size, dtype=bool), []
-            try:
-                score_p[name] = _score_test(counts[keep], matrix[keep], j, alpha, beta, [step[keep] for step in steps])
-            except np.linalg.LinAlgError:
-                score_p[name] = _score_test(counts, matrix, j, alpha, beta, [])
+        estimate, se = _wald(counts, matrix, beta, alpha)
     except (ValueError, np.linalg.LinAlgError, FloatingPointError):
         return None
-    se = np.sqrt(np.diag(covariance))
     if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(se))):
         return None
     return _Fit(
-        {name: float(beta[i + 1]) for i, name in enumerate(names)},
+        counts,
+        names,
+        matrix,
+        beta,
+        alpha,
+        {name: float(estimate[i + 1]) for i, name in enumerate(names)},
         {name: float(se[i + 1]) for i, name in enumerate(names)},
-        score_p,
         degrees,
     )
 
 
-def _exposure_tests(fit: _Fit, terms: list[_Term], n_rows: int, trigger_count: int) -> list[_Tested]:
-    """One test per trigger; caffeine's is the better of its lags, Bonferroni-corrected within it."""
-    tested = []
-    for spec in EXPOSURES:
-        own = [term for term in terms if term.trigger == spec.trigger]
-        if not own:
+def _wald(counts: FloatArray, matrix: FloatArray, beta: FloatArray, alpha: float) -> tuple[FloatArray, FloatArray]:
+    """Coefficients and their Pearson-scaled standard errors at a fitted beta."""
+    mu = np.exp(matrix @ beta)
+    weights = mu / (1 + alpha * mu)
+    scale = _pearson_scale(counts, mu, alpha, float(counts.size - matrix.shape[1]))
+    covariance = np.linalg.inv(matrix.T @ (matrix * weights[:, None])) * scale
+    return beta, np.sqrt(np.diag(covariance))
+
+
+def column_test(fit: _Fit, design: _Design, name: str) -> float:
+    """One-sided p of the score test that one column of the model adds nothing to the rest."""
+    return contrast_test(fit, [name], [design.columns[name]], [], design).p_value
+
+
+def _step_effect(fit: _Fit, contrast: Contrast) -> tuple[float, float]:
+    """(log rate ratio, standard error) of a step, from the full model with the step in place of the
+    trigger's rank at that lag, so that it is sized beside every other trigger as the slope is."""
+    matrix = fit.matrix.copy()
+    j = fit.names.index(contrast.rank_column) + 1
+    matrix[:, j] = contrast.column
+    start = fit.beta.copy()
+    start[j] = 0.0
+    beta = _irls(fit.counts, matrix, fit.alpha, start)
+    estimate, se = _wald(fit.counts, matrix, beta, fit.alpha)
+    return float(estimate[j]), float(se[j])
+
+
+def _first_look(fit: _Fit, design: _Design) -> dict[str, float]:
+    """Each trigger's own test against the plain model (every other trigger as a slope): whether it
+    goes with the episodes at all, in any of its shapes, for ``adjustment_for`` to know."""
+    looks = {}
+    for trigger, contrasts in design.contrasts.items():
+        own = sorted({contrast.rank_column for contrast in contrasts})
+        try:
+            looks[trigger] = contrast_test(fit, own, [contrast.column for contrast in contrasts], [], design).p_value
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             continue
-        # Weighted Bonferroni within the trigger: each lag's p over its share of the trigger's level.
-        weights = [
-            spec.lag_weights[spec.lags.index(t.lag)] / sum(spec.lag_weights[spec.lags.index(o.lag)] for o in own)
-            for t in own
-        ]
-        p_values = [fit.score_p[t.column] / weight for t, weight in zip(own, weights, strict=True)]
-        best = int(np.argmin(p_values))
-        term = own[best]
-        comparison, high, low = comparison_words(spec.trigger, term.raw)
-        exposure = f"{spec.noun} {spec.lag_words[term.lag]}"
+    return looks
+
+
+def _exposure_tests(fit: _Fit, design: _Design, trigger_count: int) -> list[_Tested]:
+    """One test per trigger, over every shape and lag it is tested for (``contrast_test``)."""
+    tested = []
+    first_look = _first_look(fit, design)
+    for spec in EXPOSURES:
+        contrasts = design.contrasts.get(spec.trigger, [])
+        if not contrasts:
+            continue
+        own = sorted({contrast.rank_column for contrast in contrasts})
+        adjustment = adjustment_for(design, fit, spec.trigger, own, first_look)
+        columns = [contrast.column for contrast in contrasts]
+        try:
+            result = contrast_test(fit, own + adjustment.dropped, columns, adjustment.stepped, design)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            continue
+        best = contrasts[result.best]
+        present = ~np.isnan(best.raw)
+        raw = best.raw[present]
+        if best.shape == "slope":
+            comparison, high, low = comparison_words(spec.trigger, raw)
+            estimate = fit.params[best.rank_column] * RANK_CONTRAST
+            se = fit.se[best.rank_column] * RANK_CONTRAST
+            cut = cut_point(spec.trigger, raw)
+        else:
+            exposed = best.column[present] > 0
+            comparison, high, low = step_words(spec.trigger, raw[exposed], raw[~exposed])
+            cut = float(raw[exposed].max() if spec.orientation < 0 else raw[exposed].min())
+            try:
+                estimate, se = _step_effect(fit, best)
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+                estimate, se = math.nan, math.nan
+            if not (math.isfinite(estimate) and math.isfinite(se) and se < MAX_LOG_SE):
+                # A step on a few days can leave the model without a finite estimate (no episode on
+                # any of them): the slope, which every day informs, sizes the link instead.
+                comparison, high, low = comparison_words(spec.trigger, raw)
+                estimate = fit.params[best.rank_column] * RANK_CONTRAST
+                se = fit.se[best.rank_column] * RANK_CONTRAST
+                cut = cut_point(spec.trigger, raw)
         tested.append(
             _Tested(
                 trigger=spec.trigger,
                 label=spec.label,
-                lag=spec.lag_words[term.lag],
-                exposure=exposure,
+                lag=spec.lag_words[best.lag],
+                exposure=f"{spec.noun} {spec.lag_words[best.lag]}",
                 comparison=comparison,
                 high_days=high,
                 low_days=low,
-                n_days=term.raw.size,
-                p_value=min(1.0, p_values[best]),
-                estimate=fit.params[term.column] * RANK_CONTRAST,
-                se=fit.se[term.column] * RANK_CONTRAST,
+                n_days=int(present.sum()),
+                p_value=result.p_value,
+                estimate=estimate,
+                se=se,
                 degrees=fit.degrees,
                 unit="as many episodes",
                 method=model_method(spec.noun, trigger_count),
-                cut_point=cut_point(spec.trigger, term.raw),
+                cut_point=cut,
             )
         )
     return tested
@@ -586,14 +824,15 @@ def _exposure_tests(fit: _Fit, terms: list[_Term], n_rows: int, trigger_count: i
 def model_method(noun: str, trigger_count: int) -> str:
     lags = _lag_list(CAFFEINE_LAGS, _CAFFEINE_WORDS)
     return (
-        f"One model of your logged days with caffeine ({lags}), sleep, stress and exercise together, each as "
-        "your own ranking of days, allowing for weekends and slow trends; tested only for more episodes with "
-        f"{'less' if noun == 'sleep' else 'more'} {noun}, corrected (Benjamini-Hochberg) over the "
-        f"{trigger_count} links tested."
+        f"One model of your logged days with caffeine ({lags}), sleep, stress and exercise together, allowing "
+        "for weekends and slow trends; tested for more episodes with "
+        f"{'less' if noun == 'sleep' else 'more'} {noun}, as a steady rise over your own ranking of days or as a "
+        f"step at your top half, third or fifth of days, corrected (Benjamini-Hochberg) over the {trigger_count} "
+        "links tested."
     )
 
 
-def _medication_tests(fit: _Fit, names: list[str], diary: Diary, rows: int, trigger_count: int) -> list[_Tested]:
+def _medication_tests(fit: _Fit, design: _Design, names: list[str], diary: Diary, trigger_count: int) -> list[_Tested]:
     labels = {f"medication:{m.id}": m.name for m in diary.medications}
     return [
         _Tested(
@@ -604,8 +843,8 @@ def _medication_tests(fit: _Fit, names: list[str], diary: Diary, rows: int, trig
             comparison=f"the days since you started {labels[name]} against the days before",
             high_days=f"the days since you started {labels[name]}",
             low_days="the days before",
-            n_days=rows,
-            p_value=fit.score_p[name],
+            n_days=fit.counts.size,
+            p_value=column_test(fit, design, name),
             estimate=fit.params[name],
             se=fit.se[name],
             degrees=fit.degrees,
@@ -775,7 +1014,7 @@ def benjamini_hochberg(p_values: list[float]) -> tuple[list[bool], list[float]]:
     """Which tests survive a Benjamini-Hochberg correction at ALPHA, and their q-values."""
     if not p_values:
         return [], []
-    reject, q_values, _, _ = multipletests(p_values, alpha=ALPHA, method="fdr_bh")
+    reject, q_values, _, _ = multipletests(p_values, alpha=ALPHA, method=CORRECTION_METHOD)
     return [bool(flag) for flag in reject], [float(q) for q in q_values]
 
 
@@ -918,12 +1157,11 @@ def analyse_associations(diary: Diary, series: DailySeries | None = None) -> Ass
     tested_triggers = {term.trigger for term in terms}
     inhaler_possible = any(m.drug_class == "beta2_agonist" for m in diary.medications)
     n_tests = len(tested_triggers) + len(medications) + int(inhaler_possible)
-    tested = [term.column for term in terms] + medications
-    fit = fit_model(counts, design, tested) if tested else None
+    fit = fit_model(counts, design) if terms or medications else None
     pending: list[_Tested] = []
     if fit is not None:
-        pending.extend(_exposure_tests(fit, terms, int(rows.sum()), n_tests))
-        pending.extend(_medication_tests(fit, medications, diary, int(rows.sum()), n_tests))
+        pending.extend(_exposure_tests(fit, design, n_tests))
+        pending.extend(_medication_tests(fit, design, medications, diary, n_tests))
     inhaler = _inhaler_test(diary, series, n_tests)
     if inhaler is not None:
         pending.append(inhaler)
