@@ -9,37 +9,53 @@ started inside the diary. A missing value sits at the middle rank with its own m
 The model is a negative-binomial GLM (log link; alpha by moments from the Poisson fit, with a
 Pearson scale on top, floored at 1), because day-to-day counts vary far more than Poisson allows.
 
-Each trigger is tested by the score test of "no link" (the model refitted without it), one-sided,
-referred to Student's t: on skewed daily counts the Wald test of the full model ran above its
-level. The refit also adjusts the trigger for its partners, the other triggers whose ranks move
-with its own (|correlation| >= ``PARTNER_MIN_CORRELATION``; stress and coffee after short nights),
-by a step at each quarter of each partner's ranks, on the days the partners were logged: a short
-night under the person's own threshold is a step, not a slope, and on a day without a sleep log
-stress would stand in for it.
+Each trigger is tested for several shapes of link at once (``Contrast``): a steady rise over the
+user's ranking of days, and a step at their top tenth, sixth, quarter, third, two fifths and half
+of days (``STEP_CUTS``), at each of its lags. Each shape gets the score test of "no link" (the model
+refitted without the trigger), one-sided, referred to Student's t; the trigger's p is that of the
+largest of these correlated statistics (a max-contrast test, as in MCP-Mod dose finding: Bretz,
+Pinheiro & Branson, Biometrics 2005), so searching for the person's own threshold costs far less
+than a Bonferroni correction over the shapes would.
+
+The test allows for the other triggers by double selection (``adjustment_for``): another trigger
+stays in the test's model when it moves with this one or goes with the episodes itself, and is
+also allowed for by steps (on the days it was logged) when it does both; one that does neither is
+left out, as it only costs degrees of freedom.
 
 Why this shape (measured on tests/simulation/, a generator that draws each user's thresholds, lags
-and shapes at random and knows none of ours; tables from ``make bench-associations``):
+and shapes at random and knows none of ours; tables from ``make bench-associations``, 300 users a
+cell):
 
 - one trigger at a time reported a wrong trigger for 13% of users over 180 days whose twitching
-  followed short nights only, because stress and coffee ran high after short nights; one model
-  with the partners' steps and complete days brought that to 4.0% (6.3% without the partners);
+  followed short nights only, because stress and coffee ran high after short nights; this model
+  stays at or under 5% there and under every other null kind and length;
+- a slope over the ranks alone found a step at the person's own threshold in fewer users than the
+  old engine's fixed cut (stress from 6, 45 min of exercise) where that cut happened to sit near
+  the threshold; the steps found more, and most where the threshold sits near either end;
+- keeping every trigger in every test cost 3-4 points of power; leaving out the unrelated ones
+  (neither moving with the trigger nor with the episodes) gave it back without letting a confounder
+  through (dropping all but the strongly correlated ones let 10% of confounded users through);
 - each trigger is tested one-sided, in the direction documented (docs/clinical.md): more caffeine,
   shorter sleep, more stress, more exercise, and a new medicine, with more episodes. A two-sided
   test spends half its error on links nobody expects and would word chance dips as findings;
-- caffeine is in the model at both of its lags, the same day (absorbed within 45 min, half-life
-  ~5 h) and the day before (a late drink acts overnight). Its test is the better of the two,
-  Bonferroni-corrected within the trigger with weights (``CAFFEINE_LAG_WEIGHTS``): one entry in
-  the correction, so next-day caffeine is seen without costing the other triggers anything;
+- caffeine is tested at both of its lags, the same day (absorbed within 45 min, half-life ~5 h) with
+  every shape, and the day before (a late drink acts overnight) as a slope and one step, in the same
+  max-contrast test: one entry in the correction;
 - every test run for the user (the four triggers, medicine starts, the inhaler window) goes through
-  one Benjamini-Hochberg correction at ``ALPHA``; only what survives is "linked in your diary".
+  one Holm correction at ``ALPHA``; only what survives is "linked in your diary". The promise is
+  about wrong triggers per user, which Holm bounds whatever else is linked; Benjamini-Hochberg
+  bounds the share of wrong findings instead, and let a second, wrong trigger through more often
+  once one trigger was truly linked.
 
-What is shown: the effect as the user's top third of days against their bottom third by that
-exposure, in their own units ("days with about 300 mg or more against days under 100 mg"): the
-model's rank slope over two thirds of the rank scale, which is the distance between the middles of
-the two thirds. The point estimate of a reported link runs high (winner's curse); its lower bound
-much less so, so the wording leads with the lower bound. The interval is 90% two-sided, whose lower
-end is the one-sided 95% bound of a Wald test (the score test decides the status, so a finding's
-lower bound can sit just under 1 in borderline cases).
+What is shown: the shape that stood out most, as a comparison of the user's own days in their own
+units. For a step: the days past their cut against the rest ("days with about 300 mg or more
+against days under 300 mg"), sized by the full model with the step in place of the trigger's rank;
+for a slope: their top third of days against their bottom third (the rank slope over two thirds of
+the rank scale, the distance between the middles of the two thirds). The point estimate of a
+reported link runs high (winner's curse); its lower bound much less so, so the wording leads with
+the lower bound. The interval is 90% two-sided, whose lower end is the one-sided 95% bound of a
+Wald test (the score test decides the status, so a finding's lower bound can sit just under 1 in
+borderline cases).
 """
 
 from __future__ import annotations
@@ -49,7 +65,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from insights.analysis.clinical_thresholds import (
     ASSOCIATION_MIN_EPISODE_DAYS,
@@ -91,14 +106,13 @@ EXERCISE_LAG = 1
 
 # --- How it is tested and worded ----------------------------------------------------------------
 # The promise (docs/architecture.md, "Promises and targets"): a wrong trigger for at most 5% of
-# users. Benjamini-Hochberg at a level q reports something for about q of users in whom nothing
-# is linked (Simes), and for more than q when one trigger is truly linked and others move with
-# it. At 4% every null kind (plain, trend, weekday, confounded) and length (60, 90, 180 days)
-# measured 1.3-4.7% on 300 users a cell (worst: weekday, 180 days; ``make bench-associations``);
-# at 5% single cells went over.
+# users. Holm's correction at a level a reports a wrong trigger for at most about a of users,
+# whatever else is linked, as far as each test holds its own level; the max-contrast tests run a
+# little above theirs on skewed daily counts, so at 3.5% every null kind (plain, trend, weekday,
+# confounded) and length (60, 90, 180 days) measured 0.7-5.0% on 300 users a cell
+# (``make bench-associations``); at 4% single cells went over.
 PROMISED_WRONG_SHARE = 0.05
 ALPHA = 0.035  # the family-wise level of Holm's correction over all of the user's tests
-CORRECTION_METHOD = "holm"
 # The interval shown: 90% two-sided, so its lower end is the one-sided 95% bound of the test.
 INTERVAL_LEVEL = 0.90
 # "Possible, not clear yet": the data lean the documented way (one-sided p under 0.2) without
@@ -113,30 +127,39 @@ RANK_CONTRAST = 2.0 / 3.0
 MAX_ITERATIONS = 50
 MIN_ALPHA = 1e-3
 # The shapes of link each trigger is tested for (``Contrast``): a steady rise over the user's ranking
-# of days, and a step at their top half, third and fifth of days (cuts on the rank scale, -0.5..0.5).
-# A person's threshold can sit anywhere (caffeine from 150 or 350 mg, a short night under 5.5 or
-# 7 h); a slope alone missed a step near either end, one fixed cut missed thresholds away from it.
+# of days, and a step at their top tenth, sixth, quarter, third, two fifths and half of days (cuts on
+# the centred rank scale, -0.5..0.5). A person's threshold can sit anywhere (caffeine from 150 or
+# 350 mg, a short night under 5.5 or 7 h); a slope alone missed a step near the top, one fixed cut
+# missed thresholds away from it. Cuts below the half (the bottom of the days) measured worse: each
+# shape tested costs a little, and a link that starts low is found by the slope.
 STEP_CUTS = (0.4, 0.325, 0.25, 0.175, 0.1, 0.0)
+# A lag other than the trigger's documented one (caffeine the day before) is tested as a slope and a
+# step at its top third only: with every shape at both lags, same-day caffeine lost power to the search.
+SECONDARY_LAG_STEP_CUTS = (1.0 / 6.0,)
 # A step is tested only with at least this many days (and this share of the days) on each side:
 # a score test on a handful of over-dispersed days does not hold its level.
 MIN_STEP_DAYS = 5
 MIN_STEP_SHARE = 0.05
-# The max-contrast test's multivariate normal probability (``_max_contrast_p``): its accuracy and the
-# fixed seed of its quasi-random points.
+# The max-contrast test's multivariate normal probability (``_max_contrast_p``, Genz's method): its
+# accuracy and the fixed seed of its quasi-random points (checked against 200,000 simulated draws).
 MAX_CONTRAST_ABSEPS = 2e-4
 MAX_CONTRAST_RELEPS = 1e-2
 MAX_CONTRAST_SEED = 20261202
+# Double selection (``adjustment_for``): another trigger stays in a test's model when its ranks move
+# with this trigger's at least ADJUST_MIN_CORRELATION (|Spearman|), or when it goes with the episodes
+# (its rank's Wald z in the full model at least OUTCOME_MIN_Z, or its own first look under
+# OUTCOME_MIN_P: a loose bar, as missing a confounder costs more than keeping a harmless one).
 ADJUST_MIN_CORRELATION = 0.1
 OUTCOME_MIN_Z = 2.0
 OUTCOME_MIN_P = 0.2
-SECONDARY_LAG_STEP_CUTS = (1.0 / 6.0,)
-# A standard error of a log rate ratio above this (an interval wider than e^±5) sizes nothing.
-MAX_LOG_SE = 2.5
-# A trigger is adjusted step-wise for each other trigger whose ranks move with its own at least this
-# much (Spearman; stress and coffee after short nights), by a step at each quarter of the partner's
-# ranks, and tested on the days that partner was logged.
+# A kept trigger is also allowed for by steps at these cuts of its ranks, on the days it was logged,
+# when it moves with the tested one at least PARTNER_MIN_CORRELATION, or at all while it goes with
+# the episodes: a short night under the person's own threshold is a step that a slope leaves partly
+# to the stress and coffee that follow it (on a day without a sleep log, stress would stand in).
 PARTNER_MIN_CORRELATION = 0.5
 PARTNER_STEPS = (0.4, 0.3, 1.0 / 6.0, 0.0, -0.25)
+# A standard error of a log rate ratio above this (an interval wider than e^±5) sizes nothing.
+MAX_LOG_SE = 2.5
 # "Days needed" beyond this is worded as "a year or more": no one should plan on it.
 MAX_DAYS_NEEDED = 365
 
@@ -154,7 +177,8 @@ METHOD_SUMMARY = (
     "allowing for weekends, slow trends and each other; a new regular medicine as a step in the same model; "
     f"episodes in the {INHALER_WINDOW_HOURS:g} hours after an inhaler dose against other waking hours. Each is tested "
     "only in the direction documented (more caffeine, shorter sleep, more stress, more exercise, a new medicine: "
-    f"more episodes), with one Benjamini-Hochberg correction at {ALPHA:.0%} over every test run. "
+    f"more episodes), as a steady rise or a step at your own level, with one Holm correction at {ALPHA:.1%} over every "
+    "test run. "
     "Links in your own data, not proof of a cause."
 )
 
@@ -415,7 +439,8 @@ class _Term:
 @dataclass(frozen=True)
 class Contrast:
     """One shape of link a trigger is tested for: a slope over the user's ranking of days, or a step
-    at their top half, third or fifth of days (the user's own threshold, wherever it lies)."""
+    at one of ``STEP_CUTS`` of them, from their top tenth to their top half of days (the user's own
+    threshold, wherever it lies)."""
 
     trigger: str
     lag: int
@@ -584,7 +609,7 @@ def adjustment_for(
 
 
 def _partner_adjustment(design: _Design, partners: list[str]) -> tuple[BoolArray, list[FloatArray]]:
-    """The days every partner was logged on, and a step per quarter of each partner's ranks.
+    """The days every partner was logged on, and a step at each of PARTNER_STEPS of each partner's ranks.
 
     Adjusting a trigger for a partner only linearly leaves part of a partner's step-like effect
     (a short night under the person's own threshold) to the trigger that moves with it; the steps
@@ -825,10 +850,10 @@ def model_method(noun: str, trigger_count: int) -> str:
     lags = _lag_list(CAFFEINE_LAGS, _CAFFEINE_WORDS)
     return (
         f"One model of your logged days with caffeine ({lags}), sleep, stress and exercise together, allowing "
-        "for weekends and slow trends; tested for more episodes with "
+        "for weekends, slow trends and the triggers that move with this one; tested for more episodes with "
         f"{'less' if noun == 'sleep' else 'more'} {noun}, as a steady rise over your own ranking of days or as a "
-        f"step at your top half, third or fifth of days, corrected (Benjamini-Hochberg) over the {trigger_count} "
-        "links tested."
+        f"step at your own level (from your top tenth to your top half of days), corrected (Holm) over the "
+        f"{trigger_count} links tested."
     )
 
 
@@ -1010,20 +1035,29 @@ def _inhaler_test(diary: Diary, series: DailySeries, trigger_count: int) -> _Tes
     )
 
 
-def benjamini_hochberg(p_values: list[float]) -> tuple[list[bool], list[float]]:
-    """Which tests survive a Benjamini-Hochberg correction at ALPHA, and their q-values."""
+def correct_for_multiple_tests(p_values: list[float]) -> tuple[list[bool], list[float]]:
+    """Which tests survive Holm's correction at ALPHA, and their adjusted p-values (``q_value``).
+
+    Written out rather than taken from statsmodels' ``multipletests``, whose Holm branch runs a full
+    garbage collection on every call: a sixth of a second in a large process, for every user of a
+    nightly sweep. tests/insights/analysis/test_analysis_associations.py checks it against it.
+    """
     if not p_values:
         return [], []
-    reject, q_values, _, _ = multipletests(p_values, alpha=ALPHA, method=CORRECTION_METHOD)
-    return [bool(flag) for flag in reject], [float(q) for q in q_values]
+    p = np.asarray(p_values, dtype=np.float64)
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate(p[order] * np.arange(p.size, 0, -1))
+    adjusted = np.empty(p.size)
+    adjusted[order] = np.minimum(1.0, stepped)
+    return [bool(q <= ALPHA) for q in adjusted], [float(q) for q in adjusted]
 
 
 def days_to_settle(test: _Tested, n_tests: int) -> int | None:
     """Roughly how many more logged days would make this estimate clear, at its current size.
 
     The standard error shrinks with 1/sqrt(days); the days it takes for the current estimate to
-    reach the level a single test needs after the correction (ALPHA / n_tests: the first test
-    Benjamini-Hochberg accepts) is n * (z needed / z now)^2.
+    reach the level a single test needs after the correction (ALPHA / n_tests: Holm's first step)
+    is n * (z needed / z now)^2.
     """
     if test.estimate <= 0 or test.se <= 0:
         return None
@@ -1073,7 +1107,8 @@ def _word(test: _Tested, q_value: float, survives: bool, n_tests: int) -> Associ
         )
     clinician = (
         f"{test.label} ({test.lag}): {test.comparison.replace('your ', '')}; rate ratio {ratio:.2f} "
-        f"({INTERVAL_LEVEL:.0%} CI {low:.2f}-{high:.2f}), one-sided p {test.p_value:.3g}, BH q {q_value:.3g}, "
+        f"({INTERVAL_LEVEL:.0%} CI {low:.2f}-{high:.2f}), one-sided p {test.p_value:.3g}, "
+        f"Holm-adjusted p {q_value:.3g}, "
         f"{test.n_days} days; {STATUS_TEXT[status]}."
     )
     return AssociationResult(
@@ -1166,7 +1201,7 @@ def analyse_associations(diary: Diary, series: DailySeries | None = None) -> Ass
     if inhaler is not None:
         pending.append(inhaler)
 
-    survives, q_values = benjamini_hochberg([test.p_value for test in pending])
+    survives, q_values = correct_for_multiple_tests([test.p_value for test in pending])
     results = [_word(test, q, keep, len(pending)) for test, q, keep in zip(pending, q_values, survives, strict=True)]
     done = {result.trigger for result in results}
     for spec in EXPOSURES:
