@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from insights.analysis.associations import ALPHA
 from insights.models import Flag
 
 
@@ -52,8 +53,13 @@ class AssociationSerializer(serializers.Serializer):
     rate_ratio = serializers.FloatField(allow_null=True)
     ci_low = serializers.FloatField(allow_null=True, help_text="Lower end of the 90% interval (one-sided 95% bound).")
     ci_high = serializers.FloatField(allow_null=True)
-    p_value = serializers.FloatField(allow_null=True)
-    q_value = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(
+        allow_null=True, help_text="One-sided p of the trigger's test, over every shape of link it was tested for."
+    )
+    q_value = serializers.FloatField(
+        allow_null=True,
+        help_text=f"The p corrected over all of the user's tests (Holm); 'linked' when at most {ALPHA:g}.",
+    )
     days_needed = serializers.IntegerField(
         allow_null=True, help_text="Roughly how many more logged days would settle it (possible / not enough data)."
     )

@@ -140,7 +140,7 @@ def test_insights_say_how_many_more_days_are_needed(auth_client, user):
     assert body["status"].startswith("Not enough data yet: ")
     assert body["status"].endswith("more days of logging.")
     assert body["associations"] == []
-    assert "Benjamini-Hochberg" in body["method"]
+    assert "Holm correction" in body["method"]
     # Every daily trigger is listed as not tested yet, with the days still to log.
     tested = {a["trigger"]: a for a in body["tested"]}
     assert set(tested) == {"caffeine", "sleep", "stress", "exercise"}
@@ -194,7 +194,7 @@ def test_the_insights_endpoint_shows_each_trigger_as_the_users_own_high_days_aga
     assert 1 < caffeine["ci_low"] <= caffeine["rate_ratio"] <= caffeine["ci_high"]
     assert f"at least {caffeine['ci_low']:.1f} times as many episodes" in caffeine["sentence"]
     assert caffeine["q_value"] <= 0.05 and caffeine["days_needed"] is None
-    assert "Benjamini-Hochberg" in caffeine["method"]
+    assert "corrected (Holm)" in caffeine["method"]
     assert caffeine["clinician_sentence"].startswith("Caffeine (")
     statuses = {a["trigger"]: a["status"] for a in body["tested"]}
     assert set(statuses) >= {"caffeine", "sleep", "stress", "exercise"}
