@@ -151,7 +151,7 @@ MAX_CONTRAST_SEED = 20261202
 # OUTCOME_MIN_P: a loose bar, as missing a confounder costs more than keeping a harmless one).
 ADJUST_MIN_CORRELATION = 0.1
 OUTCOME_MIN_Z = 2.0
-OUTCOME_MIN_P = 0.2
+OUTCOME_MIN_P = 0.1
 # A kept trigger is also allowed for by steps at these cuts of its ranks, on the days it was logged,
 # when it moves with the tested one at least PARTNER_MIN_CORRELATION, or at all while it goes with
 # the episodes: a short night under the person's own threshold is a step that a slope leaves partly
