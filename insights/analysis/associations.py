@@ -752,7 +752,10 @@ def _wald(counts: FloatArray, matrix: FloatArray, beta: FloatArray, alpha: float
     weights = mu / (1 + alpha * mu)
     scale = _pearson_scale(counts, mu, alpha, float(counts.size - matrix.shape[1]))
     covariance = np.linalg.inv(matrix.T @ (matrix * weights[:, None])) * scale
-    return beta, np.sqrt(np.diag(covariance))
+    # A near-singular fit can leave a tiny negative variance: its NaN standard error is caught by
+    # the callers (no test, or the slope sizes the link), so numpy need not warn about it.
+    with np.errstate(invalid="ignore"):
+        return beta, np.sqrt(np.diag(covariance))
 
 
 def column_test(fit: _Fit, design: _Design, name: str) -> float:
