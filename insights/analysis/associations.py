@@ -427,16 +427,6 @@ class _Design:
 
 
 @dataclass(frozen=True)
-class _Term:
-    """A trigger's rank column in the model: which trigger and lag it is, and its raw values for wording."""
-
-    column: str
-    trigger: str
-    lag: int
-    raw: FloatArray  # the values on the rows where it is present
-
-
-@dataclass(frozen=True)
 class Contrast:
     """One shape of link a trigger is tested for: a slope over the user's ranking of days, or a step
     at one of ``STEP_CUTS`` of them, from their top tenth to their top half of days (the user's own
@@ -464,9 +454,9 @@ def _step_contrasts(
     return steps
 
 
-def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> tuple[list[_Term], dict[str, int]]:
-    """Add every exposure that has enough days to the design; return its terms and the days each has."""
-    terms: list[_Term] = []
+def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> dict[str, int]:
+    """Add every exposure that has enough days to the design, with the shapes it is tested for
+    (``design.contrasts``); return the days each trigger was logged on."""
     days: dict[str, int] = {}
     for spec in EXPOSURES:
         for lag in spec.lags:
@@ -487,7 +477,6 @@ def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> 
             missing = ~present
             if missing.sum() >= MIN_DAYS_PER_GROUP:
                 design.add_indicator(f"{name}:missing", missing.astype(np.float64))
-            terms.append(_Term(name, spec.trigger, lag, values[present]))
             contrasts = design.contrasts.setdefault(spec.trigger, [])
             cuts = STEP_CUTS if lag == spec.lags[0] else SECONDARY_LAG_STEP_CUTS
             slope = Contrast(spec.trigger, lag, "slope", rank, values, name)
@@ -495,7 +484,7 @@ def _exposure_columns(series: DailySeries, rows: BoolArray, design: _Design) -> 
                 # Ties (stress in whole numbers, days without coffee) can make two cuts the same step.
                 if not any(np.array_equal(contrast.column, other.column) for other in contrasts):
                     contrasts.append(contrast)
-    return terms, days
+    return days
 
 
 def _medication_columns(series: DailySeries, diary: Diary, rows: BoolArray, design: _Design) -> list[str]:
@@ -789,6 +778,30 @@ def _first_look(fit: _Fit, design: _Design) -> dict[str, float]:
     return looks
 
 
+_Shown = tuple[str, str, str, float, float, float]  # comparison, high days, low days, log ratio, se, cut
+
+
+def _shown_effect(fit: _Fit, spec: Exposure, best: Contrast, present: BoolArray) -> _Shown:
+    """The comparison shown for the shape that stood out, sized by the full model.
+
+    A step is shown at the user's own cut; a slope (or a step on so few days that the model leaves
+    it without a finite estimate, e.g. no episode on any of them) as top third against bottom third.
+    """
+    raw = best.raw[present]
+    if best.shape == "step":
+        exposed = best.column[present] > 0
+        try:
+            estimate, se = _step_effect(fit, best)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            estimate, se = math.nan, math.nan
+        if math.isfinite(estimate) and math.isfinite(se) and se < MAX_LOG_SE:
+            cut = float(raw[exposed].max() if spec.orientation < 0 else raw[exposed].min())
+            return (*step_words(spec.trigger, raw[exposed], raw[~exposed]), estimate, se, cut)
+    estimate = fit.params[best.rank_column] * RANK_CONTRAST
+    se = fit.se[best.rank_column] * RANK_CONTRAST
+    return (*comparison_words(spec.trigger, raw), estimate, se, cut_point(spec.trigger, raw))
+
+
 def _exposure_tests(fit: _Fit, design: _Design, trigger_count: int) -> list[_Tested]:
     """One test per trigger, over every shape and lag it is tested for (``contrast_test``)."""
     tested = []
@@ -806,27 +819,7 @@ def _exposure_tests(fit: _Fit, design: _Design, trigger_count: int) -> list[_Tes
             continue
         best = contrasts[result.best]
         present = ~np.isnan(best.raw)
-        raw = best.raw[present]
-        if best.shape == "slope":
-            comparison, high, low = comparison_words(spec.trigger, raw)
-            estimate = fit.params[best.rank_column] * RANK_CONTRAST
-            se = fit.se[best.rank_column] * RANK_CONTRAST
-            cut = cut_point(spec.trigger, raw)
-        else:
-            exposed = best.column[present] > 0
-            comparison, high, low = step_words(spec.trigger, raw[exposed], raw[~exposed])
-            cut = float(raw[exposed].max() if spec.orientation < 0 else raw[exposed].min())
-            try:
-                estimate, se = _step_effect(fit, best)
-            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
-                estimate, se = math.nan, math.nan
-            if not (math.isfinite(estimate) and math.isfinite(se) and se < MAX_LOG_SE):
-                # A step on a few days can leave the model without a finite estimate (no episode on
-                # any of them): the slope, which every day informs, sizes the link instead.
-                comparison, high, low = comparison_words(spec.trigger, raw)
-                estimate = fit.params[best.rank_column] * RANK_CONTRAST
-                se = fit.se[best.rank_column] * RANK_CONTRAST
-                cut = cut_point(spec.trigger, raw)
+        comparison, high, low, estimate, se, cut = _shown_effect(fit, spec, best, present)
         tested.append(
             _Tested(
                 trigger=spec.trigger,
@@ -1185,17 +1178,17 @@ def analyse_associations(diary: Diary, series: DailySeries | None = None) -> Ass
     rows = series.logged & ~np.isnan(series.episodes)
     counts = series.episodes[rows]
     design = _Design()
-    terms, trigger_days = _exposure_columns(series, rows, design)
+    trigger_days = _exposure_columns(series, rows, design)
     medications = _medication_columns(series, diary, rows, design)
     weekday = np.array([day.weekday() for day in series.days])[rows]
     design.add("weekend", (weekday >= 5).astype(np.float64))
     day_number = np.arange(len(series), dtype=np.float64)[rows]
     design.add("trend", day_number / max(1.0, float(len(series) - 1)) - 0.5)
 
-    tested_triggers = {term.trigger for term in terms}
+    tested_triggers = set(design.contrasts)
     inhaler_possible = any(m.drug_class == "beta2_agonist" for m in diary.medications)
     n_tests = len(tested_triggers) + len(medications) + int(inhaler_possible)
-    fit = fit_model(counts, design) if terms or medications else None
+    fit = fit_model(counts, design) if design.contrasts or medications else None
     pending: list[_Tested] = []
     if fit is not None:
         pending.extend(_exposure_tests(fit, design, n_tests))
