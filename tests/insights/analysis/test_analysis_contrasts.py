@@ -10,6 +10,7 @@ from insights.analysis.associations import (
     STEP_CUTS,
     _Design,
     _max_contrast_p,
+    _rank_correlation,
     adjustment_for,
     analyse_associations,
     centred_rank,
@@ -100,6 +101,35 @@ def test_a_strongly_related_trigger_is_stepped_even_when_it_does_not_go_with_the
     fit = fit_model(counts, design)
     assert fit is not None
     assert adjustment_for(design, fit, "a", ["a@0"], first_look={}).stepped == ["b@0"]
+
+
+def _slightly_related() -> tuple[_Design, np.ndarray]:
+    """ "b" moves with "a" by a correlation above 0.1 but inside the band chance gives 150 days."""
+    design, counts = _design(correlated=0.13, seed=3)
+    correlation, days = _rank_correlation(design, "a@0", "b@0")
+    assert days == 150 and 0.1 < correlation < 2 / np.sqrt(days)
+    return design, counts
+
+
+def test_a_trigger_that_moves_with_the_tested_one_only_as_much_as_chance_would_is_left_out() -> None:
+    design, counts = _slightly_related()
+    fit = fit_model(counts, design)
+    assert fit is not None
+    assert "b@0" in adjustment_for(design, fit, "a", ["a@0"], first_look={}).dropped
+
+
+def test_a_slightly_related_trigger_is_stepped_only_when_it_goes_with_the_episodes_strongly() -> None:
+    design, counts = _slightly_related()
+    fit = fit_model(counts, design)
+    assert fit is not None
+    # Barely going with the episodes (z 1.6): kept as a slope; its steps would bias the test by
+    # less than half a standard error and cost the days it was not logged.
+    weak = adjustment_for(design, fit, "a", ["a@0"], first_look={"b": 0.05})
+    assert "b@0" not in weak.dropped
+    assert weak.stepped == []
+    # Going with the episodes strongly (z 4.8): even a slight correlation would carry into the test.
+    strong = adjustment_for(design, fit, "a", ["a@0"], first_look={"b": 1e-6})
+    assert strong.stepped == ["b@0"]
 
 
 def test_a_step_is_worded_at_the_users_own_cut_in_their_units() -> None:
