@@ -156,10 +156,10 @@ MAX_CONTRAST_SEED = 20261202
 # Double selection (``adjustment_for``): another trigger stays in a test's model when its ranks move
 # with this trigger's beyond chance: |Spearman| at least ADJUST_MIN_CORRELATION and at least
 # ADJUST_MIN_Z / sqrt(days both were logged), the two-standard-error band of a correlation between
-# unrelated series (0.15 over 180 days, where a fixed 0.1 is crossed by chance one time in five, and
-# each partner kept cost power); or when it goes with the episodes (its rank's Wald z in the full model at
-# least OUTCOME_MIN_Z, or its own first look under OUTCOME_MIN_P: a loose bar, as missing a
-# confounder costs more than keeping a harmless one).
+# unrelated series (0.15 over 180 days, where a fixed 0.1 is crossed by chance one time in five,
+# and each partner kept cost power); or when it goes with the episodes (its rank's Wald z in the
+# full model at least OUTCOME_MIN_Z, or its own first look under OUTCOME_MIN_P: a loose bar, as
+# missing a confounder costs more than keeping a harmless one).
 ADJUST_MIN_CORRELATION = 0.1
 ADJUST_MIN_Z = 2.0
 OUTCOME_MIN_Z = 2.0
