@@ -224,10 +224,13 @@ def _trigger_lines(associations: tuple[dict[str, Any], ...]) -> tuple[TriggerLin
         if status not in STATUS_TEXT:
             continue
         label = str(item.get("label") or item.get("trigger") or "")
+        # A "possible" link's sentence from the engine already says how many more days would settle
+        # it; "not enough data" (whose engine sentence repeats its status) and a row stored without a
+        # sentence get the figure alone.
         sentence = str(item.get("sentence") or "") if status in ("linked", "possible") else ""
         needed = item.get("days_needed")
-        if status in ("possible", "not_enough_data") and needed:
-            sentence = f"{sentence} About {needed} more logged days would settle it.".strip()
+        if status in ("possible", "not_enough_data") and needed and not sentence:
+            sentence = f"About {needed} more logged days would settle it."
         line = TriggerLine(label[:1].upper() + label[1:], str(item.get("status_text") or STATUS_TEXT[status]), sentence)
         lines.append((order.index(status), float(item.get("q_value") or 1.0), line))
     lines.sort(key=lambda entry: entry[:2])

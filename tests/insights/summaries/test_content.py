@@ -193,19 +193,35 @@ def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(diar
         diarist,
         [
             builders.shared_association("stress", "no_sign", "Stress: no sign."),
-            builders.shared_association("sleep", "possible", "After short nights, perhaps more.", days_needed=40),
+            builders.shared_association(
+                "sleep",
+                "possible",
+                "After short nights, perhaps more. Not clear yet: about 40 more logged days would settle it.",
+                days_needed=40,
+            ),
             builders.shared_association("caffeine", "linked", "On coffee days you logged at least 1.4 times as many."),
-            builders.shared_association("exercise", "not_enough_data", "", days_needed=25),
+            builders.shared_association(
+                "exercise",
+                "not_enough_data",
+                "Not enough data yet to compare: log exercise on 25 more days.",
+                days_needed=25,
+            ),
+            # A row stored without its sentence: the email says the days itself.
+            builders.shared_association("medication", "possible", "", days_needed=30),
         ],
     )
     text, html, _ = parts(send(diarist))
     for part in (text, html):
         linked = part.index("linked in your diary. On coffee days you logged at least 1.4 times as many.")
-        possible = part.index("possible, not clear yet. After short nights, perhaps more. About 40 more logged days")
+        possible = part.index("possible, not clear yet. After short nights, perhaps more. Not clear yet: about 40")
         no_sign = part.index("no sign of a link.")
         not_yet = part.index("not enough data yet. About 25 more logged days would settle it.")
         assert linked < possible < no_sign < not_yet
-        # Only a link or a possible one carries its sentence; "no sign" needs none.
+        assert "possible, not clear yet. About 30 more logged days would settle it." in part
+        # Each says how many more days once (the engine's sentence carries the figure).
+        assert part.count("40 more logged days") == 1
+        assert part.count("25 more") == 1
+        # "No sign" needs no sentence.
         assert "Stress: no sign." not in part
 
 
