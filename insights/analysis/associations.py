@@ -40,8 +40,8 @@ cell):
   episodes at all, left exercise the next day (an exposure unrelated to the others) below the old
   engine over 180 days (54% against 57% at RR 2): chance partners were kept, and stepped, losing the
   days they were not logged. The chance band (2/sqrt(days)) and the bias bar for steps (r x z of at
-  least half a standard error) found it in 59%, raised every other cell by 0-3 points, and lowered
-  the worst null cell from 5.0% to 4.3%;
+  least half a standard error) found it in 59%, raised every other cell by 0.6-8.6 points, and
+  lowered the worst null cell from 5.0% to 4.3%;
 - each trigger is tested one-sided, in the direction documented (docs/clinical.md): more caffeine,
   shorter sleep, more stress, more exercise, and a new medicine, with more episodes. A two-sided
   test spends half its error on links nobody expects and would word chance dips as findings;
@@ -590,9 +590,10 @@ def adjustment_for(
     Another trigger is kept in the test's model when it moves with this one or goes with the
     episodes itself (Belloni, Chernozhukov & Hansen 2014, "post-double-selection": a confounder is
     anything that predicts the exposure or the outcome); one that does neither only costs days of
-    freedom, and is left out. A kept trigger that moves with this one strongly, or at all while going
-    with the episodes, is also allowed for by steps (``_partner_adjustment``): a short night under
-    the person's own threshold is a step, not a slope.
+    freedom, and is left out. A kept trigger that moves with this one strongly, or goes with the
+    episodes strongly enough that its correlation with this one would shift the test by half a
+    standard error, is also allowed for by steps (``_partner_adjustment``): a short night under the
+    person's own threshold is a step, not a slope.
     """
     own_missing = [~design.exposures[name][2] for name in own]
     dropped: list[str] = []
