@@ -55,13 +55,20 @@ def experiment(auth_client, user):
 
 
 def _log_schedule(user, experiment, *, with_episodes, without_episodes, skip=()):
-    """Log every scheduled day; the counts cycle through the given lists, so days vary."""
+    """Log every scheduled day; each arm's counts cycle through its own list, so days vary.
+
+    Each arm walks its own list (its k-th day gets the k-th count) rather than following the day's
+    place in the schedule: the schedule is drawn at random, and the arms' totals must not depend on
+    which places it gave each arm.
+    """
+    logged = {"with": 0, "without": 0}
     for n, (day, assignment) in enumerate(schedule(experiment)):
         if n in skip:
             continue
         is_with = assignment == "with"
         counts = with_episodes if is_with else without_episodes
-        log_day(user, day, episodes=counts[n % len(counts)], caffeine_mg=100 if is_with else 0)
+        log_day(user, day, episodes=counts[logged[assignment] % len(counts)], caffeine_mg=100 if is_with else 0)
+        logged[assignment] += 1
 
 
 def test_the_sweep_computes_the_result_once_the_last_day_has_passed_and_marks_it_completed(
