@@ -603,14 +603,15 @@ def adjustment_for(
             continue
         correlation, days = max(_rank_correlation(design, name, other) for name in own)
         moves_with = correlation >= max(ADJUST_MIN_CORRELATION, ADJUST_MIN_Z / math.sqrt(max(days, 1)))
-        predicts = (
-            abs(fit.params[other]) >= OUTCOME_MIN_Z * fit.se[other]
-            or first_look.get(other_trigger, 1.0) < OUTCOME_MIN_P
-        )
+        look_p = first_look.get(other_trigger, 1.0)
+        wald_z = abs(fit.params[other]) / fit.se[other] if fit.se[other] > 0 else 0.0  # NaN se: no evidence
+        predicts = wald_z >= OUTCOME_MIN_Z or look_p < OUTCOME_MIN_P
+        # How strongly it goes with the episodes, on the z scale, times how much it moves with this one:
+        # the shift a slope would leave in the test. The bar is 0.1, not the chance band: a strongly
+        # linked trigger's slight real correlation (coffee after short nights) is what lets it through.
+        shift = correlation * max(float(stats.norm.isf(look_p)), wald_z)
         if correlation >= PARTNER_MIN_CORRELATION or (
-            predicts
-            and correlation >= ADJUST_MIN_CORRELATION
-            and correlation * _outcome_z(fit, other, first_look.get(other_trigger, 1.0)) >= STEP_MIN_BIAS
+            predicts and correlation >= ADJUST_MIN_CORRELATION and shift >= STEP_MIN_BIAS
         ):
             stepped.append(other)
         elif not predicts and not moves_with:
@@ -619,12 +620,6 @@ def adjustment_for(
             if missing is not None and not any(np.array_equal(missing > 0, mine) for mine in own_missing):
                 dropped.append(f"{other}:missing")
     return _Adjustment(dropped, stepped)
-
-
-def _outcome_z(fit: _Fit, column: str, first_look_p: float) -> float:
-    """How strongly a trigger goes with the episodes, on the z scale: the larger of its first look's
-    (one-sided p as a normal quantile) and its rank's Wald z in the full model."""
-    return max(float(stats.norm.isf(first_look_p)), abs(float(fit.params[column])) / float(fit.se[column]))
 
 
 def _partner_adjustment(design: _Design, partners: list[str]) -> tuple[BoolArray, list[FloatArray]]:

@@ -104,7 +104,7 @@ def test_a_strongly_related_trigger_is_stepped_even_when_it_does_not_go_with_the
 
 
 def _slightly_related() -> tuple[_Design, np.ndarray]:
-    """ "b" moves with "a" by a correlation above 0.1 but inside the band chance gives 150 days."""
+    """A design where "b" moves with "a" by more than 0.1 but inside the band chance gives 150 days."""
     design, counts = _design(correlated=0.13, seed=3)
     correlation, days = _rank_correlation(design, "a@0", "b@0")
     assert days == 150 and 0.1 < correlation < 2 / np.sqrt(days)
