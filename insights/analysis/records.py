@@ -21,6 +21,8 @@ class EpisodeRecord:
     intensity: int
     context: str | None = None
     symptoms: tuple[str, ...] = ()
+    # The phone's UTC offset in minutes when it was logged; None: the profile's zone decides the day.
+    utc_offset_min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class CaffeineRecord:
     id: str
     consumed_at: datetime
     mg: float
+    # The phone's UTC offset in minutes when it was logged; None: the profile's zone decides the day.
+    utc_offset_min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class SleepRecord:
     bed_at: datetime
     woke_at: datetime
     quality: int | None = None
+    # The phone's UTC offset in minutes when it was logged; None: the profile's zone decides the day.
+    utc_offset_min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class StressRecord:
     id: str
     recorded_at: datetime
     level: int
+    # The phone's UTC offset in minutes when it was logged; None: the profile's zone decides the day.
+    utc_offset_min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ class DoseRecord:
     medication_id: str
     taken_at: datetime
     amount: str = ""
+    # The phone's UTC offset in minutes when it was logged; None: the profile's zone decides the day.
+    utc_offset_min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class ExerciseRecord:
     duration_min: int
     intensity: str = "moderate"
     kind: str = ""
+    # The phone's UTC offset in minutes when it was logged; None: the profile's zone decides the day.
+    utc_offset_min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,18 @@ class TremorRecord:
     rhythmic: bool
     amplitude: float | None = None
     description: str = ""  # the analysis in plain words, for summaries and reports
+    utc_offset_min: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckinRecord:
+    """A day check-in: the person kept the diary on ``day`` (a local date), so that day is known."""
+
+    id: str
+    day: date
+    no_twitches: bool = False
+    # During a self-experiment: whether the day's plan was kept (None: not asked or not said).
+    kept_plan: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -114,3 +138,4 @@ class Diary:
     exercise: tuple[ExerciseRecord, ...] = ()
     labs: tuple[LabRecord, ...] = ()
     tremors: tuple[TremorRecord, ...] = field(default_factory=tuple)
+    checkins: tuple[CheckinRecord, ...] = ()
