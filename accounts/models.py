@@ -47,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=100, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # When the current zone came into force (the last TimezoneChange); null: it always was. Lets
+    # the readers of a diary skip the history for the many people who never moved.
+    timezone_since = models.DateTimeField(null=True, blank=True)
     weekly_summary_enabled = models.BooleanField(default=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=[validate_birth_year])
     is_active = models.BooleanField(default=True)
@@ -81,3 +84,20 @@ class DeviceToken(AbstractAuthToken):
 
     class Meta:
         ordering = ("-created",)
+
+
+class TimezoneChange(models.Model):
+    """One change of the profile's zone, kept with its moment and never applied backwards:
+    what was logged before it, without an offset of its own, stays in the zone it was logged in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="timezone_changes")
+    changed_at = models.DateTimeField()
+    old_timezone = models.CharField(max_length=64)
+    new_timezone = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "accounts_timezone_change"
+        indexes = [models.Index(fields=["user", "changed_at"], name="tzchange_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.old_timezone} -> {self.new_timezone} at {self.changed_at:%Y-%m-%d %H:%M} UTC"

@@ -37,13 +37,29 @@ class UserSerializer(serializers.ModelSerializer[User]):
         max_length=64,
         validators=[validate_timezone],
         required=False,
-        help_text="IANA timezone name; days and weeks are counted in it.",
+        help_text=(
+            "IANA timezone name; today, weeks and the Monday email follow it. The app sends the phone's "
+            "zone whenever it changes: the change holds from that moment on (timezone_since), and entries "
+            "logged before it without an offset of their own stay in the zone they were logged in."
+        ),
+    )
+    timezone_since = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the current timezone came into force; null: always."
     )
 
     class Meta:
         model = User
-        fields = ("id", "email", "display_name", "timezone", "weekly_summary_enabled", "birth_year", "date_joined")
-        read_only_fields = ("id", "email", "date_joined")
+        fields = (
+            "id",
+            "email",
+            "display_name",
+            "timezone",
+            "timezone_since",
+            "weekly_summary_enabled",
+            "birth_year",
+            "date_joined",
+        )
+        read_only_fields = ("id", "email", "timezone_since", "date_joined")
 
 
 class RegisterSerializer(serializers.Serializer):

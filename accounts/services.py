@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -15,11 +16,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone as django_timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.lockout import lockout_message, lockout_seconds
-from accounts.models import DeviceToken, User
+from accounts.models import DeviceToken, TimezoneChange, User
 from config.errors import DomainError, NotFound
 
 logger = logging.getLogger(__name__)
@@ -173,11 +175,23 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     return user
 
 
-def user_update(*, user: User, data: dict[str, Any]) -> User:
+@transaction.atomic
+def user_update(*, user: User, data: dict[str, Any], now: datetime | None = None) -> User:
+    """Change the profile. A new timezone (the app sends the phone's whenever it changes) is kept
+    with its moment in the zone history: it holds from now on, never backwards, so a diary's
+    earlier days stay where they were lived."""
+    old_timezone = user.timezone
     changed = [field for field in PROFILE_FIELDS if field in data]
     for field in changed:
         setattr(user, field, data[field])
     _full_clean(user, exclude=("password",))
+    if user.timezone != old_timezone:
+        moment = now or django_timezone.now()
+        TimezoneChange.objects.create(
+            user=user, changed_at=moment, old_timezone=old_timezone, new_timezone=user.timezone
+        )
+        user.timezone_since = moment
+        changed.append("timezone_since")
     if changed:
         user.save(update_fields=changed)
     return user

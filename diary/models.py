@@ -36,6 +36,25 @@ def diary_indexes(table: str, time_field: str) -> list[models.Index]:
     ]
 
 
+# The UTC offsets clocks use: from UTC-12:00 (Baker Island) to UTC+14:00 (Line Islands).
+MIN_UTC_OFFSET_MIN, MAX_UTC_OFFSET_MIN = -720, 840
+
+
+def utc_offset_field() -> models.SmallIntegerField:
+    """The phone's UTC offset in minutes when the record was logged, so its local day is the
+    person's day where they were. Null from an app too old to send it: the profile's zone in
+    force at the record's time decides (accounts.TimezoneChange)."""
+    return models.SmallIntegerField(null=True, blank=True)
+
+
+def utc_offset_range(table: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(utc_offset_min__isnull=True)
+        | Q(utc_offset_min__gte=MIN_UTC_OFFSET_MIN, utc_offset_min__lte=MAX_UTC_OFFSET_MIN),
+        name=f"{table}_utc_offset_range",
+    )
+
+
 _Record = TypeVar("_Record", bound="DiaryRecord")
 
 
@@ -74,11 +93,13 @@ class Episode(DiaryRecord):
     # Null when the patient wrote no note, "" when they wrote an empty one: the app's column is
     # optional and a sync round trip keeps either (docs/architecture.md, "Promises and targets").
     notes = models.TextField(null=True, blank=True, default="")  # noqa: DJ001
+    utc_offset_min = utc_offset_field()
 
     class Meta:
         db_table = "diary_episode"
         constraints = [
             unique_client_id("episode"),
+            utc_offset_range("episode"),
             models.CheckConstraint(condition=Q(intensity__gte=1, intensity__lte=10), name="episode_intensity_1_10"),
             models.CheckConstraint(
                 condition=Q(duration_s__gte=0, duration_s__lte=3600), name="episode_duration_0_3600"
@@ -94,11 +115,13 @@ class CaffeineIntake(DiaryRecord):
     drink = models.CharField(max_length=32, blank=True, default="")
     servings = models.FloatField(default=1)
     mg = models.FloatField()
+    utc_offset_min = utc_offset_field()
 
     class Meta:
         db_table = "diary_caffeine_intake"
         constraints = [
             unique_client_id("caffeine"),
+            utc_offset_range("caffeine"),
             models.CheckConstraint(condition=Q(mg__gte=0, mg__lte=2000), name="caffeine_mg_0_2000"),
             models.CheckConstraint(condition=Q(servings__gt=0, servings__lte=20), name="caffeine_servings_0_20"),
         ]
@@ -111,11 +134,13 @@ class SleepLog(DiaryRecord):
     bed_at = models.DateTimeField()
     woke_at = models.DateTimeField()
     quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    utc_offset_min = utc_offset_field()
 
     class Meta:
         db_table = "diary_sleep_log"
         constraints = [
             unique_client_id("sleep"),
+            utc_offset_range("sleep"),
             models.CheckConstraint(condition=Q(woke_at__gt=F("bed_at")), name="sleep_woke_after_bed"),
             models.CheckConstraint(
                 condition=Q(quality__isnull=True) | Q(quality__gte=1, quality__lte=5), name="sleep_quality_1_5"
@@ -129,11 +154,13 @@ class StressLog(DiaryRecord):
 
     recorded_at = models.DateTimeField()
     level = models.PositiveSmallIntegerField()
+    utc_offset_min = utc_offset_field()
 
     class Meta:
         db_table = "diary_stress_log"
         constraints = [
             unique_client_id("stress"),
+            utc_offset_range("stress"),
             models.CheckConstraint(condition=Q(level__gte=0, level__lte=10), name="stress_level_0_10"),
         ]
         indexes = diary_indexes("stress", "recorded_at")
@@ -169,10 +196,11 @@ class MedicationDose(DiaryRecord):
     medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="doses")
     taken_at = models.DateTimeField()
     amount = models.CharField(max_length=60, blank=True, default="")
+    utc_offset_min = utc_offset_field()
 
     class Meta:
         db_table = "diary_medication_dose"
-        constraints = [unique_client_id("dose")]
+        constraints = [unique_client_id("dose"), utc_offset_range("dose")]
         indexes = diary_indexes("dose", "taken_at")
 
 
@@ -185,11 +213,13 @@ class ExerciseSession(DiaryRecord):
         max_length=16, choices=_choices(episode_terms.EXERCISE_INTENSITIES), default="moderate"
     )
     kind = models.CharField(max_length=60, blank=True, default="")
+    utc_offset_min = utc_offset_field()
 
     class Meta:
         db_table = "diary_exercise_session"
         constraints = [
             unique_client_id("exercise"),
+            utc_offset_range("exercise"),
             models.CheckConstraint(
                 condition=Q(duration_min__gte=1, duration_min__lte=1440), name="exercise_duration_1_1440"
             ),
@@ -219,6 +249,34 @@ class LabResult(DiaryRecord):
             ),
         ]
         indexes = diary_indexes("lab", "taken_on")
+
+
+class DayCheckin(DiaryRecord):
+    """ "I kept my diary today": the person's own word that ``day`` (a local date) is known, so
+    a day with a check-in and no episode is a real zero, not a day nobody wrote down.
+
+    One live check-in per person and day: a second one for the same day replaces the first
+    (diary.services, "Day check-ins"), so two phones that both checked in agree after a sync.
+    """
+
+    time_field = "day"
+
+    day = models.DateField()
+    no_twitches = models.BooleanField(default=False)
+    # During a self-experiment: whether the day's plan was kept; null when not asked or not said.
+    kept_plan = models.BooleanField(null=True, blank=True)
+    utc_offset_min = utc_offset_field()
+
+    class Meta:
+        db_table = "diary_day_checkin"
+        constraints = [
+            unique_client_id("checkin"),
+            utc_offset_range("checkin"),
+            models.UniqueConstraint(
+                fields=["user", "day"], condition=Q(deleted_at__isnull=True), name="checkin_one_live_per_day"
+            ),
+        ]
+        indexes = diary_indexes("checkin", "day")
 
 
 class SyncClock(models.Model):
@@ -271,11 +329,13 @@ class TremorRecording(DiaryRecord):
     amplitude = models.FloatField(null=True, blank=True)
     # A database default too: the COPY merge (diary.bulk_upsert) writes only the client's columns.
     description = models.CharField(max_length=300, blank=True, default="", db_default="")
+    utc_offset_min = utc_offset_field()
 
     class Meta:
         db_table = "diary_tremor_recording"
         constraints = [
             unique_client_id("tremor"),
+            utc_offset_range("tremor"),
             models.CheckConstraint(
                 condition=Q(sample_rate_hz__gte=50, sample_rate_hz__lte=500), name="tremor_rate_50_500"
             ),

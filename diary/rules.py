@@ -8,10 +8,11 @@ defence; these give the clear message first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
+from diary.models import MAX_UTC_OFFSET_MIN, MIN_UTC_OFFSET_MIN
 from diary.tremor_rules import validate_recording
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -120,6 +121,25 @@ def _check_tremor(v: dict[str, Any], errors: Errors) -> None:
             _add(errors, "samples" if target == "non_field_errors" else target, message)
 
 
+def _check_checkin(v: dict[str, Any], errors: Errors, now: datetime) -> None:
+    day = v.get("day")
+    # The day is the phone's local date: nowhere on Earth is it later than UTC+14:00.
+    latest = (now.astimezone(UTC) + timedelta(minutes=MAX_UTC_OFFSET_MIN)).date()
+    if isinstance(day, date) and day > latest:
+        _add(errors, "day", "must not be a day that has not begun yet")
+
+
+def _check_utc_offset(v: dict[str, Any], errors: Errors) -> None:
+    offset = v.get("utc_offset_min")
+    if offset is not None and not MIN_UTC_OFFSET_MIN <= offset <= MAX_UTC_OFFSET_MIN:
+        _add(
+            errors,
+            "utc_offset_min",
+            f"must be a UTC offset in minutes from {MIN_UTC_OFFSET_MIN} (UTC-12:00) "
+            f"to {MAX_UTC_OFFSET_MIN} (UTC+14:00)",
+        )
+
+
 _TABLE_CHECKS: dict[str, Callable[[dict[str, Any], Errors], None]] = {
     "episodes": _check_episode,
     "caffeine_intakes": _check_caffeine,
@@ -142,6 +162,9 @@ def check_record(table: str, values: dict[str, Any], *, now: datetime) -> Errors
     check = _TABLE_CHECKS.get(table)
     if check:
         check(values, errors)
+    if table == "day_checkins":
+        _check_checkin(values, errors, now)
+    _check_utc_offset(values, errors)
     return errors
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
-from diary.models import DiaryRecord
+from diary.models import DayCheckin, DiaryRecord, ExperimentDay
 from diary.tables import TABLES
 
 
@@ -62,6 +63,35 @@ def record_list(
     if refs:
         rows = rows.select_related(*refs)
     return rows
+
+
+def checkin_today(*, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """Whether today's check-in is due: today in the profile's zone (which follows the phone), its
+    check-in if there is one, and today's plan in a running self-experiment (so the app asks
+    "kept today's plan?"). Two queries."""
+    zone = user.timezone
+    today = (now or timezone.now()).astimezone(ZoneInfo(zone)).date()
+    checkin = DayCheckin.objects.live().filter(user=user, day=today).first()
+    plan = (
+        ExperimentDay.objects.live()
+        .filter(user=user, day=today, experiment__status="active", experiment__deleted_at__isnull=True)
+        .values("experiment__client_id", "assignment", "label", "instruction")
+        .first()
+    )
+    return {
+        "day": today,
+        "timezone": zone,
+        "due": checkin is None,
+        "checkin": checkin,
+        "plan": None
+        if plan is None
+        else {
+            "experiment_id": plan["experiment__client_id"],
+            "assignment": plan["assignment"],
+            "label": plan["label"],
+            "instruction": plan["instruction"],
+        },
+    }
 
 
 # --- Catalogues ---------------------------------------------------------------------

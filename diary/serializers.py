@@ -173,6 +173,12 @@ class LabResultSerializer(DiaryRecordSerializer):
     spec = TABLES["lab_results"]
 
 
+class DayCheckinSerializer(DiaryRecordSerializer):
+    """A day_checkins record as the REST API reads and writes it."""
+
+    spec = TABLES["day_checkins"]
+
+
 # Table name -> its serializer, e.g. SERIALIZERS["episodes"] is EpisodeSerializer.
 SERIALIZERS: dict[str, type[DiaryRecordSerializer]] = {
     serializer.spec.name: serializer
@@ -186,8 +192,27 @@ SERIALIZERS: dict[str, type[DiaryRecordSerializer]] = {
         ExerciseSessionSerializer,
         TremorRecordingSerializer,
         LabResultSerializer,
+        DayCheckinSerializer,
     )
 }
+
+
+class PlanDaySerializer(serializers.Serializer):
+    experiment_id = serializers.CharField(help_text="The experiment's id.")
+    assignment = serializers.ChoiceField(choices=["with", "without"])
+    label = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.label
+    instruction = serializers.CharField()
+
+
+class CheckinTodaySerializer(serializers.Serializer):
+    day = serializers.DateField(help_text="Today in the profile's timezone (which follows the phone).")
+    timezone = serializers.CharField(help_text="The profile's timezone the day is counted in.")
+    due = serializers.BooleanField(help_text="True until today has a check-in: the app may remind the person.")
+    checkin = DayCheckinSerializer(allow_null=True, help_text="Today's check-in, when there is one.")
+    plan = PlanDaySerializer(
+        allow_null=True,
+        help_text="Today's assignment in a running self-experiment: ask 'kept today's plan?' (kept_plan).",
+    )
 
 
 # --- Catalogues ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from accounts.models import User
 from config.errors import Conflict, DomainError, NotFound
 from diary import rules
 from diary.bulk_upsert import upsert_rows
-from diary.models import DiaryRecord, Medication
+from diary.models import DayCheckin, DiaryRecord, Medication
 from diary.signals import diary_changed
 from diary.sync_clock import stamp_to_datetime, tick
 from diary.tables import TABLES, TableSpec
@@ -127,6 +127,52 @@ def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: 
     )
 
 
+# --- Day check-ins: one live check-in per person and day ------------------------------------
+# Two phones may each check in for the same day, each with its own id. The newest write for a day
+# replaces any other live check-in of that day, which becomes a tombstone, so every device drops
+# it on its next pull and all of them agree on one check-in. The newest says whether the day had
+# no twitches; a kept_plan it leaves null ("not said") is taken from the check-in it replaces.
+
+
+def _supersede_checkins(spec: TableSpec, user: User, writes: list[RecordWrite], stamp: datetime) -> list[RecordWrite]:
+    """Tombstone the check-ins the writes replace; return the writes to store live (one per day).
+
+    Within one push, the last record of a day wins; the earlier ones are stored as tombstones
+    (the device that sent them learns from its next pull that they are gone).
+    """
+    if not writes:
+        return writes
+    winners: dict[Any, RecordWrite] = {}
+    losers: list[RecordWrite] = []
+    for write in writes:
+        earlier = winners.get(write.values["day"])
+        if earlier is not None and earlier.client_id != write.client_id:
+            losers.append(earlier)
+        winners[write.values["day"]] = write
+    live = DayCheckin.objects.live().filter(user=user, day__in=list(winners))
+    replaced = list(
+        live.exclude(client_id__in=[w.client_id for w in winners.values()])
+        .order_by("updated_at", "pk")
+        .values_list("client_id", "day", "kept_plan")
+    )
+    said: dict[Any, bool] = {day: kept for _, day, kept in replaced if kept is not None}
+    said.update({w.values["day"]: w.values["kept_plan"] for w in losers if w.values["kept_plan"] is not None})
+    for day, write in winners.items():
+        if write.values["kept_plan"] is None and day in said:
+            write.values["kept_plan"] = said[day]
+    _soft_delete(spec, user, [client_id for client_id, _, _ in replaced], stamp)
+    # Written straight as tombstones: live, even for a moment, they would meet the winner's row.
+    for loser in losers:
+        values = {name: loser.values[name] for name in spec.column_names}
+        spec.model.objects.update_or_create(
+            user=user,
+            client_id=loser.client_id,
+            defaults={**values, "updated_at": stamp, "deleted_at": stamp},
+            create_defaults={**values, "created_at": stamp, "updated_at": stamp, "deleted_at": stamp},
+        )
+    return list(winners.values())
+
+
 @dataclass
 class TableChanges:
     upserts: list[RecordWrite]
@@ -148,6 +194,8 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
                 spec, user, [w.client_id for w in table_changes.upserts] + table_changes.deletions, since
             )
             _resolve_references(spec, user, table_changes.upserts)
+            if name == "day_checkins":
+                table_changes.upserts = _supersede_checkins(spec, user, table_changes.upserts, stamp)
             _upsert(spec, user, table_changes.upserts, stamp)
             _soft_delete(spec, user, table_changes.deletions, stamp)
         # The app lists every table in each push, most of them empty; only the ones with

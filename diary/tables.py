@@ -97,6 +97,10 @@ _WIRE_TYPES = {
     "samples": "string",
 }
 
+# The phone's UTC offset when the record was logged (minutes, -720 to +840), so the record's local
+# day is the person's day where they were. Optional: an older app's records take the profile's zone.
+UTC_OFFSET = Column("utc_offset_min", "int", required=False, default=None, nullable=True, since=3)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -113,6 +117,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("context", "str", required=False, default="", max_length=32),
                 Column("symptoms", "list", required=False, default=()),
                 Column("notes", "str", required=False, default="", max_length=2000, nullable=True),
+                UTC_OFFSET,
             ),
         ),
         TableSpec(
@@ -124,6 +129,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("drink", "str", required=False, default="", max_length=32),
                 Column("servings", "float", required=False, default=1.0),
                 Column("mg", "float", required=False, default=None, nullable=True, derived=True),
+                UTC_OFFSET,
             ),
         ),
         TableSpec(
@@ -134,6 +140,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("bed_at", "datetime"),
                 Column("woke_at", "datetime"),
                 Column("quality", "int", required=False, default=None, nullable=True),
+                UTC_OFFSET,
             ),
         ),
         TableSpec(
@@ -143,6 +150,7 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("recorded_at", "datetime"),
                 Column("level", "int"),
+                UTC_OFFSET,
             ),
         ),
         TableSpec(
@@ -170,6 +178,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("medication_id", "ref", ref_table="medications"),
                 Column("taken_at", "datetime"),
                 Column("amount", "str", required=False, default="", max_length=60),
+                UTC_OFFSET,
             ),
         ),
         TableSpec(
@@ -181,6 +190,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("duration_min", "int"),
                 Column("intensity", "str", required=False, default="moderate", max_length=16),
                 Column("kind", "str", required=False, default="", max_length=60),
+                UTC_OFFSET,
             ),
         ),
         TableSpec(
@@ -193,6 +203,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("posture", "str", max_length=12),
                 Column("sample_rate_hz", "float"),
                 Column("samples", "samples"),
+                UTC_OFFSET,
                 *(
                     # Null until the analysis job has run, except the description, which starts blank.
                     Column(name, kind, required=False, default=default, read_only=True, nullable=default is None)
@@ -220,6 +231,18 @@ TABLES: dict[str, TableSpec] = {
                 Column("reference_low", "float", required=False, default=None, nullable=True),
                 Column("reference_high", "float", required=False, default=None, nullable=True),
             ),
+        ),
+        TableSpec(
+            "day_checkins",
+            m.DayCheckin,
+            "day-checkins",
+            (
+                Column("day", "date"),
+                Column("no_twitches", "bool", required=False, default=False),
+                Column("kept_plan", "bool", required=False, default=None, nullable=True),
+                UTC_OFFSET,
+            ),
+            since=3,
         ),
     )
 }

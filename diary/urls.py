@@ -18,6 +18,7 @@ for viewset in (
     views.ExerciseSessionViewSet,
     views.TremorRecordingViewSet,
     views.LabResultViewSet,
+    views.DayCheckinViewSet,
 ):
     router.register(viewset.route, viewset, basename=viewset.route)
 

@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -249,6 +250,20 @@ class LabResultViewSet(DiaryRecordViewSet):
     """CRUD for lab results."""
 
     serializer_class = serializers.LabResultSerializer
+
+
+class DayCheckinViewSet(DiaryRecordViewSet):
+    """CRUD for day check-ins, and whether today's is due."""
+
+    serializer_class = serializers.DayCheckinSerializer
+
+    @extend_schema(
+        responses={200: serializers.CheckinTodaySerializer},
+        summary="Is today's check-in due? (today in my timezone, its check-in, and any plan for it)",
+    )
+    @action(detail=False, methods=["get"], url_path="today")
+    def today(self, request: AuthenticatedRequest) -> Response:
+        return Response(serializers.CheckinTodaySerializer(selectors.checkin_today(user=request.user)).data)
 
 
 # --- Catalogues -----------------------------------------------------------------------

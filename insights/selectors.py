@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
@@ -10,10 +10,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import timezone_periods
 from diary import models as diary_models
+from diary.models import MAX_UTC_OFFSET_MIN, MIN_UTC_OFFSET_MIN
 from insights.analysis.knowledge import severity_rank
 from insights.analysis.records import (
     CaffeineRecord,
+    CheckinRecord,
     Diary,
     DoseRecord,
     EpisodeRecord,
@@ -24,6 +27,7 @@ from insights.analysis.records import (
     StressRecord,
     TremorRecord,
 )
+from insights.analysis.zone_history import ZoneHistory
 from insights.models import Flag, FlagStatus, InsightState
 
 
@@ -37,6 +41,19 @@ _Record = TypeVar("_Record", bound=diary_models.DiaryRecord)
 def _live(model: type[_Record], user: User) -> QuerySet[_Record]:
     # The stubs type the manager of a model passed as a type variable as DiaryRecord's.
     return cast("QuerySet[_Record]", model.objects.live().filter(user=user).order_by(model.time_field, "pk"))
+
+
+def checkin_rows(
+    user: User, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[diary_models.DayCheckin]:
+    """The user's live check-ins, by day. A check-in's day is already the person's local date, so
+    a range of instants keeps the days it touches in any zone a phone can have (UTC-12 to +14)."""
+    rows = diary_models.DayCheckin.objects.live().filter(user=user).order_by("day", "pk")
+    if start is not None:
+        rows = rows.filter(day__gte=(start.astimezone(UTC) - timedelta(minutes=-MIN_UTC_OFFSET_MIN)).date())
+    if end is not None:
+        rows = rows.filter(day__lt=(end.astimezone(UTC) + timedelta(minutes=MAX_UTC_OFFSET_MIN, days=1)).date())
+    return rows
 
 
 def diary_for_user(
@@ -56,9 +73,14 @@ def diary_for_user(
             rows = rows.filter(**{f"{model.time_field}__lt": end})
         return rows.values_list(*fields)
 
+    # A record without the phone's own offset (an older app) is placed in the zone that was in
+    # force when it happened: the profile's zone changes are never applied backwards.
+    zones = ZoneHistory(timezone_periods(user=user))
+    at_offset = zones.offset_or_history
+
     episodes = tuple(
-        EpisodeRecord(cid, at, dur, tuple(sites), char, inten, ctx or None, tuple(symptoms))
-        for cid, at, dur, sites, char, inten, ctx, symptoms in timed(
+        EpisodeRecord(cid, at, dur, tuple(sites), char, inten, ctx or None, tuple(symptoms), at_offset(off, at))
+        for cid, at, dur, sites, char, inten, ctx, symptoms, off in timed(
             diary_models.Episode,
             "client_id",
             "started_at",
@@ -68,19 +90,22 @@ def diary_for_user(
             "intensity",
             "context",
             "symptoms",
+            "utc_offset_min",
         )
     )
     caffeine = tuple(
-        CaffeineRecord(cid, at, mg)
-        for cid, at, mg in timed(diary_models.CaffeineIntake, "client_id", "consumed_at", "mg")
+        CaffeineRecord(cid, at, mg, at_offset(off, at))
+        for cid, at, mg, off in timed(diary_models.CaffeineIntake, "client_id", "consumed_at", "mg", "utc_offset_min")
     )
     sleep = tuple(
-        SleepRecord(cid, bed, woke, q)
-        for cid, bed, woke, q in timed(diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality")
+        SleepRecord(cid, bed, woke, q, at_offset(off, woke))
+        for cid, bed, woke, q, off in timed(
+            diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality", "utc_offset_min"
+        )
     )
     stress = tuple(
-        StressRecord(cid, at, level)
-        for cid, at, level in timed(diary_models.StressLog, "client_id", "recorded_at", "level")
+        StressRecord(cid, at, level, at_offset(off, at))
+        for cid, at, level, off in timed(diary_models.StressLog, "client_id", "recorded_at", "level", "utc_offset_min")
     )
     medications = tuple(
         MedicationRecord(cid, name, cls, started, stopped, as_needed, key or None)
@@ -89,20 +114,26 @@ def diary_for_user(
         )
     )
     doses = tuple(
-        DoseRecord(cid, med, at, amount)
-        for cid, med, at, amount in timed(
-            diary_models.MedicationDose, "client_id", "medication__client_id", "taken_at", "amount"
+        DoseRecord(cid, med, at, amount, at_offset(off, at))
+        for cid, med, at, amount, off in timed(
+            diary_models.MedicationDose, "client_id", "medication__client_id", "taken_at", "amount", "utc_offset_min"
         )
     )
     exercise = tuple(
-        ExerciseRecord(cid, at, minutes, inten, kind)
-        for cid, at, minutes, inten, kind in timed(
-            diary_models.ExerciseSession, "client_id", "started_at", "duration_min", "intensity", "kind"
+        ExerciseRecord(cid, at, minutes, inten, kind, at_offset(off, at))
+        for cid, at, minutes, inten, kind, off in timed(
+            diary_models.ExerciseSession,
+            "client_id",
+            "started_at",
+            "duration_min",
+            "intensity",
+            "kind",
+            "utc_offset_min",
         )
     )
     tremors = tuple(
-        TremorRecord(cid, at, hand, posture, hz, bool(rhythmic), amplitude, description)
-        for cid, at, hand, posture, hz, rhythmic, amplitude, description in timed(
+        TremorRecord(cid, at, hand, posture, hz, bool(rhythmic), amplitude, description, at_offset(off, at))
+        for cid, at, hand, posture, hz, rhythmic, amplitude, description, off in timed(
             diary_models.TremorRecording,
             "client_id",
             "recorded_at",
@@ -112,7 +143,12 @@ def diary_for_user(
             "rhythmic",
             "amplitude",
             "description",
+            "utc_offset_min",
         ).filter(analysed_at__isnull=False)
+    )
+    checkins = tuple(
+        CheckinRecord(*row)
+        for row in checkin_rows(user, start, end).values_list("client_id", "day", "no_twitches", "kept_plan")
     )
     labs = tuple(
         LabRecord(*row)
@@ -133,6 +169,7 @@ def diary_for_user(
         exercise=exercise,
         labs=labs,
         tremors=tremors,
+        checkins=checkins,
     )
 
 

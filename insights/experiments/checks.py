@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from config.errors import DomainError
-from diary.catalogues.medicines import DRUG_CLASSES, MEDICINES
+from diary.catalogues.medicines import DRUG_CLASSES, MEDICINES, match_medicine
 from insights.analysis.experiment_designs import DESIGNS, MEDICINE_REFUSAL, MEDICINE_WORDS, NOT_ASSIGNABLE
 
 MIN_WEEKS, MAX_WEEKS = 4, 8
@@ -23,6 +23,8 @@ def _is_medicine(trigger: str) -> bool:
         trigger.startswith("medication:")
         or key in MEDICINES
         or key in DRUG_CLASSES
+        # Any name the catalogue knows: brands ("Zoloft"), spellings, doses ("ventolin evohaler").
+        or match_medicine(trigger) is not None
         or any(word.startswith(w) for w in MEDICINE_WORDS for word in words)
     )
 

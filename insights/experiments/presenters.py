@@ -115,8 +115,8 @@ def phase(experiment: Experiment, today: date) -> str:
 def experiment_payload(experiment: Experiment, today: date, *, with_days: bool = True) -> dict[str, Any]:
     days = selectors.experiment_days(experiment) if with_days else []
     passed = min(today, selectors.last_day(experiment) + _ONE_DAY) - _ONE_DAY
-    assigned, logs = selectors.schedule_and_logs(experiment, passed)
-    kept = {log.day: n_of_1.day_kept(experiment.trigger, a, log) for a, log in zip(assigned, logs, strict=True)}
+    so_far = selectors.schedule_and_logs(experiment, passed)
+    kept = {log.day: verdict for log, verdict in zip(so_far.logs, so_far.verdicts(), strict=True)}
     plan = getattr(experiment, "plan", None)
     result = getattr(experiment, "result", None)
     payload: dict[str, Any] = {
@@ -131,7 +131,7 @@ def experiment_payload(experiment: Experiment, today: date, *, with_days: bool =
         "seed": plan.seed if plan else None,
         "block_days": plan.block_days if plan else None,
         "plan": plan.promise if plan else None,
-        "adherence": adherence_payload(n_of_1.adherence(experiment.trigger, assigned, logs)),
+        "adherence": adherence_payload(so_far.adherence()),
         "result": None,
     }
     if result is not None:

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import NotFound
-from diary.models import Experiment, ExperimentDay
+from diary.models import CaffeineIntake, DiaryRecord, ExerciseSession, Experiment, ExperimentDay, SleepLog
 from insights.analysis import n_of_1, n_of_1_power
 from insights.analysis.experiment_designs import ASSUMED_ADHERENCE, DESIGNS
+from insights.experiments import known_days
 from insights.selectors import diary_for_user
 
 # The effects the promise is stated for: a doubling and a 1.5x change.
@@ -56,32 +57,64 @@ def _local_bounds(user: User, first: date, last: date) -> tuple[datetime, dateti
     return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def diary_days(user: User, first: date, last: date) -> list[n_of_1.DayLog]:
-    """The diary's days from ``first`` to ``last``, one query per table."""
+def diary_days_and_word(user: User, first: date, last: date) -> tuple[list[n_of_1.DayLog], dict[date, bool]]:
+    """The diary's days from ``first`` to ``last`` (a day with a check-in is known, see
+    known_days) and what the check-ins said about keeping the plan; one query per table."""
     start, end = _local_bounds(user, first, last)
     diary = diary_for_user(user, start=start, end=end)
-    return n_of_1.day_logs(diary, first, last)
+    return known_days.known_logs(n_of_1.day_logs(diary, first, last), diary.checkins), known_days.plan_said(
+        diary.checkins
+    )
 
 
-def schedule_and_logs(experiment: Experiment, up_to: date) -> tuple[list[bool], list[n_of_1.DayLog]]:
-    """The assignments and the diary's days of every scheduled day up to ``up_to`` (included)."""
+def diary_days(user: User, first: date, last: date) -> list[n_of_1.DayLog]:
+    """The diary's days from ``first`` to ``last``, one query per table."""
+    return diary_days_and_word(user, first, last)[0]
+
+
+def schedule_and_logs(experiment: Experiment, up_to: date) -> known_days.ExperimentDays:
+    """The assignments, the diary's days and the check-ins' word of every scheduled day up to
+    ``up_to`` (included)."""
     days = [d for d in experiment_days(experiment) if d.day <= up_to]
     if not days:
-        return [], []
-    logs = diary_days(experiment.user, days[0].day, days[-1].day)
+        return known_days.ExperimentDays(experiment.trigger)
+    logs, said = diary_days_and_word(experiment.user, days[0].day, days[-1].day)
     by_day = {log.day: log for log in logs}
-    return [d.assignment == "with" for d in days], [by_day[d.day] for d in days]
+    return known_days.ExperimentDays(
+        experiment.trigger, [d.assignment == "with" for d in days], [by_day[d.day] for d in days], said
+    )
 
 
 def adherence_so_far(experiment: Experiment, today: date) -> n_of_1.Adherence:
     """Adherence over the days that have passed (today is not over yet)."""
-    assigned, logs = schedule_and_logs(experiment, min(today - timedelta(days=1), last_day(experiment)))
-    return n_of_1.adherence(experiment.trigger, assigned, logs)
+    return schedule_and_logs(experiment, min(today - timedelta(days=1), last_day(experiment))).adherence()
+
+
+# What each experiment's adherence is read from: the table, and what the diary calls it.
+_TRIGGER_LOGS: dict[str, tuple[type[DiaryRecord], str, str]] = {
+    "caffeine": (CaffeineIntake, "caffeine", "every coffee, tea, cola or energy drink"),
+    "exercise": (ExerciseSession, "exercise", "every exercise session"),
+    "sleep": (SleepLog, "sleep", "every night's sleep"),
+}
+
+
+def trigger_note(user: User, trigger: str) -> str | None:
+    """What to say first when the person has never logged the trigger: the experiment's days
+    are told apart by those entries, so no chance is worth promising before saying so."""
+    model, noun, what = _TRIGGER_LOGS[trigger]
+    if model.objects.live().filter(user=user).exists():
+        return None
+    return (
+        f"Your diary has no {noun} logged yet, so it cannot tell yet which days kept the plan. "
+        f"During the experiment, log {what} and check in each day; if you never have any {noun}, "
+        "this experiment has nothing to test."
+    )
 
 
 def experiment_plan(user: User, trigger: str, weeks: int, today: date) -> dict[str, object]:
     """What the planned experiment can show, from the person's own diary, before they commit."""
     design = DESIGNS[trigger]
+    note = trigger_note(user, trigger)
     history = diary_days(user, today - timedelta(days=n_of_1_power.HISTORY_DAYS), today - timedelta(days=1))
     variation = n_of_1_power.day_variation([d.episodes for d in history], [d.logged for d in history])
     n_days = weeks * 7
@@ -120,7 +153,12 @@ def experiment_plan(user: User, trigger: str, weeks: int, today: date) -> dict[s
             "assumed_adherence": ASSUMED_ADHERENCE,
             "from_prior": variation.from_prior,
         },
-        "sentence": promise_sentence(design.label, weeks, chances[2.0], chances[1.5], variation),
+        "trigger_logged": note is None,
+        "trigger_note": note,
+        # The note comes before any promise.
+        "sentence": " ".join(
+            filter(None, (note, promise_sentence(design.label, weeks, chances[2.0], chances[1.5], variation)))
+        ),
     }
 
 

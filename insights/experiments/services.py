@@ -116,12 +116,13 @@ def result_payload(experiment: Experiment) -> tuple[dict[str, Any], str]:
     """The result's figures and a digest of the days they came from."""
     plan = experiment.plan
     last = selectors.last_day(experiment)
-    assigned, logs = selectors.schedule_and_logs(experiment, last)
+    days = selectors.schedule_and_logs(experiment, last)
+    assigned, logs = days.assigned, days.logs
     counts = [log.episodes for log in logs]
     logged = [log.logged for log in logs]
     test = n_of_1.permutation_test(counts, logged, assigned, plan.block_days, seed=plan.seed)
-    ratio, pp_with, pp_without = n_of_1.per_protocol_ratio(experiment.trigger, assigned, logs)
-    adherence = n_of_1.adherence(experiment.trigger, assigned, logs)
+    ratio, pp_with, pp_without = days.per_protocol_ratio()
+    adherence = days.adherence()
     days_planned = (experiment.end_date - experiment.start_date).days + 1
     payload = {
         "stopped_early": experiment.stopped_on is not None,
@@ -155,7 +156,11 @@ def result_payload(experiment: Experiment) -> tuple[dict[str, Any], str]:
         },
     }
     inputs = json.dumps(
-        [assigned, [[log.logged, log.episodes, log.caffeine_mg, log.hard_session, log.sleep_hours] for log in logs]]
+        [
+            assigned,
+            [[log.logged, log.episodes, log.caffeine_mg, log.hard_session, log.sleep_hours] for log in logs],
+            days.verdicts(),
+        ]
     )
     return payload, hashlib.sha256(inputs.encode()).hexdigest()
 

@@ -18,7 +18,16 @@ from insights.experiments import selectors, services
 LATE_ENTRY_DAYS = 14
 # The tables whose rows the result reads (episodes, and what adherence and "logged" are read from).
 RESULT_TABLES = frozenset(
-    {"episodes", "caffeine_intakes", "exercise_sessions", "sleep_logs", "stress_logs", "medication_doses"}
+    {
+        "episodes",
+        "caffeine_intakes",
+        "exercise_sessions",
+        "sleep_logs",
+        "stress_logs",
+        "medication_doses",
+        "tremor_recordings",
+        "day_checkins",
+    }
 )
 
 
