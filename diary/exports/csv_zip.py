@@ -24,6 +24,11 @@ COMMON_COLUMNS: dict[str, str] = {
     "updated_at": "When the record was last changed on the server (UTC).",
 }
 
+_OFFSET_DOC = (
+    "The phone's UTC offset in minutes when it was logged (60 is UTC+01:00), or empty from an older app "
+    "(then the profile's timezone at that time applies)."
+)
+
 # Every column of every table, described for whoever opens the files: a column added to
 # diary.tables without a line here fails the export's tests.
 COLUMN_DOCS: dict[str, dict[str, str]] = {
@@ -38,21 +43,25 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "symptoms": "Accompanying symptoms: numbness, tingling, weakness, stiffness, pain, cramp, muscle_wasting, "
         "speech_difficulty, swallowing_difficulty, vision_change, balance_problem, perioral_tingling.",
         "notes": "Free text written by the patient.",
+        "utc_offset_min": _OFFSET_DOC,
     },
     "caffeine_intakes": {
         "consumed_at": "When the drink was had (UTC).",
         "drink": "Drink code from the catalogue (brewed_coffee, espresso, black_tea, cola, energy_drink, ...).",
         "servings": "Number of servings.",
         "mg": "Caffeine in milligrams (from the catalogue when the patient did not enter it).",
+        "utc_offset_min": _OFFSET_DOC,
     },
     "sleep_logs": {
         "bed_at": "When the patient went to bed (UTC).",
         "woke_at": "When the patient woke (UTC); the night counts for the day of waking.",
         "quality": "Self-rated sleep quality, 1 (poor) to 5 (excellent), or empty.",
+        "utc_offset_min": _OFFSET_DOC,
     },
     "stress_logs": {
         "recorded_at": "When the rating was made (UTC).",
         "level": "Self-rated stress, 0 (none) to 10 (worst).",
+        "utc_offset_min": _OFFSET_DOC,
     },
     "medications": {
         "name": "The medicine's name as entered.",
@@ -68,12 +77,14 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "medication_id": "The id of the medication in medications.csv.",
         "taken_at": "When the dose was taken (UTC).",
         "amount": "Amount as entered, free text.",
+        "utc_offset_min": _OFFSET_DOC,
     },
     "exercise_sessions": {
         "started_at": "When the session began (UTC).",
         "duration_min": "Length in minutes.",
         "intensity": "light, moderate or vigorous.",
         "kind": "What kind of exercise, free text.",
+        "utc_offset_min": _OFFSET_DOC,
     },
     "lab_results": {
         "taken_on": "Date the sample was taken.",
@@ -89,6 +100,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "posture": "rest, postural (held out) or action.",
         "sample_rate_hz": "Accelerometer samples per second.",
         "samples": 'The raw recording as JSON: {"x": [...], "y": [...], "z": [...]} in m/s^2.',
+        "utc_offset_min": _OFFSET_DOC,
         "analysed_at": "When the server analysed the recording (UTC), or empty if not yet.",
         "dominant_hz": "The strongest rhythm between 3 and 20 Hz, or empty.",
         "power": "Power of that rhythm in the accelerometer spectrum ((m/s^2)^2/Hz).",
@@ -96,6 +108,13 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "rhythmic": "true when the movement is a regular rhythm rather than irregular.",
         "amplitude": "Size of the 3-20 Hz movement (RMS, m/s^2).",
         "description": "The analysis in plain words.",
+    },
+    "day_checkins": {
+        "day": "The local date the patient checked in for: 'I kept my diary today' (so a day without episodes "
+        "was a day without episodes, not a day left unwritten).",
+        "no_twitches": "true when the patient said there were no twitches that day.",
+        "kept_plan": "During a self-experiment: true or false for whether the day's plan was kept, or empty.",
+        "utc_offset_min": _OFFSET_DOC,
     },
 }
 

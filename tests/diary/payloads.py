@@ -8,14 +8,15 @@ for every table alike. A dose needs a medication, so its payload first gives the
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from accounts.models import User
 from diary import services
+from diary.models import DayCheckin
 from diary.serializers import SERIALIZERS
 from diary.services import RecordWrite, TableChanges, changes_apply, with_defaults
 from diary.tables import TABLES
@@ -36,6 +37,16 @@ def _ensure_medication(user: User, client_id: str = MEDICATION_ID) -> str:
             values={"name": "Salbutamol inhaler", "catalogue_key": "salbutamol"},
         )
     return client_id
+
+
+def free_checkin_day(user: User, day: date, taken: Collection[date] = ()) -> date:
+    """``day``, or the latest day before it with no live check-in of the user's (nor in ``taken``):
+    a person has one check-in a day, and a second for the same day replaces the first, so tests
+    that store several records of every table give check-ins days of their own."""
+    used = set(DayCheckin.objects.live().filter(user=user).values_list("day", flat=True)) | set(taken)
+    while day in used:
+        day -= timedelta(days=1)
+    return day
 
 
 def _samples(rate_hz: int = 50, seconds: int = 12, frequency_hz: float = 5.0) -> dict[str, list[float]]:
@@ -92,6 +103,12 @@ _BUILDERS: dict[str, Callable[[User, datetime], dict[str, Any]]] = {
         "reference_low": 0.7,
         "reference_high": 1.0,
     },
+    "day_checkins": lambda user, at: {
+        "day": free_checkin_day(user, at.date()).isoformat(),
+        "no_twitches": True,
+        "kept_plan": None,
+        "utc_offset_min": 60,
+    },
 }
 
 # A valid change to one field of each table, for PATCH.
@@ -105,6 +122,7 @@ CHANGES: dict[str, dict[str, Any]] = {
     "exercise_sessions": {"duration_min": 55},
     "lab_results": {"value": 0.95},
     "tremor_recordings": {"posture": "postural"},
+    "day_checkins": {"kept_plan": True},
 }
 
 assert set(_BUILDERS) == set(TABLES) == set(CHANGES), "every table in TABLES needs a payload here"
@@ -137,8 +155,12 @@ def store_many(user: User, table: str, count: int, *, prefix: str = "bulk") -> l
         [_ensure_medication(user, f"{prefix}-med-{i}") for i in range(10)] if table == "medication_doses" else []
     )
     writes = []
+    days: list[date] = []
     for i in range(count):
         body = payload(table, user=user, at=now - timedelta(minutes=15 + i))
+        if table == "day_checkins":
+            days.append(free_checkin_day(user, now.date(), days))
+            body["day"] = days[-1].isoformat()
         if medications:
             body["medication_id"] = medications[i % len(medications)]
         values = with_defaults(TABLES[table], service_values(table, body))

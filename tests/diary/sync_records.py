@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 from diary.tables import TABLES, Column
@@ -29,6 +30,10 @@ def _samples() -> str:
     return compact({"x": wave, "y": [round(0.5 * w, 4) + 0.0 for w in wave], "z": [9.81] * len(wave)})
 
 
+def _day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
+
+
 def _full(now_ms: int) -> dict[str, dict[str, Any]]:
     at = now_ms - 3 * DAY_MS + 123  # a time with milliseconds, which must survive to the millisecond
     return {
@@ -41,10 +46,11 @@ def _full(now_ms: int) -> dict[str, dict[str, Any]]:
             "context": "writing_typing",
             "symptoms": compact(["tingling", "cramp"]),
             "notes": "after two coffees, «café» at work",
+            "utc_offset_min": 60,
         },
-        "caffeine_intakes": {"consumed_at": at, "drink": "", "servings": 1.5, "mg": 80.5},
-        "sleep_logs": {"bed_at": at - 27_000_000, "woke_at": at, "quality": 4},
-        "stress_logs": {"recorded_at": at, "level": 0},
+        "caffeine_intakes": {"consumed_at": at, "drink": "", "servings": 1.5, "mg": 80.5, "utc_offset_min": -300},
+        "sleep_logs": {"bed_at": at - 27_000_000, "woke_at": at, "quality": 4, "utc_offset_min": 330},
+        "stress_logs": {"recorded_at": at, "level": 0, "utc_offset_min": 840},
         "medications": {
             "name": "My own tablets",
             "catalogue_key": "",
@@ -54,14 +60,15 @@ def _full(now_ms: int) -> dict[str, dict[str, Any]]:
             "stopped_on": "2026-11-15",
             "as_needed": True,
         },
-        "medication_doses": {"medication_id": "rt-medications-full", "taken_at": at, "amount": "1 tablet"},
-        "exercise_sessions": {"started_at": at, "duration_min": 35, "intensity": "light", "kind": "swimming"},
+        "medication_doses": {"medication_id": "rt-medications-full", "taken_at": at, "amount": "1 tablet", "utc_offset_min": -720},
+        "exercise_sessions": {"started_at": at, "duration_min": 35, "intensity": "light", "kind": "swimming", "utc_offset_min": 345},
         "tremor_recordings": {
             "recorded_at": at,
             "hand": "left",
             "posture": "postural",
             "sample_rate_hz": 50.0,
             "samples": _samples(),
+            "utc_offset_min": -210,
         },
         "lab_results": {
             "taken_on": "2026-11-20",
@@ -71,6 +78,7 @@ def _full(now_ms: int) -> dict[str, dict[str, Any]]:
             "reference_low": 0.7,
             "reference_high": 1.0,
         },
+        "day_checkins": {"day": _day(at), "no_twitches": True, "kept_plan": False, "utc_offset_min": 60},
     }
 
 
@@ -102,6 +110,8 @@ def every_column_records(now_ms: int, prefix: str = "rt") -> dict[str, list[dict
             empty["drink"] = "espresso"  # mg null is asked of the server, from the drink
         if name == "medications":
             empty["catalogue_key"] = "sertraline"  # drug_class "" is filled from the catalogue
+        if name == "day_checkins":
+            empty["day"] = _day(now_ms - 4 * DAY_MS)  # one live check-in a day: another day
         records[name] = [
             {"id": f"{prefix}-{name}-full", **values},
             {"id": f"{prefix}-{name}-empty", **empty},

@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+from diary.tables import current_version
+
 
 def now_ms() -> int:
     return int(time.time() * 1000)
@@ -56,8 +58,10 @@ def push(client, body: dict[str, Any], last_pulled_at: int | None = None):
     return client.post(f"/api/v1/sync/{query}", body, format="json")
 
 
-def pull(client, last_pulled_at: int | None = None):
+def pull(client, last_pulled_at: int | None = None, schema_version: int | None = None):
+    """A pull by an app at ``schema_version``: the server's newest by default."""
     query = f"?last_pulled_at={last_pulled_at}" if last_pulled_at is not None else "?last_pulled_at=null"
-    response = client.get(f"/api/v1/sync/{query}&schema_version=1")
+    version = current_version() if schema_version is None else schema_version
+    response = client.get(f"/api/v1/sync/{query}&schema_version={version}")
     assert response.status_code == 200, response.json()
     return response.json()

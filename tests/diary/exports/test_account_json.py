@@ -53,6 +53,7 @@ def one_of_each(user: User, *, note: str = "mine") -> None:
             "reference_low": 0.7,
             "reference_high": 1.0,
         },
+        "day_checkins": {"day": now.date() - timedelta(days=1), "no_twitches": True, "utc_offset_min": 60},
         "tremor_recordings": {
             "recorded_at": now - timedelta(hours=7),
             "hand": "left",
@@ -80,6 +81,7 @@ def add_episodes(user: User, count: int) -> None:
                 "context": "",
                 "symptoms": [],
                 "notes": "",
+                "utc_offset_min": None,
             },
         )
         for i in range(count)
