@@ -8,13 +8,14 @@ test database. Skipped, with the reason, where Node or the project's node_module
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from accounts.services import device_token_create
 from diary import sync
-from diary.tables import TABLES, current_version, sync_tables, watermelon_schema
+from diary.tables import current_version, sync_tables, watermelon_schema
 from tests.diary.registry_versions import NEW_COLUMN, NEW_TABLE, declare_next_version
 from tests.diary.sync_records import every_column_records, expected_on_pull
 from tests.diary.wire import now_ms
@@ -26,11 +27,11 @@ pytestmark = [
 ]
 
 
-def registry_migrations(up_to: int) -> list[dict[str, Any]]:
-    """The app's WatermelonDB migrations from version 1 up to ``up_to``, newest first, as the
-    registry declares each table and column: what a real app release ships beside its schema."""
+def registry_migrations(up_to: int, after: int = 1) -> list[dict[str, Any]]:
+    """The app's WatermelonDB migrations from version ``after`` up to ``up_to``, newest first, as
+    the registry declares each table and column: what a real app release ships beside its schema."""
     migrations = []
-    for version in range(up_to, 1, -1):
+    for version in range(up_to, after, -1):
         steps: list[dict[str, Any]] = []
         for table in watermelon_schema(version)["tables"]:
             spec = sync_tables()[table["name"]]
@@ -94,6 +95,22 @@ def test_the_apps_committed_schema_is_the_servers_registry_at_its_version():
 
     assert committed["migrations"]["maxVersion"] == committed["version"]
     assert {"version": committed["version"], "tables": committed["tables"]} == watermelon_schema(committed["version"])
+    # Every migration the app shipped is the registry's: each version's new tables and columns.
+    shipped = {m["toVersion"]: sorted(map(str, m["steps"])) for m in committed["migrations"]["steps"]}
+    declared = {
+        m["toVersion"]: sorted(
+            str(
+                {"createTable": step["createTable"]["name"]}
+                if "createTable" in step
+                else {
+                    "addColumns": {**step["addColumns"], "columns": [c["name"] for c in step["addColumns"]["columns"]]}
+                }
+            )
+            for step in m["steps"]
+        )
+        for m in registry_migrations(committed["version"])
+    }
+    assert shipped == declared
 
 
 def test_a_brand_new_accounts_first_sync_succeeds_on_two_devices(devices, account):
@@ -118,7 +135,7 @@ def test_every_column_of_every_table_created_on_one_device_arrives_unchanged_on_
 
     (push,) = pushes(first)
     assert push["status"] == 200
-    assert push["counts"] == {name: (2 if name in pushed else 0) for name in TABLES}
+    assert push["counts"] == {name: (2 if name in pushed else 0) for name in sync_tables()}
     phone, tablet, server = devices.dump("phone"), devices.dump("tablet"), server_records(account)
     for table, rows in pushed.items():
         on_tablet = records(tablet, table)
@@ -223,7 +240,7 @@ def test_an_app_upgraded_to_the_next_schema_version_gets_the_new_table_and_colum
     # The app's next release: the new schema, and its migration (a new table, a new column).
     table, column = NEW_COLUMN
     new_schema = watermelon_schema(new)
-    migrations = registry_migrations(new)
+    migrations = registry_migrations(new, after=old)
     assert {"createTable": next(t for t in new_schema["tables"] if t["name"] == NEW_TABLE)} in migrations[0]["steps"]
     # A device already on the new version writes into the new table and column.
     devices.open("new-phone", token(account, "new-phone"), schema=new_schema, migrations=migrations)
@@ -235,7 +252,6 @@ def test_an_app_upgraded_to_the_next_schema_version_gets_the_new_table_and_colum
         "old-phone",
         token(account, "old-phone"),
         schema=watermelon_schema(old),
-        migrations=registry_migrations(old),
         store="old-phone",
     )
     synced(devices, "old-phone")
@@ -267,3 +283,76 @@ def test_an_app_upgraded_to_the_next_schema_version_gets_the_new_table_and_colum
     }
     assert {r[column] for r in upgraded["tables"][table]} == {"after two coffees, «café» at work", None}
     assert upgraded["unsynced"] is False
+
+
+def test_an_app_upgraded_from_version_2_gets_check_ins_and_every_entrys_offset_by_a_migration_sync(devices, account):
+    rows = every_column_records(now_ms())
+    # A phone on the current app logs entries with their offsets, and day check-ins.
+    devices.open("new-phone", token(account, "new-phone"))
+    create_all(devices, "new-phone", {t: rows[t] for t in ("episodes", "caffeine_intakes", "day_checkins")})
+    synced(devices, "new-phone")
+    # A phone still on version 2 syncs: it is handed neither check-ins nor offsets.
+    old_phone = token(account, "old-phone")  # the app keeps its login through the update
+    devices.open("old-phone", old_phone, schema=watermelon_schema(2), store="old-phone")
+    synced(devices, "old-phone")
+    old = devices.dump("old-phone")
+    assert "day_checkins" not in old["tables"]
+    assert old["tables"]["episodes"] and all("utc_offset_min" not in r for r in old["tables"]["episodes"])
+    # It logs an episode (no offset to send) and changes one: the offset it never saw is kept.
+    old_episode = {k: v for k, v in rows["episodes"][0].items() if k != "utc_offset_min"} | {"id": "old-app-episode"}
+    devices.call("create", device="old-phone", table="episodes", raw=old_episode)
+    devices.call("update", device="old-phone", table="episodes", id="rt-episodes-full", values={"intensity": 2})
+    synced(devices, "old-phone")
+    stored = server_records(account)["episodes"]
+    assert (stored["rt-episodes-full"]["intensity"], stored["rt-episodes-full"]["utc_offset_min"]) == (2, 60)
+    assert stored["old-app-episode"]["utc_offset_min"] is None
+    devices.call("close", device="old-phone")
+
+    # The app is updated to version 3: the same local database migrates, then syncs.
+    devices.open("old-phone", old_phone, store="old-phone")
+    answer = synced(devices, "old-phone")
+
+    (pull,) = pulls(answer)
+    assert "schema_version=3" in pull["url"] and "%22from%22%3A2" in pull["url"]
+    upgraded, server = devices.dump("old-phone"), server_records(account)
+    checkins = records(upgraded, "day_checkins")
+    assert sorted(checkins) == ["rt-day_checkins-empty", "rt-day_checkins-full"]
+    for record_id, record in checkins.items():
+        assert {k: v for k, v in record.items() if not k.startswith("_")} == server["day_checkins"][record_id]
+    assert {i: r["utc_offset_min"] for i, r in records(upgraded, "episodes").items()} == {
+        "rt-episodes-full": 60,
+        "rt-episodes-empty": None,
+        "old-app-episode": None,
+    }
+    assert records(upgraded, "caffeine_intakes")["rt-caffeine_intakes-full"]["utc_offset_min"] == -300
+    assert upgraded["unsynced"] is False
+
+
+def test_two_devices_that_check_in_for_the_same_day_agree_on_one_check_in(devices, account):
+    day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    for device in ("phone", "tablet"):
+        devices.open(device, token(account, device))
+        synced(devices, device)
+    devices.call(
+        "create",
+        device="phone",
+        table="day_checkins",
+        raw={"id": "phone-checkin", "day": day, "no_twitches": False, "kept_plan": True, "utc_offset_min": 60},
+    )
+    synced(devices, "phone")
+    devices.call(
+        "create",
+        device="tablet",
+        table="day_checkins",
+        raw={"id": "tablet-checkin", "day": day, "no_twitches": True, "kept_plan": None, "utc_offset_min": 60},
+    )
+
+    synced(devices, "tablet")  # the newer check-in replaces the phone's
+    synced(devices, "phone")
+    synced(devices, "tablet")
+
+    phone, tablet = records(devices.dump("phone"), "day_checkins"), records(devices.dump("tablet"), "day_checkins")
+    assert list(phone) == list(tablet) == ["tablet-checkin"]
+    # The newer says "no twitches"; what it left unsaid (kept_plan) comes from the one it replaced.
+    for checkin in (phone["tablet-checkin"], tablet["tablet-checkin"]):
+        assert (checkin["no_twitches"], checkin["kept_plan"], checkin["_status"]) == (True, True, "synced")

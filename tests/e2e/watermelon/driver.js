@@ -29,11 +29,13 @@ function schemaFrom(description) {
   })
 }
 
-// The app's shipped migrations, then the ones a test adds after them.
-function migrationsFrom(list) {
-  if (!list) return app.migrations
+// The app's shipped migrations up to the schema's version (an older release had only those), then
+// the ones a test adds after them.
+function migrationsFrom(list, version) {
+  if (!list && version === app.schema.version) return app.migrations
+  const shipped = app.migrations.sortedMigrations.filter((migration) => migration.toVersion <= version)
   return schemaMigrations({
-    migrations: [...app.migrations.sortedMigrations, ...list.map(({ toVersion, steps }) => ({
+    migrations: [...shipped, ...(list || []).map(({ toVersion, steps }) => ({
       toVersion,
       steps: steps.map((step) =>
         step.createTable ? createTable(step.createTable) : addColumns(step.addColumns),
@@ -72,9 +74,10 @@ function recordingFetch(requests, beforeFirstPush) {
 
 const commands = {
   async open({ device, token, baseUrl, schema, migrations, store }) {
+    const appSchemaAt = schemaFrom(schema)
     const adapterOptions = {
-      schema: schemaFrom(schema),
-      migrations: migrationsFrom(migrations),
+      schema: appSchemaAt,
+      migrations: migrationsFrom(migrations, appSchemaAt.version),
       useWebWorker: false,
       useIncrementalIndexedDB: false,
       dbName: store || device,
@@ -169,7 +172,18 @@ const commands = {
           ...(isIndexed ? { isIndexed } : {}),
         })),
       })),
-      migrations: { minVersion: app.migrations.minVersion, maxVersion: app.migrations.maxVersion },
+      migrations: {
+        minVersion: app.migrations.minVersion,
+        maxVersion: app.migrations.maxVersion,
+        steps: app.migrations.sortedMigrations.map(({ toVersion, steps }) => ({
+          toVersion,
+          steps: steps.map((step) =>
+            step.type === 'create_table'
+              ? { createTable: step.schema.name }
+              : { addColumns: { table: step.table, columns: step.columns.map((column) => column.name) } },
+          ),
+        })),
+      },
     }
   },
 }

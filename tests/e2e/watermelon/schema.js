@@ -1,11 +1,59 @@
-// The app's WatermelonDB schema at version 1, as a Twitchlog app declares it. It mirrors the
+// The app's WatermelonDB schema at version 3, as a Twitchlog app declares it. It mirrors the
 // server's table registry (diary/tables.py): tests/e2e/test_watermelon_sync.py checks the two
 // are the same, so they cannot drift. Copy it into the app; add a version with schemaMigrations.
 const { appSchema, tableSchema } = require('@nozbe/watermelondb')
-const { schemaMigrations } = require('@nozbe/watermelondb/Schema/migrations')
+const { schemaMigrations, createTable, addColumns } = require('@nozbe/watermelondb/Schema/migrations')
+
+// Version 2: a self-experiment's schedule, written by the server, pulled by the app (read-only).
+const EXPERIMENT_TABLES = [
+  {
+    name: 'experiments',
+    columns: [
+      { name: 'trigger', type: 'string' },
+      { name: 'label', type: 'string' },
+      { name: 'start_date', type: 'string' }, // YYYY-MM-DD
+      { name: 'end_date', type: 'string' },
+      { name: 'status', type: 'string' }, // active | stopped | completed
+      { name: 'stopped_on', type: 'string', isOptional: true },
+    ],
+  },
+  {
+    name: 'experiment_days',
+    columns: [
+      { name: 'experiment_id', type: 'string', isIndexed: true },
+      { name: 'day', type: 'string' }, // YYYY-MM-DD
+      { name: 'assignment', type: 'string' }, // with | without
+      { name: 'label', type: 'string' }, // "a caffeine-free day", shown as is
+      { name: 'instruction', type: 'string' },
+    ],
+  },
+]
+
+// Version 3: the day check-in ("I kept my diary today"), one live per day: a second one for the
+// same day replaces the first on the server, and every device drops the first on its next pull.
+const DAY_CHECKINS = {
+  name: 'day_checkins',
+  columns: [
+    { name: 'day', type: 'string' }, // the phone's local date, YYYY-MM-DD
+    { name: 'no_twitches', type: 'boolean' },
+    { name: 'kept_plan', type: 'boolean', isOptional: true }, // during an experiment; null: not said
+    { name: 'utc_offset_min', type: 'number', isOptional: true },
+  ],
+}
+// Version 3 also gave every timed table the phone's UTC offset when the entry was logged
+// (-new Date().getTimezoneOffset()), so each entry's day is the day where the person was.
+const OFFSET_TABLES = [
+  'episodes',
+  'caffeine_intakes',
+  'sleep_logs',
+  'stress_logs',
+  'medication_doses',
+  'exercise_sessions',
+  'tremor_recordings',
+]
 
 const schema = appSchema({
-  version: 1,
+  version: 3,
   tables: [
     tableSchema({
       name: 'episodes',
@@ -18,6 +66,7 @@ const schema = appSchema({
         { name: 'context', type: 'string' }, // '' when not given
         { name: 'symptoms', type: 'string' }, // @json: [] when none
         { name: 'notes', type: 'string', isOptional: true }, // null when no note was written
+        { name: 'utc_offset_min', type: 'number', isOptional: true }, // the phone's UTC offset (min); v3
       ],
     }),
     tableSchema({
@@ -27,6 +76,7 @@ const schema = appSchema({
         { name: 'drink', type: 'string' }, // catalogue key, or '' with mg given
         { name: 'servings', type: 'number' },
         { name: 'mg', type: 'number', isOptional: true }, // null: the server fills it from the drink
+        { name: 'utc_offset_min', type: 'number', isOptional: true }, // the phone's UTC offset (min); v3
       ],
     }),
     tableSchema({
@@ -35,6 +85,7 @@ const schema = appSchema({
         { name: 'bed_at', type: 'number' },
         { name: 'woke_at', type: 'number' },
         { name: 'quality', type: 'number', isOptional: true },
+        { name: 'utc_offset_min', type: 'number', isOptional: true }, // the phone's UTC offset (min); v3
       ],
     }),
     tableSchema({
@@ -42,6 +93,7 @@ const schema = appSchema({
       columns: [
         { name: 'recorded_at', type: 'number' },
         { name: 'level', type: 'number' },
+        { name: 'utc_offset_min', type: 'number', isOptional: true }, // the phone's UTC offset (min); v3
       ],
     }),
     tableSchema({
@@ -63,6 +115,7 @@ const schema = appSchema({
         { name: 'medication_id', type: 'string', isIndexed: true },
         { name: 'taken_at', type: 'number' },
         { name: 'amount', type: 'string' },
+        { name: 'utc_offset_min', type: 'number', isOptional: true }, // the phone's UTC offset (min); v3
       ],
     }),
     tableSchema({
@@ -72,6 +125,7 @@ const schema = appSchema({
         { name: 'duration_min', type: 'number' },
         { name: 'intensity', type: 'string' },
         { name: 'kind', type: 'string' },
+        { name: 'utc_offset_min', type: 'number', isOptional: true }, // the phone's UTC offset (min); v3
       ],
     }),
     tableSchema({
@@ -82,6 +136,7 @@ const schema = appSchema({
         { name: 'posture', type: 'string' },
         { name: 'sample_rate_hz', type: 'number' },
         { name: 'samples', type: 'string' }, // @json: {"x": [...], "y": [...], "z": [...]}
+        { name: 'utc_offset_min', type: 'number', isOptional: true }, // the phone's UTC offset (min); v3
         // Written by the server's analysis; null until it has run.
         { name: 'analysed_at', type: 'number', isOptional: true },
         { name: 'dominant_hz', type: 'number', isOptional: true },
@@ -103,10 +158,25 @@ const schema = appSchema({
         { name: 'reference_high', type: 'number', isOptional: true },
       ],
     }),
+    tableSchema(DAY_CHECKINS),
+    ...EXPERIMENT_TABLES.map((table) => tableSchema(table)),
   ],
 })
 
 // Every migration the app ever shipped stays here (WatermelonDB needs them for migration syncs).
-const migrations = schemaMigrations({ migrations: [] })
+const migrations = schemaMigrations({
+  migrations: [
+    {
+      toVersion: 3,
+      steps: [
+        createTable(DAY_CHECKINS),
+        ...OFFSET_TABLES.map((table) =>
+          addColumns({ table, columns: [{ name: 'utc_offset_min', type: 'number', isOptional: true }] }),
+        ),
+      ],
+    },
+    { toVersion: 2, steps: EXPERIMENT_TABLES.map((table) => createTable(table)) },
+  ],
+})
 
 module.exports = { schema, migrations }
