@@ -76,8 +76,9 @@ def test_the_pdf_opens_has_every_section_and_its_numbers_equal_the_diary(auth_cl
 def test_the_report_content_counts_the_range_in_the_users_timezone_with_constant_queries(user):
     known = write_known_diary(user, days=20)
 
-    # One query per diary table, plus notes, dose texts, flags, insight state and the self-experiment.
-    with assert_max_queries(14):
+    # One query per diary table and the day check-ins, plus notes, dose texts, flags, insight state
+    # and the self-experiment.
+    with assert_max_queries(15):
         content = report_content(user=user, start=known.start, end=known.end)
 
     assert content.episode_count == known.episodes
