@@ -60,8 +60,19 @@ def _full(now_ms: int) -> dict[str, dict[str, Any]]:
             "stopped_on": "2026-11-15",
             "as_needed": True,
         },
-        "medication_doses": {"medication_id": "rt-medications-full", "taken_at": at, "amount": "1 tablet", "utc_offset_min": -720},
-        "exercise_sessions": {"started_at": at, "duration_min": 35, "intensity": "light", "kind": "swimming", "utc_offset_min": 345},
+        "medication_doses": {
+            "medication_id": "rt-medications-full",
+            "taken_at": at,
+            "amount": "1 tablet",
+            "utc_offset_min": -720,
+        },
+        "exercise_sessions": {
+            "started_at": at,
+            "duration_min": 35,
+            "intensity": "light",
+            "kind": "swimming",
+            "utc_offset_min": 345,
+        },
         "tremor_recordings": {
             "recorded_at": at,
             "hand": "left",

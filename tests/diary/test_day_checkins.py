@@ -13,7 +13,7 @@ import time_machine
 from diary.models import DayCheckin, Episode
 from diary.tables import TABLES
 from tests.diary.payloads import payload
-from tests.diary.wire import changes, episode, now_ms, pull, push
+from tests.diary.wire import changes, episode, pull, push
 from tests.query_counts import captured_queries
 
 pytestmark = pytest.mark.django_db

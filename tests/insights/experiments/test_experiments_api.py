@@ -93,7 +93,22 @@ def test_a_start_yesterday_is_refused_as_the_past_in_the_users_timezone(make_use
     assert "2026-12-03" in response.json()["error"]["fields"]["start_date"][0]
 
 
-@pytest.mark.parametrize("trigger", ["medication:abc123", "salbutamol", "Inhaler", "beta2_agonist", "caffeine tablets"])
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        "medication:abc123",
+        "salbutamol",
+        "Inhaler",
+        "beta2_agonist",
+        "caffeine tablets",
+        # Any name the medicine catalogue knows: brands, doses, devices, other spellings.
+        "Ventolin",
+        "Zoloft",
+        "Sertraline 50 mg",
+        "ventolin evohaler",
+        "albuterol",
+    ],
+)
 def test_a_medicine_is_refused_with_advice_to_talk_to_a_doctor(auth_client, trigger):
     response = auth_client.post("/api/v1/experiments/", start_body(trigger=trigger), format="json")
 
