@@ -15,6 +15,7 @@ from config.celery_app import app
 from insights.summaries import services
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.tasks import dispatch_weekly, send_weekly_summary
+from tests.conftest import authenticated_client
 from tests.insights.summaries import builders
 
 # Monday 12 January 2026: Los Angeles is on UTC-8, Kolkata on UTC+5:30, Auckland on UTC+13 (summer).
@@ -124,3 +125,23 @@ def test_beat_runs_the_dispatcher_every_hour() -> None:
     schedule = entry["schedule"]
     assert schedule.hour == set(range(24))
     assert len(schedule.minute) == 1
+
+
+def test_after_the_phone_moves_monday_morning_is_where_the_person_is_now(
+    user: User, dispatch: Callable[[], int]
+) -> None:
+    # The profile was London's; on Saturday the phone, now in Auckland, sent its zone.
+    with time_machine.travel(datetime(2026, 1, 10, 9, 0, tzinfo=UTC), tick=False):
+        client = authenticated_client(user)
+        assert client.patch("/api/v1/me/", {"timezone": "Pacific/Auckland"}, format="json").status_code == 200
+
+    arrivals = []
+    for beat in hourly_beats(datetime(2026, 1, 11, 0, 5, tzinfo=UTC), datetime(2026, 1, 12, 12, 5, tzinfo=UTC)):
+        with time_machine.travel(beat, tick=False):
+            before = len(mail.outbox)
+            dispatch()
+            arrivals += [beat] * (len(mail.outbox) - before)
+
+    # Monday 08:05 in Auckland (Sunday 19:05 UTC), not Monday 08:05 in London: once.
+    assert arrivals == [ZONES["Pacific/Auckland"]]
+    assert "5\u201311 January 2026" in mail.outbox[0].subject
