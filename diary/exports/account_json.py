@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from accounts.models import User
+from accounts.selectors import timezone_periods
 from diary.exports.rows import iso_utc, live_rows, local_date, record_fields
 from diary.tables import TABLES, TableSpec
 
@@ -57,7 +58,12 @@ def export_filename(*, user: User, now: datetime) -> str:
 
 
 def _profile(user: User) -> dict[str, Any]:
-    return {field: _rest_value(getattr(user, field)) for field in PROFILE_FIELDS}
+    profile = {field: _rest_value(getattr(user, field)) for field in PROFILE_FIELDS}
+    # The zones the profile has had, each from its moment on (null: from the beginning).
+    profile["timezone_history"] = [
+        {"from": iso_utc(start) if start else None, "timezone": zone} for start, zone in timezone_periods(user=user)
+    ]
+    return profile
 
 
 def _table_chunks(spec: TableSpec, user: User) -> Iterator[str]:

@@ -107,6 +107,7 @@ def test_the_export_is_valid_json_with_the_profile_and_every_table_in_order(user
         "weekly_summary_enabled": True,
         "birth_year": None,
         "date_joined": document["profile"]["date_joined"],
+        "timezone_history": [{"from": None, "timezone": "Europe/London"}],
     }
     assert list(document["tables"]) == list(TABLES)
     assert all(len(rows) == 1 for rows in document["tables"].values())
@@ -188,3 +189,15 @@ def test_it_needs_a_token(api_client, user):
     response = api_client.get(URL)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_the_profile_holds_the_zones_it_has_had_each_from_its_moment(user):
+    with time_machine.travel(datetime(2026, 11, 2, 7, 0, tzinfo=UTC), tick=False):
+        authenticated_client(user).patch("/api/v1/me/", {"timezone": "Asia/Tokyo"}, format="json")
+
+    _, document = export(user)
+
+    assert document["profile"]["timezone_history"] == [
+        {"from": None, "timezone": "Europe/London"},
+        {"from": "2026-11-02T07:00:00Z", "timezone": "Asia/Tokyo"},
+    ]
