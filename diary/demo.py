@@ -142,6 +142,10 @@ class _DemoDiary:
     def add(self, table: str, client_id: str, values: dict[str, Any], when: datetime | date) -> None:
         moment = when if isinstance(when, datetime) else self.at(when, 9)
         if moment <= self.end:
+            if any(column.name == "utc_offset_min" for column in TABLES[table].columns):
+                # As the phone would stamp it: its offset when the entry was made.
+                offset = moment.astimezone(self.tz).utcoffset()
+                values["utc_offset_min"] = int(offset.total_seconds() // 60) if offset else 0
             self.records[table].append((client_id, values))
 
     def build(self) -> Records:
@@ -228,7 +232,13 @@ class _DemoDiary:
         self._stress(d)
         after_exercise = self._exercise(d)
         after_doses = self._doses(d)
+        episodes_before = len(self.records["episodes"])
         self._episodes(d, after_exercise, after_doses)
+        if d.logged:
+            # The evening check-in of a kept diary day: no draw, so the seed's diary is unchanged.
+            quiet = len(self.records["episodes"]) == episodes_before
+            when = self.at(d.day, 21.75)
+            self.add("day_checkins", f"demo-checkin-{d.index:04d}", {"day": d.day, "no_twitches": quiet}, when)
 
     def _sleep(self, d: _Day) -> None:
         # The night counts for the day you woke: bed on the evening before.

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import DeviceToken, User
 from diary.catalogues.body_sites import region_of
 from diary.demo import DEMO_EMAIL, DEMO_PASSWORD
-from diary.models import CaffeineIntake, Episode, LabResult, Medication, MedicationDose, SleepLog
+from diary.models import CaffeineIntake, DayCheckin, Episode, LabResult, Medication, MedicationDose, SleepLog
 from diary.services import record_save
 from diary.tables import TABLES
 
@@ -114,7 +114,11 @@ def test_it_stores_nothing_in_the_future(seeded):
         latest = spec.model.objects.filter(user=seeded).order_by(f"-{spec.model.time_field}").first()
         if latest is None:
             continue  # the demo logs nothing in this table
-        assert getattr(latest, spec.model.time_field) <= EVENING, spec.name
+        value = getattr(latest, spec.model.time_field)
+        if isinstance(value, datetime):
+            assert value <= EVENING, spec.name
+        else:  # a local date: a check-in's day
+            assert value <= EVENING.astimezone(ZoneInfo(seeded.timezone)).date(), spec.name
 
 
 def test_days_with_300_mg_of_caffeine_or_more_have_clearly_more_episodes(seeded):
@@ -237,3 +241,14 @@ def test_it_refuses_to_run_in_production():
     with pytest.raises(CommandError, match="production"):
         seed()
     assert not User.objects.filter(email=DEMO_EMAIL).exists()
+
+
+def test_every_kept_diary_day_has_its_evening_check_in_and_every_entry_its_offset(seeded):
+    checkins = {c.day: c for c in DayCheckin.objects.filter(user=seeded)}
+    zone = ZoneInfo(seeded.timezone)
+    episode_days = {e.started_at.astimezone(zone).date() for e in Episode.objects.filter(user=seeded)}
+
+    assert len(checkins) > 60
+    assert all(c.no_twitches == (day not in episode_days) for day, c in checkins.items())
+    assert not Episode.objects.filter(user=seeded, utc_offset_min__isnull=True).exists()
+    assert not DayCheckin.objects.filter(user=seeded, utc_offset_min__isnull=True).exists()
