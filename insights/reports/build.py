@@ -24,7 +24,7 @@ from diary import models as diary_models
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
-from insights import selectors
+from insights import selectors, wording
 from insights.analysis.daily_series import build_daily_series, local_date, local_midnight
 from insights.analysis.flag_rules import region_timeline
 from insights.analysis.knowledge import FLAG_RULES
@@ -32,7 +32,6 @@ from insights.analysis.records import Diary, EpisodeRecord, LabRecord, Medicatio
 from insights.models import Flag, FlagStatus, InsightState
 from insights.presenters import METHOD, status_sentence
 from insights.reports.content import (
-    ASSOCIATION_STATUS_WORDS,
     AssociationRow,
     DayRow,
     EpisodeRow,
@@ -172,22 +171,6 @@ def _lab_rows(labs: Sequence[LabRecord], span: LocalRange) -> list[LabRow]:
     return [_lab_row(lab) for lab in chosen]
 
 
-def _status(result: dict[str, Any]) -> str:
-    """The stored status, or one read from the old shape (``significant`` and ``direction``)."""
-    status = result.get("status")
-    if status in ASSOCIATION_STATUS_WORDS:
-        return str(status)
-    if result.get("significant"):
-        return "linked"
-    if result.get("direction") == "not_tested" or result.get("rate_ratio") is None:
-        return "not_enough_data"
-    # Nominally significant but not after the correction: "possible", as the new shape words it.
-    p_value = result.get("p_value")
-    if p_value is not None and float(p_value) < 0.05:
-        return "possible"
-    return "no_sign"
-
-
 def association_comparison(result: dict[str, Any]) -> str:
     trigger = str(result.get("trigger", ""))
     if trigger.startswith("medication:"):
@@ -198,23 +181,21 @@ def association_comparison(result: dict[str, Any]) -> str:
 
 
 def association_sentence(result: dict[str, Any]) -> str:
-    """A stored association in a doctor's words: "Episodes 1.9x as frequent (95% CI 1.4-2.6)"."""
+    """A stored association in a doctor's words (the engine's clinician line, or one built from its numbers)."""
     if result.get("clinician_sentence"):
         return str(result["clinician_sentence"])
-    status = _status(result)
-    if status == "not_enough_data":
-        return f"Not tested: {result.get('n_days') or 0} days with both measures."
+    status = wording.status_of(result)
     ratio, low, high = result.get("rate_ratio"), result.get("ci_low"), result.get("ci_high")
-    if ratio is None or low is None or high is None:
-        return ASSOCIATION_STATUS_WORDS[status].capitalize() + "."
-    return f"Episodes {float(ratio):.1f}x as frequent (95% CI {float(low):.1f}-{float(high):.1f})."
+    if status == wording.TriggerStatus.NOT_TESTABLE or ratio is None or low is None or high is None:
+        return wording.status_words(status).capitalize() + "."
+    return (
+        f"Rate ratio {float(ratio):.1f} ({wording.EFFECT_INTERVAL} {float(low):.1f}-{float(high):.1f}); "
+        f"{wording.status_words(status)}."
+    )
 
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-_STATUS_ORDER = {"linked": 0, "possible": 1, "no_sign": 2, "not_enough_data": 3}
 
 
 def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str, str]:
@@ -229,8 +210,8 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
             ci_low=_float(a.get("ci_low")),
             ci_high=_float(a.get("ci_high")),
             q_value=_float(a.get("q_value")),
-            status=_status(a),
-            status_text=ASSOCIATION_STATUS_WORDS[_status(a)],
+            status=wording.status_of(a),
+            status_text=wording.status_words(wording.status_of(a)),
             comparison=association_comparison(a),
             n_days=a.get("n_days"),
             trigger=str(a.get("trigger", "")),
@@ -238,9 +219,9 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
         )
         for a in state.associations
     ]
-    rows.sort(key=lambda row: (_STATUS_ORDER[row.status], row.q_value if row.q_value is not None else 1.0))
+    rows.sort(key=lambda row: (wording.STATUS_ORDER[row.status], row.q_value if row.q_value is not None else 1.0))
     status = ""
-    if not any(row.status != "not_enough_data" for row in rows):
+    if not any(row.status != wording.TriggerStatus.NOT_TESTABLE for row in rows):
         status = status_sentence(state.sufficiency, [])
     # Associations are computed over the whole diary, not only this range: say so beside the method.
     method = f"{METHOD} Computed over the whole diary on {format_day(state.computed_at.date())}."

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from insights.reports.figures import DiaryFigures, format_day
+from insights.wording import TriggerStatus, status_words
 
 if TYPE_CHECKING:
     # Only for the annotation: the section module reads the database, this view model does not.
@@ -70,14 +71,7 @@ class MedicationRow:
     known_link: str | None = None  # what is known about the class and twitching; None if nothing
 
 
-ASSOCIATION_STATUSES = ("linked", "possible", "no_sign", "not_enough_data")
-# Each status in a doctor's words; the stored status_text is written for the patient.
-ASSOCIATION_STATUS_WORDS = {
-    "linked": "associated",
-    "possible": "possible, not significant after correction",
-    "no_sign": "no association",
-    "not_enough_data": "not tested: too few days",
-}
+ASSOCIATION_STATUSES = tuple(status.value for status in TriggerStatus)
 
 
 @dataclass(frozen=True)
@@ -91,7 +85,7 @@ class AssociationRow:
     ci_high: float | None = None
     q_value: float | None = None
     status: str = "linked"  # one of ASSOCIATION_STATUSES
-    status_text: str = ""  # e.g. "no sign of a link"
+    status_text: str = ""  # the one wording of the status (insights.wording), e.g. "not clear yet"
     comparison: str = ""  # what was compared, e.g. "days with 300 mg caffeine or more against the others"
     n_days: int | None = None
     trigger: str = ""  # the engine's key: caffeine | sleep | stress | exercise... | medication:<id> | inhaler...
@@ -99,7 +93,7 @@ class AssociationRow:
 
     @property
     def result(self) -> str:
-        return self.status_text or ASSOCIATION_STATUS_WORDS.get(self.status, self.status)
+        return self.status_text or status_words(self.status)
 
     @property
     def effect(self) -> str:

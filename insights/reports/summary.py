@@ -16,7 +16,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
 from diary.catalogues.body_sites import BODY_SITES
-from insights.analysis.associations import INTERVAL_LEVEL
+from insights import wording
 from insights.reports import theme
 from insights.reports.content import FlagRow, ReportContent
 from insights.reports.figures import DiaryFigures
@@ -216,10 +216,10 @@ def medications_table(content: ReportContent, width: float) -> Flowable:
 
 
 def associations_table(content: ReportContent, width: float) -> Flowable:
-    if not content.associations or all(a.status == "not_enough_data" for a in content.associations):
+    if not content.associations or all(a.status == "not_testable" for a in content.associations):
         status = content.association_status or "No trigger had enough days to be tested."
         return Paragraph(escape(status), theme.CELL)
-    header: list[object] = ["Trigger", "Compared", "Result", f"Rate ratio ({INTERVAL_LEVEL:.0%} CI)"]
+    header: list[object] = ["Trigger", "Compared", "Result", f"Rate ratio ({wording.EFFECT_INTERVAL})"]
     widths: list[float] = [96, 0, 150, 84]
     widths[1] = width - sum(widths)
     rows: list[list[object]] = [header]

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from diary.catalogues.drinks import DAILY_GUIDE_MG
+from insights import wording
 from insights.analysis.knowledge import CONTEXT_SENTENCE, SEVERITIES
 from insights.summaries.figures import SHORT_NIGHT_HOURS, ChartDay, WeekFigures
 from insights.summaries.selectors import TOP_ASSOCIATIONS, SummaryData
@@ -29,14 +30,6 @@ NEXT_STEPS = {
     "see_doctor_soon": "Next step: book an appointment with your GP in the next few days and take the report.",
     "urgent": "Next step: get medical advice today, from your GP or an urgent advice line (NHS 111 in England).",
     "emergency": "Next step: if this came on suddenly, call emergency services now (999, 911 or 112).",
-}
-
-# The shared association statuses, strongest first, with the words the app uses for each.
-STATUS_TEXT = {
-    "linked": "linked in your diary",
-    "possible": "possible, not clear yet",
-    "no_sign": "no sign of a link",
-    "not_enough_data": "not enough data yet",
 }
 
 
@@ -212,27 +205,17 @@ def _guidance(week: WeekFigures) -> tuple[str, ...]:
 
 
 def _trigger_lines(associations: tuple[dict[str, Any], ...]) -> tuple[TriggerLine, ...]:
-    """Each trigger tested, in the shared association shape, strongest status first.
+    """Each trigger tested, strongest status first, in the words every surface uses for it.
 
-    Rows of the older shape carry no ``status``: a significant one reads as linked, and the
-    rest are left out, as before, since their status cannot be told.
+    The engine's sentence says what the interval allows and, only where a power calculation
+    supports one, how many more days would give what chance; "not testable yet" says what to log.
     """
-    order = list(STATUS_TEXT)
     lines: list[tuple[int, float, TriggerLine]] = []
     for item in associations:
-        status = item.get("status") or ("linked" if item.get("significant") else None)
-        if status not in STATUS_TEXT:
-            continue
+        status = wording.status_of(item)
         label = str(item.get("label") or item.get("trigger") or "")
-        # A "possible" link's sentence from the engine already says how many more days would settle
-        # it; "not enough data" (whose engine sentence repeats its status) and a row stored without a
-        # sentence get the figure alone.
-        sentence = str(item.get("sentence") or "") if status in ("linked", "possible") else ""
-        needed = item.get("days_needed")
-        if status in ("possible", "not_enough_data") and needed and not sentence:
-            sentence = f"About {needed} more logged days would settle it."
-        line = TriggerLine(label[:1].upper() + label[1:], str(item.get("status_text") or STATUS_TEXT[status]), sentence)
-        lines.append((order.index(status), float(item.get("q_value") or 1.0), line))
+        line = TriggerLine(label[:1].upper() + label[1:], wording.status_words(status), str(item.get("sentence") or ""))
+        lines.append((wording.STATUS_ORDER[status], float(item.get("q_value") or 1.0), line))
     lines.sort(key=lambda entry: entry[:2])
     return tuple(line for _, _, line in lines[:TOP_ASSOCIATIONS])
 
