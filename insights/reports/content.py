@@ -118,6 +118,8 @@ class FlagRow:
     clinician: str = ""  # one line in a doctor's words; falls back to the title
     detail: str = ""  # the evidence named, e.g. "Magnesium 0.68 mmol/L (range 0.70-1.00) on 17 Oct 2026"
     rule_id: str = ""
+    red_flag: bool = False  # a sign that changes urgency; the others are patterns for a routine review
+    outside_range: str = ""  # e.g. "first logged 9 Aug 2026, before this report's range"
 
     @property
     def headline(self) -> str:
@@ -226,6 +228,11 @@ class ReportContent:
     episodes: Sequence[EpisodeRow] = ()
     figures: DiaryFigures | None = None  # onset, course, spread, trend, negatives over the covered days
     experiment: ExperimentReport | None = None  # the self-experiment section, when one overlaps the range
+    first_entry_ever: date | None = None  # the diary's first known day, whatever the range
+    scope: str = "diary"  # "diary": flags judged over the diary up to the range end; "range": a share's
+    dose_timing: Sequence[str] = ()  # episodes within hours of a dose of a medicine with a known link
+    lab_follow_up: Sequence[str] = ()  # out-of-range results and what followed
+    exposures: Sequence[str] = ()  # caffeine and sleep against the guidance
 
     @property
     def mean_duration_s(self) -> float | None:
@@ -237,3 +244,13 @@ class ReportContent:
         rank = {code: i for i, code in enumerate(SEVERITIES)}
         selected = [f for f in self.flags if not f.acknowledged and f.severity != "info"]
         return sorted(selected, key=lambda f: (-rank.get(f.severity, 0), f.first_seen or date.max))
+
+    @property
+    def red_flags(self) -> list[FlagRow]:
+        """The open flags that change urgency, most pressing first."""
+        return [f for f in self.open_flags if f.red_flag]
+
+    @property
+    def routine_flags(self) -> list[FlagRow]:
+        """The open flags that are patterns for a routine review."""
+        return [f for f in self.open_flags if not f.red_flag]
