@@ -44,7 +44,7 @@ MORE_DAYS_HORIZON = 180
 class TriggerStatus(TextChoices):
     """What one trigger's result supports, strongest first."""
 
-    LINKED = "linked", "linked in your diary"
+    LINKED = "linked", "linked in the diary"
     POSSIBLE = "possible", "possible, not clear yet"
     NOT_CLEAR = "not_clear", "not clear yet"
     NO_SIGN = "no_sign", "no sign of a link"

@@ -49,7 +49,7 @@ cell):
   every shape, and the day before (a late drink acts overnight) as a slope and one step, in the same
   max-contrast test: one entry in the correction;
 - every test run for the user (the four triggers, medicine starts, the inhaler window) goes through
-  one Holm correction at ``ALPHA``; only what survives is "linked in your diary". The promise is
+  one Holm correction at ``ALPHA``; only what survives is "linked in the diary". The promise is
   about wrong triggers per user, which Holm bounds whatever else is linked; Benjamini-Hochberg
   bounds the share of wrong findings instead, and let a second, wrong trigger through more often
   once one trigger was truly linked.

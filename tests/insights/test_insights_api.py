@@ -188,7 +188,7 @@ def test_the_insights_endpoint_shows_each_trigger_as_the_users_own_high_days_aga
     insights_recompute(user_id=demo.pk)
     body = client_for(demo).get("/api/v1/insights/").json()
     caffeine = next(a for a in body["associations"] if a["trigger"] == "caffeine")
-    assert caffeine["status"] == "linked" and caffeine["status_text"] == "linked in your diary"
+    assert caffeine["status"] == "linked" and caffeine["status_text"] == "linked in the diary"
     assert caffeine["significant"] is True and caffeine["direction"] == "more"
     assert caffeine["comparison"].startswith("your higher-caffeine days (about ")
     assert " mg" in caffeine["comparison"]

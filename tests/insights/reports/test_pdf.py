@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from insights.analysis.associations import INTERVAL_LEVEL
+from insights import wording
 from insights.reports.content import (
     AssociationRow,
     DayRow,
@@ -160,17 +160,19 @@ def test_the_first_page_reads_in_a_clinicians_order(fixed_pages: list[str]) -> N
         "Frequency:",
         "Trend:",
         "Spread:",
-        "Pertinent negatives:",
-        "Month Diary days",
+        "Month Known days",
         "Red flags",
+        "Pertinent negatives:",
         "Medications",
+        "Exposures against guidance",
         "Triggers tested",
     ]
     positions = [first.find(label) for label in order]
     assert -1 not in positions, [label for label, p in zip(order, positions, strict=True) if p == -1]
     assert positions == sorted(positions)
     assert "Onset: first episode ever on 2 Mar 2026 (left index finger)" in first
-    assert "6 episodes on 5 of 14 diary days (36%)" in first
+    # Days with episodes of the known days (an entry or a check-in), not of calendar days.
+    assert "6 episodes on 5 of 14 known days (36%); 0.4 per known day." in first
     assert "Spread: left hand from 2 Mar 2026; right hand from 9 Mar 2026; left face from 12 Mar 2026" in first
     assert "Too few diary days (14) to judge a trend." in first
     assert "No weakness, muscle wasting, speech trouble or swallowing trouble logged" in first
@@ -188,7 +190,7 @@ def test_the_first_page_gives_the_flag_evidence_and_dates_in_a_doctors_words(fix
 def test_the_first_page_names_the_top_sites_and_every_trigger_tested(fixed_pages: list[str]) -> None:
     first = fixed_pages[0]
     assert "sites left index finger 67%" in first
-    assert "Caffeine" in first and "associated" in first
+    assert "Caffeine" in first and "linked in the diary" in first
     # The interval is printed once, beside its ratio.
     assert first.count("1.4-3.2") == 1
     assert "2.1 (1.4-3.2)" in first
@@ -349,7 +351,7 @@ def test_the_report_has_no_technical_q_column_no_ascii_comparisons_and_no_cause_
     fixed_pages: list[str],
 ) -> None:
     text = " ".join(fixed_pages)
-    assert f"Trigger Compared Result Rate ratio {INTERVAL_LEVEL:.0%} CI Days" in text
+    assert f"Trigger Compared Result Rate ratio {wording.EFFECT_INTERVAL} Days" in text
     assert " q " not in text.replace("Page", "")
     assert ">=" not in text
     assert "What makes it worse" not in text

@@ -105,7 +105,7 @@ def association(trigger: str, sentence: str, *, significant: bool, q_value: floa
 def shared_association(trigger: str, status: str, sentence: str, *, days_needed: int | None = None) -> dict[str, Any]:
     """One row of the shared association shape, as ``InsightState.associations`` holds it."""
     texts = {
-        "linked": "linked in your diary",
+        "linked": "linked in the diary",
         "possible": "possible, not clear yet",
         "no_sign": "no sign of a link",
         "not_enough_data": "not enough data yet",

@@ -184,7 +184,7 @@ def test_old_shape_associations_show_only_the_significant_ones_strongest_first(
     text, html, _ = parts(send(diarist))
     for part in (text, html):
         assert part.index("On coffee days") < part.index("After short nights")
-        assert "linked in your diary" in part
+        assert "linked in the diary" in part
         assert "Stress made no clear difference." not in part
 
 
@@ -212,7 +212,7 @@ def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(diar
     )
     text, html, _ = parts(send(diarist))
     for part in (text, html):
-        linked = part.index("linked in your diary. On coffee days you logged at least 1.4 times as many.")
+        linked = part.index("linked in the diary. On coffee days you logged at least 1.4 times as many.")
         possible = part.index("possible, not clear yet. After short nights, perhaps more. Not clear yet: about 40")
         no_sign = part.index("no sign of a link.")
         not_yet = part.index("not enough data yet. About 25 more logged days would settle it.")
