@@ -370,6 +370,12 @@ def report_content(
         trend=Trend(figures.trend.sentence, _TREND_DIRECTION[figures.trend.direction]) if episodes else None,
         daily=daily,
         finger_counts={code: n for code, n in site_counts.items() if code in BODY_SITES and BODY_SITES[code].is_finger},
+        finger_episodes_by_side=Counter(
+            side
+            for e in episodes
+            for side in {BODY_SITES[c].side for c in e.body_sites if c in BODY_SITES and BODY_SITES[c].is_finger}
+            if side
+        ),
         other_site_counts=[
             (site_label(code).capitalize(), n)
             for code, n in site_counts.most_common()

@@ -212,6 +212,7 @@ class ReportContent:
     trend: Trend | None = None
     daily: Sequence[DayRow] = ()
     finger_counts: Mapping[str, int] = field(default_factory=dict)  # body site code -> episodes
+    finger_episodes_by_side: Mapping[str, int] = field(default_factory=dict)  # side -> episodes with any finger
     other_site_counts: Sequence[LabelCount] = ()
     region_timeline: Sequence[RegionSpan] = ()
     characters: Sequence[LabelCount] = ()

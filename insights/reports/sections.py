@@ -86,7 +86,9 @@ def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
 def hands_section(content: ReportContent, width: float) -> list[Flowable]:
     most = max(content.finger_counts.values(), default=0)
     legend = Table(
-        finger_legend_rows(content.finger_counts), colWidths=[78, 38, 38], style=theme.table_style(zebra=False)
+        finger_legend_rows(content.finger_counts, content.finger_episodes_by_side),
+        colWidths=[78, 38, 38],
+        style=theme.table_style(zebra=False),
     )
     legend.setStyle(
         TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), theme.FONT_BOLD, 8.5, 10.5)])
