@@ -22,6 +22,7 @@ from insights.summaries.selectors import TOP_ASSOCIATIONS, SummaryData
 from insights.summaries.weeks import Week
 
 NOT_LOGGED = "\u2013"
+_plural = wording.plural
 
 # One next step per severity, for the most pressing new flag: what to do, not what it might be.
 # The urgent and emergency steps follow the flag rules' own sources (R13 lithium label; R20 FAST).
@@ -62,9 +63,11 @@ class SummaryContent:
     subject: str
     preheader: str
     greeting: str
+    story: str  # the week in one line, first: what changed, per known day when the weeks differ in known days
     week_label: str
     week_before_label: str
     compare: bool  # whether there is a week before to compare with (the diary covered some of it)
+    before_diary: bool  # the whole week lies before the diary began: no table, no chart
     coverage_note: str
     nothing_logged: bool
     empty_note: str
@@ -89,18 +92,7 @@ class SummaryContent:
     settings_hint: str
 
 
-def duration_text(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
+duration_text = wording.duration
 
 
 def _day_month(day: date) -> str:
@@ -115,10 +107,12 @@ def _week_values(week: WeekFigures) -> tuple[str, ...]:
     """The block's figures for one week, in the order of ``ROW_LABELS``."""
     return (
         str(week.episodes),
-        f"{week.days_affected} of {week.days_covered}",
+        f"{week.days_affected} of {week.days_logged}",
         duration_text(week.total_duration_s),
         _one_decimal(week.mean_intensity, " / 10"),
-        NOT_LOGGED if week.caffeine_mean_mg is None else f"{week.caffeine_mean_mg:.0f} mg",
+        NOT_LOGGED
+        if week.caffeine_mean_mg is None
+        else f"{week.caffeine_mean_mg:.0f} mg ({wording.plural(week.caffeine_days, 'day')})",
         _one_decimal(week.sleep_mean_hours, " h"),
         _one_decimal(week.stress_mean, " / 10"),
     )
@@ -127,10 +121,10 @@ def _week_values(week: WeekFigures) -> tuple[str, ...]:
 # Averages are over the days the thing was logged; the labels say what each average is of.
 ROW_LABELS = (
     "Episodes",
-    "Days with episodes",
+    "Days with episodes, of known days",
     "Total duration",
     "Average intensity",
-    "Caffeine a day",
+    "Caffeine, on days with any",
     "Sleep a night",
     "Stress, average",
 )
@@ -162,6 +156,58 @@ def _coverage_note(data: SummaryData) -> str:
         counted = "" if this.days_covered == 7 else f" It counts the {_plural(this.days_covered, 'day')} from {began}."
         return f"This is your first week in the diary, so there is no week before to compare with yet.{counted}"
     return f"Your diary began on {began}, so the week before counts {_plural(before.days_covered, 'day')}."
+
+
+# Weeks whose episodes per known day differ by less than this factor are "about the same".
+SAME_RATE_FACTOR = 1.25
+
+
+def _known(week: WeekFigures) -> str:
+    return f"{week.days_logged} of 7 days known" if week.days_logged < 7 else "all 7 days known"
+
+
+def story_line(data: SummaryData) -> str:
+    """The week in one line: what changed against the week before, per known day when the two
+    weeks differ in known days (and saying so); a first or partial week said as such."""
+    this, before = data.figures.this_week, data.figures.week_before
+    start = data.figures.diary_start
+    if this.before_diary and start is not None:
+        began = f"{start:%A} {_day_month(start)}"
+        return (
+            f"Your diary began on {began}, after this week ended, so there is no week to sum up yet. "
+            "Next Monday's email covers your first week."
+        )
+    if this.nothing_logged:
+        return f"Nothing was logged this week ({_short_range(data.week)})."
+    week = f"{_plural(this.episodes, 'episode')} on {this.days_affected} of {_plural(this.days_logged, 'known day')}"
+    if before.before_diary:
+        partial = f", from {start:%A} {_day_month(start)}" if start and this.days_covered < 7 else ""
+        return f"Your first week in the diary{partial}: {week}."
+    if before.nothing_logged:
+        return f"This week: {week}. Nothing was logged the week before, so there is nothing to compare with."
+    if this.days_logged == before.days_logged:
+        change = (
+            "more than"
+            if this.episodes > before.episodes
+            else "fewer than"
+            if this.episodes < before.episodes
+            else "the same as"
+        )
+        return f"This week: {week}, {change} the {before.episodes} of the week before ({_known(this)} in both)."
+    rate, rate_before = this.episodes / this.days_logged, before.episodes / before.days_logged
+    ratio = rate / rate_before if rate_before else (SAME_RATE_FACTOR if rate else 1.0)
+    verdict = (
+        "more than the week before"
+        if ratio >= SAME_RATE_FACTOR
+        else "fewer than the week before"
+        if ratio <= 1 / SAME_RATE_FACTOR
+        else "about the same as the week before"
+    )
+    return (
+        f"This week: {rate:.1f} episodes per known day, {verdict} ({rate_before:.1f}). The weeks had different "
+        f"numbers of known days ({this.days_logged} and {before.days_logged}), so they are compared per known day; "
+        f"this week {week}."
+    )
 
 
 def _preheader(data: SummaryData, *, compare: bool) -> str:
@@ -270,9 +316,11 @@ def summary_content(
         subject=f"Your Twitchlog week: {data.week.label()}",
         preheader=_preheader(data, compare=compare),
         greeting=f"Hello {name}," if name else "Hello,",
+        story=story_line(data),
         week_label=data.week.label(),
         week_before_label=data.week.previous().label(),
         compare=compare,
+        before_diary=this.before_diary and figures.diary_start is not None,
         coverage_note=_coverage_note(data),
         nothing_logged=this.nothing_logged,
         empty_note=(
