@@ -350,6 +350,13 @@ def report_content(
     stored_flags = list(selectors.flag_list(user))
     state = selectors.insight_state(user)
     judged = shared
+    found_flags = evaluate_flags(judged)
+    left_out = 0
+    if scope == "range":
+        # A share shows nothing from outside its range: a flag whose premise reaches before it (a
+        # medicine started earlier, R7 and R14) is left out, and the page says how many were.
+        inside = [flag for flag in found_flags if flag.first_seen >= span.start]
+        left_out, found_flags = len(found_flags) - len(inside), inside
 
     episodes = diary.episodes
     site_counts = Counter(code for e in episodes for code in dict.fromkeys(e.body_sites))
@@ -393,7 +400,8 @@ def report_content(
         associations=associations,
         association_method=method,
         association_status=association_status,
-        flags=_flag_rows(evaluate_flags(judged), stored_flags, judged, span, scope),
+        flags=_flag_rows(found_flags, stored_flags, judged, span, scope),
+        flags_left_out=left_out,
         scope=scope,
         first_entry_ever=_first_known_day(history, end),
         dose_timing=page_one_facts.dose_timing(diary, start, end),

@@ -229,6 +229,7 @@ class ReportContent:
     episodes: Sequence[EpisodeRow] = ()
     figures: DiaryFigures | None = None  # onset, course, spread, trend, negatives over the covered days
     experiment: ExperimentReport | None = None  # the self-experiment section, when one overlaps the range
+    flags_left_out: int = 0  # a share's flags resting on entries before its range, not shown
     first_entry_ever: date | None = None  # the diary's first known day, whatever the range
     scope: str = "diary"  # "diary": flags judged over the diary up to the range end; "range": a share's
     dose_timing: Sequence[str] = ()  # episodes within hours of a dose of a medicine with a known link

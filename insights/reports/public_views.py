@@ -26,7 +26,7 @@ from insights.reports.build import report_content
 from insights.reports.content import FlagRow, ReportContent
 from insights.reports.models import Share, ShareAccessKind
 from insights.reports.selectors import ShareState, share_by_token
-from insights.reports.summary import NO_RED_FLAGS, pattern_sentence
+from insights.reports.summary import NO_RED_FLAGS, left_out_sentence, pattern_sentence
 
 _REFUSALS: dict[ShareState, tuple[int, str, str]] = {
     ShareState.UNKNOWN: (
@@ -125,6 +125,7 @@ def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
         "red_flags": [_line(f) for f in content.red_flags],
         "routine_flags": [_line(f) for f in content.routine_flags],
         "no_red_flags": NO_RED_FLAGS,
+        "left_out": left_out_sentence(content.flags_left_out) if content.flags_left_out else "",
         "medications": [
             (
                 med,

@@ -118,11 +118,20 @@ def _flags_block(content: ReportContent, width: float, full: int | None = None) 
         story += [_h(SECTION_ROUTINE), flags_table(routine, width, rest)]
     if full is not None and full < len(red) + len(routine):
         story.append(Paragraph("Evidence and sources of every flag: see Flags in full.", theme.FOOT))
+    if content.flags_left_out:
+        story.append(Paragraph(escape(left_out_sentence(content.flags_left_out)), theme.FOOT))
     seen = [f for f in content.flags if f.acknowledged]
     if seen:
         titles = "; ".join(escape(f.headline) for f in seen)
         story.append(Paragraph(f"Already discussed with a doctor, as marked by the patient: {titles}.", theme.FOOT))
     return story
+
+
+def left_out_sentence(n: int) -> str:
+    return (
+        f"{wording.plural(n, 'flag')} resting on entries from before the shared range "
+        f"{'is' if n == 1 else 'are'} left out; the patient can share a longer range."
+    )
 
 
 def _lines(lines: Sequence[str]) -> list[Flowable]:

@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_run_hands_its_port_to_the_links_the_server_builds() -> None:
-    plan = subprocess.run(
-        ["make", "-n", "run", "PORT=8799"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    make = shutil.which("make")
+    assert make is not None
+    plan = subprocess.run([make, "-n", "run", "PORT=8799"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     seed = next(line for line in plan.splitlines() if "seed_demo" in line)
     serve = next(line for line in plan.splitlines() if "runserver" in line)
     for line in (seed, serve):
