@@ -136,7 +136,7 @@ class Period:
 
 @dataclass(frozen=True)
 class RateTrend:
-    """Episodes per logged day, recent period against the earlier one, with a quasi-Poisson test."""
+    """Episodes per known day, recent period against the earlier one, with a quasi-Poisson test."""
 
     direction: str  # "up" | "down" | "flat" | "too_short"
     sentence: str
@@ -209,7 +209,7 @@ class DiaryFigures:
 
     @property
     def frequency_sentence(self) -> str:
-        """ "158 episodes on 64 of 120 diary days (53%); 1.5 per logged day (106 logged days)." """
+        """ "158 episodes on 64 of 106 known days (60%); 1.5 per known day." """
         if not self.covered_days:
             return "No diary days in this range."
         if not self.logged_days:
@@ -326,7 +326,7 @@ def _daily_counts(days: Sequence[date], counts: dict[date, int]) -> np.ndarray:
 
 
 def _compare(earlier: np.ndarray, recent: np.ndarray) -> tuple[float, float, float, float]:
-    """Recent over earlier episodes per logged day: ratio, 95% CI and two-sided p.
+    """Recent over earlier episodes per known day: ratio, 95% CI and two-sided p.
 
     A quasi-Poisson comparison of two groups of daily counts: the Pearson dispersion pooled over
     both, a Wald interval on the log ratio and the score test, both on Student's t with the
@@ -365,13 +365,13 @@ def _trend(start: date | None, end: date, logged: set[date], counts: dict[date, 
     earlier = Period(start, split - timedelta(days=1), len(earlier_days), sum(counts.get(d, 0) for d in earlier_days))
     recent = Period(split, end, len(recent_logged), sum(counts.get(d, 0) for d in recent_logged))
     if min(earlier.logged_days, recent.logged_days) < TREND_MIN_LOGGED_DAYS:
-        return RateTrend("too_short", "Too few logged days in one of the periods to judge a trend.", earlier, recent)
+        return RateTrend("too_short", "Too few known days in one of the periods to judge a trend.", earlier, recent)
     ratio, low, high, p_value = _compare(_daily_counts(earlier_days, counts), _daily_counts(recent_logged, counts))
     direction = "flat" if p_value >= TREND_ALPHA else "up" if ratio > 1 else "down"
     verdict = {"up": "more frequent", "down": "less frequent", "flat": "no clear change"}[direction]
     sentence = (
-        f"Episodes per logged day: {earlier.words}, {recent.words}: {verdict} "
-        f"(rate ratio {ratio:.1f}, 95% CI {low:.1f}-{high:.1f})."
+        f"Episodes per known day: {earlier.words}, {recent.words}: {verdict} "
+        f"(rate ratio {ratio:.1f}, {wording.TREND_INTERVAL} {low:.1f}-{high:.1f})."
     )
     return RateTrend(direction, sentence, earlier, recent, ratio, low, high, p_value)
 

@@ -79,32 +79,36 @@ def dose_timing(diary: Diary, start: date, end: date) -> list[str]:
         )
         if not doses:
             continue
-        after: list[tuple[float, str, str, str]] = []
-        for episode in diary.episodes:
-            if not start <= episode.started_at.astimezone(tz).date() <= end:
-                continue
+        in_range = [e for e in diary.episodes if start <= e.started_at.astimezone(tz).date() <= end]
+        after: dict[str, list[tuple[float, str, str]]] = {}
+        for episode in in_range:
             index = bisect_right(doses, episode.started_at) - 1
             if index >= 0 and episode.started_at - doses[index] <= DOSE_WINDOW:
                 delay = (episode.started_at - doses[index]).total_seconds() / 3600
                 sides = {BODY_SITES[c].side for c in episode.body_sites if c in BODY_SITES and BODY_SITES[c].side}
                 side = f"{sides.pop()} side" if len(sides) == 1 else "both sides" if sides else ""
-                after.append((delay, episode.character, episode.context or "", side))
+                after.setdefault(episode.character, []).append((delay, episode.context or "", side))
         text = f"{_medicine_name(medication)}: {wording.plural(len(doses), 'dose')} logged in range"
         if not after:
             lines.append(f"{text}; no episode began within {BETA2_TREMOR_WINDOW_HOURS} h of a dose.")
             continue
-        characters = Counter(character.replace("_", "/") for _, character, _, _ in after)
-        kinds = ", ".join(f"{n} {character}" for character, n in characters.most_common())
-        delays = [delay for delay, _, _, _ in after]
-        shared = []
-        for values in ([c for _, _, c, _ in after], [s for _, _, _, s in after]):
-            if values and len(set(values)) == 1 and values[0]:
-                shared.append(CONTEXTS[values[0]].split(" (")[0].lower() if values[0] in CONTEXTS else values[0])
-        alike = f", all {', '.join(shared)}" if shared else ""
-        lines.append(
-            f"{text}; {wording.plural(len(after), 'episode')} ({kinds}) began {min(delays):.1f}-{max(delays):.1f} h "
-            f"after a dose{alike}."
-        )
+        # Per kind of episode, how many of the range's began within the window, how soon, and what
+        # they shared: tremor all within hours of a dose is a different finding from twitches
+        # that happen to fall there.
+        totals = Counter(e.character for e in in_range)
+        parts = []
+        for character, found in sorted(after.items(), key=lambda item: (item[0] != "tremor", -len(item[1]))):
+            delays = [delay for delay, _, _ in found]
+            shared = []
+            for values in ([c for _, c, _ in found], [s for _, _, s in found]):
+                if len(set(values)) == 1 and values[0]:
+                    shared.append(CONTEXTS[values[0]].split(" (")[0].lower() if values[0] in CONTEXTS else values[0])
+            alike = f", all {', '.join(shared)}" if shared else ""
+            parts.append(
+                f"{len(found)} of {totals[character]} {character.replace('_', '/')} episodes began "
+                f"{min(delays):.1f}-{max(delays):.1f} h after a dose{alike}"
+            )
+        lines.append(f"{text}; " + "; ".join(parts) + ".")
     return lines
 
 

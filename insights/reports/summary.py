@@ -188,7 +188,13 @@ def course_table(figures: DiaryFigures, width: float) -> Table | None:
     widths: list[float] = [52, 50, 46, 84, 62]
     widths.append(width - sum(widths))
     rows: list[list[object]] = [header]
-    for month in figures.months:
+    empty: list[int] = []
+    for index, month in enumerate(figures.months, start=1):
+        if month.nothing_logged:
+            # One cell across the figures: an unknown month has no counts, not zeros.
+            rows.append([month.label, "nothing logged", "", "", "", ""])
+            empty.append(index)
+            continue
         rows.append(
             [
                 month.label,
@@ -209,6 +215,8 @@ def course_table(figures: DiaryFigures, width: float) -> Table | None:
             ]
         )
     )
+    for index in empty:
+        table.setStyle(TableStyle([("SPAN", (1, index), (5, index)), ("ALIGN", (1, index), (1, index), "LEFT")]))
     return table
 
 

@@ -147,6 +147,8 @@ def _coverage_note(data: SummaryData) -> str:
     """Why a column is short or missing: the diary began during (or after) the week before."""
     start = data.figures.diary_start
     this, before = data.figures.this_week, data.figures.week_before
+    if this.before_diary:
+        return ""  # the story line says the diary began after this week
     if not before.before_diary and before.nothing_logged:
         return "Nothing was logged in the week before, so there is nothing to compare with."
     if start is None or start < before.week.start:
@@ -204,9 +206,9 @@ def story_line(data: SummaryData) -> str:
         else "about the same as the week before"
     )
     return (
-        f"This week: {rate:.1f} episodes per known day, {verdict} ({rate_before:.1f}). The weeks had different "
-        f"numbers of known days ({this.days_logged} and {before.days_logged}), so they are compared per known day; "
-        f"this week {week}."
+        f"This week: {week}, {rate:.1f} a day: {verdict}, {rate_before:.1f} a day over its "
+        f"{_plural(before.days_logged, 'known day')} (compared per known day, as the weeks had different numbers "
+        "of known days)."
     )
 
 

@@ -9,6 +9,7 @@ and the email (390 px, headless Chromium) are also rendered to PNGs in that dire
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -158,7 +159,8 @@ def test_every_surface_of_every_diary_says_what_the_diary_shows(name, make_user,
                 assert wording.status_words(row["status"]) in visible
 
     if RENDER_DIR:
-        _render(name, user, email.html)
+        chart = base64.b64encode(email.chart_png).decode()
+        _render(name, user, email.html.replace(f"cid:{email.chart_cid}", f"data:image/png;base64,{chart}"))
 
 
 def _render(name: str, user, email_html: str) -> None:
@@ -171,7 +173,7 @@ def _render(name: str, user, email_html: str) -> None:
         pdftoppm = shutil.which("pdftoppm")
         assert pdftoppm, "pdftoppm (poppler-utils) renders page 1"
         subprocess.run(
-            [pdftoppm, "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out / f"{name}-page1")],
+            [pdftoppm, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out / f"{name}-page1")],
             check=True,
         )
         html = Path(tmp) / "email.html"

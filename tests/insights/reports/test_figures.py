@@ -89,7 +89,7 @@ def test_a_doubled_rate_in_the_last_month_reads_as_more_frequent_with_its_interv
     assert trend.direction == "up"
     assert trend.recent is not None and trend.recent.start == END - timedelta(days=29)
     assert trend.rate_ratio is not None and trend.ci_low is not None and trend.ci_low > 1
-    assert trend.sentence.startswith("Episodes per logged day: ")
+    assert trend.sentence.startswith("Episodes per known day: ")
     assert "more frequent (rate ratio" in trend.sentence
 
 

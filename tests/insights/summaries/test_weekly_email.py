@@ -81,8 +81,8 @@ def test_the_first_block_of_both_parts_is_the_weeks_numbers_against_the_week_bef
     assert lines[0] == "Hello Ada,"
     assert lines[1] == "YOUR WEEK: 5\u201311 January 2026"
     # The story of the week comes first, per known day since the weeks differ in known days.
-    assert lines[2].startswith("This week: 1.5 episodes per known day, more than the week before (1.0).")
-    assert "compared per known day" in lines[2]
+    assert lines[2].startswith("This week: 3 episodes on 2 of 2 known days, 1.5 a day: more than the week before")
+    assert "1.0 a day over its 1 known day (compared per known day" in lines[2]
     assert lines[3:10] == [
         "- Episodes: 3 (week before: 1)",
         "- Days with episodes, of known days: 2 of 2 (week before: 1 of 1)",
