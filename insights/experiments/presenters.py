@@ -168,7 +168,9 @@ def progress_line(experiment: Experiment, today: date) -> str:
     """One line on how the experiment is going or what it showed, for the weekly email."""
     result = getattr(experiment, "result", None)
     if result is not None:
-        return f"Your {experiment.label.lower()} experiment: {result_sentence(experiment, result.payload)}"
+        return (
+            f"Your {experiment.label.lower()} experiment has its result. {result_sentence(experiment, result.payload)}"
+        )
     design = DESIGNS[experiment.trigger]
     current = phase(experiment, today)
     if current == "upcoming":

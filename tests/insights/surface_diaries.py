@@ -223,13 +223,19 @@ def finished_experiment(user: User) -> None:
         experiment = services.experiment_start(
             user=user, data={"trigger": "caffeine", "weeks": 4, "start_date": start.isoformat()}
         )
-    rows, stress = [], []
+    rng = np.random.default_rng(28)
+    rows, stress, caffeine = [], [], []
     for day, assignment in experiment.days.order_by("day").values_list("day", "assignment"):
         stress.append({"id": f"xs{day}", "recorded_at": at(day, 20), "level": 3})
-        n = 2 if assignment == "with" else 1
+        with_caffeine = assignment == "with"
+        caffeine.append(
+            {"id": f"xc{day}", "consumed_at": at(day, 8), "drink": "", "mg": 190.0 if with_caffeine else 0.0}
+        )
+        n = int(rng.poisson(2.0 if with_caffeine else 1.4))
         rows += [_episode(f"xe{day}-{k}", day, 10 + k) for k in range(n)]
     write(user, "episodes", rows)
     write(user, "stress_logs", stress)
+    write(user, "caffeine_intakes", caffeine)
     with time_machine.travel(NOW, tick=False):
         services.experiment_result_compute(experiment_id=Experiment.objects.get(pk=experiment.pk).pk)
 

@@ -138,13 +138,14 @@ def test_every_surface_of_every_diary_says_what_the_diary_shows(name, make_user,
         assert "your logged days" not in first.lower()
 
     # A short share (its last 3 days) and a long one (90 days): the short one shows no date outside it.
+    share_html = ""
     for days in (3, 90):
         start = TODAY - timedelta(days=days - 1)
         created = api.post("/api/v1/shares/", {"from": start.isoformat(), "to": TODAY.isoformat()}, format="json")
         assert created.status_code == 201, created.content
         page = _get(anonymous, created.json()["url"])
         assert page.status_code == 200
-        html = page.content.decode()
+        html = share_html = page.content.decode()
         visible = _visible(html.split('<p class="muted">This link works until')[0])
         assert "0 (0%)" not in visible
         if days == 3:
@@ -160,11 +161,11 @@ def test_every_surface_of_every_diary_says_what_the_diary_shows(name, make_user,
 
     if RENDER_DIR:
         chart = base64.b64encode(email.chart_png).decode()
-        _render(name, user, email.html.replace(f"cid:{email.chart_cid}", f"data:image/png;base64,{chart}"))
+        _render(name, user, email.html.replace(f"cid:{email.chart_cid}", f"data:image/png;base64,{chart}"), share_html)
 
 
-def _render(name: str, user, email_html: str) -> None:
-    """Page 1 of the 90-day PDF and the email at 390 px, scaled down, into RENDER_DIR."""
+def _render(name: str, user, email_html: str, share_html: str) -> None:
+    """Page 1 of the 90-day PDF, the email and the 90-day share page at 390 px, into RENDER_DIR."""
     out = Path(RENDER_DIR)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,22 +177,23 @@ def _render(name: str, user, email_html: str) -> None:
             [pdftoppm, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out / f"{name}-page1")],
             check=True,
         )
-        html = Path(tmp) / "email.html"
-        html.write_text(email_html)
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-        if chromium:
-            subprocess.run(
-                [
-                    chromium,
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--hide-scrollbars",
-                    f"--screenshot={out / f'{name}-email.png'}",
-                    "--window-size=390,2000",
-                    html.as_uri(),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
+        for kind, page in (("email", email_html), ("share", share_html)):
+            html = Path(tmp) / f"{kind}.html"
+            html.write_text(page)
+            if chromium:
+                subprocess.run(
+                    [
+                        chromium,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--hide-scrollbars",
+                        f"--screenshot={out / f'{name}-{kind}.png'}",
+                        "--window-size=390,2000",
+                        html.as_uri(),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=120,
+                )
