@@ -8,8 +8,6 @@ statuses and the effect sizes behind them.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -128,12 +126,6 @@ def duration(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
 
 
-def mg(value: float) -> str:
-    """Caffeine as printed everywhere (chart, table, sentence): to the nearest 5 mg from 100 mg."""
-    rounded = int(5 * round(value / 5)) if value >= 100 else round(value)
-    return f"{rounded} mg"
-
-
 def cut_words(trigger: str, value: float) -> str:
     """Where a person's "high" days of a trigger begin, rounded as a person would say it; the
     comparison's sentence and the chart's guide both print this, so they cannot disagree."""
@@ -144,10 +136,6 @@ def cut_words(trigger: str, value: float) -> str:
     if trigger == "stress":
         return f"{round(float(value))} out of 10"
     return f"{int(round(value / 5.0) * 5)} min"
-
-
-def hours(value: float) -> str:
-    return f"{value:.1f} h"
 
 
 # --- Dates and spans -----------------------------------------------------------------------------
@@ -166,29 +154,9 @@ def span_text(first: date, last: date) -> str:
     return f"{start} - {day_text(last)}"
 
 
-def months_between(first: date, last: date) -> float:
-    return (last - first).days / (365.25 / 12)
-
-
-def since_words(first: date, today: date) -> str:
-    """How long ago, roughly: "3 days", "5 weeks", "4 months", "2 years"."""
-    days = (today - first).days
-    if days < 14:
-        return plural(max(days, 0), "day")
-    if days < 60:
-        return plural(days // 7, "week")
-    if days < 730:
-        return plural(math.floor(days / 30.44), "month")
-    return plural(int(days // 365.25), "year")
-
-
 # --- Regions -------------------------------------------------------------------------------------
 
 
 def region_words(region: str) -> str:
     """ "left_hand" -> "left hand"."""
     return region.replace("_", " ")
-
-
-def regions_words(regions: Iterable[str]) -> str:
-    return ", ".join(region_words(region) for region in sorted(regions))
