@@ -390,7 +390,9 @@ def report_content(
         ],
         region_timeline=[
             RegionSpan(region_label(s.region), s.first_date, s.last_date, s.episode_count)
-            for s in region_timeline(diary)
+            # Over the whole diary up to the range end (a share: the range alone), so months of earlier
+            # twitching are not cut off at the range start.
+            for s in region_timeline(shared)
         ],
         characters=_label_counts(short_label(CHARACTERS.get(e.character, e.character)) for e in episodes),
         contexts=_label_counts(short_label(CONTEXTS[e.context]) for e in episodes if e.context in CONTEXTS),

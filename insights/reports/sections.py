@@ -111,18 +111,27 @@ def hands_section(content: ReportContent, width: float) -> list[Flowable]:
         table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT")]))
         story += [Spacer(0, 8), table]
     if content.region_timeline:
-        # From the diary's first day when it began inside the range: earlier days hold nothing.
-        axis_start = (
+        # From the first episode in any region when that is earlier than the range (the spans cover
+        # the whole diary up to the range end), else from the diary's first day in the range.
+        in_range_start = (
             max(content.range_start, content.figures.covered_start or content.range_start)
             if content.figures
             else content.range_start
         )
+        axis_start = min(in_range_start, min(span.first_day for span in content.region_timeline))
         spread = spread_drawing(content.region_timeline, axis_start, content.range_end, width)
+        scope = "in the shared range" if content.scope == "range" else "over the whole diary up to the range end"
+        before = (
+            f"; the axis starts before this report's range, on {theme.format_day(axis_start)}"
+            if axis_start < content.range_start
+            else ""
+        )
         story.append(
             _heading(
                 "Spread: body regions over time",
                 spread,
-                "Each bar runs from the first to the last episode in that region (episodes in brackets).",
+                f"Each bar runs from the first to the last episode in that region {scope} (episodes in "
+                f"brackets){before}.",
             )
         )
     return story

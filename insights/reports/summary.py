@@ -148,7 +148,13 @@ def top_sites(content: ReportContent, limit: int = 5) -> list[tuple[str, int]]:
     return sorted(sites, key=lambda item: -item[1])[:limit]
 
 
+# Below this many episodes a share in per cent says more than the episodes can: counts instead.
+SHARE_MIN_EPISODES = 20
+
+
 def _shares(pairs: Sequence[tuple[str, int]], total: int, limit: int = 3) -> str:
+    if total < SHARE_MIN_EPISODES:
+        return ", ".join(f"{escape(label.lower())} {n} of {total}" for label, n in list(pairs)[:limit])
     return ", ".join(f"{escape(label.lower())} {100 * n / total:.0f}%" for label, n in list(pairs)[:limit])
 
 
