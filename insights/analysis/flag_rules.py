@@ -334,7 +334,7 @@ class _Rules:
             f"{span_text(span.first_date, span.last_date)}"
             for span in persisting
         )
-        if len(persisting) > 1:
+        if sum(span.episode_count for span in persisting) > len({entry_id for entry_id, _ in evidence}):
             detail += " (an episode in two regions counts in each)"
         return _flag("R1", evidence, regions, detail=detail)
 

@@ -423,3 +423,12 @@ def test_every_flag_fired_names_its_evidence_in_episodes_and_a_clinician_line() 
     for flag in flags:
         assert flag.detail and flag.clinician_wording, flag.rule_id
         assert "entr" not in flag.detail, flag.detail
+
+
+def test_persistence_says_an_episode_in_two_regions_counts_in_each_only_when_one_does() -> None:
+    apart = [episode(days_ago(d), sites=("left_index",)) for d in (0, 20)]
+    apart += [episode(days_ago(d), sites=("right_index",)) for d in (1, 21)]
+    assert "counts in each" not in flags_of(diary(*apart))["R1"].detail
+    both = [episode(days_ago(d), sites=("left_index", "right_index")) for d in (0, 20)]
+    detail = flags_of(diary(*both))["R1"].detail
+    assert "left hand: 2 episodes on 2 days" in detail and "(an episode in two regions counts in each)" in detail
