@@ -358,6 +358,8 @@ def _trend(start: date | None, end: date, logged: set[date], counts: dict[date, 
     covered = (end - start).days + 1 if start else 0
     if start is None or covered < TREND_MIN_COVERED_DAYS:
         return RateTrend("too_short", f"Too few diary days ({covered}) to judge a trend.")
+    if not any(counts.values()):
+        return RateTrend("too_short", "No episodes logged, so there is no trend to judge.")
     recent_days = RECENT_DAYS if covered >= 2 * RECENT_DAYS else covered // 2
     split = end - timedelta(days=recent_days - 1)
     earlier_days = sorted(day for day in logged if start <= day < split)

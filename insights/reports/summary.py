@@ -275,10 +275,12 @@ def associations_table(content: ReportContent, width: float) -> Flowable:
 
 
 def _nothing_logged_box(content: ReportContent, width: float) -> Table:
-    text = (
-        f"<b>Nothing was logged in this range.</b> The patient recorded no episodes from "
-        f"{theme.format_range(content.range_start, content.range_end)}."
-    )
+    period = theme.format_range(content.range_start, content.range_end)
+    if content.figures is not None and content.figures.logged_days:
+        # Other entries were kept: the days are known, the episodes were none.
+        text = f"<b>No episodes were logged in this range</b> ({period}); the other entries are summarised below."
+    else:
+        text = f"<b>Nothing was logged in this range.</b> The patient recorded no episodes from {period}."
     return Table(
         [[Paragraph(text, theme.BODY)]],
         colWidths=[width],
