@@ -161,13 +161,16 @@ def test_the_share_page_shows_page_one_and_the_expiry_in_the_patients_timezone(a
     assert response.status_code == 201, response.content
     share = Share.objects.get(pk=response.json()["id"])
     html = Client().get("/" + response.json()["url"].split("/", 3)[3]).content.decode()
-    content = report_content(user=user, start=share.range_start, end=share.range_end)
+    content = report_content(user=user, start=share.range_start, end=share.range_end, scope="range")
 
     assert content.figures is not None and content.figures.onset == known.start
     assert f"first episode in this range on {known.start.day} {known.start:%b %Y}" in html
     assert "Red flags" in html
     for flag in content.open_flags:
         assert flag.dates in html  # each flag with its dates
+    # The medicine started before the shared range: its flag is left out, and the page says so.
+    if content.flags_left_out:
+        assert "left out; the patient can share a longer range." in html
     assert "Magnesium 0.62 mmol/L (range 0.70-1.00) on" in html  # the lab flag names its evidence
     assert "Triggers tested" in html
     assert "Pertinent negatives:" in html and "Spread:" in html
