@@ -41,6 +41,9 @@ class RenderedSummary:
     unsubscribe_url: str
     # The flags the email shows, in full or as a reminder; stored on the row once it is sent.
     flags_emailed: tuple[dict[str, str], ...] = ()
+    # The diary began after the week ended: nothing to sum up, so the send is skipped (the preview
+    # still shows what the email says).
+    before_diary: bool = False
 
 
 def unsubscribe_url(user: User) -> str:
@@ -83,6 +86,7 @@ def render_summary(user: User, week: Week) -> RenderedSummary:
         chart_cid=chart_cid,
         unsubscribe_url=content.unsubscribe_url,
         flags_emailed=tuple({"rule": flag.rule_id, "fingerprint": flag.fingerprint} for flag in data.flags),
+        before_diary=content.before_diary,
     )
 
 

@@ -197,3 +197,18 @@ def _render(name: str, user, email_html: str, share_html: str) -> None:
                     capture_output=True,
                     timeout=120,
                 )
+
+
+@pytest.mark.django_db
+def test_a_diary_begun_after_the_week_gets_no_email_for_it_but_its_preview_says_why(make_user, frozen) -> None:
+    from django.core import mail
+
+    from insights.summaries.models import SummaryStatus, WeeklySummary
+    from insights.summaries.services import summary_send
+
+    user = _diary_user(make_user, "new_this_week")
+    week = week_to_send(NOW, TZ)
+    summary = WeeklySummary.objects.create(user=user, week_start=week.start)
+    assert summary_send(summary_id=summary.pk) == SummaryStatus.SKIPPED
+    assert mail.outbox == []
+    assert "after this week ended" in render_summary(user, week).text
