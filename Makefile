@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links the server prints and mails (share links, email buttons, unsubscribe) use the port it runs on.
+RUN_BASE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
 .PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
@@ -28,8 +30,8 @@ $(VENV)/.installed-load: requirements.txt requirements-load.txt
 ## run: the API on the embedded default (SQLite, eager tasks, console email) with demo data
 run: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-$(RUN_BASE_URL)} $(PY) manage.py seed_demo --base-url $${PUBLIC_BASE_URL:-$(RUN_BASE_URL)}
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-$(RUN_BASE_URL)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (uses DATABASE_URL / REDIS_URL when set, SQLite otherwise)
 test: $(VENV)/.installed-dev node-e2e

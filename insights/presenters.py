@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from insights import wording
 from insights.analysis.associations import METHOD_SUMMARY
 from insights.models import InsightState
 
@@ -21,6 +22,19 @@ def status_sentence(sufficiency: dict[str, Any] | None, reported: list[dict[str,
     return f"{len(reported)} link{'s' if len(reported) != 1 else ''} found in your data."
 
 
+def current_shape(result: dict[str, Any]) -> dict[str, Any]:
+    """A stored association in the current vocabulary: its status and status words as every
+    surface says them, whichever version of the engine stored it."""
+    status = wording.status_of(result)
+    if status == result.get("status") and result.get("status_text") == wording.status_words(status):
+        return result
+    return {**result, "status": status, "status_text": wording.status_words(status)}
+
+
+def current_associations(state: InsightState | None) -> list[dict[str, Any]]:
+    return [current_shape(result) for result in state.associations] if state else []
+
+
 def insights_payload(state: InsightState | None) -> dict[str, Any]:
     if state is None:
         return {
@@ -32,7 +46,8 @@ def insights_payload(state: InsightState | None) -> dict[str, Any]:
             "tested": [],
             "method": METHOD,
         }
-    reported = [a for a in state.associations if a.get("significant")]
+    tested = current_associations(state)
+    reported = [a for a in tested if a["status"] == wording.TriggerStatus.LINKED]
     reported.sort(key=lambda a: a.get("q_value") or 1.0)
     return {
         "computed_at": state.computed_at,
@@ -40,6 +55,6 @@ def insights_payload(state: InsightState | None) -> dict[str, Any]:
         "sufficiency": state.sufficiency or None,
         "status": status_sentence(state.sufficiency, reported),
         "associations": reported,
-        "tested": state.associations,
+        "tested": tested,
         "method": METHOD,
     }

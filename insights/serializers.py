@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from insights.analysis.associations import ALPHA
 from insights.models import Flag
+from insights.wording import TriggerStatus
 
 
 class CauseSerializer(serializers.Serializer):
@@ -46,8 +47,14 @@ class SufficiencySerializer(serializers.Serializer):
 class AssociationSerializer(serializers.Serializer):
     trigger = serializers.CharField(help_text="caffeine | sleep | stress | exercise | medication:<id> | inhaler")
     label = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.label
-    status = serializers.ChoiceField(choices=["linked", "possible", "no_sign", "not_enough_data"])
-    status_text = serializers.CharField(help_text="The status in words, e.g. 'linked in your diary'.")
+    status = serializers.ChoiceField(
+        choices=TriggerStatus.choices,
+        help_text=(
+            "linked; possible (leans the documented way); not_clear (the interval allows no effect and a "
+            "doubling); no_sign (the interval rules out a ratio of 1.5 or more); not_testable (too few days)."
+        ),
+    )
+    status_text = serializers.CharField(help_text="The status in words, the same on every surface.")
     exposure = serializers.CharField(help_text="What was compared, with its lag, in words.")
     comparison = serializers.CharField(help_text="The user's own high days against their low days, in their units.")
     rate_ratio = serializers.FloatField(allow_null=True)
@@ -61,7 +68,15 @@ class AssociationSerializer(serializers.Serializer):
         help_text=f"The p corrected over all of the user's tests (Holm); 'linked' when at most {ALPHA:g}.",
     )
     days_needed = serializers.IntegerField(
-        allow_null=True, help_text="Roughly how many more logged days would settle it (possible / not enough data)."
+        allow_null=True,
+        help_text=(
+            "possible / not_clear: more days that would give at least an even chance of showing a doubling "
+            "(a power calculation on the person's own data), null when none would; not_testable: days until "
+            "testing starts at the person's pace, null for a trigger never logged."
+        ),
+    )
+    days_needed_chance = serializers.FloatField(
+        required=False, allow_null=True, help_text="The chance of showing a doubling after days_needed more days."
     )
     n_days = serializers.IntegerField()
     sentence = serializers.CharField()

@@ -49,7 +49,7 @@ cell):
   every shape, and the day before (a late drink acts overnight) as a slope and one step, in the same
   max-contrast test: one entry in the correction;
 - every test run for the user (the four triggers, medicine starts, the inhaler window) goes through
-  one Holm correction at ``ALPHA``; only what survives is "linked in your diary". The promise is
+  one Holm correction at ``ALPHA``; only what survives is "linked in the diary". The promise is
   about wrong triggers per user, which Holm bounds whatever else is linked; Benjamini-Hochberg
   bounds the share of wrong findings instead, and let a second, wrong trigger through more often
   once one trigger was truly linked.
@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from insights import wording
 from insights.analysis.clinical_thresholds import (
     ASSOCIATION_MIN_EPISODE_DAYS,
     ASSOCIATION_MIN_LOGGED_DAYS,
@@ -122,7 +123,7 @@ EXERCISE_LAG = 1
 PROMISED_WRONG_SHARE = 0.05
 ALPHA = 0.035  # the family-wise level of Holm's correction over all of the user's tests
 # The interval shown: 90% two-sided, so its lower end is the one-sided 95% bound of the test.
-INTERVAL_LEVEL = 0.90
+INTERVAL_LEVEL = wording.EFFECT_INTERVAL_LEVEL
 # "Possible, not clear yet": the data lean the documented way (one-sided p under 0.2) without
 # surviving the correction; above it, "no sign of a link".
 POSSIBLE_P = 0.20
@@ -177,8 +178,6 @@ STEP_MIN_BIAS = 0.5
 PARTNER_STEPS = (0.4, 0.3, 1.0 / 6.0, 0.0, -0.25)
 # A standard error of a log rate ratio above this (an interval wider than e^±5) sizes nothing.
 MAX_LOG_SE = 2.5
-# "Days needed" beyond this is worded as "a year or more": no one should plan on it.
-MAX_DAYS_NEEDED = 365
 
 NOT_PROOF = "This is an association in your data, not proof of a cause."
 
@@ -198,13 +197,6 @@ METHOD_SUMMARY = (
     "test run. "
     "Links in your own data, not proof of a cause."
 )
-
-STATUS_TEXT = {
-    "linked": "linked in your diary",
-    "possible": "possible, not clear yet",
-    "no_sign": "no sign of a link",
-    "not_enough_data": "not enough data yet",
-}
 
 
 @dataclass(frozen=True)
@@ -246,6 +238,8 @@ class AssociationResult:
     # Where the user's "high" days begin in the exposure's own unit (for sleep: where the short
     # nights end), so a chart can draw the comparison the test made; None where none applies.
     cut_point: float | None = None
+    # The chance a true doubling would show after ``days_needed`` more days (a power calculation).
+    days_needed_chance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -294,14 +288,8 @@ def _lagged(values: FloatArray, lag: int) -> FloatArray:
 
 
 def _about(trigger: str, value: float) -> str:
-    """A cut value in the user's units, rounded as a person would say it."""
-    if trigger == "caffeine":
-        return f"{int(round(value / 25.0) * 25)} mg"
-    if trigger == "sleep":
-        return f"{round(value * 2) / 2:g} h"
-    if trigger == "stress":
-        return f"{round(float(value))} out of 10"
-    return f"{int(round(value / 5.0) * 5)} min"
+    """A cut value in the user's units, rounded as a person would say it (the chart prints the same)."""
+    return wording.cut_words(trigger, value)
 
 
 def cut_point(trigger: str, values: FloatArray) -> float:
@@ -1073,70 +1061,80 @@ def correct_for_multiple_tests(p_values: list[float]) -> tuple[list[bool], list[
     return [bool(q <= ALPHA) for q in adjusted], [float(q) for q in adjusted]
 
 
-def days_to_settle(test: _Tested, n_tests: int) -> int | None:
-    """Roughly how many more logged days would make this estimate clear, at its current size.
+def more_days_for_a_doubling(test: _Tested, n_tests: int) -> tuple[int, float] | None:
+    """How many more days would give at least an even chance of showing a doubling, and that chance.
 
-    The standard error shrinks with 1/sqrt(days); the days it takes for the current estimate to
-    reach the level a single test needs after the correction (ALPHA / n_tests: Holm's first step)
-    is n * (z needed / z now)^2.
+    A power calculation on the person's own data: the standard error shrinks with 1/sqrt(days), and
+    the test must reach the level of Holm's first step (ALPHA / n_tests, one-sided) for a true
+    doubling (``wording.AIMED_RATIO``). None when even ``wording.MORE_DAYS_HORIZON`` more days would
+    not reach ``wording.MORE_DAYS_MIN_POWER``: then no figure is given, since none would be honest.
     """
-    if test.estimate <= 0 or test.se <= 0:
+    if test.se <= 0 or test.n_days <= 0:
         return None
-    z_now = test.estimate / test.se
     z_needed = float(stats.norm.isf(ALPHA / max(1, n_tests)))
-    more = math.ceil(test.n_days * ((z_needed / z_now) ** 2 - 1))
-    return max(1, min(MAX_DAYS_NEEDED, more))
+    effect = math.log(wording.AIMED_RATIO)
+    for more in range(7, wording.MORE_DAYS_HORIZON + 1, 7):
+        se = test.se * math.sqrt(test.n_days / (test.n_days + more))
+        power = float(stats.norm.sf(z_needed - effect / se))
+        if power >= wording.MORE_DAYS_MIN_POWER:
+            return more, power
+    return None
 
 
-def _times(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def _in_days(days: int | None) -> str:
-    if days is None:
-        return "more days would show whether it holds"
-    if days >= MAX_DAYS_NEEDED:
-        return "it would take a year or more of logging at the current rate to settle it"
-    return f"about {days} more logged days would settle it at the current rate"
+def _more_days_sentence(found: tuple[int, float] | None) -> str:
+    if found is None:
+        return (
+            f"Even {wording.MORE_DAYS_HORIZON} more days at this pace would give less than an even chance of "
+            "showing a doubling, so no date is given."
+        )
+    more, power = found
+    return (
+        f"About {more} more days of logging would give {wording.chance_words(power)} chance of showing "
+        "a doubling, if there is one."
+    )
 
 
 def _word(test: _Tested, q_value: float, survives: bool, n_tests: int) -> AssociationResult:
     quantile = float(stats.t.ppf(0.5 + INTERVAL_LEVEL / 2, test.degrees))
     ratio = math.exp(test.estimate)
     low, high = math.exp(test.estimate - quantile * test.se), math.exp(test.estimate + quantile * test.se)
-    if survives:
-        status = "linked"
-    elif test.p_value < POSSIBLE_P:
-        status = "possible"
-    else:
-        status = "no_sign"
-    days_needed = days_to_settle(test, n_tests) if status == "possible" else None
+    status = wording.status_of(
+        {"status": "linked" if survives else "possible" if test.p_value < POSSIBLE_P else "no_sign", "ci_high": high}
+    )
+    found = more_days_for_a_doubling(test, n_tests) if status in ("possible", "not_clear") else None
+    between = f"between {wording.times(low)} and {wording.times(high)} times {test.unit}"
     if status == "linked":
         sentence = (
-            f"On {test.high_days} you logged at least {_times(low)} times {test.unit} as on {test.low_days}, "
-            f"maybe up to {_times(high)} times. {NOT_PROOF}"
+            f"On {test.high_days} you logged at least {wording.times(low)} times {test.unit} as on {test.low_days}, "
+            f"maybe up to {wording.times(high)} times. {NOT_PROOF}"
         )
     elif status == "possible":
         sentence = (
-            f"Possibly more episodes on {test.high_days} than on {test.low_days} "
-            f"(between {_times(low)} and {_times(high)} times {test.unit}). Not clear yet: {_in_days(days_needed)}."
+            f"Possibly more episodes on {test.high_days} than on {test.low_days} ({between}). Not clear yet: "
+            f"this allows {wording.allows_words(low, high)}. {_more_days_sentence(found)}"
+        )
+    elif status == "not_clear":
+        sentence = (
+            f"On {test.high_days} you logged {between} as on {test.low_days}: that allows "
+            f"{wording.allows_words(low, high)}. {_more_days_sentence(found)}"
         )
     else:
         sentence = (
-            f"No sign of a link with {test.exposure} so far: on {test.high_days} you logged between "
-            f"{_times(low)} and {_times(high)} times {test.unit} as on {test.low_days}."
+            f"On {test.high_days} you logged {between} as on {test.low_days}: even the top of that "
+            f"range is below {wording.times(wording.NO_SIGN_BELOW)} times, so a doubling is ruled out."
         )
+    words = wording.status_words(status)
     clinician = (
         f"{test.label} ({test.lag}): {test.comparison.replace('your ', '')}; rate ratio {ratio:.2f} "
-        f"({INTERVAL_LEVEL:.0%} CI {low:.2f}-{high:.2f}), one-sided p {test.p_value:.3g}, "
+        f"({wording.EFFECT_INTERVAL} {low:.2f}-{high:.2f}), one-sided p {test.p_value:.3g}, "
         f"Holm-adjusted p {q_value:.3g}, "
-        f"{test.n_days} days; {STATUS_TEXT[status]}."
+        f"{test.n_days} days; {words}."
     )
     return AssociationResult(
         trigger=test.trigger,
         label=test.label,
         status=status,
-        status_text=STATUS_TEXT[status],
+        status_text=words,
         exposure=test.exposure,
         comparison=test.comparison,
         rate_ratio=ratio,
@@ -1144,7 +1142,8 @@ def _word(test: _Tested, q_value: float, survives: bool, n_tests: int) -> Associ
         ci_high=high,
         p_value=test.p_value,
         q_value=q_value,
-        days_needed=days_needed,
+        days_needed=found[0] if found else None,
+        days_needed_chance=round(found[1], 2) if found else None,
         n_days=test.n_days,
         sentence=sentence,
         clinician_sentence=clinician,
@@ -1157,13 +1156,28 @@ def _word(test: _Tested, q_value: float, survives: bool, n_tests: int) -> Associ
 
 
 def _not_enough(spec: Exposure, n_days: int, days_needed: int | None) -> AssociationResult:
-    more = f"log {spec.noun} on about {days_needed} more days" if days_needed else "keep logging"
+    """Not testable yet: what to log, and roughly when testing starts (only for a trigger logged at all)."""
     lag = spec.lag_words[spec.lags[0]]
+    logged = wording.plural(n_days, "day")
+    if n_days == 0:
+        # Never logged: no figure, since no amount of logging something else would start the test.
+        sentence = (
+            f"You have not logged {spec.noun}. Log it on the days you have it (and the days "
+            f"you do not) and it is tested once {MIN_TRIGGER_DAYS} days with it logged vary enough to compare."
+        )
+        days_needed = None
+    elif days_needed:
+        sentence = (
+            f"{spec.noun.capitalize()} is logged on {logged} so far. Keep logging it; at your pace testing "
+            f"starts in about {wording.plural(days_needed, 'more day')}."
+        )
+    else:
+        sentence = f"{spec.noun.capitalize()} is logged on {logged} so far. Keep logging it."
     return AssociationResult(
         trigger=spec.trigger,
         label=spec.label,
-        status="not_enough_data",
-        status_text=STATUS_TEXT["not_enough_data"],
+        status=wording.TriggerStatus.NOT_TESTABLE.value,
+        status_text=wording.status_words(wording.TriggerStatus.NOT_TESTABLE),
         exposure=f"{spec.noun} {lag}",
         comparison="",
         rate_ratio=None,
@@ -1173,13 +1187,32 @@ def _not_enough(spec: Exposure, n_days: int, days_needed: int | None) -> Associa
         q_value=None,
         days_needed=days_needed,
         n_days=n_days,
-        sentence=f"Not enough data yet to compare: {more}, on days that differ in {spec.noun}.",
-        clinician_sentence=f"{spec.label}: not tested ({n_days} days with it logged; {MIN_TRIGGER_DAYS} needed).",
+        sentence=sentence,
+        clinician_sentence=f"{spec.label}: not tested ({logged} with it logged; {MIN_TRIGGER_DAYS} needed).",
         method=f"Tested once {MIN_TRIGGER_DAYS} logged days with {spec.noun} vary enough to compare.",
         significant=False,
         direction="not_tested",
         lag=lag,
     )
+
+
+def _entry_days(series: DailySeries, spec: Exposure) -> int:
+    """Days with an entry of the trigger itself (a day read as 0 mg or no session does not count)."""
+    entered = {
+        "caffeine": ~np.isnan(series.caffeine_mg),
+        "sleep": ~np.isnan(series.sleep_hours),
+        "stress": ~np.isnan(series.stress_mean),
+        "exercise": np.nan_to_num(series.exercise_min) > 0,
+    }[spec.trigger]
+    return int((entered & series.logged).sum())
+
+
+def _start_in(series: DailySeries, sufficiency: DataSufficiency, trigger_days: int) -> int | None:
+    """Days until a trigger logged on ``trigger_days`` days can be tested: the later of the diary's
+    own minimum and the trigger's; None for a trigger never logged."""
+    if not trigger_days:
+        return None
+    return max(sufficiency.days_more_needed, _untested_days(series, trigger_days))
 
 
 def _untested_days(series: DailySeries, trigger_days: int) -> int:
@@ -1188,7 +1221,7 @@ def _untested_days(series: DailySeries, trigger_days: int) -> int:
     if more <= 0:
         return MIN_DAYS_PER_GROUP * 3  # enough days, too little variety yet: a few more of each kind
     logged = int(series.logged.sum())
-    return math.ceil(more * logged / trigger_days) if trigger_days else more
+    return math.ceil(more * logged / trigger_days) if trigger_days else 0
 
 
 def analyse_associations(diary: Diary, series: DailySeries | None = None) -> AssociationReport:
@@ -1196,8 +1229,14 @@ def analyse_associations(diary: Diary, series: DailySeries | None = None) -> Ass
     series = series or build_daily_series(diary)
     sufficiency = data_sufficiency(series)
     if not sufficiency.enough:
+        # Each trigger still says on how many days it was logged (a new diary's one coffee is one day).
+        logged = {spec.trigger: _entry_days(series, spec) for spec in EXPOSURES}
         return AssociationReport(
-            sufficiency, [_not_enough(spec, 0, sufficiency.days_more_needed) for spec in EXPOSURES]
+            sufficiency,
+            [
+                _not_enough(spec, logged[spec.trigger], _start_in(series, sufficiency, logged[spec.trigger]))
+                for spec in EXPOSURES
+            ],
         )
 
     rows = series.logged & ~np.isnan(series.episodes)
@@ -1227,6 +1266,7 @@ def analyse_associations(diary: Diary, series: DailySeries | None = None) -> Ass
     done = {result.trigger for result in results}
     for spec in EXPOSURES:
         if spec.trigger not in done:
-            days = trigger_days.get(spec.trigger, 0)
-            results.append(_not_enough(spec, days, _untested_days(series, days)))
+            entered = _entry_days(series, spec)
+            start_in = _untested_days(series, trigger_days.get(spec.trigger, 0)) if entered else None
+            results.append(_not_enough(spec, entered, start_in))
     return AssociationReport(sufficiency, results)

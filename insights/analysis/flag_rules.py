@@ -44,10 +44,31 @@ from insights.analysis.clinical_thresholds import (
 from insights.analysis.daily_series import local_date
 from insights.analysis.knowledge import FLAG_RULES, FLAG_RULES_LIST, severity_rank
 from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
+from insights.wording import day_text, span_text
+from insights.wording import plural as count_text
 
 FAST_WINDOW = timedelta(hours=SUDDEN_WINDOW_HOURS)
 
 NUMB_OR_TINGLING = frozenset({"numbness", "tingling"})
+# R16: the median-nerve pattern is numbness, or pins and needles as a complaint in its own right
+# (not a brief tingle during a twitch), in at least two of its fingers, at night or on waking
+# (docs/clinical.md, R16). Waking hours are read from the episode's local time.
+MEDIAN_MIN_FINGERS = 2
+SENSORY_COMPLAINT_MIN_S = 60
+NIGHT_OR_WAKING_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5, 6, 7, 8})
+
+# Red flags are the signs that change urgency (docs/clinical.md, "Words a diary can and cannot
+# support"): weakness, wasting, speech or swallowing trouble, spread with weakness, one-sided rest
+# tremor, symptoms after a medicine with a known link, and everything urgent or worse. Persistence,
+# spread without weakness and the sensory, tremor and lab patterns are for a routine review.
+RED_FLAG_RULES = frozenset({"R3", "R4", "R5", "R6", "R7", "R8", "R13", "R14", "R15", "R19", "R20"})
+
+
+def is_red_flag(rule_id: str, severity: str) -> bool:
+    """Whether a flag belongs under "Red flags" rather than "Patterns for a routine review"."""
+    return rule_id in RED_FLAG_RULES or severity in ("see_doctor_soon", "urgent", "emergency")
+
+
 MEDIAN_FINGERS = frozenset({"thumb", "index", "middle"})
 ULNAR_FINGERS = frozenset({"little", "ring"})
 HAND_PARTS = frozenset({"thumb", "index", "middle", "ring", "little", "hand", "wrist"})
@@ -188,22 +209,6 @@ def _regions(episodes: Iterable[_Episode]) -> set[str]:
 # Evidence in words. Dates as a doctor reads them ("17 Oct 2026"); counts always say what they count.
 
 
-def day_text(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def span_text(first: date, last: date) -> str:
-    """'3 Sep - 30 Oct 2026', '20 Dec 2025 - 5 Jan 2026' or '3 Sep 2026' for one day."""
-    if first == last:
-        return day_text(first)
-    start = f"{first.day} {first:%b}" if first.year == last.year else day_text(first)
-    return f"{start} - {day_text(last)}"
-
-
-def count_text(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _region_names(regions: Iterable[str]) -> str:
     return ", ".join(region.replace("_", " ") for region in sorted(regions))
 
@@ -319,11 +324,18 @@ class _Rules:
             return None
         regions = {span.region for span in persisting}
         evidence = _evidence(e for e in self.episodes if e.regions & regions)
+        days_by_region: dict[str, set[date]] = {}
+        for episode in self.episodes:
+            for region in episode.regions & regions:
+                days_by_region.setdefault(region, set()).add(episode.day)
         detail = "; ".join(
-            f"{span.region.replace('_', ' ')}: {count_text(span.episode_count, 'episode')}, "
-            f"{span_text(span.first_date, span.last_date)} ({(span.last_date - span.first_date).days} days)"
+            f"{span.region.replace('_', ' ')}: {count_text(span.episode_count, 'episode')} on "
+            f"{count_text(len(days_by_region[span.region]), 'day')}, first to last "
+            f"{span_text(span.first_date, span.last_date)}"
             for span in persisting
         )
+        if sum(span.episode_count for span in persisting) > len({entry_id for entry_id, _ in evidence}):
+            detail += " (an episode in two regions counts in each)"
         return _flag("R1", evidence, regions, detail=detail)
 
     def r2_more_than_one_place(self) -> FlagResult | None:
@@ -544,17 +556,19 @@ class _Rules:
         return _flag("R15", _evidence(found), _regions(found), detail=detail)
 
     def _finger_pattern(
-        self, matches: Callable[[frozenset[str]], bool]
+        self, matches: Callable[[_Episode, frozenset[str]], bool]
     ) -> dict[str, tuple[list[_Episode], list[_Episode]]]:
         """Per hand: (the numbness/tingling episodes in its fingers, those among them matching the pattern)."""
         numb = self.with_symptoms(*NUMB_OR_TINGLING)
         result = {}
         for side in ("left", "right"):
             in_fingers = [e for e in numb if e.fingers.get(side)]
-            result[side] = (in_fingers, [e for e in in_fingers if matches(e.fingers[side])])
+            result[side] = (in_fingers, [e for e in in_fingers if matches(e, e.fingers[side])])
         return result
 
-    def _nerve_pattern(self, rule_id: str, matches: Callable[[frozenset[str]], bool], what: str) -> FlagResult | None:
+    def _nerve_pattern(
+        self, rule_id: str, matches: Callable[[_Episode, frozenset[str]], bool], what: str
+    ) -> FlagResult | None:
         """R16 and R17: a finger pattern that recurs on one hand and is the usual one there."""
         per_side = self._finger_pattern(matches)
         sides = [
@@ -565,12 +579,10 @@ class _Rules:
         parts = []
         for side in sides:
             all_, found = per_side[side]
-            at_night = sum(e.record.context == "during_sleep" for e in found)
-            night = f"{count_text(at_night, 'episode')} at night" if at_night else "none logged at night"
+            days = count_text(len({e.day for e in found}), "day")
             parts.append(
                 f"{side} hand: {len(found)} of {count_text(len(all_), 'episode')} of numbness or tingling in the "
-                f"fingers involved {what}, {night}, "
-                f"{span_text(found[0].day, found[-1].day)}"
+                f"fingers involved {what}, on {days}, {span_text(found[0].day, found[-1].day)}"
             )
         evidence = _evidence(e for side in sides for e in per_side[side][1])
         wasting = []
@@ -589,16 +601,26 @@ class _Rules:
         )
 
     def r16_median_pattern(self) -> FlagResult | None:
+        def median(episode: _Episode, fingers: frozenset[str]) -> bool:
+            complaint = episode.has("numbness") or episode.record.duration_s >= SENSORY_COMPLAINT_MIN_S
+            night = (
+                episode.record.context == "during_sleep"
+                or episode.record.started_at.astimezone(self.tz).hour in NIGHT_OR_WAKING_HOURS
+            )
+            return (
+                len(fingers & MEDIAN_FINGERS) >= MEDIAN_MIN_FINGERS and "little" not in fingers and complaint and night
+            )
+
         return self._nerve_pattern(
             "R16",
-            lambda fingers: bool(fingers & MEDIAN_FINGERS) and "little" not in fingers,
-            "the thumb, index or middle finger with the little finger spared",
+            median,
+            "two or more of the thumb, index and middle finger with the little finger spared, at night or on waking",
         )
 
     def r17_ulnar_pattern(self) -> FlagResult | None:
         return self._nerve_pattern(
             "R17",
-            lambda fingers: fingers >= ULNAR_FINGERS and not fingers & MEDIAN_FINGERS,
+            lambda _episode, fingers: fingers >= ULNAR_FINGERS and not fingers & MEDIAN_FINGERS,
             "the little and ring fingers with the thumb, index and middle spared",
         )
 

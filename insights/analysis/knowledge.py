@@ -303,7 +303,9 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
             "caffeine, medicines or blood salts."
         ),
         source=f"{NHS_TWITCHING}: see a GP if a twitch lasts more than 2 weeks",
-        clinician_wording=f"Fasciculation/twitching persisting > {PERSISTENCE_DAYS} days in the same region",
+        clinician_wording=(
+            f"Self-reported twitching in the same region, first to last entry > {PERSISTENCE_DAYS} days apart"
+        ),
     ),
     FlagRule(
         id="R2",
@@ -364,7 +366,7 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
             "Mayo Clinic, 'Amyotrophic lateral sclerosis (ALS): symptoms and causes'; "
             "MSD Manual, 'Amyotrophic Lateral Sclerosis (ALS)'"
         ),
-        clinician_wording="Self-reported dysarthria, dysphagia or tongue fasciculation",
+        clinician_wording="Self-reported difficulty speaking or swallowing, or twitching of the tongue",
     ),
     FlagRule(
         id="R6",
@@ -501,13 +503,14 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
         title="Numbness or tingling in the thumb, index and middle fingers",
         severity="see_doctor",
         threshold=(
-            f"numbness/tingling in thumb, index or middle finger (little finger spared), >= {RECURRING_EPISODES} "
-            f"episodes on one hand and at least {NERVE_PATTERN_MIN_SHARE:.0%} of that hand's finger numbness"
+            "numbness, or tingling lasting a minute or more, in at least two of thumb, index and middle finger of "
+            f"one hand (little finger spared), at night or on waking; >= {RECURRING_EPISODES} such episodes on one "
+            f"hand and at least {NERVE_PATTERN_MIN_SHARE:.0%} of that hand's finger numbness or tingling"
         ),
         wording=(
-            "Your diary shows numbness or tingling in the thumb, index and middle fingers again and again, with "
-            "the little finger spared. The NHS and Mayo Clinic describe this pattern, often worse at night, as one "
-            "a GP can check; it is common and usually treatable."
+            "Your diary shows numbness or tingling in the thumb, index and middle fingers again and again, at night "
+            "or on waking, with the little finger spared. The NHS and Mayo Clinic describe this pattern as one a GP "
+            "can check; it is common and usually treatable."
         ),
         source="NHS, 'Carpal tunnel syndrome'; Mayo Clinic, 'Carpal tunnel syndrome: symptoms and causes'",
         escalated_severity="see_doctor_soon",
@@ -515,7 +518,10 @@ FLAG_RULES_LIST: tuple[FlagRule, ...] = (
             "Your diary shows numbness or tingling in the thumb, index and middle fingers, and a thinner muscle at "
             "the base of the thumb. A thinning muscle there is worth a doctor's look soon."
         ),
-        clinician_wording="Recurrent numbness/tingling in median-nerve distribution (thumb to middle finger)",
+        clinician_wording=(
+            "Recurrent nocturnal or on-waking numbness/tingling in median-nerve distribution (thumb to middle "
+            "finger, little finger spared)"
+        ),
         escalated_clinician_wording=(
             "Recurrent numbness/tingling in median-nerve distribution with self-reported thenar wasting"
         ),

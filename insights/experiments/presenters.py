@@ -12,6 +12,7 @@ from typing import Any
 
 from accounts.models import User
 from diary.models import Experiment, ExperimentDay
+from insights import wording
 from insights.analysis import n_of_1
 from insights.analysis.experiment_designs import DESIGNS
 from insights.experiments import selectors
@@ -36,6 +37,8 @@ def interval_text(low: float | None, high: float | None) -> str:
 
 
 def result_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
+    """What the experiment showed, what it could not rule out, and what to do next, in words a
+    patient will not read as "it isn't caffeine" when the interval still allows a doubling."""
     design = DESIGNS[experiment.trigger]
     itt = result["itt"]
     stopped = (
@@ -46,24 +49,38 @@ def result_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
     if not itt["enough"]:
         return (
             f"{stopped}Your experiment has too few logged days to compare ({itt['n_with']} {design.with_days} "
-            f"and {itt['n_without']} {design.without_days} logged; {n_of_1.MIN_DAYS_PER_ARM} of each are needed)."
+            f"and {itt['n_without']} {design.without_days} logged; {n_of_1.MIN_DAYS_PER_ARM} of each are needed). "
+            "It cannot say either way; you could run it again when you can log most days."
         )
     if itt["rate_ratio"] is None:
         return f"{stopped}No episodes were logged on the {design.without_days}, so there is no ratio to give."
     ratio = (
-        f"{design.with_days.capitalize()} had {_ratio(itt['rate_ratio'])} times as many episodes as "
+        f"{design.with_days} had {_ratio(itt['rate_ratio'])} times as many episodes as "
         f"{design.without_days} ({interval_text(itt['ci_low'], itt['ci_high'])}; "
         f"{itt['n_with']} and {itt['n_without']} logged days)"
     )
     if itt["significant"]:
         return (
-            f"{stopped}In your experiment, {ratio[0].lower()}{ratio[1:]}. A difference this large would come up by "
+            f"{stopped}What it showed: in your experiment, {ratio}. A difference this large would come up by "
             f"chance in about {max(1, round(itt['p_value'] * 100))} in 100 schedules or fewer, so your experiment "
-            "showed more episodes on those days. It is a result about your days, not a diagnosis."
+            "showed more episodes on those days. It is a result about your days, not a diagnosis. What next: you "
+            f"could try more {design.without_days} and see whether the twitching eases, and tell your doctor."
         )
+    low, high = itt["ci_low"] or 0.0, itt["ci_high"]
+    plan = getattr(experiment, "plan", None)
+    chance = (plan.promise or {}).get("chance_doubling") if plan else None
+    planned = f" The plan had {wording.chance_words(float(chance))} chance of showing a doubling." if chance else ""
+    if high is not None and high < wording.NO_SIGN_BELOW:
+        return (
+            f"{stopped}What it showed: in your experiment, {ratio}. Even the top of that range is below "
+            f"{wording.times(wording.NO_SIGN_BELOW)} times, so a large effect on your twitching is unlikely. What "
+            f"next: you need not change your {design.label.lower()} habits for the twitching's sake."
+        )
+    allows = wording.allows_words(low, high if high is not None else 50.0)
     return (
-        f"{stopped}In your experiment, {ratio[0].lower()}{ratio[1:]}. That could well be chance, so the experiment "
-        "did not show a clear difference; a smaller effect than it could detect is not ruled out."
+        f"{stopped}What it showed: in your experiment, {ratio}; that could well be chance, so it is no clear "
+        f"difference. What it could not rule out: {allows}, so it does not show that {design.label.lower()} makes "
+        f"no difference to your twitching.{planned} What next: a longer experiment would give a clearer answer."
     )
 
 
@@ -151,7 +168,9 @@ def progress_line(experiment: Experiment, today: date) -> str:
     """One line on how the experiment is going or what it showed, for the weekly email."""
     result = getattr(experiment, "result", None)
     if result is not None:
-        return f"Your {experiment.label.lower()} experiment: {result_sentence(experiment, result.payload)}"
+        return (
+            f"Your {experiment.label.lower()} experiment has its result. {result_sentence(experiment, result.payload)}"
+        )
     design = DESIGNS[experiment.trigger]
     current = phase(experiment, today)
     if current == "upcoming":

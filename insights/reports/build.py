@@ -24,15 +24,14 @@ from diary import models as diary_models
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
-from insights import selectors
+from insights import selectors, wording
 from insights.analysis.daily_series import build_daily_series, local_date, local_midnight
-from insights.analysis.flag_rules import region_timeline
-from insights.analysis.knowledge import FLAG_RULES
+from insights.analysis.flag_rules import FlagResult, evaluate_flags, is_red_flag, region_timeline
 from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
 from insights.models import Flag, FlagStatus, InsightState
 from insights.presenters import METHOD, status_sentence
+from insights.reports import page_one_facts
 from insights.reports.content import (
-    ASSOCIATION_STATUS_WORDS,
     AssociationRow,
     DayRow,
     EpisodeRow,
@@ -45,7 +44,7 @@ from insights.reports.content import (
     Trend,
 )
 from insights.reports.experiment_section import experiment_report
-from insights.reports.figures import DiaryFigures, diary_figures, format_day
+from insights.reports.figures import diary_figures, format_day
 
 # A lab taken up to a year before the range still explains twitching in it (a low magnesium
 # found in spring matters for a summer report); older results would only clutter the page.
@@ -172,22 +171,6 @@ def _lab_rows(labs: Sequence[LabRecord], span: LocalRange) -> list[LabRow]:
     return [_lab_row(lab) for lab in chosen]
 
 
-def _status(result: dict[str, Any]) -> str:
-    """The stored status, or one read from the old shape (``significant`` and ``direction``)."""
-    status = result.get("status")
-    if status in ASSOCIATION_STATUS_WORDS:
-        return str(status)
-    if result.get("significant"):
-        return "linked"
-    if result.get("direction") == "not_tested" or result.get("rate_ratio") is None:
-        return "not_enough_data"
-    # Nominally significant but not after the correction: "possible", as the new shape words it.
-    p_value = result.get("p_value")
-    if p_value is not None and float(p_value) < 0.05:
-        return "possible"
-    return "no_sign"
-
-
 def association_comparison(result: dict[str, Any]) -> str:
     trigger = str(result.get("trigger", ""))
     if trigger.startswith("medication:"):
@@ -198,23 +181,21 @@ def association_comparison(result: dict[str, Any]) -> str:
 
 
 def association_sentence(result: dict[str, Any]) -> str:
-    """A stored association in a doctor's words: "Episodes 1.9x as frequent (95% CI 1.4-2.6)"."""
+    """A stored association in a doctor's words (the engine's clinician line, or one built from its numbers)."""
     if result.get("clinician_sentence"):
         return str(result["clinician_sentence"])
-    status = _status(result)
-    if status == "not_enough_data":
-        return f"Not tested: {result.get('n_days') or 0} days with both measures."
+    status = wording.status_of(result)
     ratio, low, high = result.get("rate_ratio"), result.get("ci_low"), result.get("ci_high")
-    if ratio is None or low is None or high is None:
-        return ASSOCIATION_STATUS_WORDS[status].capitalize() + "."
-    return f"Episodes {float(ratio):.1f}x as frequent (95% CI {float(low):.1f}-{float(high):.1f})."
+    if status == wording.TriggerStatus.NOT_TESTABLE or ratio is None or low is None or high is None:
+        return wording.status_words(status).capitalize() + "."
+    return (
+        f"Rate ratio {float(ratio):.1f} ({wording.EFFECT_INTERVAL} {float(low):.1f}-{float(high):.1f}); "
+        f"{wording.status_words(status)}."
+    )
 
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-_STATUS_ORDER = {"linked": 0, "possible": 1, "no_sign": 2, "not_enough_data": 3}
 
 
 def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str, str]:
@@ -229,8 +210,8 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
             ci_low=_float(a.get("ci_low")),
             ci_high=_float(a.get("ci_high")),
             q_value=_float(a.get("q_value")),
-            status=_status(a),
-            status_text=ASSOCIATION_STATUS_WORDS[_status(a)],
+            status=wording.status_of(a),
+            status_text=wording.status_words(wording.status_of(a)),
             comparison=association_comparison(a),
             n_days=a.get("n_days"),
             trigger=str(a.get("trigger", "")),
@@ -238,38 +219,35 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
         )
         for a in state.associations
     ]
-    rows.sort(key=lambda row: (_STATUS_ORDER[row.status], row.q_value if row.q_value is not None else 1.0))
+    rows.sort(key=lambda row: (wording.STATUS_ORDER[row.status], row.q_value if row.q_value is not None else 1.0))
     status = ""
-    if not any(row.status != "not_enough_data" for row in rows):
+    if not any(row.status != wording.TriggerStatus.NOT_TESTABLE for row in rows):
         status = status_sentence(state.sufficiency, [])
     # Associations are computed over the whole diary, not only this range: say so beside the method.
     method = f"{METHOD} Computed over the whole diary on {format_day(state.computed_at.date())}."
     return rows, status, method
 
 
-def _evidence_noun(rule_id: str) -> tuple[str, str]:
-    if rule_id == "L1":
-        return "lab result", "lab results"
-    if rule_id in ("R8", "R9"):
-        return "tremor recording", "tremor recordings"
-    return "episode", "episodes"
-
-
-def _flag_evidence(flag: Flag, total_episodes: int) -> str:
-    """What the evidence counts, in words: "5 of the diary's 196 episodes (3%) on 4 days". Flags are
-    judged over the whole diary, so the count says so, lest it be read against the range's."""
-    dates = sorted(set(flag.evidence_dates))
-    entries = len(flag.evidence_entry_ids)
-    if not entries:
-        return "See the diary entries."
-    one, many = _evidence_noun(flag.rule_id)
-    if one == "episode" and total_episodes and entries >= total_episodes:
-        counted = f"all {total_episodes} episodes in the diary"
-    elif one == "episode" and total_episodes:
-        counted = f"{entries} of the diary's {total_episodes} episodes ({100 * entries / total_episodes:.0f}%)"
-    else:
-        counted = f"{entries} {one if entries == 1 else many}"
-    return f"{counted} on {len(dates)} day{'s' if len(dates) != 1 else ''}"
+def _flag_evidence(flag: FlagResult, history: Diary, scope: str) -> str:
+    """What the evidence counts, in words: "12 episodes on 9 days (of this range's 40 episodes)". Each
+    kind is counted as what it is (episodes, tremor recordings, lab results), never mixed."""
+    ids = set(flag.evidence_entry_ids)
+    episodes = [e for e in history.episodes if e.id in ids]
+    tz = ZoneInfo(history.timezone)
+    parts = []
+    if episodes:
+        days = {local_date(e.started_at, tz) for e in episodes}
+        of = "this range's" if scope == "range" else "the diary's"
+        total = len(history.episodes)
+        share = f" (of {of} {wording.plural(total, 'episode')})" if total > len(episodes) else ""
+        parts.append(f"{wording.plural(len(episodes), 'episode')} on {wording.plural(len(days), 'day')}{share}")
+    recordings = sum(1 for t in history.tremors if t.id in ids)
+    if recordings:
+        parts.append(wording.plural(recordings, "tremor recording"))
+    labs = sum(1 for lab in history.labs if lab.id in ids)
+    if labs:
+        parts.append(wording.plural(labs, "lab result"))
+    return "; ".join(parts) or "See the diary entries."
 
 
 def _lab_row(lab: LabRecord) -> LabRow:
@@ -284,64 +262,42 @@ def _lab_row(lab: LabRecord) -> LabRow:
     )
 
 
-def _lab_detail(flag: Flag, labs: Sequence[LabRecord]) -> str:
-    """The low results named, each with the latest later result of the same test (history, not a judgement)."""
-    by_id = {lab.id: lab for lab in labs}
-    parts = []
-    for lab in sorted((by_id[i] for i in flag.evidence_entry_ids if i in by_id), key=lambda lab: lab.taken_on):
-        text = f"{_lab_row(lab).sentence} on {format_day(lab.taken_on)}"
-        later = [other for other in labs if other.analyte == lab.analyte and other.taken_on > lab.taken_on]
-        if later:
-            latest = _lab_row(max(later, key=lambda other: other.taken_on))
-            text += f"; then {latest.numbers[0]} {latest.unit} ({latest.status}) on {format_day(latest.taken_on)}"
-        parts.append(text)
-    return "; ".join(parts)
-
-
-def _region_detail(flag: Flag, figures: DiaryFigures) -> str:
-    first = {span.region: span.first_day for span in figures.spread}
-    regions = [r for r in flag.regions if r in first]
-    return "; ".join(
-        f"{region_label(r).lower()} from {format_day(first[r])}" for r in sorted(regions, key=lambda r: first[r])
-    )
-
-
-def _flag_rows(flags: Iterable[Flag], history: Diary, figures: DiaryFigures) -> list[FlagRow]:
-    rows = []
-    for flag in flags:
-        rule = FLAG_RULES.get(flag.rule_id)
-        # The flag carries its evidence in words and the rule's line in a clinician's voice; a flag
-        # stored before those existed has them built here from its evidence and the knowledge base.
-        detail = flag.detail
-        if not detail:
-            detail = _lab_detail(flag, history.labs) if flag.rule_id == "L1" else _region_detail(flag, figures)
-        clinician = flag.clinician_wording or (rule.clinician_wording if rule else "")
-        rows.append(
-            FlagRow(
-                title=flag.title,
-                severity=flag.severity,
-                wording=flag.wording,
-                evidence=_flag_evidence(flag, len(history.episodes)),
-                first_seen=flag.first_seen,
-                last_seen=flag.last_seen,
-                source=flag.source,
-                acknowledged=flag.status != FlagStatus.OPEN,
-                clinician=clinician,
-                detail=detail,
-                rule_id=flag.rule_id,
-            )
+def _flag_rows(
+    found: Iterable[FlagResult], stored: Iterable[Flag], history: Diary, span: LocalRange, scope: str
+) -> list[FlagRow]:
+    """The flags the diary shows over ``history`` (the range alone for a share), with whether the
+    patient marked each as seen by a doctor (a stored flag not open, whose evidence is unchanged)."""
+    seen = {flag.fingerprint for flag in stored if flag.status != FlagStatus.OPEN}
+    return [
+        FlagRow(
+            title=flag.title,
+            severity=flag.severity,
+            wording=flag.wording,
+            evidence=_flag_evidence(flag, history, scope),
+            first_seen=flag.first_seen,
+            last_seen=flag.last_seen,
+            source=flag.source,
+            acknowledged=flag.fingerprint in seen,
+            clinician=flag.clinician_wording,
+            detail=flag.detail,
+            rule_id=flag.rule_id,
+            red_flag=is_red_flag(flag.rule_id, flag.severity),
+            outside_range=page_one_facts.scope_note(flag.first_seen, span.start),
         )
-    return rows
+        for flag in found
+    ]
 
 
-def _within(history: Diary, span: LocalRange) -> Diary:
-    """The timed records of ``history`` inside the range; medications and labs stay whole."""
+def _within(history: Diary, span: LocalRange, *, labs_too: bool = False) -> Diary:
+    """The timed records of ``history`` inside the range; medications stay whole, and labs too
+    unless ``labs_too`` (a share, which shows nothing from outside its range)."""
 
     def inside(moment: datetime) -> bool:
         return span.starts_at <= moment < span.ends_at
 
     return replace(
         history,
+        labs=tuple(lab for lab in history.labs if span.start <= lab.taken_on <= span.end) if labs_too else history.labs,
         episodes=tuple(r for r in history.episodes if inside(r.started_at)),
         caffeine=tuple(r for r in history.caffeine if inside(r.consumed_at)),
         sleep=tuple(r for r in history.sleep if inside(r.woke_at)),
@@ -349,11 +305,24 @@ def _within(history: Diary, span: LocalRange) -> Diary:
         doses=tuple(r for r in history.doses if inside(r.taken_at)),
         exercise=tuple(r for r in history.exercise if inside(r.started_at)),
         tremors=tuple(r for r in history.tremors if inside(r.recorded_at)),
+        checkins=tuple(c for c in history.checkins if span.start <= c.day <= span.end),
     )
 
 
-def report_content(*, user: User, start: date, end: date, now: datetime | None = None) -> ReportContent:
-    """The report of ``user``'s diary from ``start`` to ``end`` (local dates, both included)."""
+def _first_known_day(history: Diary, end: date) -> date | None:
+    series = build_daily_series(history, end=end)
+    return series.days[int(series.logged.argmax())] if series.logged.any() else None
+
+
+def report_content(
+    *, user: User, start: date, end: date, now: datetime | None = None, scope: str = "diary"
+) -> ReportContent:
+    """The report of ``user``'s diary from ``start`` to ``end`` (local dates, both included).
+
+    ``scope="diary"`` (the PDF) judges the flags over the whole diary up to ``end`` and says where
+    their evidence began before the range; ``scope="range"`` (a share) judges them over the range
+    alone, so nothing from outside what the patient chose to share appears.
+    """
     now = now or timezone.now()
     tz = ZoneInfo(user.timezone)
     span = local_range(user, start, end)
@@ -361,7 +330,9 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
     # need it; everything else reads the range's slice.
     history = selectors.diary_for_user(user, end=span.ends_at)
     diary = _within(history, span)
-    figures = diary_figures(history, start, end)
+    # A share reads nothing from before its range, not even the onset.
+    shared = _within(history, span, labs_too=True) if scope == "range" else history
+    figures = diary_figures(shared, start, end, range_only=scope == "range")
 
     # The analysis records carry neither an episode's notes nor a medicine's dose text.
     # An episode's notes are optional and may be null (as the app pushed them) or empty.
@@ -376,8 +347,16 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         if text
     }
     dose_text = dict(diary_models.Medication.objects.filter(user=user).live().values_list("client_id", "dose"))
-    flags = selectors.flag_list(user).order_by("first_seen", "rule_id")
+    stored_flags = list(selectors.flag_list(user))
     state = selectors.insight_state(user)
+    judged = shared
+    found_flags = evaluate_flags(judged)
+    left_out = 0
+    if scope == "range":
+        # A share shows nothing from outside its range: a flag whose premise reaches before it (a
+        # medicine started earlier, R7 and R14) is left out, and the page says how many were.
+        inside = [flag for flag in found_flags if flag.first_seen >= span.start]
+        left_out, found_flags = len(found_flags) - len(inside), inside
 
     episodes = diary.episodes
     site_counts = Counter(code for e in episodes for code in dict.fromkeys(e.body_sites))
@@ -398,6 +377,12 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         trend=Trend(figures.trend.sentence, _TREND_DIRECTION[figures.trend.direction]) if episodes else None,
         daily=daily,
         finger_counts={code: n for code, n in site_counts.items() if code in BODY_SITES and BODY_SITES[code].is_finger},
+        finger_episodes_by_side=Counter(
+            side
+            for e in episodes
+            for side in {BODY_SITES[c].side for c in e.body_sites if c in BODY_SITES and BODY_SITES[c].is_finger}
+            if side
+        ),
         other_site_counts=[
             (site_label(code).capitalize(), n)
             for code, n in site_counts.most_common()
@@ -405,7 +390,9 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         ],
         region_timeline=[
             RegionSpan(region_label(s.region), s.first_date, s.last_date, s.episode_count)
-            for s in region_timeline(diary)
+            # Over the whole diary up to the range end (a share: the range alone), so months of earlier
+            # twitching are not cut off at the range start.
+            for s in region_timeline(shared)
         ],
         characters=_label_counts(short_label(CHARACTERS.get(e.character, e.character)) for e in episodes),
         contexts=_label_counts(short_label(CONTEXTS[e.context]) for e in episodes if e.context in CONTEXTS),
@@ -415,8 +402,16 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
         associations=associations,
         association_method=method,
         association_status=association_status,
-        flags=_flag_rows(flags, history, figures),
-        labs=_lab_rows(diary.labs, span),
+        flags=_flag_rows(found_flags, stored_flags, judged, span, scope),
+        flags_left_out=left_out,
+        scope=scope,
+        first_entry_ever=_first_known_day(history, end),
+        dose_timing=page_one_facts.dose_timing(diary, start, end),
+        lab_follow_up=page_one_facts.lab_follow_up(
+            judged, start, end, timedelta(0) if scope == "range" else LAB_LOOKBACK
+        ),
+        exposures=page_one_facts.exposures(build_daily_series(diary, start, end)),
+        labs=_lab_rows(judged.labs, span),
         tremors=[
             TremorRow(
                 t.recorded_at.astimezone(tz).replace(tzinfo=None),

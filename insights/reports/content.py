@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from insights.reports.figures import DiaryFigures, format_day
+from insights.wording import TriggerStatus, status_words
 
 if TYPE_CHECKING:
     # Only for the annotation: the section module reads the database, this view model does not.
@@ -70,14 +71,7 @@ class MedicationRow:
     known_link: str | None = None  # what is known about the class and twitching; None if nothing
 
 
-ASSOCIATION_STATUSES = ("linked", "possible", "no_sign", "not_enough_data")
-# Each status in a doctor's words; the stored status_text is written for the patient.
-ASSOCIATION_STATUS_WORDS = {
-    "linked": "associated",
-    "possible": "possible, not significant after correction",
-    "no_sign": "no association",
-    "not_enough_data": "not tested: too few days",
-}
+ASSOCIATION_STATUSES = tuple(status.value for status in TriggerStatus)
 
 
 @dataclass(frozen=True)
@@ -91,7 +85,7 @@ class AssociationRow:
     ci_high: float | None = None
     q_value: float | None = None
     status: str = "linked"  # one of ASSOCIATION_STATUSES
-    status_text: str = ""  # e.g. "no sign of a link"
+    status_text: str = ""  # the one wording of the status (insights.wording), e.g. "not clear yet"
     comparison: str = ""  # what was compared, e.g. "days with 300 mg caffeine or more against the others"
     n_days: int | None = None
     trigger: str = ""  # the engine's key: caffeine | sleep | stress | exercise... | medication:<id> | inhaler...
@@ -99,7 +93,7 @@ class AssociationRow:
 
     @property
     def result(self) -> str:
-        return self.status_text or ASSOCIATION_STATUS_WORDS.get(self.status, self.status)
+        return self.status_text or status_words(self.status)
 
     @property
     def effect(self) -> str:
@@ -124,6 +118,8 @@ class FlagRow:
     clinician: str = ""  # one line in a doctor's words; falls back to the title
     detail: str = ""  # the evidence named, e.g. "Magnesium 0.68 mmol/L (range 0.70-1.00) on 17 Oct 2026"
     rule_id: str = ""
+    red_flag: bool = False  # a sign that changes urgency; the others are patterns for a routine review
+    outside_range: str = ""  # e.g. "first logged 9 Aug 2026, before this report's range"
 
     @property
     def headline(self) -> str:
@@ -216,6 +212,7 @@ class ReportContent:
     trend: Trend | None = None
     daily: Sequence[DayRow] = ()
     finger_counts: Mapping[str, int] = field(default_factory=dict)  # body site code -> episodes
+    finger_episodes_by_side: Mapping[str, int] = field(default_factory=dict)  # side -> episodes with any finger
     other_site_counts: Sequence[LabelCount] = ()
     region_timeline: Sequence[RegionSpan] = ()
     characters: Sequence[LabelCount] = ()
@@ -232,6 +229,12 @@ class ReportContent:
     episodes: Sequence[EpisodeRow] = ()
     figures: DiaryFigures | None = None  # onset, course, spread, trend, negatives over the covered days
     experiment: ExperimentReport | None = None  # the self-experiment section, when one overlaps the range
+    flags_left_out: int = 0  # a share's flags resting on entries before its range, not shown
+    first_entry_ever: date | None = None  # the diary's first known day, whatever the range
+    scope: str = "diary"  # "diary": flags judged over the diary up to the range end; "range": a share's
+    dose_timing: Sequence[str] = ()  # episodes within hours of a dose of a medicine with a known link
+    lab_follow_up: Sequence[str] = ()  # out-of-range results and what followed
+    exposures: Sequence[str] = ()  # caffeine and sleep against the guidance
 
     @property
     def mean_duration_s(self) -> float | None:
@@ -243,3 +246,13 @@ class ReportContent:
         rank = {code: i for i, code in enumerate(SEVERITIES)}
         selected = [f for f in self.flags if not f.acknowledged and f.severity != "info"]
         return sorted(selected, key=lambda f: (-rank.get(f.severity, 0), f.first_seen or date.max))
+
+    @property
+    def red_flags(self) -> list[FlagRow]:
+        """The open flags that change urgency, most pressing first."""
+        return [f for f in self.open_flags if f.red_flag]
+
+    @property
+    def routine_flags(self) -> list[FlagRow]:
+        """The open flags that are patterns for a routine review."""
+        return [f for f in self.open_flags if not f.red_flag]

@@ -53,7 +53,8 @@ def experiment_report(user: User, start: date, end: date) -> ExperimentReport | 
         result=(
             presenters.clinician_sentence(experiment, result.payload)
             if result is not None
-            else presenters.progress_line(experiment, today)
+            else f"In progress: {adherence.days_so_far} of {(experiment.end_date - experiment.start_date).days + 1} "
+            f"days so far; no result before its last day, {experiment.end_date:%d %b %Y}."
         ),
     )
 

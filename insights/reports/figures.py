@@ -25,6 +25,8 @@ import numpy as np
 from scipy import stats
 
 from diary.catalogues.body_sites import BODY_SITES
+from insights import wording
+from insights.analysis.daily_series import build_daily_series
 from insights.analysis.records import Diary, EpisodeRecord
 
 # A trend needs this many covered days; below it any "rising" is a handful of episodes.
@@ -46,18 +48,15 @@ PERTINENT_NEGATIVES: tuple[tuple[str, str], ...] = (
 )
 
 
-def format_day(day: date | None) -> str:
-    """The one date format of the report, the share page and the email: "4 Aug 2026"."""
-    return f"{day.day} {day:%b %Y}" if day else "-"
+format_day = wording.day_text
+region_label = wording.region_words
+_plural = wording.plural
 
-
-def region_label(region: str) -> str:
-    """ "left_hand" -> "left hand"."""
-    return region.replace("_", " ")
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+NOTHING_LOGGED = "nothing logged"
+# Below this many known days a share in per cent says more than the days can (5 of 7 is not "71%").
+SHARE_MIN_DAYS = 10
+# A diary whose last entry is this many days before the range end has stopped: say so.
+STOPPED_AFTER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -80,10 +79,25 @@ class MonthRow:
         return self.episodes / self.logged_days if self.logged_days else None
 
     @property
+    def nothing_logged(self) -> bool:
+        """No known day in the month: unknown, never "0 episodes"."""
+        return self.logged_days == 0
+
+    @property
     def days_affected_text(self) -> str:
-        """ "17 (61%)": days with episodes and their share of this month's diary days."""
-        share = f" ({100 * self.days_affected / self.covered_days:.0f}%)" if self.covered_days else ""
-        return f"{self.days_affected}{share}"
+        """ "17 of 28 (61%)": days with episodes of this month's known days; "nothing logged" without any."""
+        if self.nothing_logged:
+            return NOTHING_LOGGED
+        share = f" ({100 * self.days_affected / self.logged_days:.0f}%)" if self.logged_days >= SHARE_MIN_DAYS else ""
+        return f"{self.days_affected} of {self.logged_days}{share}"
+
+    @property
+    def episodes_text(self) -> str:
+        return NOTHING_LOGGED if self.nothing_logged else str(self.episodes)
+
+    @property
+    def rate_text(self) -> str:
+        return "-" if self.per_logged_day is None else f"{self.per_logged_day:.1f}"
 
     @property
     def regions_text(self) -> str:
@@ -122,7 +136,7 @@ class Period:
 
 @dataclass(frozen=True)
 class RateTrend:
-    """Episodes per logged day, recent period against the earlier one, with a quasi-Poisson test."""
+    """Episodes per known day, recent period against the earlier one, with a quasi-Poisson test."""
 
     direction: str  # "up" | "down" | "flat" | "too_short"
     sentence: str
@@ -160,6 +174,8 @@ class DiaryFigures:
     spread: tuple[RegionOnset, ...]
     trend: RateTrend
     negatives: tuple[Negative, ...]
+    last_entry: date | None = None  # the last known day up to the range end
+    range_only: bool = False  # a share's figures: nothing before the range was read
 
     @property
     def range_days(self) -> int:
@@ -182,22 +198,29 @@ class DiaryFigures:
     def onset_sentence(self) -> str:
         """ "first episode ever on 4 Aug 2026 (left index finger)"."""
         if self.onset is None:
-            return "no episode logged up to the end of this range"
+            return (
+                "no episode logged in this range"
+                if self.range_only
+                else "no episode logged up to the end of this range"
+            )
         sites = ", ".join(BODY_SITES[c].label for c in self.onset_sites if c in BODY_SITES)
-        return f"first episode ever on {format_day(self.onset)}" + (f" ({sites})" if sites else "")
+        first = "first episode in this range" if self.range_only else "first episode ever"
+        return f"{first} on {format_day(self.onset)}" + (f" ({sites})" if sites else "")
 
     @property
     def frequency_sentence(self) -> str:
-        """ "158 episodes on 64 of 120 diary days (53%); 1.5 per logged day (106 logged days)." """
+        """ "158 episodes on 64 of 106 known days (60%); 1.5 per known day." """
         if not self.covered_days:
             return "No diary days in this range."
-        share = self.share_of_covered_days or 0.0
+        if not self.logged_days:
+            return "Nothing logged in this range."
+        share = f" ({100 * self.days_affected / self.logged_days:.0f}%)" if self.logged_days >= SHARE_MIN_DAYS else ""
         text = (
-            f"{_plural(self.episodes, 'episode')} on {self.days_affected} of {_plural(self.covered_days, 'diary day')} "
-            f"({100 * share:.0f}%)"
+            f"{_plural(self.episodes, 'episode')} on {self.days_affected} of "
+            f"{_plural(self.logged_days, 'known day')}{share}"
         )
         if self.per_logged_day is not None:
-            text += f"; {self.per_logged_day:.1f} per logged day ({_plural(self.logged_days, 'day')} with any entry)"
+            text += f"; {self.per_logged_day:.1f} per known day"
         return text + "."
 
     @property
@@ -205,19 +228,29 @@ class DiaryFigures:
         """What the figures rest on, e.g. "Diary kept from 4 Aug 2026: 120 of the 365 days in range"."""
         if self.covered_start is None:
             return "The diary holds no entries up to the end of this range."
+        text = f"Figures cover all {self.range_days} days in range"
         if self.starts_in_range:
-            return (
+            text = (
                 f"Diary kept from {format_day(self.covered_start)}: figures cover {self.covered_days} of the "
-                f"{self.range_days} days in range."
+                f"{self.range_days} days in range"
             )
-        return f"Figures cover all {self.range_days} days in range."
+        text += f", {_plural(self.logged_days, 'known day')} (days with an entry or a check-in)."
+        if self.stopped:
+            text += f" Nothing logged after {format_day(self.last_entry)}."
+        return text
+
+    @property
+    def stopped(self) -> bool:
+        """The diary's last known day is well before the range end: it stopped, it did not go quiet."""
+        return self.last_entry is not None and (self.range_end - self.last_entry).days >= STOPPED_AFTER_DAYS
 
     @property
     def spread_sentence(self) -> str:
         if not self.spread:
             return "No episodes logged."
         parts = [f"{s.label} from {format_day(s.first_day)}" for s in self.spread]
-        return "; ".join(parts) + " (first episode in each region, whole diary)."
+        scope = "in this range" if self.range_only else "whole diary"
+        return "; ".join(parts) + f" (first episode in each region, {scope})."
 
     @property
     def negatives_sentence(self) -> str:
@@ -240,20 +273,11 @@ def _stamp_days(moments: Iterable[datetime], tz: ZoneInfo) -> set[date]:
     return {moment.astimezone(tz).date() for moment in moments}
 
 
-def _logged_days(diary: Diary, tz: ZoneInfo) -> set[date]:
-    """Days with any entry; labs are left out, their date is when the blood was taken."""
-    return _stamp_days(
-        [
-            *(r.started_at for r in diary.episodes),
-            *(r.consumed_at for r in diary.caffeine),
-            *(r.woke_at for r in diary.sleep),
-            *(r.recorded_at for r in diary.stress),
-            *(r.taken_at for r in diary.doses),
-            *(r.started_at for r in diary.exercise),
-            *(r.recorded_at for r in diary.tremors),
-        ],
-        tz,
-    )
+def _logged_days(diary: Diary, end: date) -> set[date]:
+    """Known days up to ``end``: the daily series' own ``logged`` (an entry or a check-in), so the
+    report's denominators are the engine's. The series starts at the diary's first entry."""
+    series = build_daily_series(diary, end=end)
+    return {day for day, known in zip(series.days, series.logged, strict=True) if known}
 
 
 def _regions(episode: EpisodeRecord) -> list[str]:
@@ -302,7 +326,7 @@ def _daily_counts(days: Sequence[date], counts: dict[date, int]) -> np.ndarray:
 
 
 def _compare(earlier: np.ndarray, recent: np.ndarray) -> tuple[float, float, float, float]:
-    """Recent over earlier episodes per logged day: ratio, 95% CI and two-sided p.
+    """Recent over earlier episodes per known day: ratio, 95% CI and two-sided p.
 
     A quasi-Poisson comparison of two groups of daily counts: the Pearson dispersion pooled over
     both, a Wald interval on the log ratio and the score test, both on Student's t with the
@@ -334,6 +358,8 @@ def _trend(start: date | None, end: date, logged: set[date], counts: dict[date, 
     covered = (end - start).days + 1 if start else 0
     if start is None or covered < TREND_MIN_COVERED_DAYS:
         return RateTrend("too_short", f"Too few diary days ({covered}) to judge a trend.")
+    if not any(counts.values()):
+        return RateTrend("too_short", "No episodes logged, so there is no trend to judge.")
     recent_days = RECENT_DAYS if covered >= 2 * RECENT_DAYS else covered // 2
     split = end - timedelta(days=recent_days - 1)
     earlier_days = sorted(day for day in logged if start <= day < split)
@@ -341,25 +367,28 @@ def _trend(start: date | None, end: date, logged: set[date], counts: dict[date, 
     earlier = Period(start, split - timedelta(days=1), len(earlier_days), sum(counts.get(d, 0) for d in earlier_days))
     recent = Period(split, end, len(recent_logged), sum(counts.get(d, 0) for d in recent_logged))
     if min(earlier.logged_days, recent.logged_days) < TREND_MIN_LOGGED_DAYS:
-        return RateTrend("too_short", "Too few logged days in one of the periods to judge a trend.", earlier, recent)
+        return RateTrend("too_short", "Too few known days in one of the periods to judge a trend.", earlier, recent)
     ratio, low, high, p_value = _compare(_daily_counts(earlier_days, counts), _daily_counts(recent_logged, counts))
     direction = "flat" if p_value >= TREND_ALPHA else "up" if ratio > 1 else "down"
     verdict = {"up": "more frequent", "down": "less frequent", "flat": "no clear change"}[direction]
     sentence = (
-        f"Episodes per logged day: {earlier.words}, {recent.words}: {verdict} "
-        f"(rate ratio {ratio:.1f}, 95% CI {low:.1f}-{high:.1f})."
+        f"Episodes per known day: {earlier.words}, {recent.words}: {verdict} "
+        f"(rate ratio {ratio:.1f}, {wording.TREND_INTERVAL} {low:.1f}-{high:.1f})."
     )
     return RateTrend(direction, sentence, earlier, recent, ratio, low, high, p_value)
 
 
-def diary_figures(diary: Diary, start: date, end: date) -> DiaryFigures:
-    """The figures of ``diary`` over the local dates ``start`` to ``end`` (both included)."""
+def diary_figures(diary: Diary, start: date, end: date, *, range_only: bool = False) -> DiaryFigures:
+    """The figures of ``diary`` over the local dates ``start`` to ``end`` (both included).
+
+    ``range_only``: ``diary`` holds the range alone (a share), and the sentences say "in this range"
+    where they would say "ever"."""
     tz = ZoneInfo(diary.timezone)
     dated_all = sorted(
         ((e.started_at.astimezone(tz).date(), e) for e in diary.episodes), key=lambda pair: pair[1].started_at
     )
     dated_all = [(day, e) for day, e in dated_all if day <= end]
-    logged_all = {day for day in _logged_days(diary, tz) if day <= end}
+    logged_all = _logged_days(diary, end)
     first_entry = min(logged_all) if logged_all else None
     covered_start = max(first_entry, start) if first_entry else None
     covered_days = (end - covered_start).days + 1 if covered_start else 0
@@ -389,4 +418,6 @@ def diary_figures(diary: Diary, start: date, end: date) -> DiaryFigures:
         spread=spread,
         trend=_trend(covered_start, end, logged, counts),
         negatives=tuple(negatives),
+        last_entry=max(logged_all) if logged_all else None,
+        range_only=range_only,
     )

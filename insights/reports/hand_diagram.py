@@ -134,13 +134,19 @@ def hands_drawing(finger_counts: Mapping[str, int], width: float = 300, scale: f
     return drawing
 
 
-def finger_legend_rows(finger_counts: Mapping[str, int]) -> list[list[str]]:
-    """A table body of finger, left count, right count: the diagram's numbers in reading order."""
+def finger_legend_rows(
+    finger_counts: Mapping[str, int], episodes_by_side: Mapping[str, int] | None = None
+) -> list[list[str]]:
+    """A table body of finger, left count, right count: the diagram's numbers in reading order.
+
+    The last row counts episodes with any finger of that hand, not the sum of the rows above
+    (an episode in two fingers is one episode)."""
     rows = [["Finger", "Left", "Right"]]
     for finger in FINGERS:
         name = finger.capitalize() if finger == "thumb" else f"{finger.capitalize()} finger"
         rows.append([name] + [str(finger_counts.get(f"{side}_{finger}", 0)) for side in SIDES])
-    rows.append(["All fingers"] + [str(sum(finger_counts.get(f"{side}_{f}", 0) for f in FINGERS)) for side in SIDES])
+    if episodes_by_side:
+        rows.append(["Episodes, any finger"] + [str(episodes_by_side.get(side, 0)) for side in SIDES])
     return rows
 
 

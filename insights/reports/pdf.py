@@ -109,6 +109,10 @@ def _header_footer(content: ReportContent) -> Callable[[Canvas, Any], None]:
     return draw
 
 
+# Up to this many episodes the log is short enough not to need a page of its own.
+SHORT_LOG_EPISODES = 30
+
+
 def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[Flowable]:
     """All flowables in reading order: page 1 alone on its page, then the sections.
 
@@ -135,7 +139,9 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
         tremors_section,
     ):
         story += section(content, width)
-    story.append(PageBreak())
+    # A short log follows the sections on the same page; a long one starts its own appendix page.
+    if len(content.episodes) > SHORT_LOG_EPISODES:
+        story.append(PageBreak())
     story += episode_log_section(content.episodes, width)
     return story
 

@@ -10,6 +10,7 @@ logged for the share's owner.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
@@ -19,12 +20,13 @@ from django.views.decorators.http import require_GET
 from accounts.throttles import SharePublicThrottle
 from config.client_ip import client_ip
 from config.plain_throttle import plain_view_throttled
+from insights import wording
 from insights.reports import services, theme
 from insights.reports.build import report_content
 from insights.reports.content import FlagRow, ReportContent
 from insights.reports.models import Share, ShareAccessKind
 from insights.reports.selectors import ShareState, share_by_token
-from insights.reports.summary import pattern_sentence
+from insights.reports.summary import NO_RED_FLAGS, left_out_sentence, pattern_sentence
 
 _REFUSALS: dict[ShareState, tuple[int, str, str]] = {
     ShareState.UNKNOWN: (
@@ -95,6 +97,21 @@ class _FlagLine:
     flag: FlagRow
 
 
+def _line(flag: FlagRow) -> _FlagLine:
+    return _FlagLine(theme.SEVERITY_BADGES.get(flag.severity, theme.SEVERITY_BADGES["info"])[0], flag)
+
+
+def _within_range(day: date | None, content: ReportContent, outside: str) -> str:
+    """A date the share may show: inside its range, or said as outside it without the date."""
+    if day is None:
+        return "-"
+    return theme.format_day(day) if content.range_start <= day <= content.range_end else outside
+
+
+def _covers_diary(content: ReportContent) -> bool:
+    return content.first_entry_ever is not None and content.first_entry_ever >= content.range_start
+
+
 def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
     """What page 1 of the PDF shows, from the same content model, every time in the patient's zone."""
     tz = ZoneInfo(content.timezone)
@@ -105,10 +122,22 @@ def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
         "share": share,
         "period": theme.format_range(content.range_start, content.range_end),
         "pattern": pattern_sentence(content),
-        "flags": [
-            _FlagLine(theme.SEVERITY_BADGES.get(f.severity, theme.SEVERITY_BADGES["info"])[0], f)
-            for f in content.open_flags
+        "red_flags": [_line(f) for f in content.red_flags],
+        "routine_flags": [_line(f) for f in content.routine_flags],
+        "no_red_flags": NO_RED_FLAGS,
+        "left_out": left_out_sentence(content.flags_left_out) if content.flags_left_out else "",
+        "medications": [
+            (
+                med,
+                _within_range(med.started_on, content, "before this range"),
+                _within_range(med.stopped_on, content, "after this range") if med.stopped_on else "still taking",
+            )
+            for med in content.medications
         ],
+        # Trigger tests run over the whole diary: a share shows them only when it covers all of it.
+        "show_triggers": content.scope != "range" or _covers_diary(content),
+        "effect_interval": wording.EFFECT_INTERVAL,
+        "why_two_levels": wording.WHY_TWO_LEVELS,
         "acknowledged": [f for f in content.flags if f.acknowledged],
         "labs": [(lab, *lab.numbers) for lab in content.labs],
         "expires": f"{theme.format_day(expires.date())}, {expires:%H:%M} ({content.timezone})",
@@ -121,7 +150,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     if share is None:
         assert refused is not None
         return refused
-    content = report_content(user=share.user, start=share.range_start, end=share.range_end)
+    content = report_content(user=share.user, start=share.range_start, end=share.range_end, scope="range")
     _log(request, share, ShareAccessKind.PAGE)
     return _private(render(request, "reports/share_page.html", _page_context(share, content)))
 
@@ -132,7 +161,7 @@ def share_pdf(request: HttpRequest, token: str) -> HttpResponse:
     if share is None:
         assert refused is not None
         return refused
-    pdf = services.report_pdf_render(user=share.user, start=share.range_start, end=share.range_end)
+    pdf = services.report_pdf_render(user=share.user, start=share.range_start, end=share.range_end, scope="range")
     _log(request, share, ShareAccessKind.PDF)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = services.report_filename(start=share.range_start, end=share.range_end)

@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Rect
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from insights.analysis.associations import INTERVAL_LEVEL
+from insights import wording
 from insights.reports import theme
 from insights.reports.charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
 from insights.reports.content import LabRow, MedicationRow, ReportContent
@@ -41,9 +41,9 @@ def _none(text: str) -> Paragraph:
 # How each timeline panel labels the cut point its association compared at: the user's own
 # "high" days begin there (for sleep, the short nights end there), so the guide shows the test.
 _GUIDE_LABELS = {
-    "caffeine": lambda cut: f"≥{cut:.0f} mg",
-    "sleep": lambda cut: f"≤{cut:.1f} h",
-    "stress": lambda cut: f"≥{cut:.0f}",
+    "caffeine": lambda cut: f"≥{wording.cut_words('caffeine', cut)}",
+    "sleep": lambda cut: f"≤{wording.cut_words('sleep', cut)}",
+    "stress": lambda cut: f"≥{round(cut)}",
 }
 
 
@@ -51,7 +51,7 @@ def timeline_guides(content: ReportContent) -> dict[str, tuple[float, str]]:
     """A guide for each measure whose association was tested; none where nothing was compared."""
     guides = {}
     for a in content.associations:
-        if a.trigger in _GUIDE_LABELS and a.status != "not_enough_data" and a.cut_point is not None:
+        if a.trigger in _GUIDE_LABELS and a.status != "not_testable" and a.cut_point is not None:
             guides[a.trigger] = (a.cut_point, _GUIDE_LABELS[a.trigger](a.cut_point))
     return guides
 
@@ -86,7 +86,9 @@ def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
 def hands_section(content: ReportContent, width: float) -> list[Flowable]:
     most = max(content.finger_counts.values(), default=0)
     legend = Table(
-        finger_legend_rows(content.finger_counts), colWidths=[78, 38, 38], style=theme.table_style(zebra=False)
+        finger_legend_rows(content.finger_counts, content.finger_episodes_by_side),
+        colWidths=[78, 38, 38],
+        style=theme.table_style(zebra=False),
     )
     legend.setStyle(
         TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), theme.FONT_BOLD, 8.5, 10.5)])
@@ -109,18 +111,27 @@ def hands_section(content: ReportContent, width: float) -> list[Flowable]:
         table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT")]))
         story += [Spacer(0, 8), table]
     if content.region_timeline:
-        # From the diary's first day when it began inside the range: earlier days hold nothing.
-        axis_start = (
+        # From the first episode in any region when that is earlier than the range (the spans cover
+        # the whole diary up to the range end), else from the diary's first day in the range.
+        in_range_start = (
             max(content.range_start, content.figures.covered_start or content.range_start)
             if content.figures
             else content.range_start
         )
+        axis_start = min(in_range_start, min(span.first_day for span in content.region_timeline))
         spread = spread_drawing(content.region_timeline, axis_start, content.range_end, width)
+        scope = "in the shared range" if content.scope == "range" else "over the whole diary up to the range end"
+        before = (
+            f"; the axis starts before this report's range, on {theme.format_day(axis_start)}"
+            if axis_start < content.range_start
+            else ""
+        )
         story.append(
             _heading(
                 "Spread: body regions over time",
                 spread,
-                "Each bar runs from the first to the last episode in that region (episodes in brackets).",
+                f"Each bar runs from the first to the last episode in that region {scope} (episodes in "
+                f"brackets){before}.",
             )
         )
     return story
@@ -183,12 +194,12 @@ def medications_section(content: ReportContent, width: float) -> list[Flowable]:
 
 def associations_section(content: ReportContent, width: float) -> list[Flowable]:
     """Every trigger considered, found or not, with what was compared and the estimate."""
-    tested = [a for a in content.associations if a.status != "not_enough_data"]
+    tested = [a for a in content.associations if a.status != "not_testable"]
     if not tested:
         text = content.association_status or "No trigger had enough days to be tested."
         story: list[Flowable] = [_heading("Associations", _none(text))]
     else:
-        header: list[object] = ["Trigger", "Compared", "Result", "Rate ratio", f"{INTERVAL_LEVEL:.0%} CI", "Days"]
+        header: list[object] = ["Trigger", "Compared", "Result", "Rate ratio", wording.EFFECT_INTERVAL, "Days"]
         widths: list[float] = [90, 0, 118, 46, 56, 32]
         widths[1] = width - sum(widths)
         rows: list[list[object]] = [header]

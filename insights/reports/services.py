@@ -64,8 +64,9 @@ def report_needs_job(*, start: date, end: date) -> bool:
     return (end - start).days + 1 > DIRECT_MAX_DAYS
 
 
-def report_pdf_render(*, user: User, start: date, end: date) -> bytes:
-    return render_report_pdf(report_content(user=user, start=start, end=end))
+def report_pdf_render(*, user: User, start: date, end: date, scope: str = "diary") -> bytes:
+    """The report PDF; ``scope="range"`` for a share, which shows its own range only."""
+    return render_report_pdf(report_content(user=user, start=start, end=end, scope=scope))
 
 
 def report_filename(*, start: date, end: date) -> str:

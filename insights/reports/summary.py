@@ -1,11 +1,13 @@
-"""Page 1, in a neurologist's reading order, and always one page.
+"""Page 1, in a neurologist's reading order, and always one page: a two-minute read.
 
 Who and what range; onset (the first episode ever) and the course month by month; the spread
-with dates; red flags, most pressing first, each with its evidence and dates in a doctor's words;
-the pertinent negatives, always; medications with start dates and known links; every trigger
-tested, found or not. The patient-voice wording of the app stays out. The whole page sits in a
-shrink-to-fit frame, so a long list (a year of months, many flags) makes the type a little
-smaller instead of spilling a line onto a blank page 2.
+with dates; red flags (the signs that change urgency) or "none logged", with the pertinent
+negatives; then the patterns for a routine review; medications with the timing the diary shows;
+out-of-range labs and what followed; caffeine and sleep against the guidance; every trigger
+tested, found or not; the self-experiment's result. Anything from outside the range says so. The
+patient-voice wording of the app stays out. The whole page sits in a shrink-to-fit frame, so a
+long list (a year of months, many flags) makes the type a little smaller instead of spilling a
+line onto a blank page 2.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
 from diary.catalogues.body_sites import BODY_SITES
-from insights.analysis.associations import INTERVAL_LEVEL
+from insights import wording
 from insights.reports import theme
 from insights.reports.content import FlagRow, ReportContent
 from insights.reports.figures import DiaryFigures
@@ -24,9 +26,15 @@ from insights.reports.theme import escape
 
 TITLE = "Twitching and tremor diary: report for a doctor"
 SECTION_ONSET = "Onset and course"
-SECTION_FLAGS = "Red flags, most pressing first"
+SECTION_FLAGS = "Red flags"
+SECTION_ROUTINE = "Patterns for a routine review"
 SECTION_MEDICATIONS = "Medications"
+SECTION_LABS = "Labs out of range, and what followed"
+SECTION_EXPOSURES = "Exposures against guidance"
 SECTION_ASSOCIATIONS = "Triggers tested"
+SECTION_EXPERIMENT = "Self-experiment"
+NO_RED_FLAGS = "No red flags logged (weakness, wasting, speech or swallowing trouble, spread with weakness, "
+NO_RED_FLAGS += "one-sided rest tremor, symptoms after a medicine with a known link)."
 _GREY = "#616E7C"
 
 
@@ -58,6 +66,8 @@ def _flag_cell(flag: FlagRow) -> list[Flowable]:
     if flag.detail:
         headline += f": {escape(flag.detail)}"
     evidence = f"{escape(flag.evidence)}, {escape(flag.dates)}"
+    if flag.outside_range:
+        evidence += f" ({escape(flag.outside_range)})"
     parts: list[Flowable] = [Paragraph(headline, theme.CELL), Paragraph(evidence, theme.CELL)]
     if flag.source:
         parts.append(Paragraph(f"Source: {escape(flag.source)}", theme.FOOT))
@@ -95,25 +105,37 @@ def flags_table(flags: Sequence[FlagRow], width: float, full: int | None = None)
 
 
 def _flags_block(content: ReportContent, width: float, full: int | None = None) -> list[Flowable]:
-    flags = content.open_flags
+    """Red flags, or "none logged", with the pertinent negatives; then the routine patterns under
+    their own heading, so a red-flag heading never sits over routine items."""
+    red, routine = content.red_flags, content.routine_flags
     story: list[Flowable] = [_h(SECTION_FLAGS)]
-    if flags:
-        story.append(flags_table(flags, width, full))
-        if full is not None and full < len(flags):
-            story.append(Paragraph("Evidence and sources of every flag: see Red flags in full.", theme.FOOT))
-    else:
-        story.append(
-            Paragraph(
-                "None of the rule-based red flags matched (persistence, spread, weakness, wasting, speech or "
-                "swallowing trouble, sensory patterns, tremor, medicines, low lab values).",
-                theme.CELL,
-            )
-        )
+    story.append(flags_table(red, width, full) if red else Paragraph(escape(NO_RED_FLAGS), theme.CELL))
+    if content.figures is not None:
+        negatives = escape(content.figures.negatives_sentence)
+        story.append(Paragraph(f"<b>Pertinent negatives:</b> {negatives}", theme.CELL))
+    if routine:
+        rest = None if full is None else max(0, full - len(red))
+        story += [_h(SECTION_ROUTINE), flags_table(routine, width, rest)]
+    if full is not None and full < len(red) + len(routine):
+        story.append(Paragraph("Evidence and sources of every flag: see Flags in full.", theme.FOOT))
+    if content.flags_left_out:
+        story.append(Paragraph(escape(left_out_sentence(content.flags_left_out)), theme.FOOT))
     seen = [f for f in content.flags if f.acknowledged]
     if seen:
         titles = "; ".join(escape(f.headline) for f in seen)
         story.append(Paragraph(f"Already discussed with a doctor, as marked by the patient: {titles}.", theme.FOOT))
     return story
+
+
+def left_out_sentence(n: int) -> str:
+    return (
+        f"{wording.plural(n, 'flag')} resting on entries from before the shared range "
+        f"{'is' if n == 1 else 'are'} left out; the patient can share a longer range."
+    )
+
+
+def _lines(lines: Sequence[str]) -> list[Flowable]:
+    return [Paragraph(escape(line), theme.CELL) for line in lines]
 
 
 def top_sites(content: ReportContent, limit: int = 5) -> list[tuple[str, int]]:
@@ -126,7 +148,13 @@ def top_sites(content: ReportContent, limit: int = 5) -> list[tuple[str, int]]:
     return sorted(sites, key=lambda item: -item[1])[:limit]
 
 
+# Below this many episodes a share in per cent says more than the episodes can: counts instead.
+SHARE_MIN_EPISODES = 20
+
+
 def _shares(pairs: Sequence[tuple[str, int]], total: int, limit: int = 3) -> str:
+    if total < SHARE_MIN_EPISODES:
+        return ", ".join(f"{escape(label.lower())} {n} of {total}" for label, n in list(pairs)[:limit])
     return ", ".join(f"{escape(label.lower())} {100 * n / total:.0f}%" for label, n in list(pairs)[:limit])
 
 
@@ -156,26 +184,30 @@ def _onset_lines(figures: DiaryFigures, content: ReportContent) -> list[Flowable
     if content.episode_count:
         lines.append(f"<b>Pattern:</b> {pattern_sentence(content)}")
     lines.append(f"<b>Spread:</b> {escape(figures.spread_sentence)}")
-    lines.append(f"<b>Pertinent negatives:</b> {escape(figures.negatives_sentence)}")
     return [Paragraph(line, theme.CELL) for line in lines]
 
 
 def course_table(figures: DiaryFigures, width: float) -> Table | None:
     if not figures.months:
         return None
-    header: list[object] = ["Month", "Diary days", "Episodes", "Days with episodes", "Per logged day", "Regions"]
+    header: list[object] = ["Month", "Known days", "Episodes", "Days with episodes", "Per known day", "Regions"]
     widths: list[float] = [52, 50, 46, 84, 62]
     widths.append(width - sum(widths))
     rows: list[list[object]] = [header]
-    for month in figures.months:
-        rate = f"{month.per_logged_day:.1f}" if month.per_logged_day is not None else "-"
+    empty: list[int] = []
+    for index, month in enumerate(figures.months, start=1):
+        if month.nothing_logged:
+            # One cell across the figures: an unknown month has no counts, not zeros.
+            rows.append([month.label, "nothing logged", "", "", "", ""])
+            empty.append(index)
+            continue
         rows.append(
             [
                 month.label,
-                str(month.covered_days),
-                str(month.episodes),
+                str(month.logged_days),
+                month.episodes_text,
                 month.days_affected_text,
-                rate,
+                month.rate_text,
                 month.regions_text,
             ]
         )
@@ -189,6 +221,8 @@ def course_table(figures: DiaryFigures, width: float) -> Table | None:
             ]
         )
     )
+    for index in empty:
+        table.setStyle(TableStyle([("SPAN", (1, index), (5, index)), ("ALIGN", (1, index), (1, index), "LEFT")]))
     return table
 
 
@@ -216,10 +250,10 @@ def medications_table(content: ReportContent, width: float) -> Flowable:
 
 
 def associations_table(content: ReportContent, width: float) -> Flowable:
-    if not content.associations or all(a.status == "not_enough_data" for a in content.associations):
+    if not content.associations or all(a.status == "not_testable" for a in content.associations):
         status = content.association_status or "No trigger had enough days to be tested."
         return Paragraph(escape(status), theme.CELL)
-    header: list[object] = ["Trigger", "Compared", "Result", f"Rate ratio ({INTERVAL_LEVEL:.0%} CI)"]
+    header: list[object] = ["Trigger", "Compared", "Result", f"Rate ratio ({wording.EFFECT_INTERVAL})"]
     widths: list[float] = [96, 0, 150, 84]
     widths[1] = width - sum(widths)
     rows: list[list[object]] = [header]
@@ -241,10 +275,12 @@ def associations_table(content: ReportContent, width: float) -> Flowable:
 
 
 def _nothing_logged_box(content: ReportContent, width: float) -> Table:
-    text = (
-        f"<b>Nothing was logged in this range.</b> The patient recorded no episodes from "
-        f"{theme.format_range(content.range_start, content.range_end)}."
-    )
+    period = theme.format_range(content.range_start, content.range_end)
+    if content.figures is not None and content.figures.logged_days:
+        # Other entries were kept: the days are known, the episodes were none.
+        text = f"<b>No episodes were logged in this range</b> ({period}); the other entries are summarised below."
+    else:
+        text = f"<b>Nothing was logged in this range.</b> The patient recorded no episodes from {period}."
     return Table(
         [[Paragraph(text, theme.BODY)]],
         colWidths=[width],
@@ -301,16 +337,29 @@ def _page_one(content: ReportContent, width: float, full_flags: int | None) -> l
         if table is not None:
             story += [Spacer(0, 3), table]
     story += _flags_block(content, width, full_flags)
-    story += [_h(SECTION_MEDICATIONS), medications_table(content, width)]
-    story += [_h(SECTION_ASSOCIATIONS), associations_table(content, width)]
-    if content.associations:
+    story += [_h(SECTION_MEDICATIONS), medications_table(content, width), *_lines(content.dose_timing)]
+    if content.lab_follow_up:
+        story += [_h(SECTION_LABS), *_lines(content.lab_follow_up)]
+    if content.episode_count or content.exposures:
+        story += [_h(SECTION_EXPOSURES), *_lines(content.exposures)]
+    covers_diary = content.first_entry_ever is not None and content.first_entry_ever >= content.range_start
+    if content.scope == "range" and not covers_diary:
+        story += [
+            _h(SECTION_ASSOCIATIONS),
+            Paragraph("Not shown: trigger tests run over the whole diary, beyond the days shared.", theme.CELL),
+        ]
+    else:
+        story += [_h(SECTION_ASSOCIATIONS), associations_table(content, width)]
+    if content.associations and (content.scope != "range" or covers_diary):
         story.append(
             Paragraph(
-                "Associations in the patient's own data, corrected for the number of triggers tested; "
-                "an association does not show a cause. Method and figures under Associations.",
+                "Associations in the patient's own data over the whole diary, corrected for the number of triggers "
+                f"tested; an association does not show a cause. {wording.WHY_TWO_LEVELS}",
                 theme.FOOT,
             )
         )
+    if content.experiment is not None:
+        story += [_h(SECTION_EXPERIMENT), Paragraph(escape(content.experiment.result), theme.CELL)]
     return story
 
 
@@ -329,4 +378,4 @@ def summary_flowables(
 
 def flags_in_full(content: ReportContent, width: float) -> list[Flowable]:
     """Every open flag with its evidence and source, for when page 1 had to list some in one line."""
-    return [Paragraph("Red flags in full", theme.H2), flags_table(content.open_flags, width)]
+    return [Paragraph("Flags in full", theme.H2), flags_table(content.open_flags, width)]

@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import TableStyle
 
+from insights import wording
 from insights.reports import figures
 
 FONT = "Helvetica"
@@ -89,18 +90,8 @@ def table_style(*, header: bool = True, zebra: bool = True, font_size: float = 8
     return TableStyle(commands)
 
 
-def format_duration(seconds: float | None) -> str:
-    """A duration as a person says it: "45 s", "3 min 20 s", "2 h 05 min"."""
-    if seconds is None:
-        return "-"
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+# One duration format on every surface (whole minutes from a minute up): never "1 min" beside "1 min 02 s".
+format_duration = wording.duration
 
 
 def format_day(day: date | None) -> str:

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from insights.experiments.presenters import weekly_email_line
+from insights.selectors import local_today
 from insights.summaries.chart import episodes_chart_png
 from insights.summaries.content import SummaryContent, as_template_context, summary_content
 from insights.summaries.selectors import summary_data
@@ -40,6 +41,9 @@ class RenderedSummary:
     unsubscribe_url: str
     # The flags the email shows, in full or as a reminder; stored on the row once it is sent.
     flags_emailed: tuple[dict[str, str], ...] = ()
+    # The diary began after the week ended: nothing to sum up, so the send is skipped (the preview
+    # still shows what the email says).
+    before_diary: bool = False
 
 
 def unsubscribe_url(user: User) -> str:
@@ -55,9 +59,12 @@ def render_summary(user: User, week: Week) -> RenderedSummary:
     """
     data = summary_data(user, week)
     # The report covers the chart's four weeks, or the diary's days if it began within them.
+    # A diary that began after the week (a new user's first Monday) reports its own days so far,
+    # so "from" is never after "to".
     chart_from = data.figures.chart_days[0].day
     report_from = max(chart_from, data.figures.diary_start or chart_from)
-    report_range = f"from={report_from.isoformat()}&to={week.end.isoformat()}"
+    report_to = week.end if report_from <= week.end else max(report_from, local_today(user))
+    report_range = f"from={report_from.isoformat()}&to={report_to.isoformat()}"
     content: SummaryContent = summary_content(
         data,
         insights_url=f"{settings.APP_WEB_URL}/insights/",
@@ -79,6 +86,7 @@ def render_summary(user: User, week: Week) -> RenderedSummary:
         chart_cid=chart_cid,
         unsubscribe_url=content.unsubscribe_url,
         flags_emailed=tuple({"rule": flag.rule_id, "fingerprint": flag.fingerprint} for flag in data.flags),
+        before_diary=content.before_diary,
     )
 
 

@@ -15,12 +15,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from diary.catalogues.drinks import DAILY_GUIDE_MG
+from insights import wording
 from insights.analysis.knowledge import CONTEXT_SENTENCE, SEVERITIES
 from insights.summaries.figures import SHORT_NIGHT_HOURS, ChartDay, WeekFigures
 from insights.summaries.selectors import TOP_ASSOCIATIONS, SummaryData
 from insights.summaries.weeks import Week
 
 NOT_LOGGED = "\u2013"
+_plural = wording.plural
 
 # One next step per severity, for the most pressing new flag: what to do, not what it might be.
 # The urgent and emergency steps follow the flag rules' own sources (R13 lithium label; R20 FAST).
@@ -29,14 +31,6 @@ NEXT_STEPS = {
     "see_doctor_soon": "Next step: book an appointment with your GP in the next few days and take the report.",
     "urgent": "Next step: get medical advice today, from your GP or an urgent advice line (NHS 111 in England).",
     "emergency": "Next step: if this came on suddenly, call emergency services now (999, 911 or 112).",
-}
-
-# The shared association statuses, strongest first, with the words the app uses for each.
-STATUS_TEXT = {
-    "linked": "linked in your diary",
-    "possible": "possible, not clear yet",
-    "no_sign": "no sign of a link",
-    "not_enough_data": "not enough data yet",
 }
 
 
@@ -69,9 +63,11 @@ class SummaryContent:
     subject: str
     preheader: str
     greeting: str
+    story: str  # the week in one line, first: what changed, per known day when the weeks differ in known days
     week_label: str
     week_before_label: str
     compare: bool  # whether there is a week before to compare with (the diary covered some of it)
+    before_diary: bool  # the whole week lies before the diary began: no table, no chart
     coverage_note: str
     nothing_logged: bool
     empty_note: str
@@ -96,18 +92,7 @@ class SummaryContent:
     settings_hint: str
 
 
-def duration_text(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
+duration_text = wording.duration
 
 
 def _day_month(day: date) -> str:
@@ -122,10 +107,12 @@ def _week_values(week: WeekFigures) -> tuple[str, ...]:
     """The block's figures for one week, in the order of ``ROW_LABELS``."""
     return (
         str(week.episodes),
-        f"{week.days_affected} of {week.days_covered}",
+        f"{week.days_affected} of {week.days_logged}",
         duration_text(week.total_duration_s),
         _one_decimal(week.mean_intensity, " / 10"),
-        NOT_LOGGED if week.caffeine_mean_mg is None else f"{week.caffeine_mean_mg:.0f} mg",
+        NOT_LOGGED
+        if week.caffeine_mean_mg is None
+        else f"{week.caffeine_mean_mg:.0f} mg ({wording.plural(week.caffeine_days, 'day')})",
         _one_decimal(week.sleep_mean_hours, " h"),
         _one_decimal(week.stress_mean, " / 10"),
     )
@@ -134,10 +121,10 @@ def _week_values(week: WeekFigures) -> tuple[str, ...]:
 # Averages are over the days the thing was logged; the labels say what each average is of.
 ROW_LABELS = (
     "Episodes",
-    "Days with episodes",
+    "Days with episodes, of known days",
     "Total duration",
     "Average intensity",
-    "Caffeine a day",
+    "Caffeine, on days with any",
     "Sleep a night",
     "Stress, average",
 )
@@ -160,6 +147,8 @@ def _coverage_note(data: SummaryData) -> str:
     """Why a column is short or missing: the diary began during (or after) the week before."""
     start = data.figures.diary_start
     this, before = data.figures.this_week, data.figures.week_before
+    if this.before_diary:
+        return ""  # the story line says the diary began after this week
     if not before.before_diary and before.nothing_logged:
         return "Nothing was logged in the week before, so there is nothing to compare with."
     if start is None or start < before.week.start:
@@ -169,6 +158,58 @@ def _coverage_note(data: SummaryData) -> str:
         counted = "" if this.days_covered == 7 else f" It counts the {_plural(this.days_covered, 'day')} from {began}."
         return f"This is your first week in the diary, so there is no week before to compare with yet.{counted}"
     return f"Your diary began on {began}, so the week before counts {_plural(before.days_covered, 'day')}."
+
+
+# Weeks whose episodes per known day differ by less than this factor are "about the same".
+SAME_RATE_FACTOR = 1.25
+
+
+def _known(week: WeekFigures) -> str:
+    return f"{week.days_logged} of 7 days known" if week.days_logged < 7 else "all 7 days known"
+
+
+def story_line(data: SummaryData) -> str:
+    """The week in one line: what changed against the week before, per known day when the two
+    weeks differ in known days (and saying so); a first or partial week said as such."""
+    this, before = data.figures.this_week, data.figures.week_before
+    start = data.figures.diary_start
+    if this.before_diary and start is not None:
+        began = f"{start:%A} {_day_month(start)}"
+        return (
+            f"Your diary began on {began}, after this week ended, so there is no week to sum up yet. "
+            "Next Monday's email covers your first week."
+        )
+    if this.nothing_logged:
+        return f"Nothing was logged this week ({_short_range(data.week)})."
+    week = f"{_plural(this.episodes, 'episode')} on {this.days_affected} of {_plural(this.days_logged, 'known day')}"
+    if before.before_diary:
+        partial = f", from {start:%A} {_day_month(start)}" if start and this.days_covered < 7 else ""
+        return f"Your first week in the diary{partial}: {week}."
+    if before.nothing_logged:
+        return f"This week: {week}. Nothing was logged the week before, so there is nothing to compare with."
+    if this.days_logged == before.days_logged:
+        change = (
+            "more than"
+            if this.episodes > before.episodes
+            else "fewer than"
+            if this.episodes < before.episodes
+            else "the same as"
+        )
+        return f"This week: {week}, {change} the {before.episodes} of the week before ({_known(this)} in both)."
+    rate, rate_before = this.episodes / this.days_logged, before.episodes / before.days_logged
+    ratio = rate / rate_before if rate_before else (SAME_RATE_FACTOR if rate else 1.0)
+    verdict = (
+        "more than the week before"
+        if ratio >= SAME_RATE_FACTOR
+        else "fewer than the week before"
+        if ratio <= 1 / SAME_RATE_FACTOR
+        else "about the same as the week before"
+    )
+    return (
+        f"This week: {week}, {rate:.1f} a day: {verdict}, {rate_before:.1f} a day over its "
+        f"{_plural(before.days_logged, 'known day')} (compared per known day, as the weeks had different numbers "
+        "of known days)."
+    )
 
 
 def _preheader(data: SummaryData, *, compare: bool) -> str:
@@ -212,27 +253,17 @@ def _guidance(week: WeekFigures) -> tuple[str, ...]:
 
 
 def _trigger_lines(associations: tuple[dict[str, Any], ...]) -> tuple[TriggerLine, ...]:
-    """Each trigger tested, in the shared association shape, strongest status first.
+    """Each trigger tested, strongest status first, in the words every surface uses for it.
 
-    Rows of the older shape carry no ``status``: a significant one reads as linked, and the
-    rest are left out, as before, since their status cannot be told.
+    The engine's sentence says what the interval allows and, only where a power calculation
+    supports one, how many more days would give what chance; "not testable yet" says what to log.
     """
-    order = list(STATUS_TEXT)
     lines: list[tuple[int, float, TriggerLine]] = []
     for item in associations:
-        status = item.get("status") or ("linked" if item.get("significant") else None)
-        if status not in STATUS_TEXT:
-            continue
+        status = wording.status_of(item)
         label = str(item.get("label") or item.get("trigger") or "")
-        # A "possible" link's sentence from the engine already says how many more days would settle
-        # it; "not enough data" (whose engine sentence repeats its status) and a row stored without a
-        # sentence get the figure alone.
-        sentence = str(item.get("sentence") or "") if status in ("linked", "possible") else ""
-        needed = item.get("days_needed")
-        if status in ("possible", "not_enough_data") and needed and not sentence:
-            sentence = f"About {needed} more logged days would settle it."
-        line = TriggerLine(label[:1].upper() + label[1:], str(item.get("status_text") or STATUS_TEXT[status]), sentence)
-        lines.append((order.index(status), float(item.get("q_value") or 1.0), line))
+        line = TriggerLine(label[:1].upper() + label[1:], wording.status_words(status), str(item.get("sentence") or ""))
+        lines.append((wording.STATUS_ORDER[status], float(item.get("q_value") or 1.0), line))
     lines.sort(key=lambda entry: entry[:2])
     return tuple(line for _, _, line in lines[:TOP_ASSOCIATIONS])
 
@@ -287,9 +318,11 @@ def summary_content(
         subject=f"Your Twitchlog week: {data.week.label()}",
         preheader=_preheader(data, compare=compare),
         greeting=f"Hello {name}," if name else "Hello,",
+        story=story_line(data),
         week_label=data.week.label(),
         week_before_label=data.week.previous().label(),
         compare=compare,
+        before_diary=this.before_diary and figures.diary_start is not None,
         coverage_note=_coverage_note(data),
         nothing_logged=this.nothing_logged,
         empty_note=(

@@ -146,6 +146,10 @@ def summary_send(*, summary_id: int) -> str:
         return SummaryStatus.SKIPPED
     try:
         rendered = render_summary(user, Week(summary.week_start))
+        if rendered.before_diary:
+            # A diary begun after the week: its first email is next Monday's, about its first week.
+            _finish(summary_id, SummaryStatus.SKIPPED)
+            return SummaryStatus.SKIPPED
         message = build_message(user, rendered)
         message.send()
     except (smtplib.SMTPException, OSError) as exc:

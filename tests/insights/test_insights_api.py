@@ -144,9 +144,11 @@ def test_insights_say_how_many_more_days_are_needed(auth_client, user):
     # Every daily trigger is listed as not tested yet, with the days still to log.
     tested = {a["trigger"]: a for a in body["tested"]}
     assert set(tested) == {"caffeine", "sleep", "stress", "exercise"}
-    assert {a["status"] for a in tested.values()} == {"not_enough_data"}
-    assert {a["status_text"] for a in tested.values()} == {"not enough data yet"}
-    assert all(a["days_needed"] == body["sufficiency"]["days_more_needed"] for a in tested.values())
+    assert {a["status"] for a in tested.values()} == {"not_testable"}
+    assert {a["status_text"] for a in tested.values()} == {"not testable yet"}
+    # Nothing but episodes was logged: no trigger gets a "more days" figure, and each says what to log.
+    assert all(a["days_needed"] is None and a["n_days"] == 0 for a in tested.values())
+    assert all(a["sentence"].startswith("You have not logged ") for a in tested.values())
     assert all(a["rate_ratio"] is None and a["direction"] == "not_tested" for a in tested.values())
 
 
@@ -186,7 +188,7 @@ def test_the_insights_endpoint_shows_each_trigger_as_the_users_own_high_days_aga
     insights_recompute(user_id=demo.pk)
     body = client_for(demo).get("/api/v1/insights/").json()
     caffeine = next(a for a in body["associations"] if a["trigger"] == "caffeine")
-    assert caffeine["status"] == "linked" and caffeine["status_text"] == "linked in your diary"
+    assert caffeine["status"] == "linked" and caffeine["status_text"] == "linked in the diary"
     assert caffeine["significant"] is True and caffeine["direction"] == "more"
     assert caffeine["comparison"].startswith("your higher-caffeine days (about ")
     assert " mg" in caffeine["comparison"]
@@ -198,10 +200,12 @@ def test_the_insights_endpoint_shows_each_trigger_as_the_users_own_high_days_aga
     assert caffeine["clinician_sentence"].startswith("Caffeine (")
     statuses = {a["trigger"]: a["status"] for a in body["tested"]}
     assert set(statuses) >= {"caffeine", "sleep", "stress", "exercise"}
-    assert set(statuses.values()) <= {"linked", "possible", "no_sign", "not_enough_data"}
+    assert set(statuses.values()) <= {"linked", "possible", "not_clear", "no_sign", "not_testable"}
     for association in body["tested"]:
-        if association["status"] == "possible":
-            assert association["days_needed"] > 0
+        if association["status"] == "no_sign":
+            assert association["ci_high"] < 1.5
+        if association["days_needed"] is not None and association["status"] in ("possible", "not_clear"):
+            assert association["days_needed_chance"] >= 0.5
     spread = Flag.objects.get(user=demo, rule_id="R2")
     assert {"left_hand", "right_hand"} <= set(spread.regions)
     # The low magnesium was repeated in range, and most of the cramps were not while writing.

@@ -22,9 +22,9 @@ from insights.analysis.associations import (
     analyse_associations,
     column_test,
     correct_for_multiple_tests,
-    days_to_settle,
     fit_model,
     inhaler_window_counts,
+    more_days_for_a_doubling,
 )
 from insights.analysis.daily_series import build_daily_series
 from insights.analysis.records import DoseRecord, StressRecord
@@ -57,9 +57,15 @@ def test_it_says_how_many_more_days_it_needs() -> None:
     stress = tuple(StressRecord(f"s{i}", at(TODAY - timedelta(days=i)), 3) for i in range(20))
     report = analyse_associations(diary(stress=stress))
     assert report.sufficiency.days_more_needed == NEEDED_LOGGED_DAYS - 20
-    assert {r.status for r in report.results} == {"not_enough_data"}
-    assert {r.days_needed for r in report.results} == {NEEDED_LOGGED_DAYS - 20}
-    assert report.results[0].sentence.startswith("Not enough data yet to compare: log caffeine on about 30 more")
+    assert {r.status for r in report.results} == {"not_testable"}
+    by_trigger = {r.trigger: r for r in report.results}
+    # Stress, logged on 20 days, says so and when testing starts; the triggers never logged give no
+    # figure at all (no amount of logging something else would start their test).
+    assert by_trigger["stress"].n_days == 20
+    assert by_trigger["stress"].days_needed == NEEDED_LOGGED_DAYS - 20
+    assert "logged on 20 days so far" in by_trigger["stress"].sentence
+    assert by_trigger["caffeine"].n_days == 0 and by_trigger["caffeine"].days_needed is None
+    assert by_trigger["caffeine"].sentence.startswith("You have not logged caffeine.")
     assert report.reported == []
 
 
@@ -121,8 +127,14 @@ def test_a_nominally_significant_trigger_that_fails_the_correction_is_possible_n
         if nominal:
             assert all(r.q_value is not None and r.q_value > ALPHA for r in nominal)
             assert all(r.status == "possible" and r.status_text == "possible, not clear yet" for r in nominal)
-            assert all(r.days_needed is not None and r.days_needed > 0 for r in nominal)
-            assert all("Not clear yet: " in r.sentence for r in nominal)
+            assert all("Not clear yet: this allows " in r.sentence for r in nominal)
+            # A "more days" figure only with the chance a power calculation gives it.
+            for r in nominal:
+                if r.days_needed is not None:
+                    assert r.days_needed_chance is not None and r.days_needed_chance >= 0.5
+                    assert f"About {r.days_needed} more days of logging would give about " in r.sentence
+                else:
+                    assert "no date is given" in r.sentence
             return
     pytest.fail("no null user had a nominally significant test in 200 seeds")
 
@@ -149,16 +161,22 @@ def test_it_finds_caffeine_that_acts_the_day_after_and_says_so() -> None:
     assert caffeine.exposure == "caffeine the day before"
 
 
-def test_days_needed_grow_as_the_square_of_the_shortfall_in_evidence() -> None:
-    # The standard error shrinks as 1/sqrt(days): from z now to the z one test at ALPHA needs,
-    # n * ((z needed / z now)^2 - 1) more days.
-    z_needed = float(stats.norm.isf(ALPHA))
-    test = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.16, 0.2, 0.2, 58, "", "")
-    assert days_to_settle(test, n_tests=1) == math.ceil(60 * (z_needed**2 - 1))
-    clearer = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.07, 0.3, 0.2, 58, "", "")
-    assert days_to_settle(clearer, n_tests=1) == math.ceil(60 * ((z_needed / 1.5) ** 2 - 1))
-    # Four tests ask for more evidence of each.
-    assert days_to_settle(test, n_tests=4) > days_to_settle(test, n_tests=1)
+def test_more_days_come_from_a_power_calculation_for_a_doubling_on_the_persons_own_data() -> None:
+    # se 0.2 over 60 days: a doubling (log 2 = 0.69) is 3.5 standard errors now, so a few more weeks
+    # give an even chance at Holm's first step; se 0.8 would need years: no figure at all.
+    test = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.16, 0.2, 0.4, 58, "", "")
+    found = more_days_for_a_doubling(test, n_tests=4)
+    assert found is not None
+    more, power = found
+    z_needed = float(stats.norm.isf(ALPHA / 4))
+    se_after = 0.4 * math.sqrt(60 / (60 + more))
+    assert power == pytest.approx(float(stats.norm.sf(z_needed - math.log(2) / se_after)))
+    assert power >= 0.5 and more % 7 == 0
+    # One week fewer would not have reached an even chance.
+    se_before = 0.4 * math.sqrt(60 / (60 + more - 7))
+    assert float(stats.norm.sf(z_needed - math.log(2) / se_before)) < 0.5
+    vague = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.4, 0.1, 1.5, 58, "", "")
+    assert more_days_for_a_doubling(vague, n_tests=4) is None
 
 
 def test_it_counts_episodes_inside_and_outside_the_four_hours_after_an_inhaler_dose() -> None:

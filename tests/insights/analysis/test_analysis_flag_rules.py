@@ -182,7 +182,9 @@ def test_it_flags_the_low_calcium_pattern_as_urgent() -> None:
 
 
 def test_it_flags_the_carpal_tunnel_pattern_and_escalates_with_thumb_wasting() -> None:
-    numb = recurring(3, sites=("right_thumb", "right_index", "right_middle"), symptoms=("numbness",))
+    numb = recurring(
+        3, sites=("right_thumb", "right_index", "right_middle"), symptoms=("numbness",), context="during_sleep"
+    )
     assert flags_of(diary(*numb))["R16"].severity == "see_doctor"
     wasting = episode(TODAY, sites=("right_thumb",), symptoms=("muscle_wasting",))
     assert flags_of(diary(*numb, wasting))["R16"].severity == "see_doctor_soon"
@@ -354,12 +356,33 @@ def test_the_thumb_side_pattern_stays_quiet_when_most_numbness_takes_in_every_fi
 
 def test_the_thumb_side_pattern_names_its_count_share_and_nights_without_naming_a_condition() -> None:
     flag = flags_of(diary(*median(3), *median(1, context="at_rest", start=5)))["R16"]
+    # The daytime episode at rest is not the pattern: 3 of the hand's 4, on 3 days.
     assert flag.detail.startswith(
-        "right hand: 4 of 4 episodes of numbness or tingling in the fingers involved the thumb, index or middle "
-        "finger with the little finger spared, 3 episodes at night"
+        "right hand: 3 of 4 episodes of numbness or tingling in the fingers involved two or more of the thumb, "
+        "index and middle finger with the little finger spared, at night or on waking, on 3 days"
     )
     assert "carpal" not in flag.wording.lower() and "trapped" not in flag.wording.lower()
-    assert flag.clinician_wording.startswith("Recurrent numbness/tingling in median-nerve distribution")
+    assert "carpal" not in flag.title.lower() and "carpal" not in flag.clinician_wording.lower()
+    assert flag.clinician_wording.startswith("Recurrent nocturnal or on-waking numbness/tingling in median-nerve")
+
+
+def test_brief_daytime_tingling_in_one_finger_during_a_twitch_is_not_the_thumb_side_pattern() -> None:
+    # The diary: 5 tingling episodes, each in one finger, each during a twitch, by day, no numbness.
+    one_finger = [
+        episode(days_ago(i), sites=(f"left_{finger}",), symptoms=("tingling",), context="during_action", hour=14)
+        for i, finger in enumerate(("index", "thumb", "middle", "index", "thumb"))
+    ]
+    assert "R16" not in flags_of(diary(*one_finger))
+    # Two fingers by day, or two fingers at night with a brief tingle only, are not it either.
+    by_day = [
+        episode(days_ago(i), sites=("left_index", "left_middle"), symptoms=("numbness",), hour=14) for i in range(4)
+    ]
+    brief = [
+        episode(days_ago(i), sites=("left_index", "left_thumb"), symptoms=("tingling",), context="during_sleep")
+        for i in range(4)
+    ]
+    assert "R16" not in flags_of(diary(*by_day))
+    assert "R16" not in flags_of(diary(*brief))
 
 
 def test_numbness_in_both_hands_needs_to_recur_on_each_side() -> None:
@@ -373,7 +396,11 @@ def test_numbness_in_both_hands_needs_to_recur_on_each_side() -> None:
 def test_persistence_names_the_region_its_episodes_and_dates() -> None:
     d = diary(episode(days_ago(20)), episode(days_ago(9)), episode(days_ago(0)))
     detail = flags_of(d)["R1"].detail
-    assert detail == f"left hand: 3 episodes, {day_text(days_ago(20))[:-5]} - {day_text(days_ago(0))} (20 days)"
+    # Days with episodes, and the span named as a span: never "(20 days)" of symptoms.
+    assert (
+        detail
+        == f"left hand: 3 episodes on 3 days, first to last {day_text(days_ago(20))[:-5]} - {day_text(days_ago(0))}"
+    )
 
 
 def test_every_flag_fired_names_its_evidence_in_episodes_and_a_clinician_line() -> None:
@@ -396,3 +423,12 @@ def test_every_flag_fired_names_its_evidence_in_episodes_and_a_clinician_line() 
     for flag in flags:
         assert flag.detail and flag.clinician_wording, flag.rule_id
         assert "entr" not in flag.detail, flag.detail
+
+
+def test_persistence_says_an_episode_in_two_regions_counts_in_each_only_when_one_does() -> None:
+    apart = [episode(days_ago(d), sites=("left_index",)) for d in (0, 20)]
+    apart += [episode(days_ago(d), sites=("right_index",)) for d in (1, 21)]
+    assert "counts in each" not in flags_of(diary(*apart))["R1"].detail
+    both = [episode(days_ago(d), sites=("left_index", "right_index")) for d in (0, 20)]
+    detail = flags_of(diary(*both))["R1"].detail
+    assert "left hand: 2 episodes on 2 days" in detail and "(an episode in two regions counts in each)" in detail

@@ -89,7 +89,8 @@ def test_the_sweep_computes_the_result_once_the_last_day_has_passed_and_marks_it
     assert itt["significant"] and itt["p_value"] < 0.05 and 1 < itt["ci_low"] < ratio < itt["ci_high"]
     assert result["per_protocol"] == {"rate_ratio": pytest.approx(ratio), "n_with": 14, "n_without": 14}
     assert result["sentence"].startswith(
-        f"In your experiment, usual caffeine days had {ratio:.1f} times as many episodes as caffeine-free days"
+        f"What it showed: in your experiment, usual caffeine days had {ratio:.1f} times as many episodes as "
+        "caffeine-free days"
     )
     assert "not a diagnosis" in result["sentence"] and "cause" not in result["sentence"]
 

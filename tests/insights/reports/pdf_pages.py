@@ -18,8 +18,8 @@ PAGE_ONE_LABELS = (
     "Frequency:",
     "Trend:",
     "Spread:",
+    "Red flags",
     "Pertinent negatives:",
-    "Red flags, most pressing first",
     "Medications",
     "Triggers tested",
 )
@@ -39,7 +39,7 @@ def assert_page_one_stands_alone(pages: list[str], next_section: str | None = "T
     assert positions == sorted(positions)
     if len(pages) > 1:
         second = pages[1]
-        for label in ("Onset:", "Pertinent negatives:", "Red flags, most pressing first", "Triggers tested"):
+        for label in ("Onset:", "Pertinent negatives:", "Red flags", "Triggers tested"):
             assert label not in second, f"{label!r} spilled onto page 2"
         if next_section:
             assert next_section in second

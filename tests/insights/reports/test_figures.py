@@ -41,7 +41,7 @@ def test_a_29_day_diary_in_a_60_day_range_counts_29_diary_days_not_60() -> None:
     assert figures.covered_days == 29
     assert figures.covered_start == END - timedelta(days=28)
     assert figures.days_affected == 20
-    assert "on 20 of 29 diary days (69%)" in figures.frequency_sentence
+    assert "on 20 of 29 known days (69%)" in figures.frequency_sentence
     assert "figures cover 29 of the 60 days in range" in figures.coverage_sentence
     # The trend halves the 29 diary days; the empty days before the diary are never its "before".
     assert figures.trend.earlier is not None and figures.trend.earlier.start == figures.covered_start
@@ -59,7 +59,10 @@ def test_the_onset_is_the_first_episode_ever_even_before_the_range() -> None:
     assert figures.covered_start == END - timedelta(days=29)
     assert figures.covered_days == 30
     assert figures.episodes == 30
-    assert figures.coverage_sentence == "Figures cover all 30 days in range."
+    assert (
+        figures.coverage_sentence
+        == "Figures cover all 30 days in range, 30 known days (days with an entry or a check-in)."
+    )
 
 
 def test_the_spread_gives_the_date_each_region_first_appeared() -> None:
@@ -86,7 +89,7 @@ def test_a_doubled_rate_in_the_last_month_reads_as_more_frequent_with_its_interv
     assert trend.direction == "up"
     assert trend.recent is not None and trend.recent.start == END - timedelta(days=29)
     assert trend.rate_ratio is not None and trend.ci_low is not None and trend.ci_low > 1
-    assert trend.sentence.startswith("Episodes per logged day: ")
+    assert trend.sentence.startswith("Episodes per known day: ")
     assert "more frequent (rate ratio" in trend.sentence
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from insights.analysis.associations import INTERVAL_LEVEL
+from insights import wording
 from insights.reports.content import (
     AssociationRow,
     DayRow,
@@ -160,17 +160,19 @@ def test_the_first_page_reads_in_a_clinicians_order(fixed_pages: list[str]) -> N
         "Frequency:",
         "Trend:",
         "Spread:",
-        "Pertinent negatives:",
-        "Month Diary days",
+        "Month Known days",
         "Red flags",
+        "Pertinent negatives:",
         "Medications",
+        "Exposures against guidance",
         "Triggers tested",
     ]
     positions = [first.find(label) for label in order]
     assert -1 not in positions, [label for label, p in zip(order, positions, strict=True) if p == -1]
     assert positions == sorted(positions)
     assert "Onset: first episode ever on 2 Mar 2026 (left index finger)" in first
-    assert "6 episodes on 5 of 14 diary days (36%)" in first
+    # Days with episodes of the known days (an entry or a check-in), not of calendar days.
+    assert "6 episodes on 5 of 14 known days (36%); 0.4 per known day." in first
     assert "Spread: left hand from 2 Mar 2026; right hand from 9 Mar 2026; left face from 12 Mar 2026" in first
     assert "Too few diary days (14) to judge a trend." in first
     assert "No weakness, muscle wasting, speech trouble or swallowing trouble logged" in first
@@ -187,8 +189,9 @@ def test_the_first_page_gives_the_flag_evidence_and_dates_in_a_doctors_words(fix
 
 def test_the_first_page_names_the_top_sites_and_every_trigger_tested(fixed_pages: list[str]) -> None:
     first = fixed_pages[0]
-    assert "sites left index finger 67%" in first
-    assert "Caffeine" in first and "associated" in first
+    # Six episodes: counts, not percentages of so few.
+    assert "sites left index finger 4 of 6" in first
+    assert "Caffeine" in first and "linked in the diary" in first
     # The interval is printed once, beside its ratio.
     assert first.count("1.4-3.2") == 1
     assert "2.1 (1.4-3.2)" in first
@@ -199,7 +202,8 @@ def test_the_hand_legend_gives_per_finger_counts_for_each_hand(fixed_pages: list
     assert re.search(r"Thumb 0 1 ", text)
     assert re.search(r"Index finger 4 0 ", text)
     assert re.search(r"Middle finger 1 0 ", text)
-    assert re.search(r"All fingers 5 1", text)
+    # No summed row: an episode in two fingers would count twice in it.
+    assert "All fingers" not in text
     assert "Left hand" in text and "Right hand" in text
 
 
@@ -256,7 +260,8 @@ def test_an_empty_range_still_lists_medications_and_flags() -> None:
     pages = _pages_text(render_report_pdf(content))
     assert len(pages) <= 2
     text = " ".join(pages)
-    assert "Nothing was logged in this range." in text
+    # The range's days are known (other entries were kept), so it had no episodes, not "nothing".
+    assert "No episodes were logged in this range" in text
     assert "Salbutamol inhaler" in text
     assert "Twitching in more than one place" in text
 
@@ -339,17 +344,18 @@ def test_appendix_dates_carry_the_year_across_new_year_and_durations_fit_their_c
     log = " ".join(_pages_text(render_report_pdf(content)))
     log = log[log.index("Appendix: episode log") :]
 
-    assert "31 Dec 2025 22:00 1 min 29 s" in log
-    assert "1 Jan 2026 09:00 10 min 29 s" in log
+    # One duration format everywhere: whole minutes from a minute up.
+    assert "31 Dec 2025 22:00 1 min " in log
+    assert "1 Jan 2026 09:00 10 min " in log
     duration_column = column_widths(CONTENT_WIDTH)[2]
-    assert stringWidth("10 min 29 s", theme.FONT, _FONT_SIZE) + 2 * _PADDING <= duration_column
+    assert stringWidth("10 min", theme.FONT, _FONT_SIZE) + 2 * _PADDING <= duration_column
 
 
 def test_the_report_has_no_technical_q_column_no_ascii_comparisons_and_no_cause_wording(
     fixed_pages: list[str],
 ) -> None:
     text = " ".join(fixed_pages)
-    assert f"Trigger Compared Result Rate ratio {INTERVAL_LEVEL:.0%} CI Days" in text
+    assert f"Trigger Compared Result Rate ratio {wording.EFFECT_INTERVAL} Days" in text
     assert " q " not in text.replace("Page", "")
     assert ">=" not in text
     assert "What makes it worse" not in text

@@ -55,7 +55,7 @@ def test_the_pdf_opens_has_every_section_and_its_numbers_equal_the_diary(auth_cl
         "Appendix: episode log",
     ):
         assert heading in text, heading
-    assert f"{known.episodes} episodes on {known.days_affected} of 20 diary days" in text
+    assert f"{known.episodes} episodes on {known.days_affected} of 20 known days" in text
     assert f"Index finger {known.finger_counts['left_index']} 0" in text
     assert f"Middle finger {known.finger_counts['left_middle']} 0" in text
     assert f"Thumb 0 {known.finger_counts['right_thumb']}" in text
@@ -125,7 +125,7 @@ def test_a_365_day_range_is_built_by_a_job_on_the_reports_queue(auth_client, use
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     _pages, text = pdf_text(download.content)
     # A 20-day diary in a 365-day report: every share is over the 20 diary days, never the 365.
-    assert f"{known.episodes} episodes on {known.days_affected} of 20 diary days" in text
+    assert f"{known.episodes} episodes on {known.days_affected} of 20 known days" in text
     assert "figures cover 20 of the 365 days in range" in text
     assert "against 0" not in text
     stored = ReportJob.objects.get(pk=job["id"])

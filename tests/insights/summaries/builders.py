@@ -105,11 +105,12 @@ def association(trigger: str, sentence: str, *, significant: bool, q_value: floa
 def shared_association(trigger: str, status: str, sentence: str, *, days_needed: int | None = None) -> dict[str, Any]:
     """One row of the shared association shape, as ``InsightState.associations`` holds it."""
     texts = {
-        "linked": "linked in your diary",
+        "linked": "linked in the diary",
         "possible": "possible, not clear yet",
         "no_sign": "no sign of a link",
         "not_enough_data": "not enough data yet",
     }
+    no_sign = status == "no_sign"
     tested = status in ("linked", "possible", "no_sign")
     return {
         "trigger": trigger,
@@ -118,9 +119,9 @@ def shared_association(trigger: str, status: str, sentence: str, *, days_needed:
         "status_text": texts[status],
         "exposure": f"{trigger} the same day",
         "comparison": f"your higher-{trigger} days against your lower ones",
-        "rate_ratio": 1.9 if tested else None,
-        "ci_low": 1.4 if tested else None,
-        "ci_high": 2.6 if tested else None,
+        "rate_ratio": (1.0 if no_sign else 1.9) if tested else None,
+        "ci_low": (0.8 if no_sign else 1.4) if tested else None,
+        "ci_high": (1.3 if no_sign else 2.6) if tested else None,
         "p_value": 0.01 if tested else None,
         "q_value": {"linked": 0.01, "possible": 0.2, "no_sign": 0.8}.get(status),
         "days_needed": days_needed,

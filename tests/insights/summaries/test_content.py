@@ -86,15 +86,16 @@ def test_text_and_html_parts_both_carry_the_numbers(diarist: User, frozen_monday
         assert "5\u201311 January 2026" in part
         assert "Lee" in part
         # The diary began on Tuesday 30 December, so the week before counts six days, not seven.
-        for number in ("3", "2 of 7", "6 min", "5.0 / 10", "1 of 6", "30 s", "2.0 / 10", "400 mg", "7.0 h", "4.5 / 10"):
+        for number in ("3", "2 of 5", "6 min", "5.0 / 10", "1 of 1", "30 s", "2.0 / 10", "400 mg", "7.0 h", "4.5 / 10"):
             assert number in part, number
         assert "Your diary began on Tuesday 30 Dec, so the week before counts 6 days." in part
         assert "left index finger 2, right eyelid 1" in part
         assert "Caffeine was over 400 mg on 1 day" in part
         assert "1 night was under 7 hours" in part
     assert "- Episodes: 3 (week before: 1)" in text
-    assert "- Days with episodes: 2 of 7 (week before: 1 of 6)" in text
-    assert "- Caffeine a day: 400 mg (week before: \u2013)" in text
+    assert "- Days with episodes, of known days: 2 of 5 (week before: 1 of 1)" in text
+    # The caffeine mean says over how many days it was taken.
+    assert "- Caffeine, on days with any: 400 mg (2 days) (week before: \u2013)" in text
     assert "- Stress, average: 4.5 / 10 (week before: \u2013)" in text
 
 
@@ -184,8 +185,9 @@ def test_old_shape_associations_show_only_the_significant_ones_strongest_first(
     text, html, _ = parts(send(diarist))
     for part in (text, html):
         assert part.index("On coffee days") < part.index("After short nights")
-        assert "linked in your diary" in part
-        assert "Stress made no clear difference." not in part
+        assert "linked in the diary" in part
+        # Every trigger is listed with its one status wording and the engine's sentence.
+        assert "Stress made no clear difference." in part
 
 
 def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(diarist: User, frozen_monday: None) -> None:
@@ -212,17 +214,18 @@ def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(diar
     )
     text, html, _ = parts(send(diarist))
     for part in (text, html):
-        linked = part.index("linked in your diary. On coffee days you logged at least 1.4 times as many.")
+        linked = part.index("linked in the diary. On coffee days you logged at least 1.4 times as many.")
         possible = part.index("possible, not clear yet. After short nights, perhaps more. Not clear yet: about 40")
-        no_sign = part.index("no sign of a link.")
-        not_yet = part.index("not enough data yet. About 25 more logged days would settle it.")
+        no_sign = part.index("no sign of a link. Stress: no sign.")
+        not_yet = part.index("not testable yet. Not enough data yet to compare: log exercise on 25 more days.")
         assert linked < possible < no_sign < not_yet
-        assert "possible, not clear yet. About 30 more logged days would settle it." in part
-        # Each says how many more days once (the engine's sentence carries the figure).
+        # A stored "more days" figure without the engine's sentence (and its chance) is not repeated bare.
+        assert (
+            "Medication:</strong> possible, not clear yet.</li>" in part
+            or "- Medication: possible, not clear yet.\n" in part
+        )
         assert part.count("40 more logged days") == 1
         assert part.count("25 more") == 1
-        # "No sign" needs no sentence.
-        assert "Stress: no sign." not in part
 
 
 def test_the_buttons_are_https_web_links_with_the_app_link_as_an_extra(diarist: User, frozen_monday: None) -> None:

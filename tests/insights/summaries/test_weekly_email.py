@@ -80,20 +80,24 @@ def test_the_first_block_of_both_parts_is_the_weeks_numbers_against_the_week_bef
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0] == "Hello Ada,"
     assert lines[1] == "YOUR WEEK: 5\u201311 January 2026"
-    assert lines[2:9] == [
+    # The story of the week comes first, per known day since the weeks differ in known days.
+    assert lines[2].startswith("This week: 3 episodes on 2 of 2 known days, 1.5 a day: more than the week before")
+    assert "1.0 a day over its 1 known day (compared per known day" in lines[2]
+    assert lines[3:10] == [
         "- Episodes: 3 (week before: 1)",
-        "- Days with episodes: 2 of 7 (week before: 1 of 7)",
+        "- Days with episodes, of known days: 2 of 2 (week before: 1 of 1)",
         "- Total duration: 4 min (week before: 2 min)",
         "- Average intensity: 4.0 / 10 (week before: 4.0 / 10)",
-        "- Caffeine a day: \u2013 (week before: \u2013)",
+        "- Caffeine, on days with any: \u2013 (week before: \u2013)",
         "- Sleep a night: \u2013 (week before: \u2013)",
         "- Stress, average: \u2013 (week before: \u2013)",
     ]
     visible = _visible_html(html)
-    week_block = visible.index("This week Week before Episodes 3 1 Days with episodes 2 of 7 1 of 7")
+    week_block = visible.index("This week Week before Episodes 3 1 Days with episodes, of known days 2 of 2 1 of 1")
     assert week_block < visible.index("New: worth a doctor's look")
     # Nothing but the greeting and the week's title comes before the numbers.
-    assert visible[:week_block].split() == ["Hello", "Ada,", "Your", "week", "5\u201311", "January", "2026"]
+    # Nothing but the greeting, the week's title and its one-line story comes before the numbers.
+    assert visible[:week_block].split()[:8] == ["Hello", "Ada,", "Your", "week", "5\u201311", "January", "2026", "This"]
 
 
 def test_a_first_week_user_gets_no_comparison_against_zero(make_user: Callable[..., User], frozen_monday: None) -> None:
@@ -105,7 +109,9 @@ def test_a_first_week_user_gets_no_comparison_against_zero(make_user: Callable[.
     for part in (text, _visible_html(html)):
         assert "This is your first week in the diary, so there is no week before to compare with yet." in part
         assert "It counts the 5 days from Wednesday 7 Jan." in part
-        assert "2 of 5" in part
+        # A first week, and a partial one, said as such in the story line.
+        assert "Your first week in the diary, from Wednesday 7 Jan: 2 episodes on 2 of 2 known days." in part
+        assert "2 of 2" in part
         assert "0 episodes" not in part
     assert _preheader(html) == "Your first week with Twitchlog, 5\u201311 Jan: 2 episodes on 2 days."
     assert "- 22\u201328 Dec: before your diary began" in text
@@ -165,7 +171,7 @@ def test_a_week_before_with_nothing_logged_is_not_compared_as_zero(
     _episodes(returning, date(2025, 12, 1), THIS_WEEK)
     text, html = _send(returning)
     assert "- Episodes: 1 (week before: \u2013)" in text
-    assert "- Days with episodes: 1 of 7 (week before: \u2013)" in text
+    assert "- Days with episodes, of known days: 1 of 1 (week before: \u2013)" in text
     assert "Nothing was logged in the week before, so there is nothing to compare with." in text
     assert _preheader(html) == "Your week, 5\u201311 Jan: 1 episode on 1 day."
 
@@ -251,7 +257,7 @@ def test_no_line_of_the_text_part_is_bare_numbers(regular: User, frozen_monday: 
         assert re.search(r"[A-Za-z]", line), f"unlabelled line: {line!r}"
         assert len(line) <= 400, line
     # Each figure sits after its label.
-    assert all(re.match(r"- [A-Z][a-z ,]+: ", line) for line in lines[2:9])
+    assert all(re.match(r"- [A-Z][a-z ,]+: ", line) for line in lines[3:10])
 
 
 def test_the_open_pages_hand_over_to_the_app_on_any_device(api_client: APIClient) -> None:

@@ -1,0 +1,162 @@
+"""The words the product says, in one place: the API, the weekly email, the PDF and the share page
+all take their statuses, dates, spans, durations, plurals, regions and interval levels from here.
+
+Pure apart from Django's enum base (``django.db.models.enums`` needs no settings), so the analysis
+modules can import it too. docs/clinical.md, "How a trigger's result is worded", explains the
+statuses and the effect sizes behind them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models.enums import TextChoices
+
+# --- Interval levels ---------------------------------------------------------------------------
+# Every trigger effect (association and self-experiment) is shown with a 90% two-sided interval:
+# its lower end is the one-sided 95% bound the one-sided tests use, so the interval and the verdict
+# cannot disagree. The episode trend is tested two-sided (it may go either way), so its interval
+# is the usual 95% one.
+EFFECT_INTERVAL_LEVEL = 0.90
+TREND_INTERVAL_LEVEL = 0.95
+EFFECT_INTERVAL = f"{EFFECT_INTERVAL_LEVEL:.0%} interval"
+TREND_INTERVAL = f"{TREND_INTERVAL_LEVEL:.0%} interval"
+WHY_TWO_LEVELS = (
+    f"Trigger effects carry {EFFECT_INTERVAL_LEVEL:.0%} intervals, whose lower end is the one-sided 95% bound "
+    f"of their one-sided tests; the trend, tested both ways, carries a {TREND_INTERVAL_LEVEL:.0%} interval."
+)
+
+# --- The effect sizes the association method is built to find ----------------------------------
+# The engine's power was measured for a doubling of episodes (docs/clinical.md, "What a personal
+# diary can show"); "no sign of a link" is said only where the interval's upper end is below 1.5,
+# which rules out a doubling with room to spare and half of the way to it as well.
+AIMED_RATIO = 2.0
+NO_SIGN_BELOW = 1.5
+# A "more days" figure is given only when that many more days would give at least this chance of
+# showing a doubling, and only within this many more known days at the person's pace.
+MORE_DAYS_MIN_POWER = 0.5
+MORE_DAYS_HORIZON = 180
+
+
+class TriggerStatus(TextChoices):
+    """What one trigger's result supports, strongest first."""
+
+    LINKED = "linked", "linked in the diary"
+    POSSIBLE = "possible", "possible, not clear yet"
+    NOT_CLEAR = "not_clear", "not clear yet"
+    NO_SIGN = "no_sign", "no sign of a link"
+    NOT_TESTABLE = "not_testable", "not testable yet"
+
+
+STATUS_ORDER = {status.value: index for index, status in enumerate(TriggerStatus)}
+# Statuses stored before this vocabulary, read as the one they meant.
+_OLD_STATUSES = {"not_enough_data": TriggerStatus.NOT_TESTABLE.value}
+
+
+def status_words(status: str) -> str:
+    """The one wording of a status, for every surface."""
+    return str(TriggerStatus(status).label)
+
+
+def status_of(result: dict[str, Any]) -> str:
+    """The status of a stored association, in the current vocabulary.
+
+    Rows stored earlier may say "not_enough_data", or "no_sign" over an interval that still
+    reaches the effects the method aims at: those read as "not testable yet" and "not clear yet".
+    """
+    status = str(result.get("status") or "")
+    status = _OLD_STATUSES.get(status, status)
+    if status not in STATUS_ORDER:
+        if result.get("significant"):
+            status = TriggerStatus.LINKED
+        elif result.get("rate_ratio") is None:
+            status = TriggerStatus.NOT_TESTABLE
+        else:
+            status = TriggerStatus.NO_SIGN
+    high = result.get("ci_high")
+    if status == TriggerStatus.NO_SIGN and (high is None or float(high) >= NO_SIGN_BELOW):
+        status = TriggerStatus.NOT_CLEAR
+    return str(status)
+
+
+def times(value: float) -> str:
+    """A rate ratio as a person reads it: "1.3"."""
+    return f"{value:.1f}"
+
+
+def allows_words(low: float, high: float) -> str:
+    """Which effects an inconclusive interval still allows, in words."""
+    if high >= AIMED_RATIO:
+        upper = "a doubling or more" if high >= AIMED_RATIO + 0.05 else "a doubling"
+    else:
+        upper = f"{times(high)} times as many"
+    lower = "fewer episodes" if low < 0.95 else "no difference"
+    return f"anything from {lower} to {upper}"
+
+
+def chance_words(power: float) -> str:
+    """ "about 6 in 10" for a probability."""
+    tenths = max(1, min(9, round(power * 10)))
+    return f"about {tenths} in 10"
+
+
+# --- Numbers, plurals, durations -----------------------------------------------------------------
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 episode", "3 episodes", "2 nights"."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def duration(seconds: float | None) -> str:
+    """A duration as a person says it, at one precision: "45 s", "3 min", "2 h 05 min".
+
+    Minutes are rounded to whole minutes, so a table never shows "1 min" beside "1 min 02 s".
+    """
+    if seconds is None:
+        return "-"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+
+
+def cut_words(trigger: str, value: float) -> str:
+    """Where a person's "high" days of a trigger begin, rounded as a person would say it; the
+    comparison's sentence and the chart's guide both print this, so they cannot disagree."""
+    if trigger == "caffeine":
+        return f"{int(round(value / 25.0) * 25)} mg"
+    if trigger == "sleep":
+        return f"{round(value * 2) / 2:g} h"
+    if trigger == "stress":
+        return f"{round(float(value))} out of 10"
+    return f"{int(round(value / 5.0) * 5)} min"
+
+
+# --- Dates and spans -----------------------------------------------------------------------------
+
+
+def day_text(day: date | None) -> str:
+    """The one date format: "4 Aug 2026"."""
+    return f"{day.day} {day:%b %Y}" if day else "-"
+
+
+def span_text(first: date, last: date) -> str:
+    """ "3 Sep - 30 Oct 2026", "20 Dec 2025 - 5 Jan 2026", or "3 Sep 2026" for one day."""
+    if first == last:
+        return day_text(first)
+    start = f"{first.day} {first:%b}" if first.year == last.year else day_text(first)
+    return f"{start} - {day_text(last)}"
+
+
+# --- Regions -------------------------------------------------------------------------------------
+
+
+def region_words(region: str) -> str:
+    """ "left_hand" -> "left hand"."""
+    return region.replace("_", " ")
