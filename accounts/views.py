@@ -14,6 +14,9 @@ from accounts import selectors, serializers, services, throttles
 from accounts.models import DeviceToken, User
 from config.typing import AuthenticatedRequest
 
+# The anonymous endpoints read a few short fields: anything longer is refused unread (413).
+ANONYMOUS_BODY_BYTES = 16 * 1024
+
 
 def _token_response(*, user: User, device: DeviceToken, token: str, http_status: int) -> Response:
     body = {
@@ -34,6 +37,7 @@ def _validated(serializer_class: type[Any], request: Request) -> dict[str, Any]:
 
 class RegisterView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.RegisterAddressThrottle,)
 
@@ -49,6 +53,7 @@ class RegisterView(APIView):
 
 class LoginView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.LoginAddressThrottle, throttles.LoginAccountThrottle)
 
@@ -123,6 +128,7 @@ class PasswordChangeView(APIView):
 
 class PasswordResetRequestView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.ResetAddressThrottle, throttles.ResetAccountThrottle)
 
@@ -141,6 +147,7 @@ class PasswordResetRequestView(APIView):
 
 class PasswordResetConfirmView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.ResetAddressThrottle,)
 

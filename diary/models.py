@@ -249,6 +249,31 @@ class SyncDevicePush(models.Model):
         db_table = "diary_sync_device_push"
 
 
+# The analysis's measures are finite and bounded: below the Nyquist frequency of the fastest
+# allowed rate (500 Hz), and far above what samples within +-16 g can give.
+TREMOR_MAX_DOMINANT_HZ = 250.0
+TREMOR_MAX_POWER = 1e9
+TREMOR_MAX_AMPLITUDE = 1e6
+
+
+def _tremor_measure_constraints() -> list[models.CheckConstraint]:
+    """A check constraint per measure. Finite bounds refuse Infinity and, in PostgreSQL, NaN too
+    (it sorts above every number); a non-finite measure once broke every read of the account."""
+    bounds = (
+        ("dominant_hz", TREMOR_MAX_DOMINANT_HZ),
+        ("power", TREMOR_MAX_POWER),
+        ("rhythmicity", 1.0),
+        ("amplitude", TREMOR_MAX_AMPLITUDE),
+    )
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": high}),
+            name=f"tremor_{name}_finite",
+        )
+        for name, high in bounds
+    ]
+
+
 class TremorRecording(DiaryRecord):
     """A phone accelerometer recording of one hand, with what the analysis found in it.
 
@@ -257,6 +282,8 @@ class TremorRecording(DiaryRecord):
     """
 
     time_field = "recorded_at"
+
+    MAX_DOMINANT_HZ, MAX_POWER, MAX_AMPLITUDE = TREMOR_MAX_DOMINANT_HZ, TREMOR_MAX_POWER, TREMOR_MAX_AMPLITUDE
 
     recorded_at = models.DateTimeField()
     hand = models.CharField(max_length=8, choices=_choices(episode_terms.HANDS))
@@ -279,6 +306,7 @@ class TremorRecording(DiaryRecord):
             models.CheckConstraint(
                 condition=Q(sample_rate_hz__gte=50, sample_rate_hz__lte=500), name="tremor_rate_50_500"
             ),
+            *_tremor_measure_constraints(),
         ]
         indexes = diary_indexes("tremor", "recorded_at")
 
