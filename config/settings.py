@@ -89,6 +89,9 @@ else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=DJANGO_ENV == "development")
+if IS_PRODUCTION and DEBUG:
+    # Debug pages show settings, tracebacks and request data (health data) to anyone.
+    raise ImproperlyConfigured("DJANGO_DEBUG must not be true with DJANGO_ENV=production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
 # The public address of the service, used in emails and share links.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -325,6 +328,8 @@ THROTTLE_RATES = {
     "share_public": _rate("THROTTLE_SHARE_PUBLIC", "30/min"),
     "unsubscribe": _rate("THROTTLE_UNSUBSCRIBE", "30/min"),
     "admin_login": _rate("THROTTLE_ADMIN_LOGIN", "20/min"),
+    # Building a report PDF (in the request up to 90 days, by a job beyond), per account.
+    "report_build": _rate("THROTTLE_REPORT_BUILD", "30/hour"),
 }
 
 _RENDERER_CLASSES = ["rest_framework.renderers.JSONRenderer"]
