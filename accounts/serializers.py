@@ -42,8 +42,23 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ("id", "email", "display_name", "timezone", "weekly_summary_enabled", "birth_year", "date_joined")
-        read_only_fields = ("id", "email", "date_joined")
+        fields = (
+            "id",
+            "email",
+            "email_confirmed_at",
+            "display_name",
+            "timezone",
+            "weekly_summary_enabled",
+            "birth_year",
+            "date_joined",
+        )
+        read_only_fields = ("id", "email", "email_confirmed_at", "date_joined")
+        extra_kwargs = {  # noqa: RUF012  # DRF reads a plain dict
+            "email_confirmed_at": {
+                "help_text": "When the address was confirmed by its emailed link; null until then. "
+                "Weekly summaries wait for it."
+            }
+        }
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -96,6 +111,15 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
     uid = json_fields.CharField(max_length=64)
     token = json_fields.CharField(max_length=128)
     new_password = password_field()
+
+
+class EmailConfirmSerializer(serializers.Serializer):
+    token = json_fields.CharField(max_length=500, help_text="The code from the confirmation email.")
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    email = json_fields.EmailField(max_length=254)
+    password = password_field()
 
 
 class AccountDeleteSerializer(serializers.Serializer):

@@ -10,8 +10,10 @@ import hashlib
 from typing import Any
 
 from rest_framework import exceptions
+
+from accounts.email_address import lookup_form
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 
 class _PerAddressThrottle(SimpleRateThrottle):
@@ -33,7 +35,7 @@ class _PerAccountThrottle(SimpleRateThrottle):
             return None
         # Hashed: the email is whatever the client sent, of any length and any characters (the
         # throttle runs before validation), and an address has no place in the cache in clear.
-        ident = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+        ident = hashlib.sha256(lookup_form(email).encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
@@ -67,3 +69,9 @@ class UnsubscribeThrottle(_PerAddressThrottle):
 
 class AdminLoginThrottle(_PerAddressThrottle):
     scope = "admin_login"
+
+
+class ConfirmationResendThrottle(UserRateThrottle):
+    """Confirmation emails again, per account, at the rate of reset emails: each sends an email."""
+
+    scope = "reset_account"

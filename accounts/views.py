@@ -161,6 +161,47 @@ class PasswordResetConfirmView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class EmailConfirmView(APIView):
+    permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
+    authentication_classes = ()
+    throttle_classes = (throttles.ResetAddressThrottle,)
+
+    @extend_schema(
+        request=serializers.EmailConfirmSerializer,
+        responses={200: serializers.DetailSerializer},
+        summary="Confirm my email address with the emailed code (weekly summaries start then)",
+    )
+    def post(self, request: Request) -> Response:
+        services.email_confirm(**_validated(serializers.EmailConfirmSerializer, request))
+        return Response({"detail": "Your email address is confirmed."})
+
+
+class EmailResendView(APIView):
+    throttle_classes = (throttles.ConfirmationResendThrottle,)
+
+    @extend_schema(
+        request=None,
+        responses={202: serializers.DetailSerializer},
+        summary="Send the link that confirms my email address again",
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        sent = services.email_confirmation_resend(user=request.user)
+        detail = "We have sent the link again." if sent else "Your email address is already confirmed."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeView(APIView):
+    @extend_schema(
+        request=serializers.EmailChangeSerializer,
+        responses={200: serializers.UserSerializer},
+        summary="Change my email address (it waits for its own confirmation link)",
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        user = services.email_change(user=request.user, **_validated(serializers.EmailChangeSerializer, request))
+        return Response(serializers.UserSerializer(user).data)
+
+
 class AccountDeleteView(APIView):
     @extend_schema(
         request=serializers.AccountDeleteSerializer,

@@ -256,6 +256,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.password_rules.NotOnlyWhitespaceValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out account is refused before its password is checked.
@@ -263,6 +264,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# How long the link that confirms an email address works.
+EMAIL_CONFIRM_TIMEOUT = 60 * 60 * 24 * 7
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
