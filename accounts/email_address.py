@@ -1,19 +1,19 @@
 """One spelling per email address, and no address that only looks like another.
 
-An address is stored in one normal form, so "ANN@Example.org", "ａｎｎ@example.org" (full-width)
-and "ann@EXAMPLE.org" are one account:
+An address is stored in one normal form, so "ANN@Example.org", "ann@example.org" typed in full-width
+letters and "ann@EXAMPLE.org" are one account:
 
 - Unicode NFKC (compatibility forms become their plain letters), surrounding spaces dropped;
 - lower case, as the accounts always were (mail providers treat the local part that way);
-- the domain IDNA-encoded (RFC 3490, Python's codec): "bücher.example" is stored as
+- the domain IDNA-encoded (RFC 3490, Python's codec): "b\u00fccher.example" is stored as
   "xn--bcher-kva.example", the form DNS and SMTP use.
 
-A lookalike is refused (``EmailAddressError``), so "pаypal.com" with a Cyrillic "а" or "bıll" with
-a dotless "ı" can never become a second account beside the real one. The rules follow Unicode's
+A lookalike is refused (``EmailAddressError``), so "paypal.com" spelt with a Cyrillic "a" or "bill"
+with a dotless "i" (U+0131) can never become a second account beside the real one. The rules follow Unicode's
 UTS #39 (security mechanisms) in a small form: a part of the address (the local part, each label of
 the domain) may not mix letters of two scripts ("mixed-script"), and a part with any non-ASCII
 letter may not read as plain ASCII once its confusable letters are replaced ("whole-script" and
-single-letter lookalikes). Names in one script of their own ("пример.рф") stay welcome.
+single-letter lookalikes). Names in one script of their own (a Cyrillic domain under .xn--p1ai) stay welcome.
 """
 
 from __future__ import annotations
@@ -23,16 +23,48 @@ import unicodedata
 # Letters that render like an ASCII letter: a subset of Unicode's confusables.txt (UTS #39) for the
 # Cyrillic, Greek and Latin letters seen in spoofed addresses, plus the dotless i and the long s.
 CONFUSABLE_WITH_ASCII = {
-    # Cyrillic
-    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
-    "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l",
-    "ь": "b", "ɡ": "g",
-    # Greek
-    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
-    "χ": "x", "γ": "y",
-    # Latin letters outside ASCII
-    "ı": "i", "ſ": "s", "ȷ": "j", "ɑ": "a", "ɩ": "i", "ʟ": "l", "ℓ": "l",
-}  # fmt: skip
+    "\N{CYRILLIC SMALL LETTER A}": "a",
+    "\N{CYRILLIC SMALL LETTER VE}": "b",
+    "\N{CYRILLIC SMALL LETTER IE}": "e",
+    "\N{CYRILLIC SMALL LETTER KA}": "k",
+    "\N{CYRILLIC SMALL LETTER EM}": "m",
+    "\N{CYRILLIC SMALL LETTER EN}": "h",
+    "\N{CYRILLIC SMALL LETTER O}": "o",
+    "\N{CYRILLIC SMALL LETTER ER}": "p",
+    "\N{CYRILLIC SMALL LETTER ES}": "c",
+    "\N{CYRILLIC SMALL LETTER TE}": "t",
+    "\N{CYRILLIC SMALL LETTER U}": "y",
+    "\N{CYRILLIC SMALL LETTER HA}": "x",
+    "\N{CYRILLIC SMALL LETTER DZE}": "s",
+    "\N{CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I}": "i",
+    "\N{CYRILLIC SMALL LETTER JE}": "j",
+    "\N{CYRILLIC SMALL LETTER KOMI DE}": "d",
+    "\N{CYRILLIC SMALL LETTER QA}": "q",
+    "\N{CYRILLIC SMALL LETTER WE}": "w",
+    "\N{CYRILLIC SMALL LETTER SHHA}": "h",
+    "\N{CYRILLIC SMALL LETTER PALOCHKA}": "l",
+    "\N{CYRILLIC SMALL LETTER SOFT SIGN}": "b",
+    "\N{LATIN SMALL LETTER SCRIPT G}": "g",
+    "\N{GREEK SMALL LETTER ALPHA}": "a",
+    "\N{GREEK SMALL LETTER BETA}": "b",
+    "\N{GREEK SMALL LETTER EPSILON}": "e",
+    "\N{GREEK SMALL LETTER IOTA}": "i",
+    "\N{GREEK SMALL LETTER KAPPA}": "k",
+    "\N{GREEK SMALL LETTER NU}": "v",
+    "\N{GREEK SMALL LETTER OMICRON}": "o",
+    "\N{GREEK SMALL LETTER RHO}": "p",
+    "\N{GREEK SMALL LETTER TAU}": "t",
+    "\N{GREEK SMALL LETTER UPSILON}": "u",
+    "\N{GREEK SMALL LETTER CHI}": "x",
+    "\N{GREEK SMALL LETTER GAMMA}": "y",
+    "\N{LATIN SMALL LETTER DOTLESS I}": "i",
+    "\N{LATIN SMALL LETTER LONG S}": "s",
+    "\N{LATIN SMALL LETTER DOTLESS J}": "j",
+    "\N{LATIN SMALL LETTER ALPHA}": "a",
+    "\N{LATIN SMALL LETTER IOTA}": "i",
+    "\N{LATIN LETTER SMALL CAPITAL L}": "l",
+    "\N{SCRIPT SMALL L}": "l",
+}
 
 
 class EmailAddressError(ValueError):

@@ -53,7 +53,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
             "date_joined",
         )
         read_only_fields = ("id", "email", "email_confirmed_at", "date_joined")
-        extra_kwargs = {  # noqa: RUF012  # DRF reads a plain dict
+        extra_kwargs = {  # DRF reads a plain dict
             "email_confirmed_at": {
                 "help_text": "When the address was confirmed by its emailed link; null until then. "
                 "Weekly summaries wait for it."

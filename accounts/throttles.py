@@ -10,10 +10,10 @@ import hashlib
 from typing import Any
 
 from rest_framework import exceptions
-
-from accounts.email_address import lookup_form
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+from accounts.email_address import lookup_form
 
 
 class _PerAddressThrottle(SimpleRateThrottle):

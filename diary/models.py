@@ -8,6 +8,7 @@ unique per (user, table) only, so one user's id can never reach another user's r
 
 from __future__ import annotations
 
+import sys
 from typing import TypeVar
 
 from django.conf import settings
@@ -25,6 +26,17 @@ def _choices(mapping: dict[str, str] | tuple[str, ...]) -> list[tuple[str, str]]
 
 def unique_client_id(table: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(fields=["user", "client_id"], name=f"{table}_unique_client_id")
+
+
+def finite_constraint(table: str, field: str) -> models.CheckConstraint:
+    """A float column holds finite numbers only: the bounds of a double refuse Infinity and, in
+    PostgreSQL, NaN (which sorts above every number). The input rules give the column's real range
+    with a clear message first; this keeps a value no reader (JSON, a chart) can handle out."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": -sys.float_info.max, f"{field}__lte": sys.float_info.max}),
+        name=f"{table}_{field}_finite",
+    )
 
 
 def diary_indexes(table: str, time_field: str) -> list[models.Index]:
@@ -217,6 +229,7 @@ class LabResult(DiaryRecord):
                 | Q(reference_high__gte=F("reference_low")),
                 name="lab_reference_low_le_high",
             ),
+            *(finite_constraint("lab", name) for name in ("value", "reference_low", "reference_high")),
         ]
         indexes = diary_indexes("lab", "taken_on")
 

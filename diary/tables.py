@@ -248,8 +248,12 @@ TABLES: dict[str, TableSpec] = {
                 Column("analyte", "str", max_length=32),
                 Column("value", "float", low=0, high=LAB_VALUE_MAX),
                 Column("unit", "str", max_length=20),
-                Column("reference_low", "float", required=False, default=None, nullable=True, low=0, high=LAB_VALUE_MAX),
-                Column("reference_high", "float", required=False, default=None, nullable=True, low=0, high=LAB_VALUE_MAX),
+                Column(
+                    "reference_low", "float", required=False, default=None, nullable=True, low=0, high=LAB_VALUE_MAX
+                ),
+                Column(
+                    "reference_high", "float", required=False, default=None, nullable=True, low=0, high=LAB_VALUE_MAX
+                ),
             ),
         ),
     )

@@ -19,11 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from config.errors import DomainError, NotFound
 from diary.models import SyncClock
 from diary.selectors import diary_first_day
 from diary.sync_clock import stamp_to_datetime
 from diary.tables import EARLIEST_DAY
-from config.errors import DomainError, NotFound
 from insights.reports.build import report_content
 from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, ShareAccessKind
 from insights.reports.pdf import render_report_pdf
@@ -54,7 +54,8 @@ def report_range_check(*, user: User, start: date, end: date) -> None:
         raise DomainError("The range starts after it ends.", fields={"from": ["must be on or before 'to'"]})
     if start < EARLIEST_DAY:
         raise DomainError(
-            "The range starts before any diary can.", fields={"from": [f"must not be before {EARLIEST_DAY.isoformat()}"]}
+            "The range starts before any diary can.",
+            fields={"from": [f"must not be before {EARLIEST_DAY.isoformat()}"]},
         )
     first = _account_first_day(user, before=end)
     if first is not None:
