@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from rest_framework import exceptions
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
@@ -27,8 +27,11 @@ class _PerAccountThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         try:
             data = request.data
-        except (exceptions.ParseError, exceptions.UnsupportedMediaType):
-            # The view refuses the body in its own words; the per-address throttle still counts it.
+        except APIException as exc:
+            # Malformed, nested too deep, too large, or not JSON: the per-address throttle has counted
+            # it. DRF hands any later reader empty data, so the error is kept for the view to raise
+            # (accounts.views) rather than answer "email is required".
+            request.unreadable_body = exc  # type: ignore[attr-defined]  # read back by accounts.views
             return None
         email = data.get("email") if hasattr(data, "get") else None
         if not isinstance(email, str) or not email.strip():

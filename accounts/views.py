@@ -30,6 +30,9 @@ def _token_response(*, user: User, device: DeviceToken, token: str, http_status:
 
 
 def _validated(serializer_class: type[Any], request: Request) -> dict[str, Any]:
+    unreadable = getattr(request, "unreadable_body", None)  # set by a per-account throttle
+    if unreadable is not None:
+        raise unreadable
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -54,12 +54,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, SuspiciousOperation):
         exc = DomainError("The request was refused as malformed.", code="bad_request")
     if isinstance(exc, DomainError):
-        response = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
-        retry_after = exc.fields.get("retry_after_seconds")
-        if exc.status_code == 429 and isinstance(retry_after, int):
+        answer = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        seconds = exc.fields.get("retry_after_seconds")
+        if exc.status_code == 429 and isinstance(seconds, int):
             # Every 429 says when to come back (RFC 9110 section 10.2.3), as DRF's throttles do.
-            response["Retry-After"] = str(retry_after)
-        return response
+            answer["Retry-After"] = str(seconds)
+        return answer
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(fields)

@@ -355,6 +355,8 @@ def _read_list(value: Any) -> list[str]:
 
 
 def _read_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # any size: the column's range refuses what does not fit
     if _is_number(value) and float(value).is_integer():
         return int(value)
     raise WireError("must be a whole number")
