@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from rest_framework import serializers
 
+from accounts.email_address import EmailAddressError, lookup_form, normalise_email
 from accounts.models import DeviceToken, User
 from accounts.timezones import validate_timezone
 from config import json_fields
+
+
+class AddressField(json_fields.EmailField):
+    """An email address in its stored form (accounts.email_address) before it is validated, so a
+    full-width or upper-case or Unicode-domain spelling is read as the address it stands for. A new
+    address (``lookup=False``) also refuses lookalikes; one to look up never refuses, it just finds
+    no account."""
+
+    def __init__(self, *, lookup: bool = False, **kwargs: Any) -> None:
+        self.lookup = lookup
+        super().__init__(max_length=254, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            if self.lookup:
+                data = lookup_form(data)
+            else:
+                try:
+                    data = normalise_email(data)
+                except EmailAddressError as exc:
+                    raise serializers.ValidationError(str(exc), code="invalid") from None
+        return super().to_internal_value(data)
 
 
 def password_field() -> json_fields.CharField:
@@ -62,7 +87,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = json_fields.EmailField(max_length=254)
+    email = AddressField()
     password = password_field()
     display_name = json_fields.CharField(max_length=100, required=False, default="", allow_blank=True)
     timezone = json_fields.CharField(max_length=64, required=False, default="UTC", validators=[validate_timezone])
@@ -71,7 +96,7 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    email = json_fields.EmailField(max_length=254)
+    email = AddressField(lookup=True)
     password = password_field()
     device_name = device_name_field()
 
@@ -104,7 +129,7 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class PasswordResetRequestSerializer(serializers.Serializer):
-    email = json_fields.EmailField(max_length=254)
+    email = AddressField(lookup=True)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
@@ -118,7 +143,7 @@ class EmailConfirmSerializer(serializers.Serializer):
 
 
 class EmailChangeSerializer(serializers.Serializer):
-    email = json_fields.EmailField(max_length=254)
+    email = AddressField()
     password = password_field()
 
 

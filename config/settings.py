@@ -383,7 +383,9 @@ SPECTACULAR_SETTINGS = {
 # --- Static files, i18n, logging ---------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the Docker image runs it at build time); whitenoise serves it. In
+# production the manifest storage needs it: without collected files every admin page is a 500.
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
