@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -236,12 +237,16 @@ def email_confirmation_send(*, user: User) -> None:
             "link": f"{settings.APP_BASE_URL}/confirm-email?token={token}",
             "days": settings.EMAIL_CONFIRM_TIMEOUT // 86400,
         }
-        send_mail(
-            subject="Confirm your email address for Twitchlog",
-            message=render_to_string("accounts/email_confirm_email.txt", context),
-            from_email=None,
-            recipient_list=[current.email],
-        )
+        try:
+            send_mail(
+                subject="Confirm your email address for Twitchlog",
+                message=render_to_string("accounts/email_confirm_email.txt", context),
+                from_email=None,
+                recipient_list=[current.email],
+            )
+        except (smtplib.SMTPException, OSError) as exc:
+            # The account exists and works; the person can ask for the link again (resend).
+            logger.warning("Confirmation email for user %s not sent: %s", user_id, type(exc).__name__)
 
     transaction.on_commit(send)
 

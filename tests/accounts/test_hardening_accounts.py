@@ -254,3 +254,17 @@ def test_an_empty_start_date_is_a_400_naming_it(auth_client):
     )
     assert response.status_code == 400
     assert "start_date" in response.json()["error"]["fields"]
+
+
+def test_registration_succeeds_when_the_confirmation_email_cannot_be_sent(
+    api_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr("accounts.services.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = register(api_client, "ann@example.org")
+
+    assert response.status_code == 201
+    assert User.objects.get(email="ann@example.org").email_confirmed_at is None
