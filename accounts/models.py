@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone as django_timezone
 from knox.models import AbstractAuthToken
 
+from accounts.email_address import lookup_form, normalise_email
 from accounts.timezones import validate_timezone
 
 
@@ -26,7 +27,7 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("Users must have an email address")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -37,8 +38,9 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        # Emails are stored lower-cased, so "Ann@Example.org" logs in as "ann@example.org".
-        return self.get(email=(username or "").strip().lower())
+        # Emails are stored normalised (accounts.email_address), so "Ann@Example.org" logs in as
+        # "ann@example.org".
+        return self.get(email=lookup_form(username or ""))
 
 
 # knox ships no type hints, so the Django plugin cannot see DeviceToken's manager (knox's
@@ -55,6 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=django_timezone.now)
+    # When the person opened the confirmation link sent to ``email``; null until then, and again
+    # after the address changes. The app works at once; weekly emails wait for it.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from rest_framework import serializers
 
+from accounts.email_address import EmailAddressError, lookup_form, normalise_email
 from accounts.models import DeviceToken, User
 from accounts.timezones import validate_timezone
 from config import json_fields
+
+
+class AddressField(json_fields.EmailField):
+    """An email address in its stored form (accounts.email_address) before it is validated, so a
+    full-width or upper-case or Unicode-domain spelling is read as the address it stands for. A new
+    address (``lookup=False``) also refuses lookalikes; one to look up never refuses, it just finds
+    no account."""
+
+    def __init__(self, *, lookup: bool = False, **kwargs: Any) -> None:
+        self.lookup = lookup
+        super().__init__(max_length=254, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            if self.lookup:
+                data = lookup_form(data)
+            else:
+                try:
+                    data = normalise_email(data)
+                except EmailAddressError as exc:
+                    raise serializers.ValidationError(str(exc), code="invalid") from None
+        return super().to_internal_value(data)
 
 
 def password_field() -> json_fields.CharField:
@@ -52,6 +77,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
         fields = (
             "id",
             "email",
+            "email_confirmed_at",
             "display_name",
             "timezone",
             "timezone_since",
@@ -59,11 +85,17 @@ class UserSerializer(serializers.ModelSerializer[User]):
             "birth_year",
             "date_joined",
         )
-        read_only_fields = ("id", "email", "timezone_since", "date_joined")
+        read_only_fields = ("id", "email", "email_confirmed_at", "timezone_since", "date_joined")
+        extra_kwargs = {  # DRF reads a plain dict
+            "email_confirmed_at": {
+                "help_text": "When the address was confirmed by its emailed link; null until then. "
+                "Weekly summaries wait for it."
+            }
+        }
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = json_fields.EmailField(max_length=254)
+    email = AddressField()
     password = password_field()
     display_name = json_fields.CharField(max_length=100, required=False, default="", allow_blank=True)
     timezone = json_fields.CharField(max_length=64, required=False, default="UTC", validators=[validate_timezone])
@@ -72,7 +104,7 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    email = json_fields.EmailField(max_length=254)
+    email = AddressField(lookup=True)
     password = password_field()
     device_name = device_name_field()
 
@@ -105,13 +137,22 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class PasswordResetRequestSerializer(serializers.Serializer):
-    email = json_fields.EmailField(max_length=254)
+    email = AddressField(lookup=True)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
     uid = json_fields.CharField(max_length=64)
     token = json_fields.CharField(max_length=128)
     new_password = password_field()
+
+
+class EmailConfirmSerializer(serializers.Serializer):
+    token = json_fields.CharField(max_length=500, help_text="The code from the confirmation email.")
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    email = AddressField()
+    password = password_field()
 
 
 class AccountDeleteSerializer(serializers.Serializer):

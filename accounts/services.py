@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,6 +22,7 @@ from django.utils import timezone as django_timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from accounts.email_address import EmailAddressError, lookup_form, normalise_email
 from accounts.lockout import lockout_message, lockout_seconds
 from accounts.models import DeviceToken, TimezoneChange, User
 from config.errors import DomainError, NotFound
@@ -43,6 +46,22 @@ def _full_clean(user: User, *, exclude: tuple[str, ...] = ()) -> None:
         raise DomainError("Invalid input.", code="invalid", fields=exc.message_dict) from exc
 
 
+def _normalised_email(raw: str) -> str:
+    try:
+        return normalise_email(raw)
+    except EmailAddressError as exc:
+        raise DomainError("This email address cannot be used.", fields={"email": [str(exc)]}) from None
+
+
+def _refuse_taken(email: str) -> None:
+    if User.objects.filter(email=email).exists():
+        raise DomainError(
+            "An account with this email already exists.",
+            code="email_taken",
+            fields={"email": ["An account with this email already exists."]},
+        )
+
+
 def device_token_create(*, user: User, device_name: str) -> tuple[DeviceToken, str]:
     """Issue a new token for one device. The raw token is returned once and never stored."""
     instance, token = DeviceToken.objects.create(user=user, device_name=device_name or "Unnamed device")
@@ -59,25 +78,21 @@ def user_register(
     timezone: str = "UTC",
     birth_year: int | None = None,
 ) -> tuple[User, DeviceToken, str]:
-    email = email.strip().lower()
-    if User.objects.filter(email=email).exists():
-        raise DomainError(
-            "An account with this email already exists.",
-            code="email_taken",
-            fields={"email": ["An account with this email already exists."]},
-        )
+    email = _normalised_email(email)
+    _refuse_taken(email)
     user = User(email=email, display_name=display_name, timezone=timezone, birth_year=birth_year)
     _check_password_rules(password, user=user, field="password")
     user.set_password(password)
     _full_clean(user, exclude=("password",))
     user.save()
     instance, token = device_token_create(user=user, device_name=device_name)
+    email_confirmation_send(user=user)
     return user, instance, token
 
 
 def user_login(*, request: HttpRequest, email: str, password: str, device_name: str) -> tuple[User, DeviceToken, str]:
     """Check the credentials through axes, so failures are counted and lock-outs enforced."""
-    credentials = {"username": email.strip().lower(), "password": password}
+    credentials = {"username": lookup_form(email), "password": password}
     if AxesProxyHandler.is_locked(request, credentials={"username": credentials["username"]}):
         raise DomainError(
             lockout_message(), code="locked_out", fields={"retry_after_seconds": lockout_seconds()}, status_code=429
@@ -133,7 +148,7 @@ def password_reset_request(*, email: str) -> None:
     password hash and last login, so it stops working once used, and after
     PASSWORD_RESET_TIMEOUT.
     """
-    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    user = User.objects.filter(email=lookup_form(email), is_active=True).first()
     if user is None:
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -208,3 +223,90 @@ def user_delete(*, user: User, password: str) -> None:
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username=user.email).delete()
     user.delete()
+
+
+# --- Email confirmation ------------------------------------------------------------------------
+# The link carries a signed, timestamped token of (user, address): it confirms only the address
+# it was sent to, so after a change an old link does nothing, and it needs nothing stored.
+_CONFIRM_SALT = "accounts.email-confirmation"
+
+
+def email_confirm_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=_CONFIRM_SALT, compress=True)
+
+
+def email_confirmation_send(*, user: User) -> None:
+    """Email the confirmation link once the transaction that set the address commits."""
+    user_id, email = user.pk, user.email
+
+    def send() -> None:
+        current = User.objects.filter(pk=user_id, email=email, email_confirmed_at__isnull=True).first()
+        if current is None:
+            return
+        token = email_confirm_token(current)
+        context = {
+            "user": current,
+            "token": token,
+            "link": f"{settings.APP_BASE_URL}/confirm-email?token={token}",
+            "days": settings.EMAIL_CONFIRM_TIMEOUT // 86400,
+        }
+        try:
+            send_mail(
+                subject="Confirm your email address for Twitchlog",
+                message=render_to_string("accounts/email_confirm_email.txt", context),
+                from_email=None,
+                recipient_list=[current.email],
+            )
+        except (smtplib.SMTPException, OSError) as exc:
+            # The account exists and works; the person can ask for the link again (resend).
+            logger.warning("Confirmation email for user %s not sent: %s", user_id, type(exc).__name__)
+
+    transaction.on_commit(send)
+
+
+def email_confirmation_resend(*, user: User) -> bool:
+    """Send the link again; False (and nothing sent) when the address is confirmed already."""
+    if user.email_confirmed_at is not None:
+        return False
+    email_confirmation_send(user=user)
+    return True
+
+
+def email_confirm(*, token: str) -> User:
+    """Confirm the address a link was sent to, if it is still the account's; twice is fine."""
+    invalid = DomainError(
+        "This confirmation link is invalid, expired, or for an address you have since changed. Ask for a new one.",
+        code="invalid_token",
+        fields={"token": ["Invalid, expired, or for another address."]},
+    )
+    try:
+        payload = signing.loads(token, salt=_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRM_TIMEOUT)
+    except signing.BadSignature:
+        raise invalid from None
+    user = User.objects.filter(pk=payload.get("u"), email=payload.get("e"), is_active=True).first()
+    if user is None:
+        raise invalid
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = django_timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+@transaction.atomic
+def email_change(*, user: User, email: str, password: str) -> User:
+    """Move the account to a new address, which waits for its own confirmation (no weekly email
+    goes to it until then). The password proves it is the owner, not whoever holds a phone."""
+    if not user.check_password(password):
+        raise DomainError(
+            "The password is not right.", code="invalid", fields={"password": ["The password is not right."]}
+        )
+    email = _normalised_email(email)
+    if email == user.email:
+        return user
+    _refuse_taken(email)
+    user.email = email
+    user.email_confirmed_at = None
+    _full_clean(user, exclude=("password",))
+    user.save(update_fields=["email", "email_confirmed_at"])
+    email_confirmation_send(user=user)
+    return user

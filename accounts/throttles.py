@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from rest_framework import exceptions
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+from accounts.email_address import lookup_form
 
 
 class _PerAddressThrottle(SimpleRateThrottle):
@@ -25,15 +27,18 @@ class _PerAccountThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         try:
             data = request.data
-        except (exceptions.ParseError, exceptions.UnsupportedMediaType):
-            # The view refuses the body in its own words; the per-address throttle still counts it.
+        except APIException as exc:
+            # Malformed, nested too deep, too large, or not JSON: the per-address throttle has counted
+            # it. DRF hands any later reader empty data, so the error is kept for the view to raise
+            # (accounts.views) rather than answer "email is required".
+            request.unreadable_body = exc  # type: ignore[attr-defined]  # read back by accounts.views
             return None
         email = data.get("email") if hasattr(data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
         # Hashed: the email is whatever the client sent, of any length and any characters (the
         # throttle runs before validation), and an address has no place in the cache in clear.
-        ident = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+        ident = hashlib.sha256(lookup_form(email).encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
@@ -67,3 +72,9 @@ class UnsubscribeThrottle(_PerAddressThrottle):
 
 class AdminLoginThrottle(_PerAddressThrottle):
     scope = "admin_login"
+
+
+class ConfirmationResendThrottle(UserRateThrottle):
+    """Confirmation emails again, per account, at the rate of reset emails: each sends an email."""
+
+    scope = "reset_account"

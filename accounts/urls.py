@@ -12,6 +12,9 @@ urlpatterns = [
     path("auth/password/change/", views.PasswordChangeView.as_view(), name="password-change"),
     path("auth/password/reset/", views.PasswordResetRequestView.as_view(), name="password-reset"),
     path("auth/password/reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("auth/email/confirm/", views.EmailConfirmView.as_view(), name="email-confirm"),
+    path("auth/email/resend/", views.EmailResendView.as_view(), name="email-resend"),
+    path("auth/email/change/", views.EmailChangeView.as_view(), name="email-change"),
     path("me/", views.MeView.as_view(), name="me"),
     path("account/delete/", views.AccountDeleteView.as_view(), name="account-delete"),
 ]

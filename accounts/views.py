@@ -14,6 +14,9 @@ from accounts import selectors, serializers, services, throttles
 from accounts.models import DeviceToken, User
 from config.typing import AuthenticatedRequest
 
+# The anonymous endpoints read a few short fields: anything longer is refused unread (413).
+ANONYMOUS_BODY_BYTES = 16 * 1024
+
 
 def _token_response(*, user: User, device: DeviceToken, token: str, http_status: int) -> Response:
     body = {
@@ -27,6 +30,9 @@ def _token_response(*, user: User, device: DeviceToken, token: str, http_status:
 
 
 def _validated(serializer_class: type[Any], request: Request) -> dict[str, Any]:
+    unreadable = getattr(request, "unreadable_body", None)  # set by a per-account throttle
+    if unreadable is not None:
+        raise unreadable
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
@@ -34,6 +40,7 @@ def _validated(serializer_class: type[Any], request: Request) -> dict[str, Any]:
 
 class RegisterView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.RegisterAddressThrottle,)
 
@@ -49,6 +56,7 @@ class RegisterView(APIView):
 
 class LoginView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.LoginAddressThrottle, throttles.LoginAccountThrottle)
 
@@ -123,6 +131,7 @@ class PasswordChangeView(APIView):
 
 class PasswordResetRequestView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.ResetAddressThrottle, throttles.ResetAccountThrottle)
 
@@ -141,6 +150,7 @@ class PasswordResetRequestView(APIView):
 
 class PasswordResetConfirmView(APIView):
     permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
     authentication_classes = ()
     throttle_classes = (throttles.ResetAddressThrottle,)
 
@@ -152,6 +162,47 @@ class PasswordResetConfirmView(APIView):
     def post(self, request: Request) -> Response:
         services.password_reset_confirm(**_validated(serializers.PasswordResetConfirmSerializer, request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailConfirmView(APIView):
+    permission_classes = (permissions.AllowAny,)
+    max_body_bytes = ANONYMOUS_BODY_BYTES
+    authentication_classes = ()
+    throttle_classes = (throttles.ResetAddressThrottle,)
+
+    @extend_schema(
+        request=serializers.EmailConfirmSerializer,
+        responses={200: serializers.DetailSerializer},
+        summary="Confirm my email address with the emailed code (weekly summaries start then)",
+    )
+    def post(self, request: Request) -> Response:
+        services.email_confirm(**_validated(serializers.EmailConfirmSerializer, request))
+        return Response({"detail": "Your email address is confirmed."})
+
+
+class EmailResendView(APIView):
+    throttle_classes = (throttles.ConfirmationResendThrottle,)
+
+    @extend_schema(
+        request=None,
+        responses={202: serializers.DetailSerializer},
+        summary="Send the link that confirms my email address again",
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        sent = services.email_confirmation_resend(user=request.user)
+        detail = "We have sent the link again." if sent else "Your email address is already confirmed."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeView(APIView):
+    @extend_schema(
+        request=serializers.EmailChangeSerializer,
+        responses={200: serializers.UserSerializer},
+        summary="Change my email address (it waits for its own confirmation link)",
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        user = services.email_change(user=request.user, **_validated(serializers.EmailChangeSerializer, request))
+        return Response(serializers.UserSerializer(user).data)
 
 
 class AccountDeleteView(APIView):

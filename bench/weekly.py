@@ -38,7 +38,11 @@ def populate(count: int) -> None:
 
     stamp = timezone.now()
     users = User.objects.bulk_create(
-        [User(email=f"bench{n}@example.org", password="!", timezone=ZONES[n % len(ZONES)]) for n in range(count)],
+        [
+            # Confirmed addresses: weekly summaries go only to those.
+            User(email=f"bench{n}@example.org", password="!", timezone=ZONES[n % len(ZONES)], email_confirmed_at=stamp)
+            for n in range(count)
+        ],
         batch_size=1000,
     )
     episodes, caffeine, sleep, stress = [], [], [], []

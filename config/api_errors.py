@@ -15,7 +15,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from rest_framework import exceptions, status
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from config.errors import DomainError
+from config.parsers import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,18 @@ def _validation_message(fields: dict[str, Any]) -> str:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        # A body without a Content-Length that Django found too long while reading it.
+        exc = PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, SuspiciousOperation):
+        exc = DomainError("The request was refused as malformed.", code="bad_request")
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        answer = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        seconds = exc.fields.get("retry_after_seconds")
+        if exc.status_code == 429 and isinstance(seconds, int):
+            # Every 429 says when to come back (RFC 9110 section 10.2.3), as DRF's throttles do.
+            answer["Retry-After"] = str(seconds)
+        return answer
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(fields)

@@ -89,6 +89,9 @@ else:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=DJANGO_ENV == "development")
+if IS_PRODUCTION and DEBUG:
+    # Debug pages show settings, tracebacks and request data (health data) to anyone.
+    raise ImproperlyConfigured("DJANGO_DEBUG must not be true with DJANGO_ENV=production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
 # The public address of the service, used in emails and share links.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -123,6 +126,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An oversized /api/ body is refused (413, as JSON) before anything reads it.
+    "config.body_limit.BodyLimitMiddleware",
     "config.security_headers.SecurityHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,6 +256,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.password_rules.NotOnlyWhitespaceValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out account is refused before its password is checked.
@@ -258,6 +264,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# How long the link that confirms an email address works.
+EMAIL_CONFIRM_TIMEOUT = 60 * 60 * 24 * 7
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -323,6 +331,8 @@ THROTTLE_RATES = {
     "share_public": _rate("THROTTLE_SHARE_PUBLIC", "30/min"),
     "unsubscribe": _rate("THROTTLE_UNSUBSCRIBE", "30/min"),
     "admin_login": _rate("THROTTLE_ADMIN_LOGIN", "20/min"),
+    # Building a report PDF (in the request up to 90 days, by a job beyond), per account.
+    "report_build": _rate("THROTTLE_REPORT_BUILD", "30/hour"),
 }
 
 _RENDERER_CLASSES = ["rest_framework.renderers.JSONRenderer"]
@@ -373,7 +383,9 @@ SPECTACULAR_SETTINGS = {
 # --- Static files, i18n, logging ---------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the Docker image runs it at build time); whitenoise serves it. In
+# production the manifest storage needs it: without collected files every admin page is a 500.
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -8,6 +8,7 @@ unique per (user, table) only, so one user's id can never reach another user's r
 
 from __future__ import annotations
 
+import sys
 from typing import TypeVar
 
 from django.conf import settings
@@ -25,6 +26,17 @@ def _choices(mapping: dict[str, str] | tuple[str, ...]) -> list[tuple[str, str]]
 
 def unique_client_id(table: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(fields=["user", "client_id"], name=f"{table}_unique_client_id")
+
+
+def finite_constraint(table: str, field: str) -> models.CheckConstraint:
+    """A float column holds finite numbers only: the bounds of a double refuse Infinity and, in
+    PostgreSQL, NaN (which sorts above every number). The input rules give the column's real range
+    with a clear message first; this keeps a value no reader (JSON, a chart) can handle out."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": -sys.float_info.max, f"{field}__lte": sys.float_info.max}),
+        name=f"{table}_{field}_finite",
+    )
 
 
 def diary_indexes(table: str, time_field: str) -> list[models.Index]:
@@ -247,6 +259,7 @@ class LabResult(DiaryRecord):
                 | Q(reference_high__gte=F("reference_low")),
                 name="lab_reference_low_le_high",
             ),
+            *(finite_constraint("lab", name) for name in ("value", "reference_low", "reference_high")),
         ]
         indexes = diary_indexes("lab", "taken_on")
 
@@ -307,6 +320,31 @@ class SyncDevicePush(models.Model):
         db_table = "diary_sync_device_push"
 
 
+# The analysis's measures are finite and bounded: below the Nyquist frequency of the fastest
+# allowed rate (500 Hz), and far above what samples within +-16 g can give.
+TREMOR_MAX_DOMINANT_HZ = 250.0
+TREMOR_MAX_POWER = 1e9
+TREMOR_MAX_AMPLITUDE = 1e6
+
+
+def _tremor_measure_constraints() -> list[models.CheckConstraint]:
+    """A check constraint per measure. Finite bounds refuse Infinity and, in PostgreSQL, NaN too
+    (it sorts above every number); a non-finite measure once broke every read of the account."""
+    bounds = (
+        ("dominant_hz", TREMOR_MAX_DOMINANT_HZ),
+        ("power", TREMOR_MAX_POWER),
+        ("rhythmicity", 1.0),
+        ("amplitude", TREMOR_MAX_AMPLITUDE),
+    )
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": high}),
+            name=f"tremor_{name}_finite",
+        )
+        for name, high in bounds
+    ]
+
+
 class TremorRecording(DiaryRecord):
     """A phone accelerometer recording of one hand, with what the analysis found in it.
 
@@ -315,6 +353,8 @@ class TremorRecording(DiaryRecord):
     """
 
     time_field = "recorded_at"
+
+    MAX_DOMINANT_HZ, MAX_POWER, MAX_AMPLITUDE = TREMOR_MAX_DOMINANT_HZ, TREMOR_MAX_POWER, TREMOR_MAX_AMPLITUDE
 
     recorded_at = models.DateTimeField()
     hand = models.CharField(max_length=8, choices=_choices(episode_terms.HANDS))
@@ -339,6 +379,7 @@ class TremorRecording(DiaryRecord):
             models.CheckConstraint(
                 condition=Q(sample_rate_hz__gte=50, sample_rate_hz__lte=500), name="tremor_rate_50_500"
             ),
+            *_tremor_measure_constraints(),
         ]
         indexes = diary_indexes("tremor", "recorded_at")
 

@@ -8,16 +8,16 @@ defence; these give the clear message first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
-from diary.models import MAX_UTC_OFFSET_MIN, MIN_UTC_OFFSET_MIN
+from diary.models import MAX_UTC_OFFSET_MIN
+from diary.tables import EARLIEST_DAY, TABLES, Column
 from diary.tremor_rules import validate_recording
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=24)
-MAX_EPISODE_SECONDS = 3600
 
 Errors = dict[str, list[str]]
 
@@ -28,10 +28,42 @@ def _one_of(value: str, allowed: Any, what: str) -> str | None:
     return f"'{value}' is not a known {what}; valid values: {', '.join(sorted(allowed))}"
 
 
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
 def _in_range(value: float | None, low: float, high: float) -> str | None:
     if value is None or low <= value <= high:
         return None
-    return f"must be between {low:g} and {high:g}"
+    return f"must be between {_number(low)} and {_number(high)}"
+
+
+_EARLIEST = datetime.combine(EARLIEST_DAY, time(), tzinfo=UTC)
+
+
+def _column_limit(column: Column, value: Any, now: datetime) -> str | None:
+    """The registry's limits of one column: a number's range, a time's or a date's plausible span.
+
+    Every table's columns get them from their declaration (diary.tables), so a new column is
+    checked by declaring its range; nothing here names a table.
+    """
+    if value is None:
+        return None
+    if column.kind in ("int", "float"):
+        low, high = column.value_range or (None, None)
+        return _in_range(value, low, high) if low is not None and high is not None else None
+    if column.kind == "datetime" and isinstance(value, datetime):
+        if value < _EARLIEST:
+            return f"must not be before {EARLIEST_DAY.isoformat()}"
+        if value > now + FUTURE_TOLERANCE:
+            return "must not be more than 10 minutes in the future"
+    if column.kind == "date" and isinstance(value, date):
+        latest = now.date() + timedelta(days=column.future_days)
+        if value < EARLIEST_DAY:
+            return f"must not be before {EARLIEST_DAY.isoformat()}"
+        if value > latest:
+            return f"must not be after {latest.isoformat()}"
+    return None
 
 
 def _add(errors: Errors, field: str, message: str | None) -> None:
@@ -40,8 +72,6 @@ def _add(errors: Errors, field: str, message: str | None) -> None:
 
 
 def _check_episode(v: dict[str, Any], errors: Errors) -> None:
-    _add(errors, "duration_s", _in_range(v.get("duration_s"), 0, MAX_EPISODE_SECONDS))
-    _add(errors, "intensity", _in_range(v.get("intensity"), 1, 10))
     sites = v.get("body_sites") or []
     if not sites:
         _add(errors, "body_sites", "must list at least one body site")
@@ -64,7 +94,6 @@ def _check_caffeine(v: dict[str, Any], errors: Errors) -> None:
     servings = v.get("servings")
     if servings is not None and not 0 < servings <= 20:
         _add(errors, "servings", "must be more than 0 and at most 20")
-    _add(errors, "mg", _in_range(v.get("mg"), 0, 2000))
 
 
 def _check_sleep(v: dict[str, Any], errors: Errors) -> None:
@@ -74,11 +103,6 @@ def _check_sleep(v: dict[str, Any], errors: Errors) -> None:
             _add(errors, "woke_at", "must be after bed_at")
         elif woke - bed > MAX_SLEEP:
             _add(errors, "woke_at", "a night's sleep cannot be longer than 24 hours")
-    _add(errors, "quality", _in_range(v.get("quality"), 1, 5))
-
-
-def _check_stress(v: dict[str, Any], errors: Errors) -> None:
-    _add(errors, "level", _in_range(v.get("level"), 0, 10))
 
 
 def _check_medication(v: dict[str, Any], errors: Errors) -> None:
@@ -93,7 +117,6 @@ def _check_medication(v: dict[str, Any], errors: Errors) -> None:
 
 
 def _check_exercise(v: dict[str, Any], errors: Errors) -> None:
-    _add(errors, "duration_min", _in_range(v.get("duration_min"), 1, 1440))
     if v.get("intensity"):
         _add(errors, "intensity", _one_of(v["intensity"], episode_terms.EXERCISE_INTENSITIES, "exercise intensity"))
 
@@ -129,22 +152,10 @@ def _check_checkin(v: dict[str, Any], errors: Errors, now: datetime) -> None:
         _add(errors, "day", "must not be a day that has not begun yet")
 
 
-def _check_utc_offset(v: dict[str, Any], errors: Errors) -> None:
-    offset = v.get("utc_offset_min")
-    if offset is not None and not MIN_UTC_OFFSET_MIN <= offset <= MAX_UTC_OFFSET_MIN:
-        _add(
-            errors,
-            "utc_offset_min",
-            f"must be a UTC offset in minutes from {MIN_UTC_OFFSET_MIN} (UTC-12:00) "
-            f"to {MAX_UTC_OFFSET_MIN} (UTC+14:00)",
-        )
-
-
 _TABLE_CHECKS: dict[str, Callable[[dict[str, Any], Errors], None]] = {
     "episodes": _check_episode,
     "caffeine_intakes": _check_caffeine,
     "sleep_logs": _check_sleep,
-    "stress_logs": _check_stress,
     "medications": _check_medication,
     "exercise_sessions": _check_exercise,
     "lab_results": _check_lab,
@@ -155,16 +166,14 @@ _TABLE_CHECKS: dict[str, Callable[[dict[str, Any], Errors], None]] = {
 def check_record(table: str, values: dict[str, Any], *, now: datetime) -> Errors:
     """Every rule the record breaks, by field; empty when it is fine."""
     errors: Errors = {}
-    latest = now + FUTURE_TOLERANCE
-    for field, value in values.items():
-        if isinstance(value, datetime) and value > latest:
-            _add(errors, field, "must not be more than 10 minutes in the future")
+    spec = TABLES.get(table)
+    for column in spec.writable_columns if spec else ():
+        _add(errors, column.name, _column_limit(column, values.get(column.name), now))
     check = _TABLE_CHECKS.get(table)
     if check:
         check(values, errors)
     if table == "day_checkins":
         _check_checkin(values, errors, now)
-    _check_utc_offset(values, errors)
     return errors
 
 

@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import DateField, Min, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
@@ -140,3 +141,17 @@ def catalogue_terms() -> dict[str, Any]:
         "exercise_intensities": _terms(episode_terms.EXERCISE_INTENSITIES),
         "lab_analytes": _terms(episode_terms.LAB_ANALYTES),
     }
+
+
+def diary_first_day(*, user: User) -> date | None:
+    """The UTC date of the user's earliest live record in any table, in one query; None for an empty diary."""
+    firsts = [
+        spec.model.objects.live()
+        .filter(user=user)
+        .values("user")
+        .annotate(first=Cast(Min(spec.model.time_field), DateField()))
+        .values_list("first", flat=True)
+        for spec in TABLES.values()
+    ]
+    days = [day for day in firsts[0].union(*firsts[1:], all=True) if day is not None]
+    return min(days) if days else None

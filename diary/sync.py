@@ -18,7 +18,6 @@ record of the tables it added columns to, whatever ``last_pulled_at`` says.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import DeviceToken, User
 from config.errors import DomainError
+from config.parsers import JsonLimitError, loads_limited
 from diary.models import SyncClock, SyncDevicePush
 from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
 from diary.sync_clock import stamp_to_datetime, tick
@@ -76,8 +76,8 @@ def read_migration(raw: str | None, schema_version: int) -> Migration | None:
     if raw is None or raw in ("", "null", "undefined"):
         return None
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
+        data = loads_limited(raw)
+    except JsonLimitError:
         data = None
     if not isinstance(data, dict) or not _is_version(data.get("from")) or data["from"] > schema_version:
         raise _bad_migration(MIGRATION_RULE)

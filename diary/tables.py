@@ -17,14 +17,24 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from config.parsers import JsonLimitError, loads_limited
 from diary import models as m
 
 # WatermelonDB makes 16 random characters; we accept any id of this shape.
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+# The kinds' own ranges: an integer column is a 32-bit integer in the database, and a float
+# column holds finite numbers only (JSON has no Infinity; an export must stay JSON).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+FLOAT_MAX = sys.float_info.max
+# No diary entry is older than this: nobody alive logged a twitch before 1900, and dates near
+# year 1 overflow the date arithmetic of every day-by-day reader (reports, the email, insights).
+EARLIEST_DAY = date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,22 @@ class Column:
     since: int = 1
     # The server fills it when it comes as null (caffeine mg from the drink, a medicine's class).
     derived: bool = False
+    # For a number: the inclusive range a value must fall in (diary.rules checks it on REST and
+    # sync alike); left as None, the kind's own range (a 32-bit integer, a finite float).
+    low: float | None = None
+    high: float | None = None
+    # For a date: how many days after today it may be (a planned end of a course of medicine).
+    # Every time and date starts at EARLIEST_DAY and a time may be at most a few minutes ahead.
+    future_days: int = 1
+
+    @property
+    def value_range(self) -> tuple[float, float] | None:
+        """The inclusive range of a number column, declared or the kind's own; None for other kinds."""
+        if self.kind == "int":
+            return (INT_MIN if self.low is None else self.low, INT_MAX if self.high is None else self.high)
+        if self.kind == "float":
+            return (-FLOAT_MAX if self.low is None else self.low, FLOAT_MAX if self.high is None else self.high)
+        return None
 
     @property
     def wire_type(self) -> str:
@@ -85,6 +111,10 @@ class TableSpec:
         return ("client_id", "created_at", "updated_at", "deleted_at", *(self.read_field(c) for c in self.columns))
 
 
+# Concentrations are never negative, and no analyte in any unit the app offers reaches a
+# million (vitamin B12 in pg/mL, the largest numbers, is in the hundreds to low thousands).
+LAB_VALUE_MAX = 1_000_000.0
+
 _WIRE_TYPES = {
     "datetime": "number",
     "date": "string",
@@ -99,7 +129,16 @@ _WIRE_TYPES = {
 
 # The phone's UTC offset when the record was logged (minutes, -720 to +840), so the record's local
 # day is the person's day where they were. Optional: an older app's records take the profile's zone.
-UTC_OFFSET = Column("utc_offset_min", "int", required=False, default=None, nullable=True, since=3)
+UTC_OFFSET = Column(
+    "utc_offset_min",
+    "int",
+    required=False,
+    default=None,
+    nullable=True,
+    since=3,
+    low=m.MIN_UTC_OFFSET_MIN,
+    high=m.MAX_UTC_OFFSET_MIN,
+)
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
@@ -110,10 +149,10 @@ TABLES: dict[str, TableSpec] = {
             "episodes",
             (
                 Column("started_at", "datetime"),
-                Column("duration_s", "int"),
+                Column("duration_s", "int", low=0, high=3600),
                 Column("body_sites", "list"),
                 Column("character", "str", max_length=32),
-                Column("intensity", "int"),
+                Column("intensity", "int", low=1, high=10),
                 Column("context", "str", required=False, default="", max_length=32),
                 Column("symptoms", "list", required=False, default=()),
                 Column("notes", "str", required=False, default="", max_length=2000, nullable=True),
@@ -128,7 +167,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("consumed_at", "datetime"),
                 Column("drink", "str", required=False, default="", max_length=32),
                 Column("servings", "float", required=False, default=1.0),
-                Column("mg", "float", required=False, default=None, nullable=True, derived=True),
+                Column("mg", "float", required=False, default=None, nullable=True, derived=True, low=0, high=2000),
                 UTC_OFFSET,
             ),
         ),
@@ -139,7 +178,7 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("bed_at", "datetime"),
                 Column("woke_at", "datetime"),
-                Column("quality", "int", required=False, default=None, nullable=True),
+                Column("quality", "int", required=False, default=None, nullable=True, low=1, high=5),
                 UTC_OFFSET,
             ),
         ),
@@ -149,7 +188,7 @@ TABLES: dict[str, TableSpec] = {
             "stress-logs",
             (
                 Column("recorded_at", "datetime"),
-                Column("level", "int"),
+                Column("level", "int", low=0, high=10),
                 UTC_OFFSET,
             ),
         ),
@@ -165,8 +204,9 @@ TABLES: dict[str, TableSpec] = {
                 Column("drug_class", "str", required=False, default="other", max_length=32, read_only=True),
                 Column("matched_key", "str", required=False, default="", max_length=64, read_only=True),
                 Column("dose", "str", required=False, default="", max_length=120),
-                Column("started_on", "date", required=False, default=None, nullable=True),
-                Column("stopped_on", "date", required=False, default=None, nullable=True),
+                # A course of medicine may be entered with its planned dates, up to a year ahead.
+                Column("started_on", "date", required=False, default=None, nullable=True, future_days=366),
+                Column("stopped_on", "date", required=False, default=None, nullable=True, future_days=366),
                 Column("as_needed", "bool", required=False, default=False),
             ),
         ),
@@ -187,7 +227,7 @@ TABLES: dict[str, TableSpec] = {
             "exercise-sessions",
             (
                 Column("started_at", "datetime"),
-                Column("duration_min", "int"),
+                Column("duration_min", "int", low=1, high=1440),
                 Column("intensity", "str", required=False, default="moderate", max_length=16),
                 Column("kind", "str", required=False, default="", max_length=60),
                 UTC_OFFSET,
@@ -226,10 +266,14 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("taken_on", "date"),
                 Column("analyte", "str", max_length=32),
-                Column("value", "float"),
+                Column("value", "float", low=0, high=LAB_VALUE_MAX),
                 Column("unit", "str", max_length=20),
-                Column("reference_low", "float", required=False, default=None, nullable=True),
-                Column("reference_high", "float", required=False, default=None, nullable=True),
+                Column(
+                    "reference_low", "float", required=False, default=None, nullable=True, low=0, high=LAB_VALUE_MAX
+                ),
+                Column(
+                    "reference_high", "float", required=False, default=None, nullable=True, low=0, high=LAB_VALUE_MAX
+                ),
             ),
         ),
         TableSpec(
@@ -296,7 +340,10 @@ class WireError(ValueError):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number: a finite float or any integer (10**400 is a number, only a range refuses it)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def ms_to_datetime(value: Any) -> datetime:
@@ -304,7 +351,7 @@ def ms_to_datetime(value: Any) -> datetime:
         raise WireError("must be a time in epoch milliseconds (a number)")
     try:
         return datetime.fromtimestamp(value / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
+    except (OverflowError, OSError, ValueError):  # beyond year 1-9999, or an integer past any float
         raise WireError("is not a valid time in epoch milliseconds") from None
 
 
@@ -323,18 +370,25 @@ def _read_date(value: Any) -> date:
     raise WireError("must be a date as YYYY-MM-DD")
 
 
+def _read_json_text(value: str, rule: str) -> Any:
+    """A WatermelonDB ``@json`` string, read under the same limits as a request body."""
+    try:
+        return loads_limited(value)
+    except JsonLimitError as exc:
+        raise WireError(f"{rule} ({exc})") from None
+
+
 def _read_list(value: Any) -> list[str]:
     if isinstance(value, str):
-        try:
-            value = json.loads(value) if value.strip() else []
-        except json.JSONDecodeError:
-            raise WireError("must be a JSON-encoded list of strings") from None
+        value = _read_json_text(value, "must be a JSON-encoded list of strings") if value.strip() else []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise WireError("must be a JSON-encoded list of strings")
     return value
 
 
 def _read_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # any size: the column's range refuses what does not fit
     if _is_number(value) and float(value).is_integer():
         return int(value)
     raise WireError("must be a whole number")
@@ -342,7 +396,10 @@ def _read_int(value: Any) -> int:
 
 def _read_float(value: Any) -> float:
     if _is_number(value):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise WireError(f"must be a finite number (at most {FLOAT_MAX:g} either side of 0)") from None
     raise WireError("must be a number")
 
 
@@ -367,10 +424,7 @@ def read_samples(value: Any) -> dict[str, Any]:
     """Three equal-length axes of m/s^2; a JSON-encoded string on the sync wire. The numbers
     themselves are checked by the tremor rules, which name the axis and the problem."""
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise WireError('must be a JSON-encoded object {"x": [...], "y": [...], "z": [...]}') from None
+        value = _read_json_text(value, 'must be a JSON-encoded object {"x": [...], "y": [...], "z": [...]}')
     if not isinstance(value, dict) or not all(isinstance(value.get(axis), list) for axis in ("x", "y", "z")):
         raise WireError('must be an object {"x": [...], "y": [...], "z": [...]} of numbers')
     return {axis: value[axis] for axis in ("x", "y", "z")}

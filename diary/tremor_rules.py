@@ -15,10 +15,19 @@ import numpy as np
 import numpy.typing as npt
 
 # --- Recording limits -------------------------------------------------------------------------------
-# docs/clinical.md: frequency needs raw samples at 50 Hz or more. Above 500 Hz a phone adds nothing in
-# a 3-20 Hz band but payload size.
+# docs/clinical.md: frequency needs raw samples at 50 Hz or more. Phones deliver accelerometer samples
+# at 50 to a few hundred Hz: Android's Compatibility Definition (CDD section 7.3.1) requires 50 Hz and
+# recommends 200 Hz, Android 12 and later cap apps at 200 Hz unless they hold HIGH_SAMPLING_RATE_SENSORS,
+# and iOS Core Motion delivers about 100 Hz. Above 500 Hz a phone adds nothing in a 3-20 Hz band but
+# payload size.
 MIN_SAMPLE_RATE_HZ = 50.0
 MAX_SAMPLE_RATE_HZ = 500.0
+# What a phone's accelerometer can report: the inertial units phones carry have full-scale ranges of
+# +-2, 4, 8 or 16 g (ST LSM6DSO and Bosch BMI270 datasheets; Android's CDD 7.3.1 requires at least
+# 4 g), so no sample lies beyond 16 standard gravities. A larger number is not a measurement, and
+# 1e300 in every sample used to square to infinity in the analysis.
+STANDARD_GRAVITY_M_S2 = 9.80665
+MAX_ACCELERATION_M_S2 = 16 * STANDARD_GRAVITY_M_S2
 # Ten seconds give four overlapping 4-s spectrum segments to average (WELCH_SEGMENT_S in
 # insights/analysis/tremor.py); sixty seconds is twice the 30 s per hand that Sage mPower records (docs/clinical.md).
 MIN_DURATION_S = 10.0
@@ -103,6 +112,13 @@ def _axis_problems(field: str, values: object) -> tuple[list[tuple[str, str]], n
     not_finite = int(np.count_nonzero(~np.isfinite(array))) if array.dtype.kind == "f" else 0
     if not_finite:
         message = f"{field} has {not_finite} values that are NaN or infinite; every sample must be finite."
+        return [(field, message)], array
+    beyond = int(np.count_nonzero(np.abs(array) > MAX_ACCELERATION_M_S2)) if array.size else 0
+    if beyond:
+        message = (
+            f"{field} has {beyond} values beyond +-{MAX_ACCELERATION_M_S2:.1f} m/s^2 (16 g), more than a phone's "
+            "accelerometer measures; samples are accelerations in m/s^2."
+        )
         return [(field, message)], array
     return [], array
 

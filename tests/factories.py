@@ -28,6 +28,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     password = PASSWORD
     timezone = "UTC"
+    # An established account: its address confirmed, so weekly summaries go to it.
+    email_confirmed_at = factory.LazyFunction(lambda: timezone.now())
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
@@ -42,7 +44,7 @@ class DiaryRecordFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     client_id = factory.Sequence(lambda n: f"c{n}")
-    created_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(lambda: timezone.now())
     updated_at = factory.LazyAttribute(lambda row: row.created_at)
 
 

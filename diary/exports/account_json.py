@@ -30,7 +30,9 @@ PROFILE_FIELDS = ("email", "display_name", "timezone", "weekly_summary_enabled",
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # allow_nan=False: the export is JSON (RFC 8259) or it fails loudly, never "Infinity". Every
+    # float column is finite by its check constraint, so nothing stored can make it fail.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _rest_value(value: Any) -> Any:

@@ -123,6 +123,16 @@ def header(spec: TableSpec) -> list[str]:
     return ["id", *(c.name for c in spec.columns), "created_at", "updated_at"]
 
 
+# OWASP, "CSV Injection": a spreadsheet runs a cell that begins with one of these as a formula
+# (or, for tab and carriage return, as the start of one); a single quote in front makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(text: str) -> str:
+    """Text a spreadsheet shows as typed: a note like "=HYPERLINK(...)" never runs."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -132,11 +142,14 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        # A number the diary stored is a value, never a formula; "-0.5" stays a number.
+        return str(value)
     if isinstance(value, list | tuple):
-        return ";".join(str(item) for item in value)
+        return defuse(";".join(str(item) for item in value))
     if isinstance(value, dict):
-        return json.dumps(value)
-    return str(value)
+        return defuse(json.dumps(value))
+    return defuse(str(value))
 
 
 def table_csv(spec: TableSpec, user: User) -> str:

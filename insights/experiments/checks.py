@@ -54,7 +54,8 @@ def checked_weeks(raw: Any) -> int:
 
 
 def checked_start(raw: Any, today: date) -> date:
-    if raw in (None, ""):
+    # Left out (or null) means today; an empty string is no date (the schema says date).
+    if raw is None:
         return today
     try:
         start = date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None

@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import DomainError, NotFound
+from diary.models import SyncClock
+from diary.selectors import diary_first_day
+from diary.sync_clock import stamp_to_datetime
+from diary.tables import EARLIEST_DAY
 from insights.reports.build import report_content
 from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, ShareAccessKind
 from insights.reports.pdf import render_report_pdf
@@ -47,6 +52,17 @@ def report_range_check(*, user: User, start: date, end: date) -> None:
     """
     if start > end:
         raise DomainError("The range starts after it ends.", fields={"from": ["must be on or before 'to'"]})
+    if start < EARLIEST_DAY:
+        raise DomainError(
+            "The range starts before any diary can.",
+            fields={"from": [f"must not be before {EARLIEST_DAY.isoformat()}"]},
+        )
+    first = _account_first_day(user, before=end)
+    if first is not None:
+        raise DomainError(
+            "The range ends before your diary begins.",
+            fields={"to": [f"must not be before {first.isoformat()}, the first day of your account or diary"]},
+        )
     latest = local_today(user) + timedelta(days=1)
     if end > latest:
         raise DomainError(
@@ -58,6 +74,19 @@ def report_range_check(*, user: User, start: date, end: date) -> None:
             "The range is too long.",
             fields={"from": [f"the range may cover at most {MAX_RANGE_DAYS} days; it covers {days}"]},
         )
+
+
+def _account_first_day(user: User, *, before: date) -> date | None:
+    """The account's first day (its creation, or its earliest entry if that is older) when it falls
+    after ``before``: a range wholly before the account's life shows nothing and is refused. The
+    diary is only read for a range ending before the account was created."""
+    joined = user.date_joined.astimezone(ZoneInfo(user.timezone)).date()
+    if before >= joined:
+        return None
+    entry = diary_first_day(user=user)
+    first = min(joined, entry) if entry else joined
+    # A day's slack: the first entry's UTC date may be a day after its local one.
+    return first if before < first - timedelta(days=1) else None
 
 
 def report_needs_job(*, start: date, end: date) -> bool:
@@ -78,20 +107,24 @@ def report_job_create(*, user: User, start: date, end: date, enqueue: Callable[[
 
     ``enqueue`` hands the new job's id to the queue: the view passes ``tasks.build_report_pdf.delay``.
     It is a parameter because tasks.py imports this module, never the reverse (tests/test_layers.py).
-    A job for the same range that is still queued or running is handed back instead, so an
-    app that retries its request does not start the same build twice.
+    A job for the same range that is still queued or running, or that finished building after
+    the diary last changed, is handed back instead: an app that retries or asks again gets the
+    one build, never a second copy kept for a week.
     """
     report_range_check(user=user, start=start, end=end)
+    now = timezone.now()
+    # A build that started after the diary's last change shows what a new one would.
+    last_stamp = SyncClock.objects.filter(user=user).values_list("last_stamp_ms", flat=True).first()
+    current = Q(status=ReportJobStatus.DONE, started_at__gte=stamp_to_datetime(last_stamp or 0))
     pending = (
-        ReportJob.objects.filter(
-            user=user, range_start=start, range_end=end, status__in=(ReportJobStatus.QUEUED, ReportJobStatus.RUNNING)
-        )
+        ReportJob.objects.filter(user=user, range_start=start, range_end=end, expires_at__gt=now)
+        .filter(Q(status__in=(ReportJobStatus.QUEUED, ReportJobStatus.RUNNING)) | current)
         .defer("pdf")
+        .order_by("-created_at")
         .first()
     )
     if pending is not None:
         return pending
-    now = timezone.now()
     with transaction.atomic():
         job = ReportJob.objects.create(
             user=user, range_start=start, range_end=end, created_at=now, expires_at=now + JOB_LIFETIME

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
@@ -23,6 +24,7 @@ from diary.exports.csv_zip import csv_zip, export_filename
 from diary.exports.fhir import fhir_bundle_json
 from insights.reports import selectors, serializers, services, tasks
 from insights.reports.models import ReportJobStatus
+from insights.reports.throttles import ReportBuildThrottle
 from insights.selectors import local_today
 
 _RANGE_PARAMETERS = [
@@ -52,6 +54,8 @@ def _pdf(body: bytes, filename: str) -> HttpResponse:
 
 
 class ReportPdfView(APIView):
+    throttle_classes = (UserRateThrottle, ReportBuildThrottle)
+
     @extend_schema(
         parameters=_RANGE_PARAMETERS,
         responses={

@@ -122,7 +122,7 @@ def summary_data(user: User, week: Week) -> SummaryData:
 def summary_timezones() -> list[str]:
     """The distinct timezones of users who want summaries: a handful, however many users."""
     return list(
-        User.objects.filter(is_active=True, weekly_summary_enabled=True)
+        User.objects.filter(is_active=True, weekly_summary_enabled=True, email_confirmed_at__isnull=False)
         .order_by()
         .values_list("timezone", flat=True)
         .distinct()
@@ -130,9 +130,11 @@ def summary_timezones() -> list[str]:
 
 
 def users_without_summary(timezones: list[str], week: Week) -> QuerySet[User]:
-    """Users in ``timezones`` who want summaries and have no row yet for ``week``."""
+    """Users in ``timezones`` who want summaries, at a confirmed address, and have no row yet for ``week``."""
     return (
-        User.objects.filter(is_active=True, weekly_summary_enabled=True, timezone__in=timezones)
+        User.objects.filter(
+            is_active=True, weekly_summary_enabled=True, email_confirmed_at__isnull=False, timezone__in=timezones
+        )
         .exclude(weekly_summaries__week_start=week.start)
         .order_by("pk")
     )

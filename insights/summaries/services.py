@@ -141,7 +141,8 @@ def summary_send(*, summary_id: int) -> str:
     if summary is None:  # the account was deleted between the claim and now
         return "gone"
     user = summary.user
-    if not (user.is_active and user.weekly_summary_enabled):
+    # The address may have changed (and so lost its confirmation) since the row was made.
+    if not (user.is_active and user.weekly_summary_enabled and user.email_confirmed_at is not None):
         _finish(summary_id, SummaryStatus.SKIPPED)
         return SummaryStatus.SKIPPED
     try:

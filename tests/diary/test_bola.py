@@ -176,6 +176,11 @@ CALLER_ONLY: dict[str, dict[str, str]] = {
     "password-reset": {"post": "an email to the address given, answered alike for every address; public"},
     "password-reset-confirm": {"post": "the signed code names the account; tests/accounts/test_security.py"},
     "me": {"patch": "the caller's own profile"},
+    "email-confirm": {
+        "post": "the signed code names the account and address; tests/accounts/test_hardening_accounts.py"
+    },
+    "email-resend": {"post": "a link to the caller's own address"},
+    "email-change": {"post": "the caller's own address, with their password"},
     "account-delete": {"post": "the caller's own account; test_deleting_an_account_leaves_no_row_of_that_user"},
     "sync": {"post": "ids in the body: tests/diary/test_sync.py, pushing another user's ids"},
     "share-list": {"post": "a new share of the caller's own diary"},

@@ -221,6 +221,7 @@ def test_the_schema_declares_public_only_the_account_entry_points_and_reference_
         "POST /api/v1/auth/login/",
         "POST /api/v1/auth/password/reset/",
         "POST /api/v1/auth/password/reset/confirm/",
+        "POST /api/v1/auth/email/confirm/",
         "GET /api/v1/catalogues/body-sites/",
         "GET /api/v1/catalogues/drinks/",
         "GET /api/v1/catalogues/medicines/",
