@@ -92,3 +92,32 @@ def _copy_merge(
                 values = [Jsonb(row[c]) if c in json_columns else row[c] for c in value_columns]
                 copy.write_row((user_id, row["client_id"], stamp, stamp, None, *values))
         raw.execute(merge)
+
+
+def insert_returning(
+    model: type[DiaryRecord], user_id: int, row: dict[str, Any], stamp: datetime
+) -> DiaryRecord | None:
+    """Store one new record and return it as stored, in one round trip; None if the user already
+    has a live record with this client id (nothing is written then).
+
+    A REST create: a tombstone with the same id is brought back with the new values (as the
+    upsert does), a live record is left alone. RETURNING hands back the row, so the answer
+    needs no second SELECT and no EXISTS check before.
+    """
+    table = model._meta.db_table
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    values = {"user_id": user_id, "created_at": stamp, "updated_at": stamp, "deleted_at": None, **row}
+    columns = list(values)
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in _KEPT_ON_CONFLICT)
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    returned = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Every identifier below comes from the model's own metadata, never from a request.
+    sql = (
+        f'INSERT INTO "{table}" ({column_list}) VALUES ({placeholders}) '  # noqa: S608
+        f'ON CONFLICT ("user_id", "client_id") DO UPDATE SET {updates} WHERE "{table}"."deleted_at" IS NOT NULL '
+        f"RETURNING {returned}"
+    )
+    params = [fields[c].get_db_prep_save(value, connection) for c, value in values.items()]
+    # A raw query applies each field's conversion from the database (JSON, times), as a SELECT would.
+    return next(iter(model._default_manager.raw(sql, params)), None)

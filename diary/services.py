@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.errors import Conflict, DomainError, NotFound
 from diary import rules
-from diary.bulk_upsert import upsert_rows
+from diary.bulk_upsert import insert_returning, upsert_rows
 from diary.models import DiaryRecord, Medication
 from diary.signals import diary_changed
 from diary.sync_clock import stamp_to_datetime, tick
@@ -177,12 +177,6 @@ def record_save(
     """
     spec = TABLES[table]
     client_id = client_id or new_client_id()
-    if existing is False and spec.model.objects.live().filter(user=user, client_id=client_id).exists():
-        raise Conflict(
-            f"You already have a {table} record with id '{client_id}'; update it instead.",
-            code="already_exists",
-            fields={"id": ["already exists"]},
-        )
     if existing and not partial:
         record_get(user=user, table=table, client_id=client_id)
     if partial:
@@ -199,12 +193,34 @@ def record_save(
     if errors:
         raise DomainError("Invalid input.", fields={key.split(".", 1)[1]: msgs for key, msgs in errors.items()})
     try:
+        if existing is False:
+            return _create_one(spec, user, write)
         changes_apply(user=user, changes={table: TableChanges(upserts=[write], deletions=[])}, since=None)
     except DomainError as exc:
         # A single REST record has no path: name its fields as the request did ("medication_id").
         exc.fields = {key.removeprefix(f"{table}."): msgs for key, msgs in exc.fields.items()}
         raise
     return record_get(user=user, table=table, client_id=client_id)
+
+
+def _create_one(spec: TableSpec, user: User, write: RecordWrite) -> DiaryRecord:
+    """A REST create: the clock's stamp and the row in one transaction, the stored row handed
+    back by the INSERT itself; Conflict (nothing written) if the id is one of the user's live records."""
+    names = (*spec.column_names, *rules.SERVER_DERIVED.get(spec.name, ()))
+    with transaction.atomic():
+        stamp = stamp_to_datetime(tick(user))
+        _resolve_references(spec, user, [write])
+        row = {"client_id": write.client_id, **{name: write.values[name] for name in names}}
+        record = insert_returning(spec.model, user.pk, row, stamp)
+        if record is None:
+            # Raised inside the transaction: the clock's tick is rolled back with it.
+            raise Conflict(
+                f"You already have a {spec.name} record with id '{write.client_id}'; update it instead.",
+                code="already_exists",
+                fields={"id": ["already exists"]},
+            )
+        _announce_change(user, [spec.name])
+    return record
 
 
 def _current_value(spec: TableSpec, record: DiaryRecord, name: str, kind: str) -> Any:
