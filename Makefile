@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format node-e2e bench bench-quick image-test bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,23 @@ format: $(VENV)/.installed-dev
 
 ## bench: every benchmark, each printing its figure beside its baseline
 bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-load bench-throughput
+
+## bench-quick: every bench's quick mode (seconds each, figures printed, not asserted), so a bench
+## that stops running fails CI; the load smoke test is bench/load.py's quick mode
+BENCH_QUICK := daily_series tremor report sync_push insights weekly first_sync associations_validation experiments_validation
+bench-quick: $(VENV)/.installed-dev $(VENV)/.installed-load node-e2e
+	@set -e; for bench in $(BENCH_QUICK); do \
+		echo "== bench/$$bench.py --quick"; started=$$(date +%s); \
+		$(PY) bench/$$bench.py --quick; \
+		echo "   ($$(( $$(date +%s) - started )) s)"; \
+	done
+	bash bench/throughput.sh --quick
+	$(MAKE) load-smoke
+
+## image-test: build the production image with podman and run web, worker and beat from it
+## (deploy/image_test.py); skips, saying why, where podman cannot run
+image-test: $(VENV)/.installed-dev
+	bash deploy/image_test.sh
 
 bench-sync: $(VENV)/.installed-dev
 	$(PY) bench/sync_push.py

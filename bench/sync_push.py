@@ -17,11 +17,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from _quick import quick
 from _stack import Api, fresh_database, gunicorn, setup_django
 
-TOTAL = 5000
+TOTAL = quick(5000, 1000)
 BATCH = 500
-REST_SAMPLE = 300  # one POST per record is slow; its rate is measured on a sample
+REST_SAMPLE = quick(300, 30)  # one POST per record is slow; its rate is measured on a sample
 
 
 def mixed_records(prefix: str, total: int, seed: int) -> list[tuple[str, dict[str, Any]]]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.header
 import http.client
 import json
 import os
@@ -401,7 +402,9 @@ def exercise(port: int, containers: Containers, sink: SmtpSink) -> None:
     insights = wait_for("the worker's recompute (insights computed_at)", 90, recomputed)
     log(f"the worker recomputed the insights at {insights['computed_at']}: {insights['status']!r}")
 
-    summary_id = containers.one_off("python", "manage.py", "shell", "-c", SCHEDULE_SUMMARY.format(email=address))
+    summary_id = containers.one_off(
+        "python", "manage.py", "shell", "-v", "0", "-c", SCHEDULE_SUMMARY.format(email=address)
+    )
     log(f"weekly summary {summary_id.strip()} scheduled in the database for beat")
 
     def delivered() -> Any:
@@ -409,7 +412,8 @@ def exercise(port: int, containers: Containers, sink: SmtpSink) -> None:
             return [m for m in sink.messages if address in str(m.get("To", ""))]
 
     messages = wait_for("the weekly email (beat -> worker -> SMTP)", 90, delivered)
-    log(f"the weekly email arrived over SMTP: {messages[0]['Subject']!r}")
+    subject = str(email.header.make_header(email.header.decode_header(messages[0]["Subject"])))
+    log(f"the weekly email arrived over SMTP: {subject!r}")
 
 
 def main() -> int:

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connection
 
 from diary.models import DiaryRecord
+from diary.sync_clock import STAMP_SQL, ticking
 
 # From this many rows on, PostgreSQL merges through COPY and a staging table.
 COPY_MIN_ROWS = 50
@@ -120,4 +121,29 @@ def insert_returning(
     )
     params = [fields[c].get_db_prep_save(value, connection) for c, value in values.items()]
     # A raw query applies each field's conversion from the database (JSON, times), as a SELECT would.
+    return next(iter(model._default_manager.raw(sql, params)), None)
+
+
+def insert_stamped(model: type[DiaryRecord], user_id: int, row: dict[str, Any]) -> DiaryRecord | None:
+    """``insert_returning`` and the sync clock's tick in one statement, one round trip, no
+    BEGIN/COMMIT around it (PostgreSQL; see diary.sync_clock.ticking). None when nothing was
+    written: the id is one of the user's live records, or the user has no clock row yet; the
+    caller then takes the transactional path, which tells the two apart."""
+    table = model._meta.db_table
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(row)
+    columns = ", ".join(f'"{c}"' for c in ("user_id", "created_at", "updated_at", "deleted_at", *names))
+    # Typed placeholders: in INSERT ... SELECT a bare literal would be read as text.
+    values = ", ".join(f"CAST(%s AS {fields[name].db_type(connection)})" for name in names)
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in ("updated_at", "deleted_at", *names) if c != "client_id")
+    returned = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
+    # Every identifier below comes from the model's own metadata, never from a request.
+    statement = (
+        f'INSERT INTO "{table}" ({columns}) SELECT %s, {STAMP_SQL}, {STAMP_SQL}, NULL, {values} FROM clock '  # noqa: S608
+        f'ON CONFLICT ("user_id", "client_id") DO UPDATE SET {updates} WHERE "{table}"."deleted_at" IS NOT NULL '
+        f"RETURNING {returned}"
+    )
+    sql, params = ticking(
+        user_id, statement, [user_id, *(fields[name].get_db_prep_save(row[name], connection) for name in names)]
+    )
     return next(iter(model._default_manager.raw(sql, params)), None)
