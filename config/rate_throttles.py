@@ -40,6 +40,9 @@ def count_hit(cache: Any, key: str, window_s: int) -> tuple[int, float]:
 
 class _CountingThrottle(throttling.SimpleRateThrottle):
     _wait: float | None = None
+    # Set by SimpleRateThrottle.__init__ from the scope's rate.
+    num_requests: int
+    duration: int
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None:

@@ -208,7 +208,7 @@ class SmtpSink:
         self.lock = threading.Lock()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted"
@@ -324,7 +324,9 @@ def diary_push(days: int) -> dict[str, Any]:
     for day in range(1, days + 1):
         at = now - timedelta(days=day, hours=2)
         ms = int(at.timestamp() * 1000)
-        coffee.append({"id": f"c{day}", "consumed_at": ms - 3_600_000, "drink": "brewed_coffee", "servings": 1 + day % 3})
+        coffee.append(
+            {"id": f"c{day}", "consumed_at": ms - 3_600_000, "drink": "brewed_coffee", "servings": 1 + day % 3}
+        )
         for n in range(day % 3):
             episodes.append(
                 {
@@ -454,7 +456,7 @@ def main() -> int:
                 log(
                     f"{name}: {containers.healthy(name, within=120)} (its HEALTHCHECK), runs as {containers.user(name)}"
                 )
-            status, body = Api(web_port).request("GET", "/admin/login/")
+            status, _ = Api(web_port).request("GET", "/admin/login/")
             assert status == 200, f"the admin login answered {status}: are the static files collected?"
             status, _ = Api(web_port).request("GET", "/static/admin/css/base.css")
             assert status == 200, f"a collected static file answered {status}"

@@ -66,7 +66,9 @@ def test_a_deleted_id_is_created_anew_over_its_tombstone(auth_client, user):
     store(user, "stress_logs", client_id="again")
     assert auth_client.delete(f"{url('stress_logs')}again/").status_code == 204
 
-    response = auth_client.post(url("stress_logs"), payload("stress_logs", user=user, id="again", level=2), format="json")
+    response = auth_client.post(
+        url("stress_logs"), payload("stress_logs", user=user, id="again", level=2), format="json"
+    )
 
     assert response.status_code == 201, response.json()
     record = TABLES["stress_logs"].model.objects.get(user=user, client_id="again")
