@@ -39,14 +39,13 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
     DJANGO_ENV=production \
-    MEDIA_ROOT=/app/var/media \
     BEAT_LIVENESS_FILE=/tmp/celerybeat.alive \
     MPLCONFIGDIR=/app/var/matplotlib \
     PORT=8000
 WORKDIR /app
-# What the service writes: media (reports) and matplotlib's font cache, built once here
-# rather than at every container's first chart.
-RUN mkdir -p /app/var/media /app/var/matplotlib && chown -R twitchlog:twitchlog /app/var
+# The one thing the service writes to disk: matplotlib's font cache, built once here rather
+# than at every container's first chart.
+RUN mkdir -p /app/var/matplotlib && chown -R twitchlog:twitchlog /app/var
 USER twitchlog
 RUN python -c "import matplotlib.font_manager"
 USER root

@@ -19,9 +19,11 @@ import urllib.request
 from pathlib import Path
 
 
-def role() -> str:
-    argv = Path("/proc/1/cmdline").read_bytes().split(b"\0")
-    words = [Path(w.decode(errors="replace")).name for w in argv if w]
+def role(argv: list[str] | None = None) -> str:
+    """web, worker, beat or other, from a command line (PID 1's by default)."""
+    if argv is None:
+        argv = [w.decode(errors="replace") for w in Path("/proc/1/cmdline").read_bytes().split(b"\0") if w]
+    words = [Path(w).name for w in argv]
     if "gunicorn" in words:
         return "web"
     if "celery" in words:
