@@ -14,17 +14,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 from rest_framework.request import Request
 
+# One redis-py client per connection pool: Django's cache builds a new one for every call, and
+# building one (its table of response callbacks) costs more than the round trip it makes here.
+_CLIENTS: dict[int, Any] = {}
+
+
+def _redis_client(cache: RedisCache) -> Any:
+    backend: Any = cache._cache  # Django's RedisCacheClient: its pool and its redis-py client class
+    pool = backend._get_connection_pool(write=True)
+    client = _CLIENTS.get(id(pool))
+    if client is None or client.connection_pool is not pool:
+        client = _CLIENTS[id(pool)] = backend._client(connection_pool=pool)
+    return client
+
 
 def count_hit(cache: Any, key: str, window_s: int) -> tuple[int, float]:
     """Count one request in ``key``'s window; returns (requests in the window, seconds left)."""
+    if cache is default_cache:
+        # DRF's throttles hold the proxy of the default cache: the backend behind it decides.
+        cache = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(cache, RedisCache):
         full_key = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(full_key, write=True)
-        pipe = client.pipeline(transaction=False)
+        pipe = _redis_client(cache).pipeline(transaction=False)
         pipe.incr(full_key)
         pipe.expire(full_key, window_s, nx=True)
         pipe.ttl(full_key)
