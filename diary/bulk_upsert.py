@@ -59,9 +59,15 @@ def upsert_rows(
 
 
 def _stored_client_ids(model: type[DiaryRecord], user_id: int, client_ids: list[str]) -> set[str]:
-    return set(
-        model._default_manager.filter(user_id=user_id, client_id__in=client_ids).values_list("client_id", flat=True)
-    )
+    """The ids the user already has in this table, tombstones included. One array parameter
+    (= ANY), not an IN list of hundreds that the driver would have to splice into the query."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT client_id FROM "{table}" WHERE user_id = %s AND client_id = ANY(%s)',  # noqa: S608
+            [user_id, client_ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _copy_rows(
