@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_BASE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format node-e2e bench bench-quick image-test bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,26 @@ format: $(VENV)/.installed-dev
 
 ## bench: every benchmark, each printing its figure beside its baseline
 bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-load bench-throughput
+
+## bench-quick: every bench's quick mode (seconds to a minute each, figures printed, not asserted),
+## so a bench that stops running fails CI; the load smoke test is bench/load.py's quick mode
+bench-quick: $(VENV)/.installed-dev $(VENV)/.installed-load node-e2e
+	$(PY) bench/daily_series.py --quick
+	$(PY) bench/tremor.py --quick
+	$(PY) bench/report.py --quick
+	$(PY) bench/sync_push.py --quick
+	$(PY) bench/first_sync.py --quick
+	$(PY) bench/insights.py --quick
+	$(PY) bench/weekly.py --quick
+	$(PY) bench/associations_validation.py --quick --users 10
+	$(PY) bench/experiments_validation.py --quick
+	bash bench/throughput.sh --quick
+	$(MAKE) load-smoke
+
+## image-test: build the production image with podman and run web, worker and beat from it
+## (deploy/image_test.py); skips, saying why, where podman cannot run
+image-test: $(VENV)/.installed-dev
+	bash deploy/image_test.sh
 
 bench-sync: $(VENV)/.installed-dev
 	$(PY) bench/sync_push.py

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from config.urls import handler404, handler500
+from config.urls import handler500
 from config.urls import urlpatterns as product_urlpatterns
 from diary.models import Episode
 
@@ -44,4 +44,4 @@ def bare_episode_create(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("bench/bare-episode/", bare_episode_create), *product_urlpatterns]
-__all__ = ["handler404", "handler500", "urlpatterns"]
+__all__ = ["handler500", "urlpatterns"]

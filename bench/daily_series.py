@@ -19,6 +19,7 @@ from pathlib import Path
 # Make the repository importable when the script is run as a file from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _quick import quick
 from _timing import median_seconds
 
 from insights.analysis.daily_series import build_daily_series
@@ -35,7 +36,7 @@ from insights.analysis.records import (
 
 DAYS = 365
 TODAY = date(2025, 12, 31)
-RUNS = 15
+RUNS = quick(15, 3)
 SEED = 2024
 
 

@@ -63,7 +63,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="product/bare pairs of runs (default 3)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument("--quick", action="store_true", help="one round of 2 s per path")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.rounds = 2, 1
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk (bench/throughput.sh does it)")
 

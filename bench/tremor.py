@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
+from _quick import quick
 from _timing import median_seconds
 from scipy import signal
 
@@ -25,7 +26,7 @@ from insights.analysis.tremor import WELCH_SEGMENT_S, analyse_recording
 
 DURATION_S = 60.0
 SAMPLE_RATES_HZ = (100.0, 500.0)
-RUNS = 25
+RUNS = quick(25, 3)
 SEED = 2024
 
 

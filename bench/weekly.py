@@ -149,7 +149,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=(1000, 4000), metavar=("SMALL", "LARGE"))
     parser.add_argument("--sqlite", action="store_true", help="use a SQLite file instead of PostgreSQL")
+    parser.add_argument("--quick", action="store_true", help="10 and 40 users")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes = (10, 40)
 
     sqlite_url = "sqlite:////tmp/twitchlog_bench_weekly.sqlite3"
     url = sqlite_url if args.sqlite else fresh_database("twitchlog_bench_weekly")

@@ -217,7 +217,8 @@ CELERY_TASK_ROUTES = {
     "email.*": {"queue": "email"},
     "reports.*": {"queue": "reports"},
 }
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The database scheduler, touching a liveness file for the container health check (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:LivenessDatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "insights-nightly-sweep": {"task": "insights.nightly_sweep", "schedule": crontab(hour=3, minute=0)},
     "reports-expire-old": {"task": "reports.expire_old_reports", "schedule": crontab(hour=4, minute=30)},
@@ -345,8 +346,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": _RENDERER_CLASSES,
     "DEFAULT_PARSER_CLASSES": ["config.parsers.UnicodeJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.rate_throttles.AnonRateThrottle",
+        "config.rate_throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "NUM_PROXIES": NUM_PROXIES,

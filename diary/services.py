@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from config.errors import Conflict, DomainError, NotFound
 from diary import rules
-from diary.bulk_upsert import upsert_rows
+from diary.bulk_upsert import insert_returning, insert_stamped, upsert_rows
 from diary.models import DayCheckin, DiaryRecord, Medication
 from diary.signals import diary_changed
 from diary.sync_clock import stamp_to_datetime, tick
@@ -225,12 +225,6 @@ def record_save(
     """
     spec = TABLES[table]
     client_id = client_id or new_client_id()
-    if existing is False and spec.model.objects.live().filter(user=user, client_id=client_id).exists():
-        raise Conflict(
-            f"You already have a {table} record with id '{client_id}'; update it instead.",
-            code="already_exists",
-            fields={"id": ["already exists"]},
-        )
     if existing and not partial:
         record_get(user=user, table=table, client_id=client_id)
     if partial:
@@ -247,12 +241,55 @@ def record_save(
     if errors:
         raise DomainError("Invalid input.", fields={key.split(".", 1)[1]: msgs for key, msgs in errors.items()})
     try:
+        if existing is False and table not in _WRITTEN_WITH_OTHERS:
+            return _create_one(spec, user, write)
+        if existing is False and spec.model.objects.live().filter(user=user, client_id=client_id).exists():
+            raise _already_exists(spec, client_id)
         changes_apply(user=user, changes={table: TableChanges(upserts=[write], deletions=[])}, since=None)
     except DomainError as exc:
         # A single REST record has no path: name its fields as the request did ("medication_id").
         exc.fields = {key.removeprefix(f"{table}."): msgs for key, msgs in exc.fields.items()}
         raise
     return record_get(user=user, table=table, client_id=client_id)
+
+
+# A write to these tables changes other rows too (a day's check-in replaces the day's other one),
+# so a REST create goes through changes_apply like a push rather than the one-INSERT path.
+_WRITTEN_WITH_OTHERS = frozenset({"day_checkins"})
+
+
+def _already_exists(spec: TableSpec, client_id: str) -> Conflict:
+    return Conflict(
+        f"You already have a {spec.name} record with id '{client_id}'; update it instead.",
+        code="already_exists",
+        fields={"id": ["already exists"]},
+    )
+
+
+def _create_one(spec: TableSpec, user: User, write: RecordWrite) -> DiaryRecord:
+    """A REST create: the clock's stamp and the row in one transaction, the stored row handed
+    back by the INSERT itself; Conflict (nothing written) if the id is one of the user's live records."""
+    names = (*spec.column_names, *rules.SERVER_DERIVED.get(spec.name, ()))
+
+    def row() -> dict[str, Any]:
+        return {"client_id": write.client_id, **{name: write.values[name] for name in names}}
+
+    fast = connection.vendor == "postgresql" and not any(c.kind == "ref" for c in spec.columns)
+    if fast and not connection.in_atomic_block:
+        # The everyday case in one round trip: the clock's tick and the row in one statement.
+        record = insert_stamped(spec.model, user.pk, row())
+        if record is not None:
+            _announce_change(user, [spec.name])
+            return record
+    with transaction.atomic():
+        stamp = stamp_to_datetime(tick(user))
+        _resolve_references(spec, user, [write])  # a reference's client id becomes its row id
+        record = insert_returning(spec.model, user.pk, row(), stamp)
+        if record is None:
+            # Raised inside the transaction: the clock's tick is rolled back with it.
+            raise _already_exists(spec, write.client_id)
+        _announce_change(user, [spec.name])
+    return record
 
 
 def _current_value(spec: TableSpec, record: DiaryRecord, name: str, kind: str) -> Any:

@@ -297,5 +297,11 @@ def push(*, user: User, last_pulled_at: int | None, body: Any, device: DeviceTok
     with transaction.atomic():
         stamp = changes_apply(user=user, changes=changes, since=since)
         if device is not None and any(c.upserts for c in changes.values()):
-            SyncDevicePush.objects.update_or_create(token=device, defaults={"stamp_ms": stamp})
+            # One INSERT ... ON CONFLICT, where update_or_create made a locking SELECT and a write.
+            SyncDevicePush.objects.bulk_create(
+                [SyncDevicePush(token=device, stamp_ms=stamp)],
+                update_conflicts=True,
+                unique_fields=["token"],
+                update_fields=["stamp_ms"],
+            )
     return {name: len(c.upserts) + len(c.deletions) for name, c in changes.items()}

@@ -54,3 +54,24 @@ def _advance(user: User, now_ms: int) -> int | None:
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+# The stamp a statement built with ``ticking`` writes: the clock's new value as a time (exact
+# integer arithmetic on milliseconds, as stamp_to_datetime reads it).
+STAMP_SQL = "(timestamptz 'epoch' + (SELECT stamp_ms FROM clock) * interval '1 millisecond')"
+
+
+def ticking(user_id: int, statement: str, params: list[object]) -> tuple[str, list[object]]:
+    """``statement`` preceded by the clock's tick as a CTE named ``clock`` (column ``stamp_ms``),
+    so one statement advances the clock and writes with its stamp (STAMP_SQL). Run on its own
+    (autocommit) it is one transaction: the clock's row stays locked until the write commits,
+    as with ``tick``. If the user has no clock row yet, ``clock`` is empty: the statement must
+    then write nothing (``... SELECT ... FROM clock``), and the caller takes the ``tick`` path,
+    which creates the row."""
+    table = SyncClock._meta.db_table
+    now_ms = int(time.time() * 1000)
+    cte = (
+        f"WITH clock AS (UPDATE {table} SET last_stamp_ms = CASE WHEN last_stamp_ms >= %s "  # noqa: S608
+        "THEN last_stamp_ms + 1 ELSE %s END WHERE user_id = %s RETURNING last_stamp_ms AS stamp_ms) "
+    )
+    return cte + statement, [now_ms, now_ms, user_id, *params]

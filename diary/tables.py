@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from config.parsers import JsonLimitError, loads_limited
@@ -93,12 +95,13 @@ class TableSpec:
         """The columns an app at schema ``version`` has."""
         return tuple(c for c in self.columns if c.since <= version)
 
-    @property
+    # Cached: a push reads these for every record (the dataclass is frozen, the registry fixed).
+    @cached_property
     def writable_columns(self) -> tuple[Column, ...]:
         """The columns a client writes (all but the server's computed ones)."""
         return tuple(c for c in self.columns if not c.read_only)
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.writable_columns)
 
@@ -106,7 +109,7 @@ class TableSpec:
         """The lookup that reads a column's wire value: a reference reads the client id it points to."""
         return f"{column.name[:-3]}__client_id" if column.kind == "ref" else column.name
 
-    @property
+    @cached_property
     def read_fields(self) -> tuple[str, ...]:
         return ("client_id", "created_at", "updated_at", "deleted_at", *(self.read_field(c) for c in self.columns))
 
@@ -476,8 +479,12 @@ def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, A
     return client_id, values, errors
 
 
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN.removeprefix("^").removesuffix("$"))
+
+
 def valid_client_id(value: str) -> bool:
-    return 1 <= len(value) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "_-") for ch in value)
+    # fullmatch, not the pattern's "$": that would let a trailing newline through.
+    return _CLIENT_ID.fullmatch(value) is not None
 
 
 def to_wire(spec: TableSpec, row: dict[str, Any], columns: tuple[Column, ...] | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ time, so building them has its own, much lower, rate per account (THROTTLE_REPOR
 
 from __future__ import annotations
 
-from rest_framework.throttling import UserRateThrottle
+from config.rate_throttles import UserRateThrottle
 
 
 class ReportBuildThrottle(UserRateThrottle):

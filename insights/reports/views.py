@@ -14,11 +14,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import User
 from config.errors import DomainError
+from config.rate_throttles import UserRateThrottle
 from config.schema import ErrorSerializer
 from diary.exports.csv_zip import csv_zip, export_filename
 from diary.exports.fhir import fhir_bundle_json

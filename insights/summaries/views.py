@@ -24,11 +24,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.throttles import UnsubscribeThrottle
 from config.plain_throttle import plain_view_throttled
+from config.rate_throttles import AnonRateThrottle
 from config.typing import AuthenticatedRequest
 from insights.summaries import services
 from insights.summaries.compose import render_summary

@@ -1,0 +1,85 @@
+"""The API's default throttles (per user, per anonymous address) counting in one cache round trip.
+
+DRF's SimpleRateThrottle keeps each client's request times as a list in the cache: a GET
+and a SET of that list per request, the list up to the whole rate long (1,200 floats for a
+busy phone, pickled both ways). These count in a fixed window instead: on Redis one
+pipelined INCR, EXPIRE NX and TTL; the window starts at the client's first request and
+lasts the rate's period, the (limit+1)th request in it is refused, and Retry-After is the
+window's remaining time. On another cache (the embedded default's local memory) add + incr.
+The scopes, rates and cache keys are DRF's, so settings, the README's table and the tests
+that cut every rate to 1/min apply unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
+from django.core.cache.backends.redis import RedisCache
+from rest_framework import throttling
+from rest_framework.request import Request
+
+# One redis-py client per connection pool: Django's cache builds a new one for every call, and
+# building one (its table of response callbacks) costs more than the round trip it makes here.
+_CLIENTS: dict[int, Any] = {}
+
+
+def _redis_client(cache: RedisCache) -> Any:
+    backend: Any = cache._cache  # Django's RedisCacheClient: its pool and its redis-py client class
+    pool = backend._get_connection_pool(write=True)
+    client = _CLIENTS.get(id(pool))
+    if client is None or client.connection_pool is not pool:
+        client = _CLIENTS[id(pool)] = backend._client(connection_pool=pool)
+    return client
+
+
+def count_hit(cache: Any, key: str, window_s: int) -> tuple[int, float]:
+    """Count one request in ``key``'s window; returns (requests in the window, seconds left)."""
+    if cache is default_cache:
+        # DRF's throttles hold the proxy of the default cache: the backend behind it decides.
+        cache = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_and_validate_key(key)
+        pipe = _redis_client(cache).pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, window_s, nx=True)
+        pipe.ttl(full_key)
+        count, _, ttl = pipe.execute()
+        return int(count), float(ttl if ttl and ttl > 0 else window_s)
+    cache.add(key, 0, window_s)
+    try:
+        return int(cache.incr(key)), float(window_s)
+    except ValueError:  # expired between add and incr: a new window
+        cache.set(key, 1, window_s)
+        return 1, float(window_s)
+
+
+class _CountingThrottle(throttling.SimpleRateThrottle):
+    _wait: float | None = None
+    # Set by SimpleRateThrottle.__init__ from the scope's rate.
+    num_requests: int
+    duration: int
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        count, left = count_hit(self.cache, self.key, int(self.duration))
+        if count <= self.num_requests:
+            return True
+        self._wait = left
+        return False
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class UserRateThrottle(_CountingThrottle, throttling.UserRateThrottle):
+    """DRF's per-user throttle (scope "user"; anonymous clients by address)."""
+
+
+class AnonRateThrottle(_CountingThrottle, throttling.AnonRateThrottle):
+    """DRF's anonymous throttle (scope "anon"); an authenticated request is not counted."""
