@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from diary import models as diary_models
+from insights.analysis.counted_once import manual_wins
 from insights.analysis.knowledge import severity_rank
 from insights.analysis.records import (
     CaffeineRecord,
@@ -75,8 +76,10 @@ def diary_for_user(
         for cid, at, mg in timed(diary_models.CaffeineIntake, "client_id", "consumed_at", "mg")
     )
     sleep = tuple(
-        SleepRecord(cid, bed, woke, q)
-        for cid, bed, woke, q in timed(diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality")
+        SleepRecord(cid, bed, woke, q, asleep_min=asleep)
+        for cid, bed, woke, q, asleep in timed(
+            diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality", "asleep_min"
+        )
     )
     stress = tuple(
         StressRecord(cid, at, level)
@@ -120,7 +123,7 @@ def diary_for_user(
             "client_id", "taken_on", "analyte", "value", "unit", "reference_low", "reference_high"
         )
     )
-    return Diary(
+    diary = Diary(
         timezone=user.timezone,
         today=today or local_today(user),
         birth_year=user.birth_year,
@@ -134,6 +137,8 @@ def diary_for_user(
         labs=labs,
         tremors=tremors,
     )
+    # Imported (Apple Health, Health Connect) and hand-logged records of the same thing count once.
+    return manual_wins(diary)
 
 
 def insight_state(user: User) -> InsightState | None:
