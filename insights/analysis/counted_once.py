@@ -18,9 +18,9 @@ from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from diary.health.derive import IMPORTED_PREFIX
 from insights.analysis.records import Diary
 
-IMPORTED_PREFIX = "hs-"
 SAME_DRINK_WITHIN = timedelta(hours=1)
 
 

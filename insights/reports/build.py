@@ -44,6 +44,7 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
+from insights.reports.device_sources import device_sources_sentence
 from insights.reports.experiment_section import experiment_report
 from insights.reports.figures import DiaryFigures, diary_figures, format_day
 
@@ -403,6 +404,7 @@ def report_content(*, user: User, start: date, end: date, now: datetime | None =
             for code, n in site_counts.most_common()
             if not (code in BODY_SITES and BODY_SITES[code].is_finger)
         ],
+        device_sources=device_sources_sentence(diary),
         region_timeline=[
             RegionSpan(region_label(s.region), s.first_date, s.last_date, s.episode_count)
             for s in region_timeline(diary)

@@ -232,6 +232,8 @@ class ReportContent:
     episodes: Sequence[EpisodeRow] = ()
     figures: DiaryFigures | None = None  # onset, course, spread, trend, negatives over the covered days
     experiment: ExperimentReport | None = None  # the self-experiment section, when one overlaps the range
+    # Which sleep, caffeine and exercise figures came from Apple Health / Health Connect (device_sources.py).
+    device_sources: str = ""
 
     @property
     def mean_duration_s(self) -> float | None:
