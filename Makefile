@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format node-e2e bench bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-health-import bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: every benchmark, each printing its figure beside its baseline
-bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-load bench-throughput
+bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-health-import bench-load bench-throughput
 
 bench-sync: $(VENV)/.installed-dev
 	$(PY) bench/sync_push.py
@@ -83,6 +83,11 @@ bench-tremor: $(VENV)/.installed-dev
 
 bench-weekly: $(VENV)/.installed-dev
 	$(PY) bench/weekly.py
+
+## bench-health-import: a year of HealthKit and Health Connect samples and a 100 MB Apple Health export through
+## the API, counted once, with peak memory and time per 100,000 records; BENCH_ARGS=--quick for a short run
+bench-health-import: $(VENV)/.installed-dev
+	$(PY) bench/health_import.py $(BENCH_ARGS)
 
 ## bench-experiments: self-experiments on simulated people (false positives, power, calibrated promises)
 bench-experiments: $(VENV)/.installed-dev

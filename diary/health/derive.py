@@ -30,6 +30,12 @@ IMPORTED_PREFIX = "hs-"
 # A sleep stage ending at or after this local hour belongs to the next day's night.
 NIGHT_ROLLOVER_HOUR = 18
 TABLE_OF_KIND = {SLEEP: "sleep_logs", CAFFEINE: "caffeine_intakes", EXERCISE: "exercise_sessions"}
+# The client-id prefix of each table's imported records.
+RECORD_PREFIXES = {
+    "sleep_logs": f"{IMPORTED_PREFIX}sleep-",
+    "caffeine_intakes": f"{IMPORTED_PREFIX}caf-",
+    "exercise_sessions": f"{IMPORTED_PREFIX}ex-",
+}
 
 
 def is_imported(client_id: str) -> bool:
@@ -60,10 +66,13 @@ def _minute(moment: datetime) -> int:
 
 def record_key(sample: Sample, fallback_zone: str) -> str:
     if sample.kind == SLEEP:
-        return f"{IMPORTED_PREFIX}sleep-{night_of(sample.end_at, sample_zone(sample, fallback_zone)):%Y%m%d}"
+        night = night_of(sample.end_at, sample_zone(sample, fallback_zone))
+        return f"{RECORD_PREFIXES['sleep_logs']}{night:%Y%m%d}"
     if sample.kind == CAFFEINE:
-        return f"{IMPORTED_PREFIX}caf-{_digest(_minute(sample.start_at), round(sample.detail['mg'], 1))}"
-    return f"{IMPORTED_PREFIX}ex-{_digest(_minute(sample.start_at), _minute(sample.end_at))}"
+        return (
+            f"{RECORD_PREFIXES['caffeine_intakes']}{_digest(_minute(sample.start_at), round(sample.detail['mg'], 1))}"
+        )
+    return f"{RECORD_PREFIXES['exercise_sessions']}{_digest(_minute(sample.start_at), _minute(sample.end_at))}"
 
 
 @dataclass(frozen=True)

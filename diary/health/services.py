@@ -9,8 +9,8 @@ ledger row, so no record is written and the sync clock does not move.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from accounts.models import User
 from config.errors import DomainError
 from diary.bulk_upsert import upsert_rows
 from diary.health.apple_export import ExportError, open_export, read_export
-from diary.health.derive import DerivedRecord, derive, record_key
+from diary.health.derive import RECORD_PREFIXES, DerivedRecord, derive, record_key
 from diary.health.samples import Deletion, Sample, read_batch
 from diary.models import HealthExportJob, HealthExportJobStatus, HealthSample
 from diary.signals import diary_changed
@@ -35,6 +35,8 @@ from diary.tables import TABLES
 MAX_BATCH = 10_000
 # Ledger rows read and written per round trip during a long import.
 CHUNK = 2_000
+# Diary records derived again per round; a night reads all its stage samples (some 30), so fewer.
+REBUILD_CHUNK = 100
 
 
 def own_sources() -> frozenset[str]:
@@ -64,21 +66,8 @@ class ImportResult:
         }
 
 
-def _sample_of(row: HealthSample) -> Sample:
-    return Sample(
-        platform=row.platform,
-        source=row.source,
-        sync_key=row.sync_key,
-        sample_id=row.sample_id,
-        version=row.version,
-        kind=row.kind,
-        start_at=row.start_at,
-        end_at=row.end_at,
-        detail=row.detail,
-        user_entered=row.user_entered,
-        unit=row.unit,
-        time_zone=row.time_zone,
-    )
+# The ledger's columns in the order of Sample's fields, for reading samples without model instances.
+_SAMPLE_COLUMNS = tuple(f.name for f in fields(Sample))
 
 
 _CONTENT = ("sample_id", "kind", "start_at", "end_at", "detail", "user_entered", "unit", "time_zone")
@@ -154,58 +143,62 @@ def _comparable(value: Any) -> Any:
     return round(value, 3) if isinstance(value, float) else value
 
 
+def _write_table(
+    user: User, table: str, keys: list[str], derived: dict[str, DerivedRecord | None], stamp: Callable[[], datetime]
+) -> bool:
+    """Write one table's derived records of ``keys`` that differ from what is stored; True if any did."""
+    model = TABLES[table].model
+    wanted = [d for k in keys if (d := derived[k]) is not None]
+    columns = list(wanted[0].values) if wanted else []
+    stored = {
+        row["client_id"]: row
+        for row in model.objects.filter(user=user, client_id__in=keys).values("client_id", "deleted_at", *columns)
+    }
+    upserts = [
+        {"client_id": d.client_id, **d.values}
+        for d in wanted
+        if (held := stored.get(d.client_id)) is None
+        or held["deleted_at"] is not None
+        or any(_comparable(held[c]) != _comparable(v) for c, v in d.values.items())
+    ]
+    gone = [k for k in keys if derived[k] is None and k in stored and stored[k]["deleted_at"] is None]
+    if not upserts and not gone:
+        return False
+    upsert_rows(model, user.pk, upserts, stamp())
+    if gone:
+        model.objects.filter(user=user, client_id__in=gone).update(deleted_at=stamp(), updated_at=stamp())
+    return True
+
+
 def records_rebuild(user: User, keys: Iterable[str]) -> list[str]:
     """Derive again every diary record named in ``keys`` from its live samples and write the
-    ones that changed. Returns the tables written. Runs inside the caller's transaction."""
-    keys = sorted(set(keys))
-    if not keys:
-        return []
-    derived: dict[str, DerivedRecord | None] = dict.fromkeys(keys)
-    for start in range(0, len(keys), CHUNK):
-        part = keys[start : start + CHUNK]
+    ones that changed, a chunk of keys at a time (so memory does not grow with an export's
+    length). Returns the tables written. Runs inside the caller's transaction."""
+    ordered = sorted(set(keys))
+    stamps: list[datetime] = []
+
+    def stamp() -> datetime:
+        # One stamp for the whole import, taken (and the sync clock locked) only if something changes.
+        if not stamps:
+            stamps.append(stamp_to_datetime(tick(user)))
+        return stamps[0]
+
+    written: set[str] = set()
+    for start in range(0, len(ordered), REBUILD_CHUNK):
+        part = ordered[start : start + REBUILD_CHUNK]
         grouped: dict[str, list[Sample]] = {}
-        for row in HealthSample.objects.filter(user=user, record_key__in=part, deleted_at__isnull=True).order_by("pk"):
-            grouped.setdefault(row.record_key, []).append(_sample_of(row))
-        for key in part:
-            derived[key] = derive(key, grouped.get(key, []))
-    stamp: datetime | None = None
-    written: list[str] = []
-    for table in ("sleep_logs", "caffeine_intakes", "exercise_sessions"):
-        model = TABLES[table].model
-        prefix = {"sleep_logs": "hs-sleep-", "caffeine_intakes": "hs-caf-", "exercise_sessions": "hs-ex-"}[table]
-        table_keys = [k for k in keys if k.startswith(prefix)]
-        if not table_keys:
-            continue
-        wanted = [d for k in table_keys if (d := derived[k]) is not None]
-        columns = list(wanted[0].values) if wanted else []
-        stored = {
-            row["client_id"]: row
-            for start in range(0, len(table_keys), CHUNK)
-            for row in model.objects.filter(user=user, client_id__in=table_keys[start : start + CHUNK]).values(
-                "client_id", "deleted_at", *columns
-            )
-        }
-        upserts = [
-            {"client_id": d.client_id, **d.values}
-            for d in wanted
-            if (held := stored.get(d.client_id)) is None
-            or held["deleted_at"] is not None
-            or any(_comparable(held[c]) != _comparable(v) for c, v in d.values.items())
-        ]
-        gone = [k for k in table_keys if derived[k] is None and k in stored and stored[k]["deleted_at"] is None]
-        if not upserts and not gone:
-            continue
-        if stamp is None:
-            stamp = stamp_to_datetime(tick(user))
-        for start in range(0, len(upserts), CHUNK):
-            upsert_rows(model, user.pk, upserts[start : start + CHUNK], stamp)
-        if gone:
-            model.objects.filter(user=user, client_id__in=gone).update(deleted_at=stamp, updated_at=stamp)
-        written.append(table)
+        live = HealthSample.objects.filter(user=user, record_key__in=part, deleted_at__isnull=True).order_by("pk")
+        for key, *values in live.values_list("record_key", *_SAMPLE_COLUMNS):
+            grouped.setdefault(key, []).append(Sample(*values))
+        derived = {key: derive(key, grouped.get(key, [])) for key in part}
+        for table, prefix in RECORD_PREFIXES.items():
+            table_keys = [k for k in part if k.startswith(prefix)]
+            if table_keys and _write_table(user, table, table_keys, derived, stamp):
+                written.add(table)
     if written:
-        user_id = user.pk
-        transaction.on_commit(lambda: diary_changed.send(sender=HealthSample, user_id=user_id, tables=written))
-    return written
+        user_id, tables = user.pk, sorted(written)
+        transaction.on_commit(lambda: diary_changed.send(sender=HealthSample, user_id=user_id, tables=tables))
+    return sorted(written)
 
 
 def samples_import(*, user: User, payload: Any, now: datetime | None = None) -> ImportResult:
