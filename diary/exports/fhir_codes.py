@@ -2,8 +2,8 @@
 
 A code goes out only when ``verified`` is True: we read it, with its meaning, in the source
 named beside it. Everything else travels as text alone (``concept`` drops the coding), so a
-receiving system never files an entry under a code we guessed. docs/clinical.md, "FHIR codes",
-lists the same table for readers.
+receiving system never files an entry under a code we guessed. docs/clinical.md, "FHIR export",
+says what is coded and what is not; the codes themselves live here only.
 
 Sources, in short:
 - SYMPTOMS_IG: HL7 Symptoms IG (hl7.fhir.uv.symptoms, STU1), profile SymptomObservation and its
