@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config import json_fields
@@ -135,6 +136,7 @@ class ImportedSourceSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(ImportedSourceSerializer(allow_null=True, read_only=True))
 class ImportedSourceField(serializers.Field):
     """Read-only, server-side: ``null`` for a hand-logged record, its source for an imported one
     (diary.health). Not a sync column: the app tells imported records by their "hs-" ids."""

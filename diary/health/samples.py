@@ -228,6 +228,21 @@ def _version(value: Any, field_name: str) -> int | None:
     return int(number)
 
 
+def lookup(table: Mapping[Any, str], value: Any) -> str | None:
+    """``table[value]`` for a string or whole number sent as JSON; None for anything else (a list
+    or an object is never a key, and must not make the lookup fail)."""
+    return table.get(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def _object(value: Any, field_name: str) -> Mapping[str, Any]:
+    """A JSON object, or {} for null; anything else is an error naming the field."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise SampleError(field_name, "must be an object")
+    return value
+
+
 def _meta(metadata: Mapping[str, Any], keys: Iterable[str]) -> Any:
     for key in keys:
         if key in metadata:
@@ -294,17 +309,15 @@ def exercise_detail(seconds: float, intensity: str | None, activity: str) -> dic
 
 
 def _healthkit_sample(raw: Mapping[str, Any], now: datetime) -> Sample | None:
-    kind = HK_KINDS.get(raw.get("type"))  # type: ignore[arg-type]
+    kind = lookup(HK_KINDS, raw.get("type"))
     if kind is None:
         raise SampleError(
             "type", f"unknown kind '{raw.get('type')}'; this import takes {', '.join(sorted(set(HK_KINDS)))}"
         )
     uuid = _text(raw.get("uuid"), "uuid")
-    source_info = (raw.get("sourceRevision") or {}).get("source") or {}
+    source_info = _object(_object(raw.get("sourceRevision"), "sourceRevision").get("source"), "sourceRevision.source")
     source = _text(source_info.get("bundleIdentifier"), "sourceRevision.source.bundleIdentifier")
-    metadata = raw.get("metadata") or {}
-    if not isinstance(metadata, Mapping):
-        raise SampleError("metadata", "must be an object")
+    metadata = _object(raw.get("metadata"), "metadata")
     start = parse_time(raw.get("startDate"), "startDate", now)
     end = parse_time(raw.get("endDate"), "endDate", now)
     _span(start, end)
@@ -314,7 +327,7 @@ def _healthkit_sample(raw: Mapping[str, Any], now: datetime) -> Sample | None:
     unit = ""
     if kind == SLEEP:
         value = raw.get("value")
-        stage = HEALTHKIT_SLEEP_VALUES.get(value) if isinstance(value, str | int) else None
+        stage = lookup(HEALTHKIT_SLEEP_VALUES, value)
         if stage is None:
             raise SampleError("value", f"unknown sleep stage '{value}'")
         detail = [[_ms(start), _ms(end), stage]]
@@ -367,16 +380,16 @@ def _offset(value: Any) -> str:
 
 
 def _health_connect_record(raw: Mapping[str, Any], now: datetime) -> Sample | None:
-    kind = HC_KINDS.get(raw.get("recordType"))  # type: ignore[arg-type]
+    kind = lookup(HC_KINDS, raw.get("recordType"))
     if kind is None:
         raise SampleError(
             "recordType", f"unknown kind '{raw.get('recordType')}'; this import takes {', '.join(sorted(HC_KINDS))}"
         )
-    metadata = raw.get("metadata") or {}
-    if not isinstance(metadata, Mapping):
-        raise SampleError("metadata", "must be an object")
+    metadata = _object(raw.get("metadata"), "metadata")
     record_id = _text(metadata.get("id"), "metadata.id")
-    source = _text((metadata.get("dataOrigin") or {}).get("packageName"), "metadata.dataOrigin.packageName")
+    source = _text(
+        _object(metadata.get("dataOrigin"), "metadata.dataOrigin").get("packageName"), "metadata.dataOrigin.packageName"
+    )
     start = parse_time(raw.get("startTime"), "startTime", now)
     end = parse_time(raw.get("endTime"), "endTime", now)
     _span(start, end)
@@ -389,8 +402,9 @@ def _health_connect_record(raw: Mapping[str, Any], now: datetime) -> Sample | No
         sync_key = record_id
         modified = metadata.get("lastModifiedTime")
         version = _ms(parse_time(modified, "metadata.lastModifiedTime", now)) if modified is not None else None
-    method = metadata.get("recordingMethod")
-    user_entered = True if method in HC_MANUAL_ENTRY else False if method in HC_RECORDED else None
+    method = lookup(dict.fromkeys((*HC_MANUAL_ENTRY, *HC_RECORDED), "known"), metadata.get("recordingMethod"))
+    method_value = metadata.get("recordingMethod") if method else None
+    user_entered = None if method is None else method_value in HC_MANUAL_ENTRY
     detail: Any
     unit = ""
     if kind == SLEEP:
@@ -401,7 +415,7 @@ def _health_connect_record(raw: Mapping[str, Any], now: datetime) -> Sample | No
         for i, stage in enumerate(stages):
             if not isinstance(stage, Mapping):
                 raise SampleError(f"stages[{i}]", "must be {startTime, endTime, stage}")
-            name = HEALTH_CONNECT_STAGES.get(stage.get("stage"))  # type: ignore[arg-type]
+            name = lookup(HEALTH_CONNECT_STAGES, stage.get("stage"))
             if name is None:
                 raise SampleError(f"stages[{i}].stage", f"unknown sleep stage '{stage.get('stage')}'")
             s_start = parse_time(stage.get("startTime"), f"stages[{i}].startTime", now)

@@ -50,6 +50,9 @@ class HealthSamplesView(APIView):
 
 
 class HealthExportJobSerializer(serializers.ModelSerializer[HealthExportJob]):
+    # Plain text in the schema: the report job's status has the same four values, and a second enum
+    # of them would make drf-spectacular's enum naming collide.
+    status = serializers.CharField(read_only=True, help_text="queued, running, done or failed.")
     status_url = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField(
         help_text="While running: records and bytes of export.xml read so far, and its size in bytes."

@@ -4,6 +4,7 @@ Connect samples through the API, and Apple Health's export.xml through a job, ea
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -353,3 +354,55 @@ def test_the_night_rule_gives_a_stage_ending_in_the_evening_to_the_next_day():
     assert night_of(datetime(2026, 2, 27, 7, 0, tzinfo=zone), zone) == date(2026, 2, 27)
     assert night_of(datetime(2026, 2, 27, 17, 59, tzinfo=zone), zone) == date(2026, 2, 27)
     assert night_of(datetime(2026, 2, 27, 18, 0, tzinfo=zone) + timedelta(0), zone) == date(2026, 2, 28)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        {"platform": "healthkit", "samples": [{"type": ["x"], "uuid": "u"}]},
+        {"platform": "healthkit", "samples": [hk_sample(sourceRevision="phone")]},
+        {"platform": "healthkit", "samples": [hk_sample(metadata=[1, 2])]},
+        {"platform": "healthkit", "samples": [hk_sample("HKCategoryTypeIdentifierSleepAnalysis", value={"a": 1})]},
+        {"platform": "health_connect", "records": [{"recordType": {"a": 1}}]},
+        {"platform": "health_connect", "records": [{"recordType": "NutritionRecord", "metadata": {"dataOrigin": 3}}]},
+        {
+            "platform": "health_connect",
+            "records": [
+                {
+                    "recordType": "SleepSessionRecord",
+                    "startTime": "2026-02-26T23:00:00Z",
+                    "endTime": "2026-02-27T06:00:00Z",
+                    "stages": [{"stage": [4], "startTime": "2026-02-26T23:00:00Z", "endTime": "2026-02-27T01:00:00Z"}],
+                    "metadata": {"id": "r", "dataOrigin": {"packageName": "p"}, "recordingMethod": [3]},
+                }
+            ],
+        },
+        {"platform": "healthkit", "deleted": [["uuid"]]},
+        ["not", "an", "object"],
+    ],
+)
+def test_malformed_shapes_are_a_400_in_the_error_shape_never_a_500(auth_client, garbage):
+    response = post(auth_client, garbage)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_the_account_export_holds_each_imported_sample_with_its_source(auth_client, user):
+    post(auth_client, {"platform": "healthkit", "samples": [hk_sample()]})
+
+    response = auth_client.get("/api/v1/account/export/")
+    document = json.loads(b"".join(response.streaming_content))
+
+    [sample] = document["health_samples"]
+    [intake] = document["tables"]["caffeine_intakes"]
+    assert sample["record_id"] == intake["id"]
+    assert (sample["platform"], sample["source"], sample["sample_id"], sample["unit"]) == (
+        "healthkit",
+        NUTRITION_APP,
+        "A-1",
+        "g",
+    )
+    assert sample["detail"] == {"mg": 95.0} and sample["user_entered"] is True
