@@ -7,7 +7,7 @@ PORT ?= 8000
 RUN_BASE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format node-e2e bench bench-quick image-test bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-load load-smoke bench-throughput worker beat clean
+.PHONY: run test lint format node-e2e bench bench-quick image-test bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-health-import bench-load load-smoke bench-throughput worker beat clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,7 +58,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: every benchmark, each printing its figure beside its baseline
-bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-load bench-throughput
+bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-health-import bench-load bench-throughput
 
 ## bench-quick: every bench's quick mode (seconds to a minute each, figures printed, not asserted),
 ## so a bench that stops running fails CI; the load smoke test is bench/load.py's quick mode
@@ -105,6 +105,11 @@ bench-tremor: $(VENV)/.installed-dev
 
 bench-weekly: $(VENV)/.installed-dev
 	$(PY) bench/weekly.py
+
+## bench-health-import: a year of HealthKit and Health Connect samples and a 100 MB Apple Health export through
+## the API, counted once, with peak memory and time per 100,000 records; BENCH_ARGS=--quick for a short run
+bench-health-import: $(VENV)/.installed-dev
+	$(PY) bench/health_import.py $(BENCH_ARGS)
 
 ## bench-experiments: self-experiments on simulated people (false positives, power, calibrated promises)
 bench-experiments: $(VENV)/.installed-dev

@@ -26,7 +26,8 @@ class BodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # An upload route (an Apple Health export runs to hundreds of MB) names its own ceiling.
+        limit = settings.BODY_LIMIT_BY_PATH.get(request.path, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if request.path.startswith(API_PREFIX) and limit is not None and declared_length(request.META) > limit:
             return payload_too_large_response(limit)
         return self.get_response(request)

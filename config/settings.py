@@ -399,6 +399,17 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
+# Health-store import (diary.health). Our own app's ids in HealthKit and Health Connect, and its
+# name in Apple Health's export: what it wrote to the store is never imported back. Uploaded
+# exports wait in HEALTH_IMPORT_DIR until the worker has read them (web and worker share it).
+HEALTH_IMPORT_OWN_SOURCES = ("org.twitchlog.app", "Twitchlog")
+HEALTH_IMPORT_DIR = env.path("HEALTH_IMPORT_DIR", default=str(VAR_DIR / "health-imports"))
+# An export upload's ceiling: Apple Health's export.zip runs to hundreds of MB for years of data.
+HEALTH_EXPORT_MAX_BYTES = env.int("HEALTH_EXPORT_MAX_BYTES", default=2 * 1024**3)
+# Routes whose bodies may exceed DATA_UPLOAD_MAX_MEMORY_SIZE (config.body_limit); multipart file
+# parts stream to disk, so only the declared length is checked here.
+BODY_LIMIT_BY_PATH = {"/api/v1/health/exports/": HEALTH_EXPORT_MAX_BYTES}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -9,6 +9,7 @@ unique per (user, table) only, so one user's id can never reach another user's r
 from __future__ import annotations
 
 import sys
+import uuid
 from typing import TypeVar
 
 from django.conf import settings
@@ -120,7 +121,30 @@ class Episode(DiaryRecord):
         indexes = diary_indexes("episode", "started_at")
 
 
-class CaffeineIntake(DiaryRecord):
+class ImportedFrom(models.Model):
+    """Where an imported record came from (Apple Health or Health Connect, see diary.health).
+
+    Blank for what a person logged in the diary. Imported records carry client ids starting
+    "hs-" (diary.health.derive), a namespace neither WatermelonDB's ids nor the server's own
+    can produce, so every reader can tell them apart without these columns. Database defaults
+    too: the COPY merge of a sync push writes only the client's columns.
+    """
+
+    # healthkit | health_connect
+    import_platform = models.CharField(max_length=16, blank=True, default="", db_default="")
+    import_source = models.CharField(max_length=255, blank=True, default="", db_default="")  # bundle id / package name
+    import_sample_id = models.CharField(max_length=255, blank=True, default="", db_default="")  # the store's own id
+    import_version = models.BigIntegerField(null=True, blank=True)
+    # HealthKit HKWasUserEntered / Health Connect recordingMethod MANUAL_ENTRY; None when the store does not say.
+    import_user_entered = models.BooleanField(null=True, blank=True)
+    import_unit = models.CharField(max_length=16, blank=True, default="", db_default="")  # the unit the store used
+    import_time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")  # IANA name or offset
+
+    class Meta:
+        abstract = True
+
+
+class CaffeineIntake(ImportedFrom, DiaryRecord):
     time_field = "consumed_at"
 
     consumed_at = models.DateTimeField()
@@ -140,13 +164,16 @@ class CaffeineIntake(DiaryRecord):
         indexes = diary_indexes("caffeine", "consumed_at")
 
 
-class SleepLog(DiaryRecord):
+class SleepLog(ImportedFrom, DiaryRecord):
     time_field = "woke_at"
 
     bed_at = models.DateTimeField()
     woke_at = models.DateTimeField()
     quality = models.PositiveSmallIntegerField(null=True, blank=True)
     utc_offset_min = utc_offset_field()
+    # Minutes asleep, from an imported night's asleep stages (never in-bed or awake time); null for a
+    # night logged by hand, whose hours are woke_at - bed_at.
+    asleep_min = models.FloatField(null=True, blank=True)
 
     class Meta:
         db_table = "diary_sleep_log"
@@ -216,7 +243,7 @@ class MedicationDose(DiaryRecord):
         indexes = diary_indexes("dose", "taken_at")
 
 
-class ExerciseSession(DiaryRecord):
+class ExerciseSession(ImportedFrom, DiaryRecord):
     time_field = "started_at"
 
     started_at = models.DateTimeField()
@@ -434,3 +461,78 @@ class ExperimentDay(DiaryRecord):
             models.UniqueConstraint(fields=["experiment", "day"], name="experiment_day_once"),
         ]
         indexes = diary_indexes("experiment_day", "day")
+
+
+# --- Health-store import (diary.health) ---------------------------------------------------
+# The ledger of every sample the phone's health store sent, so a re-send, a newer version or a
+# deletion is recognised, and the diary records derived from it can be rebuilt. Not synced.
+
+
+class HealthSample(models.Model):
+    """One sample from Apple Health (HealthKit) or Health Connect, as last received.
+
+    Identity is (user, platform, source, sync_key): the sync identifier the writing app gave
+    (HealthKit HKMetadataKeySyncIdentifier, Health Connect clientRecordId) or else the store's
+    own id. ``deleted_at`` keeps a deleted sample's version, so an older copy sent later does
+    not bring it back. ``record_key`` is the client id of the diary record it feeds.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=16)
+    source = models.CharField(max_length=255)
+    sync_key = models.CharField(max_length=255)
+    sample_id = models.CharField(max_length=255)
+    version = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=12)  # sleep | caffeine | exercise
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    # Sleep: [[start_ms, end_ms, stage], ...]; caffeine: {"mg": ...}; exercise: {"minutes", "intensity", "activity"}.
+    detail = models.JSONField(default=dict)
+    user_entered = models.BooleanField(null=True, blank=True)
+    unit = models.CharField(max_length=16, blank=True, default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    record_key = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "diary_health_sample"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "platform", "source", "sync_key"], name="health_sample_identity"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "platform", "sample_id"], name="health_sample_store_id"),
+            models.Index(fields=["user", "record_key"], name="health_sample_record"),
+        ]
+
+
+class HealthExportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class HealthExportJob(models.Model):
+    """A one-time import of Apple Health's export (export.zip or export.xml), run by a Celery
+    task the app polls. The upload waits in ``path`` (under HEALTH_IMPORT_DIR) until the task
+    has read it, and is deleted then, whatever the outcome."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=HealthExportJobStatus.choices, default=HealthExportJobStatus.QUEUED
+    )
+    path = models.CharField(max_length=500, blank=True, default="")
+    size_bytes = models.BigIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    records_read = models.BigIntegerField(default=0)
+    samples_imported = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "diary_health_export_job"
+        indexes = [models.Index(fields=["user", "created_at"], name="health_export_job_user")]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config import json_fields
@@ -119,6 +120,34 @@ class DiaryRecordSerializer(serializers.Serializer):
         return {name: value for name, value in self.validated_data.items() if name != "client_id"}
 
 
+class ImportedSourceSerializer(serializers.Serializer):
+    """Where an imported record came from; the record itself reads null for an entry logged by hand."""
+
+    platform = serializers.CharField(source="import_platform", help_text="healthkit or health_connect.")
+    source = serializers.CharField(source="import_source", help_text="The writing app's bundle id or package name.")  # type: ignore[assignment]
+    sample_id = serializers.CharField(source="import_sample_id", help_text="The health store's own id of the sample.")
+    version = serializers.IntegerField(source="import_version", allow_null=True)
+    user_entered = serializers.BooleanField(
+        source="import_user_entered", allow_null=True, help_text="Typed in by a person (true) or recorded by a device."
+    )
+    unit = serializers.CharField(source="import_unit", help_text="The unit the store used.")
+    time_zone = serializers.CharField(
+        source="import_time_zone", help_text="IANA zone or UTC offset, as the store said."
+    )
+
+
+@extend_schema_field(ImportedSourceSerializer(allow_null=True, read_only=True))
+class ImportedSourceField(serializers.Field):
+    """Read-only, server-side: ``null`` for a hand-logged record, its source for an imported one
+    (diary.health). Not a sync column: the app tells imported records by their "hs-" ids."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, record: Any) -> Any:
+        return ImportedSourceSerializer(record).data if record.import_platform else None
+
+
 class EpisodeSerializer(DiaryRecordSerializer):
     """A episodes record as the REST API reads and writes it."""
 
@@ -129,12 +158,19 @@ class CaffeineIntakeSerializer(DiaryRecordSerializer):
     """A caffeine_intakes record as the REST API reads and writes it."""
 
     spec = TABLES["caffeine_intakes"]
+    imported = ImportedSourceField()
 
 
 class SleepLogSerializer(DiaryRecordSerializer):
     """A sleep_logs record as the REST API reads and writes it."""
 
     spec = TABLES["sleep_logs"]
+    imported = ImportedSourceField()
+    asleep_min = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="An imported night's minutes asleep (its asleep stages); null by hand.",
+    )
 
 
 class StressLogSerializer(DiaryRecordSerializer):
@@ -159,6 +195,7 @@ class ExerciseSessionSerializer(DiaryRecordSerializer):
     """A exercise_sessions record as the REST API reads and writes it."""
 
     spec = TABLES["exercise_sessions"]
+    imported = ImportedSourceField()
 
 
 class TremorRecordingSerializer(DiaryRecordSerializer):

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from diary import views
 from diary.exports.views import AccountExportView
+from diary.health import views as health_views
 from diary.sync_views import SyncView
 
 router = SimpleRouter(trailing_slash=True)
@@ -24,6 +25,9 @@ for viewset in (
 
 urlpatterns = [
     path("sync/", SyncView.as_view(), name="sync"),
+    path("health/samples/", health_views.HealthSamplesView.as_view(), name="health-samples"),
+    path("health/exports/", health_views.HealthExportListView.as_view(), name="health-export-list"),
+    path("health/exports/<uuid:job_id>/", health_views.HealthExportJobView.as_view(), name="health-export-job"),
     # Everything of the user's: the profile and every diary table, so it is served with the diary.
     path("account/export/", AccountExportView.as_view(), name="account-export"),
     *(

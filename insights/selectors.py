@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.selectors import timezone_periods
 from diary import models as diary_models
 from diary.models import MAX_UTC_OFFSET_MIN, MIN_UTC_OFFSET_MIN
+from insights.analysis.counted_once import manual_wins
 from insights.analysis.knowledge import severity_rank
 from insights.analysis.records import (
     CaffeineRecord,
@@ -98,9 +99,9 @@ def diary_for_user(
         for cid, at, mg, off in timed(diary_models.CaffeineIntake, "client_id", "consumed_at", "mg", "utc_offset_min")
     )
     sleep = tuple(
-        SleepRecord(cid, bed, woke, q, at_offset(off, woke))
-        for cid, bed, woke, q, off in timed(
-            diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality", "utc_offset_min"
+        SleepRecord(cid, bed, woke, q, at_offset(off, woke), asleep_min=asleep)
+        for cid, bed, woke, q, off, asleep in timed(
+            diary_models.SleepLog, "client_id", "bed_at", "woke_at", "quality", "utc_offset_min", "asleep_min"
         )
     )
     stress = tuple(
@@ -156,7 +157,7 @@ def diary_for_user(
             "client_id", "taken_on", "analyte", "value", "unit", "reference_low", "reference_high"
         )
     )
-    return Diary(
+    diary = Diary(
         timezone=user.timezone,
         today=today or local_today(user),
         birth_year=user.birth_year,
@@ -171,6 +172,8 @@ def diary_for_user(
         tremors=tremors,
         checkins=checkins,
     )
+    # Imported (Apple Health, Health Connect) and hand-logged records of the same thing count once.
+    return manual_wins(diary)
 
 
 def insight_state(user: User) -> InsightState | None:

@@ -6,7 +6,12 @@ every run the same test settings, the fast password hasher among them; an explic
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_ENV", "test")
 
 from config.settings import *  # noqa: F403
+
+# Uploaded Apple Health exports that a test queues but never imports (the schema fuzz) land in a
+# temporary folder of the run, not in the project's var/.
+HEALTH_IMPORT_DIR = tempfile.mkdtemp(prefix="twl-test-health-imports-")

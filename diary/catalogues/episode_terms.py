@@ -46,6 +46,9 @@ LAB_ANALYTES: dict[str, str] = {
     "tsh": "Thyroid-stimulating hormone (TSH)",
     "vitamin_b12": "Vitamin B12",
     "glucose": "Glucose",
+    # Asked for when muscles twitch or cramp (muscle breakdown) and for low vitamin D; exported by LOINC.
+    "creatine_kinase": "Creatine kinase (CK)",
+    "vitamin_d": "Vitamin D (25-hydroxy)",
 }
 # Analytes whose low value is flag rule L1.
 ELECTROLYTES = frozenset({"calcium", "potassium", "sodium", "magnesium"})

@@ -1,7 +1,9 @@
 """The account export: everything a user has stored, as one JSON document, produced in chunks.
 
-The document is ``{"format", "version", "exported_at", "profile", "tables": {table: [records]}}``
-with the tables in the registry's order (diary.tables.TABLES). Records are in the REST
+The document is ``{"format", "version", "exported_at", "profile", "tables": {table: [records]},
+"health_samples": [samples]}`` with the tables in the registry's order (diary.tables.TABLES)
+and, last, every sample imported from Apple Health or Health Connect with its source, version,
+unit and time zone, and the id of the diary record it feeds (``record_id``; diary.health). Records are in the REST
 representation: ISO 8601 times, ``YYYY-MM-DD`` dates, real arrays, and a reference as the
 client id it points to (``medication_id``). Deleted records are left out.
 
@@ -20,6 +22,7 @@ from typing import Any
 from accounts.models import User
 from accounts.selectors import timezone_periods
 from diary.exports.rows import iso_utc, live_rows, local_date, record_fields
+from diary.models import HealthSample
 from diary.tables import TABLES, TableSpec
 
 EXPORT_FORMAT = "twitchlog-export"
@@ -68,17 +71,22 @@ def _profile(user: User) -> dict[str, Any]:
     return profile
 
 
-def _table_chunks(spec: TableSpec, user: User) -> Iterator[str]:
-    """The records of one table as JSON array items, ``CHUNK_SIZE`` to a chunk, comma-joined."""
+def _chunked(items: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """JSON array items, ``CHUNK_SIZE`` to a chunk, comma-joined."""
     batch: list[str] = []
     separator = ""
-    for row in live_rows(spec.model, user, record_fields(spec)):
-        batch.append(_dumps(rest_record(spec, row)))
+    for item in items:
+        batch.append(_dumps(item))
         if len(batch) == CHUNK_SIZE:
             yield separator + ",".join(batch)
             batch, separator = [], ","
     if batch:
         yield separator + ",".join(batch)
+
+
+def _table_chunks(spec: TableSpec, user: User) -> Iterator[str]:
+    """The records of one table as JSON array items in chunks."""
+    return _chunked(rest_record(spec, row) for row in live_rows(spec.model, user, record_fields(spec)))
 
 
 def account_export_chunks(*, user: User, now: datetime) -> Iterator[str]:
@@ -90,4 +98,37 @@ def account_export_chunks(*, user: User, now: datetime) -> Iterator[str]:
         yield ("," if position else "") + _dumps(name) + ":["
         yield from _table_chunks(spec, user)
         yield "]"
-    yield "}}"
+    yield '},"health_samples":['
+    yield from _chunked(_health_samples(user))
+    yield "]}"
+
+
+HEALTH_SAMPLE_FIELDS = (
+    "platform",
+    "source",
+    "sample_id",
+    "sync_key",
+    "version",
+    "kind",
+    "start_at",
+    "end_at",
+    "detail",
+    "user_entered",
+    "unit",
+    "time_zone",
+    "record_key",
+)
+
+
+def _health_samples(user: User) -> Iterator[dict[str, Any]]:
+    """The ledger of imported samples, deleted ones left out, oldest first; one query through a cursor."""
+    rows = (
+        HealthSample.objects.filter(user=user, deleted_at__isnull=True)
+        .order_by("start_at", "pk")
+        .values_list(*HEALTH_SAMPLE_FIELDS)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for row in rows:
+        sample = {name: _rest_value(value) for name, value in zip(HEALTH_SAMPLE_FIELDS, row, strict=True)}
+        sample["record_id"] = sample.pop("record_key")
+        yield sample

@@ -1,17 +1,24 @@
-"""The FHIR export: the whole diary as an R4B Bundle of type "collection".
+"""The FHIR export: the whole diary as an R4B Bundle of type "collection", on the standards.
 
-A Patient, an Observation per episode and per caffeine, sleep and stress entry, and a
-MedicationStatement per medication, each built as a ``fhir.resources.R4B`` model, so an
-invalid resource fails here rather than in the receiving system. Codes are used only where
-we are sure of them: LOINC 93832-4 "Sleep duration" for sleep. Twitching episodes, caffeine
-and stress ratings are coded by text, since we found no code we could cite with confidence
-for a patient-logged twitch episode or a 0-10 stress self-rating.
+- Episodes are the HL7 Symptoms IG's SymptomObservation: LOINC 75325-1 "Symptom", category
+  symptom, the person's own words in valueCodeableConcept.text, performer the Patient,
+  effectivePeriod, bodySite with its laterality, severity as the LOINC 64750-3 component, the
+  activity at onset as the IG's "other events" component, and none of the elements the profile
+  forbids (device, interpretation, referenceRange, dataAbsentReason, specimen).
+- Labs by LOINC (the code chosen by what the unit measures) with UCUM units and reference ranges;
+  sleep LOINC 93832-4 (hours asleep); exercise LOINC 55411-3 (category activity); caffeine the
+  PHR IG's dietaryCaffeine in mg; stress a survey answer; medicines MedicationStatements with
+  RxNorm where verified; each phone tremor test its own Observation (category exam) with its
+  frequency and rhythm as components.
+
+Codes come from diary.exports.fhir_codes, the one table of codes, and only when verified there;
+otherwise a concept is sent as text. Each resource is built as a ``fhir.resources.R4B`` model,
+so an invalid one fails here rather than in the receiving system. Records imported from Apple
+Health or Health Connect say so in a note (the source app, whether a person entered them).
 
 Resource ids are UUIDs derived from (user, table, record id), so exporting twice gives the
-same ids and a receiver can recognise a record it already holds.
-
-Resources are built from JSON-shaped dicts (ISO strings, nested dicts) passed as ``**values``:
-the models validate and parse them, while their type hints name only the parsed types.
+same ids and a receiver can recognise a record it already holds. Resources are built from
+JSON-shaped dicts (ISO strings, nested dicts) passed as ``**values``: the models validate them.
 """
 
 from __future__ import annotations
@@ -31,15 +38,24 @@ from accounts.models import User
 from diary import models as diary_models
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.drinks import DRINKS
-from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, SYMPTOMS
+from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
+from diary.exports.fhir_codes import (
+    STRUCTURE_LATERALITY,
+    SYMPTOM_OBSERVATION_PROFILE,
+    UCUM,
+    category,
+    coding,
+    concept,
+    lab_key,
+    ucum_quantity,
+)
 from diary.exports.rows import live_rows, local_date
 
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # A fixed namespace for this service's resource ids (uuid5 of the user, table and record id).
 ID_NAMESPACE = uuid.UUID("6f0c2a52-8f7e-4d0e-9a7c-3b1f2d5e4a10")
+PLATFORM_NAMES = {"healthkit": "Apple Health", "health_connect": "Health Connect"}
+IMPORT_FIELDS = ("import_platform", "import_source", "import_user_entered")
 
 
 def _resource_id(user: User, table: str, client_id: str) -> str:
@@ -54,12 +70,16 @@ def _quantity(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": unit}
 
 
-def _category(code: str) -> list[dict[str, Any]]:
-    return [{"coding": [{"system": OBSERVATION_CATEGORY, "code": code}]}]
-
-
 def _live(model: type[diary_models.DiaryRecord], user: User, *fields: str) -> Iterator[tuple[Any, ...]]:
     return live_rows(model, user, ("client_id", *fields))
+
+
+def _imported_note(platform: str, source: str, user_entered: bool | None) -> list[dict[str, str]]:
+    """A note naming where an imported record came from; nothing for one logged in the diary."""
+    if not platform:
+        return []
+    how = "" if user_entered is None else "entered by the person" if user_entered else "recorded by a device"
+    return [{"text": f"Imported from {PLATFORM_NAMES.get(platform, platform)} ({source}){', ' + how if how else ''}."}]
 
 
 def patient_resource(user: User, patient_id: str) -> Patient:
@@ -69,6 +89,18 @@ def patient_resource(user: User, patient_id: str) -> Patient:
     if user.birth_year:
         values["birthDate"] = str(user.birth_year)  # FHIR dates may be a year alone
     return Patient(**values)
+
+
+def body_site(codes: list[str]) -> dict[str, Any]:
+    """The sites in words, with their side as the Extensions Pack's structure laterality."""
+    sites = [BODY_SITES.get(code) for code in codes]
+    site: dict[str, Any] = {"text": ", ".join(s.label if s else code for s, code in zip(sites, codes, strict=True))}
+    sides = {s.side for s in sites if s is not None and s.side}
+    key = {frozenset({"left"}): "left", frozenset({"right"}): "right"}.get(frozenset(sides), "both" if sides else "")
+    if key:
+        laterality = concept(f"laterality.{key}", {"left": "left", "right": "right", "both": "both sides"}[key])
+        site["extension"] = [{"url": STRUCTURE_LATERALITY, "valueCodeableConcept": laterality}]
+    return site
 
 
 def _episodes(user: User, subject: dict[str, str]) -> Iterator[Observation]:
@@ -84,68 +116,86 @@ def _episodes(user: User, subject: dict[str, str]) -> Iterator[Observation]:
         "symptoms",
         "notes",
     ):
-        components = [
+        components: list[dict[str, Any]] = [
+            {
+                "code": concept("severity", "Severity of symptoms"),
+                "valueCodeableConcept": {
+                    "text": f"{intensity} of 10 (self-rated: 1 barely noticeable, 10 the worst)",
+                },
+            },
             {"code": {"text": "Episode duration"}, "valueQuantity": _quantity(duration, "s")},
-            {"code": {"text": "Character"}, "valueString": CHARACTERS.get(character, character)},
         ]
         if context:
-            components.append({"code": {"text": "Context"}, "valueString": CONTEXTS.get(context, context)})
-        components += [{"code": {"text": "Accompanying symptom"}, "valueString": SYMPTOMS.get(s, s)} for s in symptoms]
-        note = [{"text": "Value: self-rated intensity, 1 (barely noticeable) to 10 (worst)."}]
-        if notes:
-            note.append({"text": notes})
+            components.append(
+                {
+                    "code": concept("other_events", "Doing at onset"),
+                    "valueCodeableConcept": {"text": CONTEXTS.get(context, context)},
+                }
+            )
+        components += [
+            {"code": {"text": "Accompanying symptom"}, "valueCodeableConcept": {"text": SYMPTOMS.get(s, s)}}
+            for s in symptoms
+        ]
         values: dict[str, Any] = {
             "id": _resource_id(user, "episodes", cid),
+            "meta": {"profile": [SYMPTOM_OBSERVATION_PROFILE]},
             "status": "final",
-            "category": _category("survey"),
-            "code": {"text": "Finger twitching episode"},
+            "category": [{"coding": coding("symptom_category"), "text": "Symptom"}],
+            "code": concept("symptom", "Symptom"),
             "subject": subject,
+            "performer": [subject],
             "effectivePeriod": {"start": _instant(started), "end": _instant(started + timedelta(seconds=duration))},
-            "valueInteger": intensity,
+            # The person's own words: the kind of movement they chose, in the diary's words.
+            "valueCodeableConcept": {"text": CHARACTERS.get(character, character)},
             "component": components,
-            "note": note,
         }
+        if notes:
+            values["note"] = [{"text": notes}]
         if sites:
-            values["bodySite"] = {"text": ", ".join(BODY_SITES[s].label if s in BODY_SITES else s for s in sites)}
+            values["bodySite"] = body_site(list(sites))
         yield Observation(**values)
 
 
 def _caffeine(user: User, subject: dict[str, str]) -> Iterator[Observation]:
-    for cid, consumed, drink, servings, mg in _live(
-        diary_models.CaffeineIntake, user, "consumed_at", "drink", "servings", "mg"
+    for cid, consumed, drink, servings, mg, *imported in _live(
+        diary_models.CaffeineIntake, user, "consumed_at", "drink", "servings", "mg", *IMPORT_FIELDS
     ):
-        label = DRINKS[drink].label if drink in DRINKS else (drink or "unspecified drink")
+        label = DRINKS[drink].label if drink in DRINKS else (drink or "")
+        notes = [{"text": f"{servings:g} x {label}"}] if label else []
         values: dict[str, Any] = {
             "id": _resource_id(user, "caffeine_intakes", cid),
             "status": "final",
-            "category": _category("social-history"),
-            "code": {"text": "Caffeine intake"},
+            "category": category("social-history"),
+            "code": concept("caffeine", "Caffeine intake"),
             "subject": subject,
             "effectiveDateTime": _instant(consumed),
             "valueQuantity": _quantity(mg, "mg"),
-            "note": [{"text": f"{servings:g} x {label}"}],
         }
+        if notes + _imported_note(*imported):
+            values["note"] = notes + _imported_note(*imported)
         yield Observation(**values)
 
 
 def _sleep(user: User, subject: dict[str, str]) -> Iterator[Observation]:
-    for cid, bed, woke, quality in _live(diary_models.SleepLog, user, "bed_at", "woke_at", "quality"):
+    for cid, bed, woke, quality, asleep_min, *imported in _live(
+        diary_models.SleepLog, user, "bed_at", "woke_at", "quality", "asleep_min", *IMPORT_FIELDS
+    ):
+        hours = asleep_min / 60 if asleep_min is not None else (woke - bed).total_seconds() / 3600
         values: dict[str, Any] = {
             "id": _resource_id(user, "sleep_logs", cid),
             "status": "final",
-            "category": _category("activity"),
-            "code": {
-                "coding": [{"system": LOINC, "code": "93832-4", "display": "Sleep duration"}],
-                "text": "Sleep duration",
-            },
+            "category": category("activity"),
+            "code": concept("sleep_duration", "Sleep duration"),
             "subject": subject,
             "effectivePeriod": {"start": _instant(bed), "end": _instant(woke)},
-            "valueQuantity": _quantity(round((woke - bed).total_seconds() / 3600, 2), "h"),
+            "valueQuantity": _quantity(round(hours, 2), "h"),
         }
         if quality is not None:
             values["component"] = [
                 {"code": {"text": "Sleep quality, self-rated 1 (poor) to 5 (excellent)"}, "valueInteger": quality}
             ]
+        if imported[0]:
+            values["note"] = [*_imported_note(*imported), {"text": "Hours asleep from the asleep stages only."}]
         yield Observation(**values)
 
 
@@ -154,19 +204,118 @@ def _stress(user: User, subject: dict[str, str]) -> Iterator[Observation]:
         values: dict[str, Any] = {
             "id": _resource_id(user, "stress_logs", cid),
             "status": "final",
-            "category": _category("survey"),
+            "category": category("survey"),
             "code": {"text": "Stress level, self-rated 0 (none) to 10 (worst)"},
             "subject": subject,
+            "performer": [subject],
             "effectiveDateTime": _instant(recorded),
             "valueInteger": level,
         }
         yield Observation(**values)
 
 
+def _exercise(user: User, subject: dict[str, str]) -> Iterator[Observation]:
+    for cid, started, minutes, intensity, kind, *imported in _live(
+        diary_models.ExerciseSession, user, "started_at", "duration_min", "intensity", "kind", *IMPORT_FIELDS
+    ):
+        components = [{"code": {"text": "Intensity"}, "valueCodeableConcept": {"text": intensity}}]
+        if kind:
+            components.append({"code": {"text": "Kind of exercise"}, "valueCodeableConcept": {"text": kind}})
+        values: dict[str, Any] = {
+            "id": _resource_id(user, "exercise_sessions", cid),
+            "status": "final",
+            "category": category("activity"),
+            "code": concept("exercise_duration", "Exercise duration"),
+            "subject": subject,
+            "effectivePeriod": {"start": _instant(started), "end": _instant(started + timedelta(minutes=minutes))},
+            "valueQuantity": _quantity(minutes, "min"),
+            "component": components,
+        }
+        if imported[0]:
+            values["note"] = _imported_note(*imported)
+        yield Observation(**values)
+
+
+def _labs(user: User, subject: dict[str, str]) -> Iterator[Observation]:
+    for cid, taken, analyte, value, unit, low, high in _live(
+        diary_models.LabResult, user, "taken_on", "analyte", "value", "unit", "reference_low", "reference_high"
+    ):
+        values: dict[str, Any] = {
+            "id": _resource_id(user, "lab_results", cid),
+            "status": "final",
+            "category": category("laboratory"),
+            "code": concept(lab_key(analyte, unit), LAB_ANALYTES.get(analyte, analyte)),
+            "subject": subject,
+            "effectiveDateTime": taken.isoformat(),
+            "valueQuantity": ucum_quantity(value, unit),
+        }
+        limits = {key: ucum_quantity(v, unit) for key, v in (("low", low), ("high", high)) if v is not None}
+        if limits:
+            values["referenceRange"] = [{**limits, "text": "The laboratory's reference range"}]
+        yield Observation(**values)
+
+
+def _tremors(user: User, subject: dict[str, str]) -> Iterator[Observation]:
+    rows = _live(
+        diary_models.TremorRecording,
+        user,
+        "recorded_at",
+        "hand",
+        "posture",
+        "dominant_hz",
+        "rhythmic",
+        "rhythmicity",
+        "amplitude",
+        "description",
+        "analysed_at",
+    )
+    for cid, recorded, hand, posture, hz, rhythmic, rhythmicity, amplitude, description, analysed in rows:
+        if analysed is None:
+            continue  # not analysed yet: nothing a clinician could read
+        components: list[dict[str, Any]] = []
+        if hz is not None:
+            components.append(
+                {"code": {"text": "Dominant tremor frequency"}, "valueQuantity": _quantity(round(hz, 2), "Hz")}
+            )
+        rhythm = "not determined" if rhythmic is None else "rhythmic" if rhythmic else "not rhythmic"
+        detail = f" (rhythmicity {rhythmicity:.2f} on a 0-1 scale)" if rhythmicity is not None else ""
+        components.append({"code": {"text": "Tremor rhythm"}, "valueCodeableConcept": {"text": rhythm + detail}})
+        if amplitude is not None:
+            components.append(
+                {
+                    "code": {"text": "Tremor amplitude (acceleration)"},
+                    "valueQuantity": _quantity(round(amplitude, 4), "m/s2"),
+                }
+            )
+        values: dict[str, Any] = {
+            "id": _resource_id(user, "tremor_recordings", cid),
+            "status": "final",
+            "category": category("exam"),
+            "code": {"text": f"Phone accelerometer tremor test, {hand} hand, {posture} posture"},
+            "subject": subject,
+            "performer": [subject],
+            "effectiveDateTime": _instant(recorded),
+            "bodySite": body_site([f"{hand}_hand"]) if f"{hand}_hand" in BODY_SITES else {"text": f"{hand} hand"},
+            "component": components,
+            "device": {"display": "The person's phone (accelerometer)"},
+        }
+        if description:
+            values["note"] = [{"text": description}]
+        yield Observation(**values)
+
+
 def _medications(user: User, subject: dict[str, str]) -> Iterator[MedicationStatement]:
     today = local_date(user, timezone.now())
-    for cid, name, drug_class, dose, started, stopped, as_needed in _live(
-        diary_models.Medication, user, "name", "drug_class", "dose", "started_on", "stopped_on", "as_needed"
+    for cid, name, drug_class, matched, dose, started, stopped, as_needed in _live(
+        diary_models.Medication,
+        user,
+        "name",
+        "drug_class",
+        "matched_key",
+        "dose",
+        "started_on",
+        "stopped_on",
+        "as_needed",
     ):
         period = {key: day.isoformat() for key, day in (("start", started), ("end", stopped)) if day}
         dosage: dict[str, Any] = {"asNeededBoolean": as_needed}
@@ -175,7 +324,7 @@ def _medications(user: User, subject: dict[str, str]) -> Iterator[MedicationStat
         values: dict[str, Any] = {
             "id": _resource_id(user, "medications", cid),
             "status": "completed" if stopped and stopped <= today else "active",
-            "medicationCodeableConcept": {"text": name},
+            "medicationCodeableConcept": concept(f"medicine.{matched}", name),
             "subject": subject,
             "dateAsserted": _instant(timezone.now()),
             "dosage": [dosage],
@@ -186,12 +335,15 @@ def _medications(user: User, subject: dict[str, str]) -> Iterator[MedicationStat
         yield MedicationStatement(**values)
 
 
+BUILDERS = (_episodes, _caffeine, _sleep, _stress, _exercise, _labs, _tremors, _medications)
+
+
 def fhir_bundle(*, user: User, now: datetime | None = None) -> Bundle:
     """The user's diary as a validated FHIR R4B collection Bundle."""
     patient_id = _resource_id(user, "patient", "patient")
     subject = {"reference": f"urn:uuid:{patient_id}"}
     entries = [BundleEntry(fullUrl=f"urn:uuid:{patient_id}", resource=patient_resource(user, patient_id))]
-    for builder in (_episodes, _caffeine, _sleep, _stress, _medications):
+    for builder in BUILDERS:
         for resource in builder(user, subject):
             entries.append(BundleEntry(fullUrl=f"urn:uuid:{resource.id}", resource=resource))
     values: dict[str, Any] = {"type": "collection", "timestamp": _instant(now or timezone.now()), "entry": entries}

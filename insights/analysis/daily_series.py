@@ -239,7 +239,7 @@ def build_daily_series(diary: Diary, start: date | None = None, end: date | None
         caffeine_total, caffeine_counts, logged, logs_zero=any(r.mg == 0 for r in diary.caffeine)
     )
 
-    hours_slept = sleep.select([(r.woke_at - r.bed_at).total_seconds() / 3600.0 for r in diary.sleep])
+    hours_slept = sleep.select([r.hours for r in diary.sleep])
     sleep_counts = _day_sums(sleep.index, None, n)
     sleep_hours = _nan_where_none(_day_sums(sleep.index, hours_slept, n), sleep_counts)
 

@@ -250,7 +250,7 @@ def day_logs(diary: Diary, first: date, last: date) -> list[DayLog]:
             hard[i] = hard[i] or x.intensity == "vigorous" or x.duration_min >= LONG_SESSION_MIN
     for s in diary.sleep:
         if (i := slot(s.woke_at)) is not None:
-            sleep[i] = (sleep[i] or 0.0) + (s.woke_at - s.bed_at).total_seconds() / 3600
+            sleep[i] = (sleep[i] or 0.0) + s.hours
     for moment in (
         *(r.recorded_at for r in diary.stress),
         *(r.taken_at for r in diary.doses),

@@ -42,6 +42,16 @@ class SleepRecord:
     quality: int | None = None
     # The phone's UTC offset in minutes when it was logged; None: the profile's zone decides the day.
     utc_offset_min: int | None = None
+    # Minutes asleep from an imported night's asleep stages; None for a night logged by hand.
+    asleep_min: float | None = None
+
+    @property
+    def hours(self) -> float:
+        """Hours asleep: the asleep stages where the health store gave them (never in-bed time),
+        else bed to waking."""
+        if self.asleep_min is not None:
+            return self.asleep_min / 60.0
+        return (self.woke_at - self.bed_at).total_seconds() / 3600.0
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
+from insights.reports.device_sources import device_sources_sentence
 from insights.reports.experiment_section import experiment_report
 from insights.reports.figures import diary_figures, format_day
 
@@ -388,6 +389,7 @@ def report_content(
             for code, n in site_counts.most_common()
             if not (code in BODY_SITES and BODY_SITES[code].is_finger)
         ],
+        device_sources=device_sources_sentence(diary),
         region_timeline=[
             RegionSpan(region_label(s.region), s.first_date, s.last_date, s.episode_count)
             # Over the whole diary up to the range end (a share: the range alone), so months of earlier

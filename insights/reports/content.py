@@ -235,6 +235,8 @@ class ReportContent:
     dose_timing: Sequence[str] = ()  # episodes within hours of a dose of a medicine with a known link
     lab_follow_up: Sequence[str] = ()  # out-of-range results and what followed
     exposures: Sequence[str] = ()  # caffeine and sleep against the guidance
+    # Which sleep, caffeine and exercise figures came from Apple Health / Health Connect (device_sources.py).
+    device_sources: str = ""
 
     @property
     def mean_duration_s(self) -> float | None:

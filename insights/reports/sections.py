@@ -79,6 +79,8 @@ def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
     if guides:
         note += " Dashed lines: the cut points the associations compared at (see Associations); none is drawn "
         note += "for a measure that was not tested."
+    if content.device_sources:
+        note += " " + content.device_sources
     drawing = timeline_drawing(daily, width, diary_start=started, guides=guides)
     return [_heading("Timeline", drawing, note)]
 

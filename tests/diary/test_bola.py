@@ -99,6 +99,13 @@ def _report_job_target(victim: User, attacker: User) -> Target:
     return Target({"job_id": job.pk}, {})
 
 
+def _health_export_job_target(victim: User, attacker: User) -> Target:
+    job = apps.get_model("diary", "HealthExportJob").objects.create(
+        user=victim, status="failed", error=f"{MARKER} error", created_at=timezone.now()
+    )
+    return Target({"job_id": job.pk}, {})
+
+
 def _share_target(victim: User, attacker: User) -> Target:
     from insights.reports.services import share_create
 
@@ -123,6 +130,7 @@ HANDLERS: dict[str, Callable[[User, User], Target]] = {
     "report-job": _report_job_target,
     "report-job-pdf": _report_job_target,
     "share-detail": _share_target,
+    "health-export-job": _health_export_job_target,
     "experiment-detail": _experiment_target,
     "experiment-stop": _experiment_target,
 }
@@ -183,6 +191,10 @@ CALLER_ONLY: dict[str, dict[str, str]] = {
     "email-change": {"post": "the caller's own address, with their password"},
     "account-delete": {"post": "the caller's own account; test_deleting_an_account_leaves_no_row_of_that_user"},
     "sync": {"post": "ids in the body: tests/diary/test_sync.py, pushing another user's ids"},
+    "health-samples": {
+        "post": "store ids in the body are the caller's own: test_one_users_samples_never_touch_another_users_diary"
+    },
+    "health-export-list": {"post": "a new import into the caller's own diary"},
     "share-list": {"post": "a new share of the caller's own diary"},
     "experiment-list": {"post": "starts the caller's own experiment; no id is taken"},
     **{

@@ -21,11 +21,21 @@ def test_every_table_has_a_serializer_and_a_viewset_named_after_its_model_and_ro
         assert resolve(f"/api/v1/{spec.route}/some-id/").func.cls is viewset
 
 
+# Server-side reads of imported records (diary.health), after the columns: never on the sync wire.
+IMPORT_FIELDS = {
+    "caffeine_intakes": ["imported"],
+    "sleep_logs": ["imported", "asleep_min"],
+    "exercise_sessions": ["imported"],
+}
+
+
 def test_a_serializer_shows_the_id_then_the_tables_columns_then_the_servers_times():
     for spec in TABLES.values():
-        fields = list(serializers.SERIALIZERS[spec.name]().fields)
+        fields = serializers.SERIALIZERS[spec.name]().fields
+        extras = IMPORT_FIELDS.get(spec.name, [])
 
-        assert fields == ["id", *(c.name for c in spec.columns), "created_at", "updated_at"]
+        assert list(fields) == ["id", *(c.name for c in spec.columns), *extras, "created_at", "updated_at"]
+        assert all(fields[name].read_only for name in extras)
 
 
 def test_a_field_a_serializer_declares_itself_stands_in_for_its_columns_and_keeps_its_place():

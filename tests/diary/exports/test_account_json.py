@@ -99,7 +99,7 @@ def test_the_export_is_valid_json_with_the_profile_and_every_table_in_order(user
     one_of_each(user)
     _, document = export(user)
     assert (document["format"], document["version"]) == ("twitchlog-export", 1)
-    assert list(document) == ["format", "version", "exported_at", "profile", "tables"]
+    assert list(document) == ["format", "version", "exported_at", "profile", "tables", "health_samples"]
     assert document["profile"] == {
         "email": "ann@example.org",
         "display_name": "Ann",

@@ -79,7 +79,8 @@ def test_the_fhir_bundle_validates_and_round_trips(auth_client, user):
     assert kinds.count("Patient") == 1
     assert kinds.count("MedicationStatement") == live["medications"]
     observations = [r for r in resources if r.get_resource_type() == "Observation"]
-    assert len(observations) == live["episodes"] + live["caffeine_intakes"] + live["sleep_logs"] + live["stress_logs"]
+    observed = ("episodes", "caffeine_intakes", "sleep_logs", "stress_logs", "exercise_sessions", "lab_results")
+    assert len(observations) == sum(live[table] for table in observed)
 
     patient = resources[kinds.index("Patient")]
     assert patient.name[0].text == "Ann"
@@ -88,9 +89,9 @@ def test_the_fhir_bundle_validates_and_round_trips(auth_client, user):
     assert len(sleep) == live["sleep_logs"]
     assert sleep[0].code.coding[0].system == "http://loinc.org"
     assert float(sleep[0].valueQuantity.value) == 7.5 and sleep[0].valueQuantity.unit == "h"
-    episodes = [o for o in observations if o.code.text == "Finger twitching episode"]
+    episodes = [o for o in observations if o.code.coding and o.code.coding[0].code == "75325-1"]
     assert len(episodes) == live["episodes"]
-    assert {o.valueInteger for o in episodes} == {4}
+    assert {o.component[0].valueCodeableConcept.text[:7] for o in episodes} == {"4 of 10"}
     assert episodes[0].bodySite.text == "left index finger, left middle finger"
     statements = {
         r.medicationCodeableConcept.text: r for r in resources if r.get_resource_type() == "MedicationStatement"
