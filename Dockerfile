@@ -45,7 +45,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 # The one thing the service writes to disk: matplotlib's font cache, built once here rather
 # than at every container's first chart.
-RUN mkdir -p /app/var/matplotlib && chown -R twitchlog:twitchlog /app/var
+RUN mkdir -p /app/var/matplotlib /app/var/health-imports && chown -R twitchlog:twitchlog /app/var
 USER twitchlog
 RUN python -c "import matplotlib.font_manager"
 USER root
