@@ -63,10 +63,10 @@ def key(cell: Cell) -> str:
 
 def print_nulls(cells: list[Cell], results: dict[str, Shares]) -> None:
     print("Wrong trigger reported (share of users; promise <= 5%)")
-    print(f"  {'null kind':<12}{'days':>6}{'users':>7}{'old':>8}{'new':>8}")
+    print(f"  {'null kind':<24}{'days':>6}{'users':>7}{'old':>8}{'new':>8}")
     for cell in cells:
         s = results[key(cell)]
-        print(f"  {cell.scenario.kind:<12}{cell.scenario.days:>6}{s.users:>7}{s.old_wrong:>8.1%}{s.new_wrong:>8.1%}")
+        print(f"  {cell.scenario.kind:<24}{cell.scenario.days:>6}{s.users:>7}{s.old_wrong:>8.1%}{s.new_wrong:>8.1%}")
     worst = max(results[key(cell)].new_wrong for cell in cells)
     print(f"  worst cell, new engine: {worst:.1%}")
 
