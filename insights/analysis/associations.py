@@ -639,6 +639,10 @@ def adjustment_for(
             predicts and correlation >= ADJUST_MIN_CORRELATION and shift >= STEP_MIN_BIAS
         ):
             stepped.append(other)
+        elif predicts and days < MIN_TRIGGER_DAYS:
+            # Logged together on too few days to tell whether they move together: a partner that
+            # goes with the episodes is allowed for in full, as missing a confounder costs more.
+            stepped.append(other)
         elif moves_with and correlation * _alone_z(design, fit, own, other_trigger, alone) >= STEP_MIN_BIAS:
             # The first look holds this trigger in, which can hide a partner it stands in for (stress
             # high after exactly the short nights whose step raises twitching): judged without it.
