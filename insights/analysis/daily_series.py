@@ -130,7 +130,9 @@ class DayIndexer:
         stamps = np.fromiter((moment.timestamp() for moment in moments), dtype=np.float64)
         return self.positions_of_stamps(stamps)
 
-    def positions_of_stamps(self, stamps: FloatArray, offsets_min: FloatArray | None = None) -> tuple[IntArray, BoolArray]:
+    def positions_of_stamps(
+        self, stamps: FloatArray, offsets_min: FloatArray | None = None
+    ) -> tuple[IntArray, BoolArray]:
         """Day index of each UTC stamp and whether it falls inside the range. Where ``offsets_min``
         (the phone's UTC offset in minutes) is given and not NaN, the day is the local date of that
         offset; elsewhere it is the date in the profile's zone."""
@@ -148,7 +150,7 @@ def _timestamps(moments: Iterable[datetime]) -> FloatArray:
     return np.fromiter((moment.timestamp() for moment in moments), dtype=np.float64)
 
 
-def _offsets(records: Sequence[object]) -> FloatArray:
+def utc_offsets(records: Sequence[object]) -> FloatArray:
     """Each record's ``utc_offset_min``, NaN where it has none (the profile's zone decides)."""
     return np.fromiter(
         (np.nan if (o := getattr(r, "utc_offset_min", None)) is None else o for r in records), dtype=np.float64
@@ -164,7 +166,7 @@ class _Timed:
 
     @classmethod
     def of(cls, records: Sequence[object], moments: Iterable[datetime]) -> _Timed:
-        return cls(_timestamps(moments), _offsets(records))
+        return cls(_timestamps(moments), utc_offsets(records))
 
     def first_day(self, tz: ZoneInfo) -> date | None:
         """The earliest local date among the records (own offset, else the profile's zone)."""
@@ -271,15 +273,23 @@ def checkin_days(diary: Diary, indexer: DayIndexer) -> BoolArray:
     return checked
 
 
+def _window_sums(flags: BoolArray, half: int) -> FloatArray:
+    """For each day, how many of the days within ``half`` days either side are flagged."""
+    totals = np.concatenate([[0.0], np.cumsum(flags, dtype=np.float64)])
+    positions = np.arange(flags.size)
+    high = np.minimum(positions + half + 1, flags.size)
+    low = np.maximum(positions - half, 0)
+    return totals[high] - totals[low]
+
+
 def known_days(entries: BoolArray, checked: BoolArray) -> BoolArray:
     """Days the diary can speak for (module docstring): a check-in, or entries from someone who does
     not check in around that day (under CHECKIN_HABIT_SHARE of their entry days within
     CHECKIN_HABIT_WINDOW days either side)."""
     if not checked.any():
         return entries | checked
-    window = np.ones(2 * CHECKIN_HABIT_WINDOW + 1)
-    entry_days = np.convolve(entries.astype(np.float64), window, mode="same")
-    checked_entry_days = np.convolve((entries & checked).astype(np.float64), window, mode="same")
+    entry_days = _window_sums(entries, CHECKIN_HABIT_WINDOW)
+    checked_entry_days = _window_sums(entries & checked, CHECKIN_HABIT_WINDOW)
     checks_in = checked_entry_days >= CHECKIN_HABIT_SHARE * np.maximum(entry_days, 1.0)
     return checked | (entries & ~checks_in)
 

@@ -536,6 +536,4 @@ def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
         weekend=habits.weekend[LEAD_IN:],
         trend=habits.frac[LEAD_IN:],
     )
-    return SimulatedUser(
-        diary=diary, truth=truth, logs_zero_caffeine=logs_zero, logging=style, real_timezone=real_zone
-    )
+    return SimulatedUser(diary=diary, truth=truth, logs_zero_caffeine=logs_zero, logging=style, real_timezone=real_zone)
