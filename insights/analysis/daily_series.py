@@ -369,5 +369,29 @@ def build_daily_series(diary: Diary, start: date | None = None, end: date | None
         exercise_min_prev=exercise_min_prev,
         doses=_doses_by_class(diary, doses, n, logged),
         medications_active=_medications_active(diary, indexer.days),
-        day_starts_utc=indexer.boundaries,
+        day_starts_utc=_own_midnights(indexer, placed.values(), tables.values()),
     )
+
+
+def _own_midnights(indexer: DayIndexer, placed: Iterable[_Placed], tables: Iterable[_Timed]) -> FloatArray:
+    """UTC instants of each day's local midnight where the person was (the offset of that day's
+    records, where they carry one; the profile's zone elsewhere), plus the end of the last day: the
+    inhaler comparison's waking hours run from these. Kept in order where a journey crosses zones."""
+    n = indexer.n_days
+    offset_sums, offset_counts = np.zeros(n), np.zeros(n)
+    for where, timed in zip(placed, tables, strict=True):
+        offsets = timed.offsets[where.inside]
+        own = ~np.isnan(offsets)
+        offset_sums += _day_sums(where.index[own], offsets[own], n)
+        offset_counts += _day_sums(where.index[own], None, n)
+    if not offset_counts.any():
+        return indexer.boundaries
+    # A day without an offset of its own takes the nearest earlier one's (the later one's at the start).
+    has = offset_counts > 0
+    last_seen = np.maximum.accumulate(np.where(has, np.arange(n), -1))
+    first_after = np.flatnonzero(has)[0]
+    source = np.where(last_seen >= 0, last_seen, first_after)
+    offsets = (offset_sums / np.maximum(offset_counts, 1))[source]
+    offsets = np.concatenate([offsets, offsets[-1:]])
+    starts = (indexer.start_epoch_day + np.arange(n + 1)) * DAY_SECONDS - offsets * 60.0
+    return np.maximum.accumulate(starts)

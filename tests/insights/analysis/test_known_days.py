@@ -198,3 +198,15 @@ def test_stress_that_follows_a_sleep_step_is_not_reported_once_the_partner_is_st
     report = associations.analyse_associations(user.diary)
     assert "stress" not in {result.trigger for result in report.reported}
     assert "sleep" in {result.trigger for result in report.reported}
+
+
+def test_waking_hours_for_the_inhaler_follow_the_phones_offset_not_a_wrong_profile_zone() -> None:
+    # A diary kept in London under a profile saying Tokyo: each day's midnight is London's.
+    for seed in range(3, 6):
+        user = simulate(seed, Scenario("wrong_zone", 90))
+        right = build_daily_series(replace(user.diary, timezone=user.real_timezone))
+        wrong = build_daily_series(user.diary)
+        assert np.array_equal(right.day_starts_utc, wrong.day_starts_utc)
+        assert associations.inhaler_window_counts(user.diary, wrong) == associations.inhaler_window_counts(
+            user.diary, right
+        )
