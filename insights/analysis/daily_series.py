@@ -109,13 +109,22 @@ DAY_SECONDS = 86_400.0
 # dropped part-way through (unknown), else a day kept the way people kept it before check-ins.
 CHECKIN_HABIT_SHARE = 0.5
 CHECKIN_HABIT_WINDOW = 14
+# Reading a wrong profile zone from the records without an offset (``night_shift_hours``): the
+# emptiest stretch of this many hours is the night, whose middle sits near NIGHT_MIDDLE_HOUR for
+# someone asleep from about 23:00 to 07:00; a gap of MIN_NIGHT_SHIFT_HOURS or more, over at least
+# MIN_NIGHT_RECORDS records, moves the day's boundary by it.
+NIGHT_HOURS = 6
+NIGHT_MIDDLE_HOUR = 3.0
+MIN_NIGHT_SHIFT_HOURS = 3.0
+MIN_NIGHT_RECORDS = 60
 
 
 class DayIndexer:
     """Places UTC instants on the local days of a fixed range."""
 
-    def __init__(self, tz: ZoneInfo, start: date, end: date) -> None:
+    def __init__(self, tz: ZoneInfo, start: date, end: date, shift_hours: float = 0.0) -> None:
         self.start = start
+        self.shift_hours = shift_hours
         self.start_epoch_day = (start - EPOCH).days
         self.n_days = (end - start).days + 1
         self.days = tuple(start + timedelta(days=offset) for offset in range(self.n_days))
@@ -124,6 +133,9 @@ class DayIndexer:
             [local_midnight(start + timedelta(days=offset), tz).timestamp() for offset in range(self.n_days + 1)],
             dtype=np.float64,
         )
+        # Where a record has no offset of its own: the profile zone's midnights, moved by the hours
+        # the person's nights say the profile is off by (``night_shift_hours``).
+        self.fallback = self.boundaries + shift_hours * 3600.0
 
     def positions(self, moments: Iterable[datetime]) -> tuple[IntArray, BoolArray]:
         """Day index of each moment and whether it falls inside the range."""
@@ -136,7 +148,7 @@ class DayIndexer:
         """Day index of each UTC stamp and whether it falls inside the range. Where ``offsets_min``
         (the phone's UTC offset in minutes) is given and not NaN, the day is the local date of that
         offset; elsewhere it is the date in the profile's zone."""
-        index = np.searchsorted(self.boundaries, stamps, side="right").astype(np.int64) - 1
+        index = np.searchsorted(self.fallback, stamps, side="right").astype(np.int64) - 1
         if offsets_min is not None and offsets_min.size:
             own = ~np.isnan(offsets_min)
             if own.any():
@@ -168,7 +180,7 @@ class _Timed:
     def of(cls, records: Sequence[object], moments: Iterable[datetime]) -> _Timed:
         return cls(_timestamps(moments), utc_offsets(records))
 
-    def first_day(self, tz: ZoneInfo) -> date | None:
+    def first_day(self, tz: ZoneInfo, shift_hours: float = 0.0) -> date | None:
         """The earliest local date among the records (own offset, else the profile's zone)."""
         if self.stamps.size == 0:
             return None
@@ -178,7 +190,7 @@ class _Timed:
             local = np.floor((self.stamps[own] + self.offsets[own] * 60.0) / DAY_SECONDS).min()
             days.append(EPOCH + timedelta(days=int(local)))
         if (~own).any():
-            days.append(datetime.fromtimestamp(float(self.stamps[~own].min()), tz).date())
+            days.append(datetime.fromtimestamp(float(self.stamps[~own].min()) - shift_hours * 3600.0, tz).date())
         return min(days)
 
 
@@ -216,10 +228,40 @@ def _timed_tables(diary: Diary) -> dict[str, _Timed]:
     }
 
 
-def _first_entry_day(diary: Diary, tz: ZoneInfo, tables: dict[str, _Timed] | None = None) -> date | None:
+def night_shift_hours(tz: ZoneInfo, tables: Iterable[_Timed]) -> float:
+    """How many hours the profile's zone is off where the person lives, read from records without an
+    offset of their own: the middle of the emptiest NIGHT_HOURS of their day (entries by the profile's
+    clock) against NIGHT_MIDDLE_HOUR. 0 with too few such records or a gap under MIN_NIGHT_SHIFT_HOURS
+    (late hours are a habit, not a wrong zone). A profile zone 9 hours off puts the day's boundary in the
+    middle of the person's waking hours, and every day gets the evening of one and the morning of the next."""
+    stamps = np.concatenate([t.stamps[np.isnan(t.offsets)] for t in tables] or [np.zeros(0)])
+    if stamps.size < MIN_NIGHT_RECORDS:
+        return 0.0
+    # The profile's UTC offset near the middle of the records, then each record's local hour.
+    middle = datetime.fromtimestamp(float(np.median(stamps)), tz)
+    offset = (middle.utcoffset() or timedelta()).total_seconds()
+    hours = np.floor(((stamps + offset) % DAY_SECONDS) / 3600.0).astype(np.int64)
+    per_hour = np.bincount(hours, minlength=24)
+    window = np.array([per_hour[(h + np.arange(NIGHT_HOURS)) % 24].sum() for h in range(24)])
+    # Several starts can be equally empty (a night longer than NIGHT_HOURS): the middle of their run.
+    quiet = np.flatnonzero(window == window.min())
+    first = int(quiet[0])
+    if quiet.size < 24 and (first == 0 and window[23] == window.min()):
+        first = int(np.flatnonzero(window != window.min())[-1]) + 1
+    run = 0
+    while window[(first + run) % 24] == window.min() and run < 24:
+        run += 1
+    quiet_middle = (first + (run - 1) / 2.0 + NIGHT_HOURS / 2.0) % 24
+    shift = (quiet_middle - NIGHT_MIDDLE_HOUR + 12.0) % 24 - 12.0
+    return float(round(shift)) if abs(shift) >= MIN_NIGHT_SHIFT_HOURS else 0.0
+
+
+def _first_entry_day(
+    diary: Diary, tz: ZoneInfo, tables: dict[str, _Timed] | None = None, shift_hours: float = 0.0
+) -> date | None:
     """The earliest local day on which anything was logged (a check-in too), or None for an empty diary."""
     tables = tables if tables is not None else _timed_tables(diary)
-    days = [day for timed in tables.values() if (day := timed.first_day(tz)) is not None]
+    days = [day for timed in tables.values() if (day := timed.first_day(tz, shift_hours)) is not None]
     days.extend(checkin.day for checkin in diary.checkins)
     return min(days) if days else None
 
@@ -302,11 +344,12 @@ def build_daily_series(diary: Diary, start: date | None = None, end: date | None
     """
     tz = ZoneInfo(diary.timezone)
     tables = _timed_tables(diary)
+    shift = night_shift_hours(tz, tables.values())
     end = end or diary.today
-    start = start or _first_entry_day(diary, tz, tables) or end
+    start = start or _first_entry_day(diary, tz, tables, shift) or end
     if start > end:
         start = end
-    indexer = DayIndexer(tz, start, end)
+    indexer = DayIndexer(tz, start, end, shift)
     n = indexer.n_days
 
     placed = {name: _Placed(indexer, timed) for name, timed in tables.items()}
@@ -385,7 +428,7 @@ def _own_midnights(indexer: DayIndexer, placed: Iterable[_Placed], tables: Itera
         offset_sums += _day_sums(where.index[own], offsets[own], n)
         offset_counts += _day_sums(where.index[own], None, n)
     if not offset_counts.any():
-        return indexer.boundaries
+        return indexer.fallback
     # A day without an offset of its own takes the nearest earlier one's (the later one's at the start).
     has = offset_counts > 0
     last_seen = np.maximum.accumulate(np.where(has, np.arange(n), -1))
