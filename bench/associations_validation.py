@@ -39,6 +39,7 @@ from tests.simulation.generator import LOGGING_STYLES, NULL_KINDS, SHAPES  # noq
 from tests.simulation.validation import (  # noqa: E402
     NULL_DAYS,
     POWER_DAYS,
+    POWER_RATIOS,
     Cell,
     Outcome,
     Shares,
@@ -104,6 +105,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--only", choices=["nulls", "power"], help="run one of the two tables")
     parser.add_argument("--days", type=int, action="append", help="diary lengths to run (repeatable)")
     parser.add_argument("--kinds", nargs="*", help="null kinds and effect shapes to run (default: all)")
+    parser.add_argument("--ratios", type=float, nargs="*", help="rate ratios of the power cells (default: 2 and 3)")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--logging", choices=LOGGING_STYLES, help="every user logs in this style")
     parser.add_argument(
@@ -113,7 +115,12 @@ def main(argv: Iterable[str] | None = None) -> None:
         help="a day with entries and no check-in: judged by the check-in habit around it (the product's "
         "rule), or known whenever it has an entry (the rule before check-ins)",
     )
+    parser.add_argument(
+        "--habit-share", type=float, help="with --rule habit: the share of check-ins that makes a check-in habit"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.habit_share is not None:
+        daily_series.CHECKIN_HABIT_SHARE = args.habit_share
     if args.rule == "any-entry":
         # The worker processes are forked from this one, so they see the same rule.
         daily_series.CHECKIN_HABIT_SHARE = float("inf")
@@ -126,7 +133,12 @@ def main(argv: Iterable[str] | None = None) -> None:
         cells = styled(null_cells(users, null_days, [k for k in NULL_KINDS if k in kinds]), args.logging)
         print_nulls(cells, run_cells(cells, args.processes))
     if args.only != "nulls" and cells_wanted(kinds, SHAPES):
-        cells = styled(power_cells(users, power_days, shapes=[k for k in SHAPES if k in kinds]), args.logging)
+        cells = styled(
+            power_cells(
+                users, power_days, ratios=args.ratios or POWER_RATIOS, shapes=[k for k in SHAPES if k in kinds]
+            ),
+            args.logging,
+        )
         print_power(cells, run_cells(cells, args.processes))
     print(f"({time.perf_counter() - started:.0f} s on {args.processes} processes)")
 
