@@ -78,13 +78,14 @@ def test_no_twitches_beside_logged_episodes_keeps_the_episodes() -> None:
 
 
 def test_entries_without_a_check_in_are_a_dropped_day_for_someone_who_checks_in() -> None:
-    # Checked in on D1, D2 and D4; on D3 only a morning coffee and the night's sleep, no check-in.
-    caffeine = tuple(CaffeineRecord(f"c{i}", at(day, 8), 100.0) for i, day in enumerate((D1, D2, D3, D4)))
+    # Checked in on five of six days; on D3 only a morning coffee and the night's sleep, no check-in.
+    days = [D1 + timedelta(days=i) for i in range(6)]
+    caffeine = tuple(CaffeineRecord(f"c{i}", at(day, 8), 100.0) for i, day in enumerate(days))
     woke = at(D3, 7)
     sleep = (SleepRecord("n3", woke - timedelta(hours=6), woke),)
-    checkins = tuple(CheckinRecord(f"k{i}", day) for i, day in enumerate((D1, D2, D4)))
-    series = build_daily_series(diary(caffeine=caffeine, sleep=sleep, checkins=checkins, today=D4))
-    assert series.logged.tolist() == [True, True, False, True]
+    checkins = tuple(CheckinRecord(f"k{i}", day) for i, day in enumerate(days) if day != D3)
+    series = build_daily_series(diary(caffeine=caffeine, sleep=sleep, checkins=checkins, today=days[-1]))
+    assert series.logged.tolist() == [True, True, False, True, True, True]
     assert np.isnan(series.episodes[2]) and np.isnan(series.caffeine_day_mg[2])
     # A night's sleep stands on its own.
     assert series.sleep_hours[2] == 6.0
@@ -127,7 +128,8 @@ def test_instructed_loggers_check_in_on_kept_days_and_never_log_zero_mg() -> Non
         assert any(day not in episode_days for day in kept)
         series = build_daily_series(user.diary, start=TODAY - timedelta(days=59))
         truth_known = ~np.isnan(user.truth.episodes)
-        assert (series.logged == truth_known).mean() > 0.97
+        # Days dropped part-way count as unknown wherever the check-in habit holds around them.
+        assert (series.logged == truth_known).mean() > 0.85
 
 
 def test_wrong_zone_users_have_a_profile_zone_1_to_9_hours_away_with_or_without_offsets() -> None:
