@@ -13,6 +13,8 @@ not know), with fixed seeds:
     .venv/bin/python bench/associations_validation.py            (or: make bench-associations)
     .venv/bin/python bench/associations_validation.py --quick    (100 users a cell, 90 days)
     .venv/bin/python bench/associations_validation.py --only nulls --days 60 --kinds plain trend
+    .venv/bin/python bench/associations_validation.py --logging mixed --rule any-entry ...
+        (every user logs in one style; the rule for a day with entries and no check-in, to compare)
 
 Full size (300 users a cell) runs on 2 processes; each cell's seeds are fixed, so parts run
 separately give the same figures as one run.
@@ -30,10 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.simulation.generator import NULL_KINDS, SHAPES  # noqa: E402  (the repository root goes on the path first)
+from dataclasses import replace  # noqa: E402
+
+from insights.analysis import daily_series  # noqa: E402  (the repository root goes on the path first)
+from tests.simulation.generator import LOGGING_STYLES, NULL_KINDS, SHAPES  # noqa: E402
 from tests.simulation.validation import (  # noqa: E402
     NULL_DAYS,
     POWER_DAYS,
+    POWER_RATIOS,
     Cell,
     Outcome,
     Shares,
@@ -63,10 +69,10 @@ def key(cell: Cell) -> str:
 
 def print_nulls(cells: list[Cell], results: dict[str, Shares]) -> None:
     print("Wrong trigger reported (share of users; promise <= 5%)")
-    print(f"  {'null kind':<12}{'days':>6}{'users':>7}{'old':>8}{'new':>8}")
+    print(f"  {'null kind':<24}{'days':>6}{'users':>7}{'old':>8}{'new':>8}")
     for cell in cells:
         s = results[key(cell)]
-        print(f"  {cell.scenario.kind:<12}{cell.scenario.days:>6}{s.users:>7}{s.old_wrong:>8.1%}{s.new_wrong:>8.1%}")
+        print(f"  {cell.scenario.kind:<24}{cell.scenario.days:>6}{s.users:>7}{s.old_wrong:>8.1%}{s.new_wrong:>8.1%}")
     worst = max(results[key(cell)].new_wrong for cell in cells)
     print(f"  worst cell, new engine: {worst:.1%}")
 
@@ -84,6 +90,10 @@ def print_power(cells: list[Cell], results: dict[str, Shares]) -> None:
     print(f"  cells where the new engine does not beat the old one: {', '.join(below_old) or 'none'}")
 
 
+def styled(cells: Iterable[Cell], logging: str | None) -> list[Cell]:
+    return [replace(cell, scenario=replace(cell.scenario, logging=logging)) for cell in cells]
+
+
 def cells_wanted(kinds: set[str], names: Iterable[str]) -> bool:
     return any(name in kinds for name in names)
 
@@ -95,18 +105,40 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--only", choices=["nulls", "power"], help="run one of the two tables")
     parser.add_argument("--days", type=int, action="append", help="diary lengths to run (repeatable)")
     parser.add_argument("--kinds", nargs="*", help="null kinds and effect shapes to run (default: all)")
+    parser.add_argument("--ratios", type=float, nargs="*", help="rate ratios of the power cells (default: 2 and 3)")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--logging", choices=LOGGING_STYLES, help="every user logs in this style")
+    parser.add_argument(
+        "--rule",
+        choices=["habit", "any-entry"],
+        default="habit",
+        help="a day with entries and no check-in: judged by the check-in habit around it (the product's "
+        "rule), or known whenever it has an entry (the rule before check-ins)",
+    )
+    parser.add_argument(
+        "--habit-share", type=float, help="with --rule habit: the share of check-ins that makes a check-in habit"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.habit_share is not None:
+        daily_series.CHECKIN_HABIT_SHARE = args.habit_share
+    if args.rule == "any-entry":
+        # The worker processes are forked from this one, so they see the same rule.
+        daily_series.CHECKIN_HABIT_SHARE = float("inf")
     users = args.users or (100 if args.quick else 300)
     null_days = args.days or ((90,) if args.quick else NULL_DAYS)
     power_days = [d for d in (args.days or ((90,) if args.quick else POWER_DAYS)) if d in POWER_DAYS] or [90]
     started = time.perf_counter()
     kinds = set(args.kinds or (*NULL_KINDS, *SHAPES))
     if args.only != "power" and cells_wanted(kinds, NULL_KINDS):
-        cells = list(null_cells(users, null_days, [k for k in NULL_KINDS if k in kinds]))
+        cells = styled(null_cells(users, null_days, [k for k in NULL_KINDS if k in kinds]), args.logging)
         print_nulls(cells, run_cells(cells, args.processes))
     if args.only != "nulls" and cells_wanted(kinds, SHAPES):
-        cells = list(power_cells(users, power_days, shapes=[k for k in SHAPES if k in kinds]))
+        cells = styled(
+            power_cells(
+                users, power_days, ratios=args.ratios or POWER_RATIOS, shapes=[k for k in SHAPES if k in kinds]
+            ),
+            args.logging,
+        )
         print_power(cells, run_cells(cells, args.processes))
     print(f"({time.perf_counter() - started:.0f} s on {args.processes} processes)")
 

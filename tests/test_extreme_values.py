@@ -59,6 +59,16 @@ def extreme_records(now: datetime) -> list[tuple[str, dict[str, Any]]]:
                     "context": list(episode_terms.CONTEXTS)[-1],
                     "symptoms": list(episode_terms.SYMPTOMS),
                     "notes": _text(2000),
+                    "utc_offset_min": -720 if low else 840,
+                },
+            ),
+            (
+                "day-checkins",
+                {
+                    "day": at.date().isoformat(),
+                    "no_twitches": low,
+                    "kept_plan": None if low else True,
+                    "utc_offset_min": 840 if low else -720,
                 },
             ),
             ("caffeine-intakes", {"consumed_at": _iso(at), "drink": "espresso", "servings": 20 if low else 1e-300}),

@@ -21,7 +21,11 @@ The test allows for the other triggers by double selection (``adjustment_for``):
 stays in the test's model when it moves with this one beyond chance or goes with the episodes
 itself, and is also allowed for by steps (on the days it was logged) when it moves with it strongly,
 or does both so that a slope would leave a bias of half a standard error in the test; one that does
-neither is left out, as it only costs degrees of freedom.
+neither is left out, as it only costs degrees of freedom. A stepped partner gets, besides fixed
+steps, the step on a fine grid of its ranks that the episodes follow most (``_best_partner_steps``),
+so a step at the person's own threshold leaves nothing behind; "moves with" also counts a step of
+the partner (stress high after only the shortest nights), and a partner is judged by how it goes
+with the episodes without the tested trigger, which can otherwise stand in for it.
 
 Why this shape (measured on tests/simulation/, a generator that draws each user's thresholds, lags
 and shapes at random and knows none of ours; tables from ``make bench-associations``, 300 users a
@@ -42,6 +46,11 @@ cell):
   days they were not logged. The chance band (2/sqrt(days)) and the bias bar for steps (r x z of at
   least half a standard error) found it in 59%, raised every other cell by 0.6-8.6 points, and
   lowered the worst null cell from 5.0% to 4.3%;
+- where twitching followed a step (nights under the person's own 5.5-7 h) and stress ran 2-3.5
+  points higher after exactly those nights, the fixed steps between cuts and a Spearman bar that a
+  step in a few nights hardly moves let stress through for 11% of users over 180 days (150 users);
+  the partner's best-fitting step, step-aware correlation and judging the partner without the
+  tested trigger brought it to 1.7/2.7/4.7% at 60/90/180 days (300 users a cell);
 - each trigger is tested one-sided, in the direction documented (docs/clinical.md): more caffeine,
   shorter sleep, more stress, more exercise, and a new medicine, with more episodes. A two-sided
   test spends half its error on links nobody expects and would word chance dips as findings;
@@ -163,6 +172,9 @@ MAX_CONTRAST_SEED = 20261202
 # missing a confounder costs more than keeping a harmless one).
 ADJUST_MIN_CORRELATION = 0.1
 ADJUST_MIN_Z = 2.0
+# The band for the largest correlation with a partner's steps (``_rank_correlation``): about the 95th
+# percentile of the largest of PARTNER_STEP_GRID's correlated steps between unrelated series.
+ADJUST_STEP_MIN_Z = 3.0
 OUTCOME_MIN_Z = 2.0
 OUTCOME_MIN_P = 0.1
 # A kept trigger is also allowed for by steps at these cuts of its ranks, on the days it was logged,
@@ -176,6 +188,10 @@ OUTCOME_MIN_P = 0.1
 PARTNER_MIN_CORRELATION = 0.5
 STEP_MIN_BIAS = 0.5
 PARTNER_STEPS = (0.4, 0.3, 1.0 / 6.0, 0.0, -0.25)
+# Where a stepped partner's own best-fitting step is looked for (``_best_partner_steps``): every 5%
+# of its ranks. Between the fixed cuts above, a step at the person's own threshold left stress that
+# runs high after exactly those nights reported for 9% of users over 180 days (step-confounded null).
+PARTNER_STEP_GRID = tuple(np.round(np.arange(-0.45, 0.451, 0.05), 3))
 # A standard error of a log rate ratio above this (an interval wider than e^±5) sizes nothing.
 MAX_LOG_SE = 2.5
 
@@ -552,14 +568,31 @@ def _pearson_scale(counts: FloatArray, mu: FloatArray, alpha: float, degrees: fl
 
 
 def _rank_correlation(design: _Design, name: str, other: str) -> tuple[float, int]:
-    """|Spearman| of two exposure columns over the days both were logged (0 with too few of them)."""
+    """How much two exposure columns move together over the days both were logged (0 with too few
+    of them): |Spearman|, or the largest |correlation| of this column's ranks with a step of the other's
+    on PARTNER_STEP_GRID, scaled by ADJUST_MIN_Z / ADJUST_STEP_MIN_Z so that the largest of many steps
+    crosses the chance band no more often than one correlation does. Stress a few points higher after
+    only the 5% shortest nights moves with sleep far more than a Spearman of 0.2 says."""
     _, rank, present = design.exposures[name]
     _, other_rank, other_present = design.exposures[other]
     both = present & other_present
     days = int(both.sum())
     if days < MIN_TRIGGER_DAYS:
         return 0.0, days
-    return abs(float(np.corrcoef(rank[both], other_rank[both])[0, 1])), days
+    mine, theirs = rank[both], other_rank[both]
+    if mine.std() == 0 or theirs.std() == 0:
+        return 0.0, days
+    spearman = abs(float(np.corrcoef(mine, theirs)[0, 1]))
+    enough = max(MIN_STEP_DAYS, math.ceil(MIN_STEP_SHARE * days))
+    steps = (theirs[:, None] > np.asarray(PARTNER_STEP_GRID)[None, :]).astype(np.float64)
+    high = steps.sum(axis=0)
+    steps = steps[:, (high >= enough) & (days - high >= enough)]
+    if steps.shape[1] == 0:
+        return spearman, days
+    centred = steps - steps.mean(axis=0)
+    mine_centred = mine - mine.mean()
+    step_r = np.abs(mine_centred @ centred) / (np.linalg.norm(mine_centred) * np.linalg.norm(centred, axis=0))
+    return max(spearman, float(step_r.max()) * ADJUST_MIN_Z / ADJUST_STEP_MIN_Z), days
 
 
 @dataclass(frozen=True)
@@ -584,6 +617,7 @@ def adjustment_for(
     person's own threshold is a step, not a slope.
     """
     own_missing = [~design.exposures[name][2] for name in own]
+    alone: dict[str, float] = {}
     dropped: list[str] = []
     stepped: list[str] = []
     for other, (other_trigger, _, _) in design.exposures.items():
@@ -602,12 +636,34 @@ def adjustment_for(
             predicts and correlation >= ADJUST_MIN_CORRELATION and shift >= STEP_MIN_BIAS
         ):
             stepped.append(other)
+        elif predicts and days < MIN_TRIGGER_DAYS:
+            # Logged together on too few days to tell whether they move together: a partner that
+            # goes with the episodes is allowed for in full, as missing a confounder costs more.
+            stepped.append(other)
+        elif moves_with and correlation * _alone_z(design, fit, own, other_trigger, alone) >= STEP_MIN_BIAS:
+            # The first look holds this trigger in, which can hide a partner it stands in for (stress
+            # high after exactly the short nights whose step raises twitching): judged without it.
+            stepped.append(other)
         elif not predicts and not moves_with:
             dropped.append(other)
             missing = design.columns.get(f"{other}:missing")
             if missing is not None and not any(np.array_equal(missing > 0, mine) for mine in own_missing):
                 dropped.append(f"{other}:missing")
     return _Adjustment(dropped, stepped)
+
+
+def _alone_z(design: _Design, fit: _Fit, own: list[str], partner: str, cache: dict[str, float]) -> float:
+    """How strongly ``partner`` goes with the episodes in the model without the tested trigger
+    (``own``), on the z scale of its one-sided max-contrast p (0 when it cannot be tested)."""
+    if partner not in cache:
+        contrasts = design.contrasts.get(partner, [])
+        columns = sorted({contrast.rank_column for contrast in contrasts})
+        try:
+            p = contrast_test(fit, own + columns, [c.column for c in contrasts], [], design).p_value
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            p = 1.0
+        cache[partner] = max(0.0, float(stats.norm.isf(min(max(p, 1e-12), 1.0))))
+    return cache[partner]
 
 
 def _partner_adjustment(design: _Design, partners: list[str]) -> tuple[BoolArray, list[FloatArray]]:
@@ -669,9 +725,12 @@ def contrast_test(
     keep, steps = _partner_adjustment(design, partners)
     counts, matrix = fit.counts, fit.matrix
     dropped = [fit.names.index(name) + 1 for name in drop]
-    if keep.sum() - matrix.shape[1] - len(steps) < MIN_TRIGGER_DAYS // 2:
+    # Room for the fixed steps and one best-fitting step per partner (``_best_partner_steps``).
+    if keep.sum() - matrix.shape[1] - len(steps) - len(partners) < MIN_TRIGGER_DAYS // 2:
         keep, steps = np.ones(counts.size, dtype=bool), []
     try:
+        if steps:
+            steps = steps + _best_partner_steps(fit, dropped, keep, steps, design, partners)
         return _contrast_score_test(fit, dropped, contrasts, keep, steps)
     except np.linalg.LinAlgError:
         if not steps:
@@ -679,9 +738,31 @@ def contrast_test(
         return _contrast_score_test(fit, dropped, contrasts, np.ones(counts.size, dtype=bool), [])
 
 
-def _contrast_score_test(
-    fit: _Fit, dropped: list[int], contrasts: list[FloatArray], keep: BoolArray, extra: list[FloatArray]
-) -> _ContrastTest:
+@dataclass(frozen=True)
+class _Reduced:
+    """The model refitted without the tested columns, on some of its days, with extra columns."""
+
+    counts: FloatArray
+    matrix: FloatArray
+    mu: FloatArray
+    alpha: float
+
+    @property
+    def weights(self) -> FloatArray:
+        return self.mu / (1 + self.alpha * self.mu)
+
+    def scores(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Each column of ``x``'s score against this model and their efficient information."""
+        w0 = self.weights
+        score = x.T @ ((self.counts - self.mu) / (1 + self.alpha * self.mu))
+        projection = self.matrix.T @ (x * w0[:, None])
+        information = x.T @ (x * w0[:, None]) - projection.T @ np.linalg.solve(
+            self.matrix.T @ (self.matrix * w0[:, None]), projection
+        )
+        return score, information
+
+
+def _reduced_fit(fit: _Fit, dropped: list[int], keep: BoolArray, extra: list[FloatArray]) -> _Reduced:
     counts = fit.counts[keep]
     reduced = np.delete(fit.matrix[keep], dropped, axis=1)
     if extra:
@@ -691,19 +772,52 @@ def _contrast_score_test(
     if np.linalg.matrix_rank(reduced) < reduced.shape[1]:
         raise np.linalg.LinAlgError("partner steps leave no unique fit")
     begin = np.concatenate([np.delete(fit.beta, dropped), np.zeros(len(extra))])[varies]
-    alpha = fit.alpha
-    mu0 = np.exp(reduced @ _irls(counts, reduced, alpha, begin))
-    w0 = mu0 / (1 + alpha * mu0)
+    mu0 = np.exp(reduced @ _irls(counts, reduced, fit.alpha, begin))
+    return _Reduced(counts, reduced, mu0, fit.alpha)
+
+
+def _best_partner_steps(
+    fit: _Fit, dropped: list[int], keep: BoolArray, steps: list[FloatArray], design: _Design, partners: list[str]
+) -> list[FloatArray]:
+    """For each stepped partner, the step on a fine grid of its ranks (PARTNER_STEP_GRID) that the
+    episodes follow most, against the model without the tested trigger.
+
+    Between two fixed cuts, a partner's step at the person's own threshold (nights under 6.2 h) is
+    left partly unexplained, on exactly the days a trigger that follows it (stress after those
+    nights) runs high; the step that fits best sits at that threshold and leaves nothing behind.
+    """
+    reduced = _reduced_fit(fit, dropped, keep, steps)
+    chosen: list[FloatArray] = []
+    for name in partners:
+        _, rank, present = design.exposures[name]
+        enough = max(MIN_STEP_DAYS, math.ceil(MIN_STEP_SHARE * int(present[keep].sum())))
+        candidates = []
+        for cut in PARTNER_STEP_GRID:
+            step = ((rank > cut) & present).astype(np.float64)
+            high = int(step[keep].sum())
+            if min(high, int(present[keep].sum()) - high) >= enough:
+                candidates.append(step)
+        if not candidates:
+            continue
+        score, information = reduced.scores(np.column_stack([c[keep] for c in candidates]))
+        spread = np.diag(information)
+        if not (spread > 1e-9).any():
+            continue
+        z = np.where(spread > 1e-9, np.abs(score) / np.sqrt(np.maximum(spread, 1e-300)), 0.0)
+        chosen.append(candidates[int(np.argmax(z))])
+    return chosen
+
+
+def _contrast_score_test(
+    fit: _Fit, dropped: list[int], contrasts: list[FloatArray], keep: BoolArray, extra: list[FloatArray]
+) -> _ContrastTest:
+    reduced = _reduced_fit(fit, dropped, keep, extra)
     x = np.column_stack([column[keep] for column in contrasts])
-    score = x.T @ ((counts - mu0) / (1 + alpha * mu0))
-    projection = reduced.T @ (x * w0[:, None])
-    information = x.T @ (x * w0[:, None]) - projection.T @ np.linalg.solve(
-        reduced.T @ (reduced * w0[:, None]), projection
-    )
-    degrees = float(counts.size - reduced.shape[1] - 1)
-    scale0 = _pearson_scale(counts, mu0, alpha, degrees + 1)
+    score, information = reduced.scores(x)
+    degrees = float(reduced.counts.size - reduced.matrix.shape[1] - 1)
+    scale0 = _pearson_scale(reduced.counts, reduced.mu, reduced.alpha, degrees + 1)
     # A contrast the rest of the model already explains (a step equal to a partner's) carries no test.
-    usable = np.diag(information) > 1e-9 * np.maximum(1.0, np.diag(x.T @ (x * w0[:, None])))
+    usable = np.diag(information) > 1e-9 * np.maximum(1.0, np.diag(x.T @ (x * reduced.weights[:, None])))
     if not usable.any():
         return _ContrastTest(1.0, 0)
     indices = np.flatnonzero(usable)

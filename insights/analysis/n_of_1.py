@@ -20,12 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
+from insights.analysis.daily_series import DayIndexer, build_daily_series, utc_offsets
 from insights.analysis.experiment_designs import (
     CAFFEINE_FREE_MAX_MG,
     EARLY_NIGHT_MIN_HOURS,
@@ -215,49 +216,45 @@ class DayLog:
     """What the diary holds for one local day of an experiment."""
 
     day: date
-    logged: bool  # anything at all was logged that day
+    logged: bool  # a known day (insights.analysis.daily_series: a check-in, or entries that can speak for it)
     episodes: int
     caffeine_mg: float
     hard_session: bool  # a vigorous session, or one of LONG_SESSION_MIN minutes or more
     sleep_hours: float | None  # the night before the day; None when not logged
+    # The check-in's "kept today's plan" (None: no check-in, or not said).
+    kept_plan: bool | None = None
 
 
 def day_logs(diary: Diary, first: date, last: date) -> list[DayLog]:
-    """One DayLog per local day from ``first`` to ``last`` (both included)."""
-    tz = ZoneInfo(diary.timezone)
-    n = (last - first).days + 1
-    logged = [False] * n
-    episodes = [0] * n
-    caffeine = [0.0] * n
-    hard = [False] * n
-    sleep: list[float | None] = [None] * n
-
-    def slot(moment: object) -> int | None:
-        offset = (moment.astimezone(tz).date() - first).days  # type: ignore[attr-defined]
-        if 0 <= offset < n:
-            logged[offset] = True
-            return offset
-        return None
-
-    for e in diary.episodes:
-        if (i := slot(e.started_at)) is not None:
-            episodes[i] += 1
-    for c in diary.caffeine:
-        if (i := slot(c.consumed_at)) is not None:
-            caffeine[i] += c.mg
-    for x in diary.exercise:
-        if (i := slot(x.started_at)) is not None:
-            hard[i] = hard[i] or x.intensity == "vigorous" or x.duration_min >= LONG_SESSION_MIN
-    for s in diary.sleep:
-        if (i := slot(s.woke_at)) is not None:
-            sleep[i] = (sleep[i] or 0.0) + s.hours
-    for moment in (
-        *(r.recorded_at for r in diary.stress),
-        *(r.taken_at for r in diary.doses),
-        *(r.recorded_at for r in diary.tremors),
-    ):
-        slot(moment)
-    return [DayLog(first + timedelta(days=i), logged[i], episodes[i], caffeine[i], hard[i], sleep[i]) for i in range(n)]
+    """One DayLog per local day from ``first`` to ``last`` (both included), on the same known days
+    and each record's own local date as the associations (``build_daily_series``): a scheduled day
+    with a check-in and no episode is a day of zero episodes, not a day missing."""
+    series = build_daily_series(diary, first, last)
+    n = len(series)
+    indexer = DayIndexer(ZoneInfo(diary.timezone), first, last)
+    index, inside = indexer.positions_of_stamps(
+        np.fromiter((x.started_at.timestamp() for x in diary.exercise), dtype=np.float64),
+        utc_offsets(diary.exercise),
+    )
+    hard = np.zeros(n, dtype=bool)
+    is_hard = np.fromiter(
+        (x.intensity == "vigorous" or x.duration_min >= LONG_SESSION_MIN for x in diary.exercise), dtype=bool
+    )
+    hard[index[inside & is_hard]] = True
+    kept_plan: dict[date, bool | None] = {c.day: c.kept_plan for c in diary.checkins}
+    caffeine = np.nan_to_num(series.caffeine_mg)
+    return [
+        DayLog(
+            day,
+            bool(series.logged[i]),
+            int(np.nan_to_num(series.episodes[i])),
+            float(caffeine[i]),
+            bool(hard[i]),
+            None if np.isnan(series.sleep_hours[i]) else float(series.sleep_hours[i]),
+            kept_plan.get(day),
+        )
+        for i, day in enumerate(series.days)
+    ]
 
 
 def day_kept(trigger: str, assigned_with: bool, log: DayLog) -> bool | None:
@@ -265,10 +262,19 @@ def day_kept(trigger: str, assigned_with: bool, log: DayLog) -> bool | None:
 
     People log what they have, not what they went without, so a logged day with no caffeine is a
     caffeine-free day. A usual day asks for nothing new, except that a usual-caffeine day with no
-    caffeine at all was in effect caffeine-free.
+    caffeine at all was in effect caffeine-free. The check-in's "kept today's plan" decides what the
+    diary cannot tell (an early night without a sleep log), and a "no" is believed over a diary
+    that shows no breach (a coffee not logged).
     """
     if not log.logged:
         return None
+    verdict = _diary_verdict(trigger, assigned_with, log)
+    if log.kept_plan is False or verdict is None:
+        return log.kept_plan if log.kept_plan is not None else verdict
+    return verdict
+
+
+def _diary_verdict(trigger: str, assigned_with: bool, log: DayLog) -> bool | None:
     if trigger == "caffeine":
         if assigned_with:
             return log.caffeine_mg >= USUAL_CAFFEINE_MIN_MG

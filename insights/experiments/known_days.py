@@ -1,47 +1,32 @@
 """An experiment's days as the day check-ins make them known, and which of them kept the plan.
 
 A person who follows a caffeine-free day's instruction has nothing to log that day; the day
-check-in ("I kept my diary today") is what says the day happened. So a scheduled day with a
-check-in is a known day: no episode on it is a real zero, no caffeine on it is 0 mg. And where
-the check-in says whether the day's plan was kept (``kept_plan``), that word counts for
-adherence; elsewhere the diary decides, as n_of_1.day_kept reads it.
+check-in ("I kept my diary today") is what says the day happened. n_of_1.day_logs reads the days
+as the daily series does (a day with a check-in is known: no episode on it is a real zero, no
+caffeine 0 mg) and carries the check-in's ``kept_plan``; n_of_1.day_kept decides adherence from
+both, so the product and the validation bench share one rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 
 from insights.analysis import n_of_1
-from insights.analysis.records import CheckinRecord
-
-
-def known_logs(logs: Sequence[n_of_1.DayLog], checkins: Sequence[CheckinRecord]) -> list[n_of_1.DayLog]:
-    """The days with a check-in count as logged, whatever else the diary holds for them."""
-    checked = {c.day for c in checkins}
-    return [replace(log, logged=True) if log.day in checked and not log.logged else log for log in logs]
-
-
-def plan_said(checkins: Sequence[CheckinRecord]) -> dict[date, bool]:
-    """What the check-ins said about keeping the plan, by day (days where they said nothing are left out)."""
-    return {c.day: c.kept_plan for c in checkins if c.kept_plan is not None}
 
 
 @dataclass(frozen=True)
 class ExperimentDays:
-    """The scheduled days that have passed: each one's assignment, diary and the person's word."""
+    """The scheduled days that have passed: each one's assignment and diary (with the check-in's word)."""
 
     trigger: str
     assigned: list[bool] = field(default_factory=list)
     logs: list[n_of_1.DayLog] = field(default_factory=list)
-    said: dict[date, bool] = field(default_factory=dict)
 
     def verdicts(self) -> list[bool | None]:
-        """Per day: kept (True), not kept (False) or unknown (None). The check-in's word first."""
+        """Per day: kept (True), not kept (False) or unknown (None), by n_of_1.day_kept (the diary,
+        and the check-in's "kept today's plan" where the diary cannot tell or the person said no)."""
         return [
-            self.said[log.day] if log.day in self.said else n_of_1.day_kept(self.trigger, assigned, log)
-            for assigned, log in zip(self.assigned, self.logs, strict=True)
+            n_of_1.day_kept(self.trigger, assigned, log) for assigned, log in zip(self.assigned, self.logs, strict=True)
         ]
 
     def adherence(self) -> n_of_1.Adherence:

@@ -57,19 +57,11 @@ def _local_bounds(user: User, first: date, last: date) -> tuple[datetime, dateti
     return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def diary_days_and_word(user: User, first: date, last: date) -> tuple[list[n_of_1.DayLog], dict[date, bool]]:
-    """The diary's days from ``first`` to ``last`` (a day with a check-in is known, see
-    known_days) and what the check-ins said about keeping the plan; one query per table."""
-    start, end = _local_bounds(user, first, last)
-    diary = diary_for_user(user, start=start, end=end)
-    return known_days.known_logs(n_of_1.day_logs(diary, first, last), diary.checkins), known_days.plan_said(
-        diary.checkins
-    )
-
-
 def diary_days(user: User, first: date, last: date) -> list[n_of_1.DayLog]:
-    """The diary's days from ``first`` to ``last``, one query per table."""
-    return diary_days_and_word(user, first, last)[0]
+    """The diary's days from ``first`` to ``last`` (a day with a check-in is known, and carries the
+    check-in's word on keeping the plan: see known_days), one query per table."""
+    start, end = _local_bounds(user, first, last)
+    return n_of_1.day_logs(diary_for_user(user, start=start, end=end), first, last)
 
 
 def schedule_and_logs(experiment: Experiment, up_to: date) -> known_days.ExperimentDays:
@@ -78,10 +70,9 @@ def schedule_and_logs(experiment: Experiment, up_to: date) -> known_days.Experim
     days = [d for d in experiment_days(experiment) if d.day <= up_to]
     if not days:
         return known_days.ExperimentDays(experiment.trigger)
-    logs, said = diary_days_and_word(experiment.user, days[0].day, days[-1].day)
-    by_day = {log.day: log for log in logs}
+    by_day = {log.day: log for log in diary_days(experiment.user, days[0].day, days[-1].day)}
     return known_days.ExperimentDays(
-        experiment.trigger, [d.assignment == "with" for d in days], [by_day[d.day] for d in days], said
+        experiment.trigger, [d.assignment == "with" for d in days], [by_day[d.day] for d in days]
     )
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from diary.catalogues.body_sites import BODY_SITES
 from insights.analysis.clinical_thresholds import ADULT_SLEEP_NEED_HOURS
-from insights.analysis.daily_series import DailySeries, DayIndexer, build_daily_series
+from insights.analysis.daily_series import DailySeries, DayIndexer, build_daily_series, utc_offsets
 from insights.analysis.records import Diary
 from insights.summaries.weeks import Week
 
@@ -100,7 +100,9 @@ def _week_figures(
     stress = series.stress_mean[days]
 
     # Intensity and body sites need each episode, not the daily totals.
-    positions, inside = indexer.positions(record.started_at for record in diary.episodes)
+    # Each episode on its own local day (its phone offset), as the daily series places it.
+    stamps = np.fromiter((record.started_at.timestamp() for record in diary.episodes), dtype=np.float64)
+    positions, inside = indexer.positions_of_stamps(stamps, utc_offsets(diary.episodes))
     in_week = inside & (positions >= first) & (positions < first + 7)
     week_episodes = [record for record, keep in zip(diary.episodes, in_week, strict=True) if keep]
     sites: Counter[str] = Counter()

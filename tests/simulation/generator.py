@@ -17,10 +17,27 @@ Every user gets their own habits and their own truth, drawn at random:
 - about a third start a regular medicine half-way and a fifth use an inhaler, both without any
   effect, so the engine's tests of them sit in the same correction as in real diaries.
 
+How people keep the diary (``LOGGING_STYLES``, per user):
+
+- ``entries``: the diary before day check-ins: something is logged on almost every kept day, half
+  the users tick "no caffeine" as a 0 mg intake, and nothing says a day is complete;
+- ``instructed``: logs exactly as the app asks: a day check-in on every kept day ("no twitches
+  today" when there were none), entries only for what happened (never a 0 mg intake; a night or a
+  stress rating on some days, not all), and on a few days (5-15%) the diary is dropped part-way
+  through the day, leaving that day's morning entries and no check-in;
+- ``mixed``: as ``instructed``, but the check-in is forgotten on 20-50% of the complete days.
+
 Null kinds (``NULL_KINDS``), where any report is wrong unless said otherwise: ``plain``; ``trend``
 (twitching and caffeine and stress all rise over the months, unlinked); ``weekday`` (more twitching,
 coffee and stress on workdays, less sleep); ``confounded`` (only short sleep raises twitching, and
-stress and coffee run high after short nights: a report of sleep is right, of anything else wrong).
+stress and coffee run high after short nights: a report of sleep is right, of anything else wrong);
+``step_confounded`` (only nights under the user's own threshold, 5.5-7 h, raise twitching, as a
+step, and stress runs 2-3.5 points higher after exactly those nights: sleep is right, stress wrong);
+``instructed`` (a plain null kept by ``instructed`` loggers); ``wrong_zone`` and
+``wrong_zone_no_offsets`` (a plain null whose profile time zone is 1-9 hours away from where the
+diary was kept, each record carrying the phone's UTC offset, or none as from an older app; users of
+every logging style). The first four kinds log in the ``entries`` style, as before check-ins
+existed, so their figures stay comparable; ``step_confounded`` draws a style per user.
 
 A rate ratio means the true contrast: for a step, the rate on exposed against unexposed days; for a
 dose-response, the rate at the user's 90th percentile of the exposure against their 10th.
@@ -28,7 +45,7 @@ dose-response, the rate at the user's 90th percentile of the exposure against th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,6 +54,7 @@ import numpy.typing as npt
 
 from insights.analysis.records import (
     CaffeineRecord,
+    CheckinRecord,
     Diary,
     DoseRecord,
     EpisodeRecord,
@@ -49,7 +67,39 @@ from insights.analysis.records import (
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-NULL_KINDS = ("plain", "trend", "weekday", "confounded")
+NULL_KINDS = (
+    "plain",
+    "trend",
+    "weekday",
+    "confounded",
+    "step_confounded",
+    "instructed",
+    "wrong_zone",
+    "wrong_zone_no_offsets",
+)
+LOGGING_STYLES = ("entries", "instructed", "mixed")
+# Null kinds whose users each draw a logging style (the older kinds all log "entries").
+STYLE_DRAWN_KINDS = frozenset({"step_confounded", "wrong_zone", "wrong_zone_no_offsets"})
+WRONG_ZONE_KINDS = frozenset({"wrong_zone", "wrong_zone_no_offsets"})
+# Where a wrong profile zone is drawn from: any of these 1-9 hours away from the real one.
+PROFILE_ZONES = (
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+MAX_ZONE_GAP_HOURS = 9.0
 # shape -> (trigger, lag in days, form)
 SHAPES: dict[str, tuple[str, int, str]] = {
     "caffeine_step": ("caffeine", 0, "step"),
@@ -79,6 +129,8 @@ class Scenario:
     kind: str  # a null kind or a shape
     days: int
     rate_ratio: float = 1.0
+    # A logging style for every user (``LOGGING_STYLES``); None: the kind's own (module docstring).
+    logging: str | None = None
 
     @property
     def is_null(self) -> bool:
@@ -109,6 +161,9 @@ class SimulatedUser:
     diary: Diary
     truth: Truth
     logs_zero_caffeine: bool
+    logging: str = "entries"
+    # The zone the diary was really kept in (the profile's, ``diary.timezone``, unless a wrong-zone kind).
+    real_timezone: str = ""
 
 
 def _ar1(rng: np.random.Generator, n: int, phi: float) -> FloatArray:
@@ -137,6 +192,7 @@ class _Habits:
         strong_week = kind == "weekday"
         trending = kind == "trend"
         confounded = kind == "confounded"
+        step_confounded = kind == "step_confounded"
 
         usual_sleep = rng.uniform(6.2, 7.8)
         weekend_lie_in = rng.uniform(0.3, 0.6) if strong_week else rng.uniform(0.0, 0.4)
@@ -168,6 +224,12 @@ class _Habits:
             + workday_stress * self.workday
             + stress_drift * self.frac
         )
+        # The step-confounded null: stress a few points higher after exactly the nights under the
+        # user's own threshold, the same nights whose step raises twitching.
+        self.short_threshold: float | None = None
+        if step_confounded:
+            self.short_threshold = float(rng.uniform(*THRESHOLD_RANGES["sleep"]))
+            stress = stress + rng.uniform(2.0, 3.5) * (self.sleep <= self.short_threshold)
         self.stress = np.clip(np.round(stress), 0, 10)
 
         active = rng.uniform(0.2, 0.6)
@@ -198,7 +260,13 @@ def _lagged(values: FloatArray, lag: int) -> FloatArray:
 
 
 def _plant(
-    rng: np.random.Generator, habits: _Habits, trigger: str, lag: int, form: str, ratio: float
+    rng: np.random.Generator,
+    habits: _Habits,
+    trigger: str,
+    lag: int,
+    form: str,
+    ratio: float,
+    threshold: float | None = None,
 ) -> tuple[FloatArray, float | None]:
     """Multiply the rate by the effect; return the true contrast per day and the threshold."""
     x = habits.exposure(trigger)
@@ -209,7 +277,8 @@ def _plant(
         feature, threshold = _lagged(dose, lag), None
         habits.rate = habits.rate * (1.0 + (ratio - 1.0) * np.nan_to_num(feature))
         return feature, threshold
-    threshold = float(rng.uniform(*THRESHOLD_RANGES[trigger]))
+    if threshold is None:
+        threshold = float(rng.uniform(*THRESHOLD_RANGES[trigger]))
     exposed = (sign * x >= sign * threshold).astype(np.float64)
     feature = _lagged(exposed, lag)
     if form == "two_day":
@@ -233,9 +302,31 @@ class _Recorder:
         self.stress: list[StressRecord] = []
         self.exercise: list[ExerciseRecord] = []
         self.doses: list[DoseRecord] = []
+        self.checkins: list[CheckinRecord] = []
+
+    def lists(self) -> tuple[list, ...]:  # type: ignore[type-arg]
+        return self.episodes, self.caffeine, self.sleep, self.stress, self.exercise, self.doses
+
+    def drop_after(self, marks: tuple[int, ...], cut: datetime) -> None:
+        """Forget the records made since ``marks`` (each list's length then) from ``cut`` on: the
+        diary was dropped part-way through the day."""
+        for records, mark in zip(self.lists(), marks, strict=True):
+            records[mark:] = [r for r in records[mark:] if _moment(r) < cut]
 
     def at(self, day: int, hours: float) -> datetime:
         return datetime.fromtimestamp(self.midnights[day] + hours * 3600.0, UTC)
+
+
+@dataclass(frozen=True)
+class _Routine:
+    """How often the routine entries are logged on a kept day."""
+
+    sleep: float  # chance the night is logged
+    stress_ratings: int  # up to this many stress ratings, each with chance stress_chance
+    stress_chance: float
+
+
+ROUTINE = {"entries": _Routine(0.85, 2, 0.65), "instructed": _Routine(0.6, 1, 0.5), "mixed": _Routine(0.6, 1, 0.5)}
 
 
 def _log_day(
@@ -246,6 +337,7 @@ def _log_day(
     wake: float,
     logs_zero: bool,
     seen: dict[str, BoolArray],
+    routine: _Routine = ROUTINE["entries"],
 ) -> None:
     """The records of one logged day, with the forgetting real diaries have."""
     mg = float(habits.caffeine[day])
@@ -259,13 +351,13 @@ def _log_day(
     elif mg == 0 and logs_zero and rng.random() < 0.9:
         recorder.caffeine.append(CaffeineRecord(f"caf{len(recorder.caffeine)}", recorder.at(day, wake + 1), 0.0))
         seen["caffeine"][day] = True
-    if rng.random() < 0.85:
+    if rng.random() < routine.sleep:
         woke = recorder.at(day, wake)
         recorder.sleep.append(
             SleepRecord(f"slp{len(recorder.sleep)}", woke - timedelta(hours=float(habits.sleep[day])), woke)
         )
         seen["sleep"][day] = True
-    for hour in rng.uniform(wake + 1, wake + 14, rng.binomial(2, 0.65)):
+    for hour in rng.uniform(wake + 1, wake + 14, rng.binomial(routine.stress_ratings, routine.stress_chance)):
         recorder.stress.append(
             StressRecord(f"str{len(recorder.stress)}", recorder.at(day, float(hour)), int(habits.stress[day]))
         )
@@ -276,6 +368,34 @@ def _log_day(
             ExerciseRecord(f"exe{len(recorder.exercise)}", recorder.at(day, wake + 10), minutes, "moderate", "walk")
         )
         seen["exercise"][day] = True
+
+
+def _moment(record: object) -> datetime:
+    """The instant that places a record on its day (as the analysis places it)."""
+    for name in ("started_at", "consumed_at", "woke_at", "recorded_at", "taken_at"):
+        if hasattr(record, name):
+            return getattr(record, name)  # type: ignore[no-any-return]
+    raise TypeError(type(record))
+
+
+def _with_offsets(records: list, zone: ZoneInfo) -> tuple:  # type: ignore[type-arg]
+    """The records, each with the UTC offset the phone had where the diary was kept."""
+    return tuple(
+        replace(r, utc_offset_min=int(_moment(r).astimezone(zone).utcoffset().total_seconds() // 60))  # type: ignore[union-attr]
+        for r in records
+    )
+
+
+def _profile_zone(rng: np.random.Generator, real: str) -> str:
+    """A zone 1-9 hours away from ``real`` (at TODAY), where a profile might wrongly say the user is."""
+    noon = datetime.combine(TODAY, time(12), tzinfo=UTC)
+
+    def offset(zone: str) -> float:
+        return noon.astimezone(ZoneInfo(zone)).utcoffset().total_seconds() / 3600  # type: ignore[union-attr]
+
+    home = offset(real)
+    far = [zone for zone in PROFILE_ZONES if 1.0 <= abs(offset(zone) - home) <= MAX_ZONE_GAP_HOURS]
+    return str(rng.choice(far))
 
 
 def _episode(rng: np.random.Generator, recorder: _Recorder, day: int, hour: float) -> EpisodeRecord:
@@ -289,12 +409,25 @@ def _episode(rng: np.random.Generator, recorder: _Recorder, day: int, hour: floa
     )
 
 
+def _style(extra: np.random.Generator, scenario: Scenario) -> str:
+    if scenario.logging is not None:
+        return scenario.logging
+    if scenario.kind == "instructed":
+        return "instructed"
+    if scenario.kind in STYLE_DRAWN_KINDS:
+        return str(extra.choice(LOGGING_STYLES))
+    return "entries"
+
+
 def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
     """One simulated user; the same seed and scenario always give the same diary."""
     rng = np.random.default_rng(seed)
+    # What the older kinds never drew comes from a stream of its own, so their diaries stay the same.
+    extra = np.random.default_rng([seed, 21])
     habits = _Habits(rng, scenario)
     n, days = habits.n, scenario.days
     kind = scenario.kind
+    style = _style(extra, scenario)
 
     trigger: str | None = None
     lag, form, threshold, ratio = 0, "", None, scenario.rate_ratio
@@ -302,10 +435,10 @@ def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
     if kind in SHAPES:
         trigger, lag, form = SHAPES[kind]
         feature, threshold = _plant(rng, habits, trigger, lag, form, ratio)
-    elif kind == "confounded":
+    elif kind in ("confounded", "step_confounded"):
         trigger, lag, form = "sleep", 0, "step"
         ratio = float(rng.uniform(2.0, 3.0))
-        feature, threshold = _plant(rng, habits, trigger, lag, form, ratio)
+        feature, threshold = _plant(rng, habits, trigger, lag, form, ratio, habits.short_threshold)
     elif kind not in NULL_KINDS:
         raise ValueError(f"unknown scenario kind {kind!r}")
 
@@ -313,16 +446,24 @@ def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
     adherence = rng.uniform(0.85, 0.97) - rng.uniform(0.05, 0.25) * habits.frac
     logged = rng.random(n) < adherence
     logged[:LEAD_IN] = False
-    logs_zero = bool(rng.random() < 0.5)
+    logs_zero = bool(rng.random() < 0.5) and style == "entries"
     has_medication = bool(rng.random() < 0.33)
     has_inhaler = bool(rng.random() < 0.2)
     medication_start = LEAD_IN + int(rng.integers(int(days * 0.35), int(days * 0.65) + 1))
 
-    recorder = _Recorder(str(rng.choice(TIMEZONES)), habits.dates)
+    real_zone = str(rng.choice(TIMEZONES))
+    profile_zone = _profile_zone(extra, real_zone) if kind in WRONG_ZONE_KINDS else real_zone
+    # Check-in users drop the diary part-way through some days, and "mixed" ones forget some check-ins.
+    checks_in = style != "entries"
+    partial = logged & (extra.random(n) < extra.uniform(0.05, 0.15)) if checks_in else np.zeros(n, dtype=bool)
+    forgets = extra.uniform(0.2, 0.5) if style == "mixed" else 0.0
+    recorder = _Recorder(real_zone, habits.dates)
+    routine = ROUTINE[style]
     seen = {name: np.zeros(n, dtype=bool) for name in ("caffeine", "sleep", "stress", "exercise")}
     for day in np.flatnonzero(logged):
+        marks = tuple(len(records) for records in recorder.lists())
         wake = 7.0 + float(rng.normal(0.0, 0.5))
-        _log_day(rng, recorder, habits, int(day), wake, logs_zero, seen)
+        _log_day(rng, recorder, habits, int(day), wake, logs_zero, seen, routine)
         if has_medication and day >= medication_start and rng.random() < 0.8:
             recorder.doses.append(
                 DoseRecord(f"dose{len(recorder.doses)}", REGULAR_MEDICATION_ID, recorder.at(day, wake))
@@ -332,6 +473,12 @@ def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
                 recorder.doses.append(DoseRecord(f"dose{len(recorder.doses)}", INHALER_ID, recorder.at(day, hour)))
         for hour in np.sort(rng.uniform(wake, wake + 15.5, counts[day])):
             recorder.episodes.append(_episode(rng, recorder, int(day), float(hour)))
+        if partial[day]:
+            recorder.drop_after(marks, recorder.at(int(day), wake + float(extra.uniform(1.0, 12.0))))
+        elif checks_in and extra.random() >= forgets:
+            recorder.checkins.append(
+                CheckinRecord(f"chk{len(recorder.checkins)}", habits.dates[day], no_twitches=bool(counts[day] == 0))
+            )
 
     medications = []
     if has_medication:
@@ -343,18 +490,28 @@ def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
                 INHALER_ID, "Salbutamol inhaler", "beta2_agonist", TODAY - timedelta(days=400), None, True, "salbutamol"
             )
         )
+    # The app that sends each record's offset is the one with check-ins; the wrong-zone kinds say.
+    with_offsets = kind == "wrong_zone" or (checks_in and kind != "wrong_zone_no_offsets")
+    zone = ZoneInfo(real_zone)
+
+    def timed(records: list) -> tuple:  # type: ignore[type-arg]
+        return _with_offsets(records, zone) if with_offsets else tuple(records)
+
     diary = Diary(
-        timezone=recorder.tz,
+        timezone=profile_zone,
         today=TODAY,
-        episodes=tuple(recorder.episodes),
-        caffeine=tuple(recorder.caffeine),
-        sleep=tuple(recorder.sleep),
-        stress=tuple(recorder.stress),
+        episodes=timed(recorder.episodes),
+        caffeine=timed(recorder.caffeine),
+        sleep=timed(recorder.sleep),
+        stress=timed(recorder.stress),
         medications=tuple(medications),
-        doses=tuple(recorder.doses),
-        exercise=tuple(recorder.exercise),
+        doses=timed(recorder.doses),
+        exercise=timed(recorder.exercise),
+        checkins=tuple(recorder.checkins),
     )
 
+    # The oracle knows which days were complete: a day dropped part-way through is not one of them.
+    logged &= ~partial
     if trigger is not None:
         # The oracle sees the exposure where the user logged it; a caffeine-free day counts as seen
         # on any logged day (the oracle knows the user's habit), a session-free day likewise.
@@ -379,4 +536,4 @@ def simulate(seed: int, scenario: Scenario) -> SimulatedUser:
         weekend=habits.weekend[LEAD_IN:],
         trend=habits.frac[LEAD_IN:],
     )
-    return SimulatedUser(diary=diary, truth=truth, logs_zero_caffeine=logs_zero)
+    return SimulatedUser(diary=diary, truth=truth, logs_zero_caffeine=logs_zero, logging=style, real_timezone=real_zone)

@@ -7,22 +7,36 @@ and, for a trigger like caffeine, a next-day carry-over of the effect drawn per 
 these numbers comes from the method's modules: the promise and the test must work on people they
 were not written for. Only the design (how a schedule is drawn, which the person is handed) and
 the method under test are imported, by ``run_cell``.
+
+How people log (``LOGGING``):
+
+- ``cooperative``: on every day they keep the diary they log something, an episode or a zero, so
+  each kept day reaches the test as it was;
+- ``instructed``: exactly as the app asks: on a kept day their episodes and the coffee they drank,
+  and a day check-in; on a quiet caffeine-free day nothing but the check-in. Their diary goes
+  through the product's own reading of the days (``n_of_1.day_logs``);
+- ``instructed_no_checkin``: the same people's diaries read without their check-ins, as before
+  check-ins existed (a quiet caffeine-free day left no trace at all).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
 from insights.analysis import n_of_1, n_of_1_power
 from insights.analysis.experiment_designs import DESIGNS
+from insights.analysis.records import CaffeineRecord, CheckinRecord, Diary, EpisodeRecord
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
+LOGGING = ("cooperative", "instructed", "instructed_no_checkin")
+FIRST_DAY = date(2026, 1, 5)
 HISTORY_DAYS = 60  # the diary before the experiment, from which the promise is made
 USUAL_EXPOSED_SHARE = 0.8  # before the experiment, most days are "with" days (a daily coffee)
 
@@ -78,6 +92,32 @@ def simulate_days(
     return counts, logged
 
 
+def as_logged(
+    counts: FloatArray, logged: BoolArray, exposed: BoolArray, style: str, day_offset: int = 0
+) -> tuple[FloatArray, BoolArray]:
+    """The counts and known days the product reads from what the person logged (``LOGGING``)."""
+    if style == "cooperative":
+        return counts, logged
+    # A person's diary in UTC: each kept day's episodes through the day, a coffee on a day they had
+    # caffeine, and (as asked) a check-in; read back through the product's day logs.
+    episodes, caffeine, checkins = [], [], []
+    for day in np.flatnonzero(logged):
+        local = FIRST_DAY + timedelta(days=int(day) + day_offset)
+        noon = datetime(local.year, local.month, local.day, 12, tzinfo=UTC)
+        for k in range(int(counts[day])):
+            moment = noon + timedelta(minutes=10 * k - 300)
+            episodes.append(EpisodeRecord(f"e{day}-{k}", moment, 20, ("left_eyelid",), "twitch", 3))
+        if exposed[day]:
+            caffeine.append(CaffeineRecord(f"c{day}", noon - timedelta(hours=4), 95.0))
+        if style == "instructed":
+            checkins.append(CheckinRecord(f"k{day}", local, no_twitches=counts[day] == 0))
+    first = FIRST_DAY + timedelta(days=day_offset)
+    last = first + timedelta(days=len(counts) - 1)
+    diary = Diary("UTC", last, episodes=tuple(episodes), caffeine=tuple(caffeine), checkins=tuple(checkins))
+    logs = n_of_1.day_logs(diary, first, last)
+    return np.array([log.episodes for log in logs], dtype=np.float64), np.array([log.logged for log in logs])
+
+
 @dataclass(frozen=True)
 class Cell:
     weeks: int
@@ -88,7 +128,14 @@ class Cell:
 
 
 def run_cell(
-    weeks: int, rate_ratio: float, people: int, *, seed: int, promise_for: int = 0, trigger: str = "caffeine"
+    weeks: int,
+    rate_ratio: float,
+    people: int,
+    *,
+    seed: int,
+    promise_for: int = 0,
+    trigger: str = "caffeine",
+    logging: str = "cooperative",
 ) -> Cell:
     """``people`` experiments of ``weeks`` at a true ``rate_ratio``; the first ``promise_for`` of
     them also get the promise the product would make from their diary before the start."""
@@ -107,6 +154,7 @@ def run_cell(
         if i < promise_for:
             usual = rng.random(HISTORY_DAYS) < USUAL_EXPOSED_SHARE
             history, history_logged = simulate_days(person, usual, rate_ratio, rng)
+            history, history_logged = as_logged(history, history_logged, usual, logging)
             variation = n_of_1_power.day_variation(history, history_logged)
             promised[i] = n_of_1_power.design_power(
                 variation, design, weeks=weeks, rate_ratio=rate_ratio, seed=int(rng.integers(2**32))
@@ -114,7 +162,8 @@ def run_cell(
         schedule = np.array(n_of_1.draw_schedule(n_days, block_days, int(rng.integers(2**62))))
         kept = rng.random(n_days) < person.adherence
         exposed = np.where(kept, schedule, ~schedule)
-        counts[i], logged[i] = simulate_days(person, exposed, rate_ratio, rng, day_offset=HISTORY_DAYS)
+        days_counts, days_logged = simulate_days(person, exposed, rate_ratio, rng, day_offset=HISTORY_DAYS)
+        counts[i], logged[i] = as_logged(days_counts, days_logged, exposed, logging, HISTORY_DAYS)
         assigned[i] = schedule
         kept_share[i] = kept.mean()
     p = n_of_1_power.planned_test_p(counts, logged, assigned, reference, exact)

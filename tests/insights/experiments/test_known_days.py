@@ -55,16 +55,19 @@ def test_a_caffeine_free_day_kept_as_asked_counts_as_kept_with_a_check_in_alone(
 
 
 def test_the_check_ins_word_on_keeping_the_plan_counts_where_given(user, experiment):
-    (day, assignment), (other, _) = schedule(experiment)[:2]
-    # The diary alone would judge the day one way; the person's own word says the other.
+    (day, assignment), (other, other_assignment) = schedule(experiment)[:2]
+    # The diary shows the plan broken: a tapped "kept it" does not outweigh the logged drink
+    # (n_of_1.day_kept, the rule the validation bench measures too).
     log_day(user, day, caffeine_mg=0 if assignment == "with" else 200)
     check_in(user, day, kept_plan=True)
-    check_in(user, other, kept_plan=None)
+    # The diary shows the plan kept, but the person says it was not (a coffee not logged): believed.
+    log_day(user, other, caffeine_mg=200 if other_assignment == "with" else 0)
+    check_in(user, other, kept_plan=False)
 
     so_far = selectors.schedule_and_logs(experiment, other)
 
-    assert so_far.verdicts()[0] is True
-    assert so_far.adherence().kept >= 1
+    assert so_far.verdicts() == [False, False]
+    assert so_far.adherence().not_kept == 2
 
 
 def test_the_result_counts_checked_in_days_as_zero_episode_days(user, experiment):
@@ -87,11 +90,10 @@ def test_the_result_counts_checked_in_days_as_zero_episode_days(user, experiment
 def test_per_protocol_uses_the_kept_days_by_the_persons_word():
     days = days_of(START, 4)
     logs = [
-        selectors.n_of_1.DayLog(day, True, episodes, 0.0, False, None)
+        selectors.n_of_1.DayLog(day, True, episodes, 0.0, False, None, kept_plan=False if day == days[2] else None)
         for day, episodes in zip(days, (4, 1, 3, 0), strict=True)
     ]
-    said = {days[2]: False}
-    ratio, n_with, n_without = ExperimentDays("caffeine", [True, False, True, False], logs, said).per_protocol_ratio()
+    ratio, n_with, n_without = ExperimentDays("caffeine", [True, False, True, False], logs).per_protocol_ratio()
 
     # Day 1 (with, no caffeine) is not kept by the diary; day 3 not by the person's word.
     assert (ratio, n_with, n_without) == (None, 0, 2)
