@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -273,6 +273,13 @@ def _stamp_days(moments: Iterable[datetime], tz: ZoneInfo) -> set[date]:
     return {moment.astimezone(tz).date() for moment in moments}
 
 
+def _episode_day(episode: EpisodeRecord, tz: ZoneInfo) -> date:
+    """The local day the episode was lived on: by the phone's offset when it carries one."""
+    if episode.utc_offset_min is None:
+        return episode.started_at.astimezone(tz).date()
+    return (episode.started_at.astimezone(UTC) + timedelta(minutes=episode.utc_offset_min)).date()
+
+
 def _logged_days(diary: Diary, end: date) -> set[date]:
     """Known days up to ``end``: the daily series' own ``logged`` (an entry or a check-in), so the
     report's denominators are the engine's. The series starts at the diary's first entry."""
@@ -384,11 +391,12 @@ def diary_figures(diary: Diary, start: date, end: date, *, range_only: bool = Fa
     ``range_only``: ``diary`` holds the range alone (a share), and the sentences say "in this range"
     where they would say "ever"."""
     tz = ZoneInfo(diary.timezone)
-    dated_all = sorted(
-        ((e.started_at.astimezone(tz).date(), e) for e in diary.episodes), key=lambda pair: pair[1].started_at
-    )
+    dated_all = sorted(((_episode_day(e, tz), e) for e in diary.episodes), key=lambda pair: pair[1].started_at)
     dated_all = [(day, e) for day, e in dated_all if day <= end]
-    logged_all = _logged_days(diary, end)
+    # A day with an episode logged was a diary day for the report's counts, even where the engine
+    # leaves a day without its check-in out of its comparisons (today before the evening
+    # check-in): otherwise a month would read "5 of 4 days with episodes".
+    logged_all = _logged_days(diary, end) | {day for day, _ in dated_all}
     first_entry = min(logged_all) if logged_all else None
     covered_start = max(first_entry, start) if first_entry else None
     covered_days = (end - covered_start).days + 1 if covered_start else 0

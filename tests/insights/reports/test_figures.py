@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from insights.analysis.records import CaffeineRecord, Diary, EpisodeRecord
+from insights.analysis.records import CaffeineRecord, CheckinRecord, Diary, EpisodeRecord
 from insights.reports.figures import diary_figures
 
 ZONE = "Europe/London"
@@ -141,3 +141,28 @@ def test_records_after_the_range_end_are_ignored() -> None:
 
     assert figures.episodes == 30
     assert figures.covered_days == 30
+
+
+def test_a_day_with_episodes_but_no_check_in_yet_counts_among_the_months_diary_days() -> None:
+    """Someone who checks in every evening: today's episodes come before today's check-in, and the
+    engine leaves such a day out of its comparisons. The month row must still count it as a diary
+    day, never "3 of 2 days with episodes"."""
+    days = [END - timedelta(days=2 - i) for i in range(3)]
+    episodes = tuple(_episode(i, day) for i, day in enumerate(days))
+    checkins = tuple(CheckinRecord(f"k{i}", day) for i, day in enumerate(days[:2]))  # none yet today
+    figures = diary_figures(Diary(ZONE, END, episodes=episodes, checkins=checkins), END - timedelta(days=29), END)
+
+    (month,) = figures.months
+    assert month.days_affected <= month.logged_days
+    assert (month.days_affected, month.logged_days) == (3, 3)
+
+
+def test_an_episode_is_dated_by_the_phones_offset_where_it_carries_one() -> None:
+    # 23:30 UTC on the 29th is already the 30th at UTC+2, where the person was.
+    late = EpisodeRecord(
+        "e", datetime.combine(END - timedelta(days=1), time(23, 30), UTC), 30, ("left_index",), "twitch", 4
+    )
+    travelling = EpisodeRecord(**{**late.__dict__, "id": "t", "utc_offset_min": 120})
+    figures = diary_figures(Diary(ZONE, END, episodes=(late, travelling)), END - timedelta(days=29), END)
+
+    assert [(onset.first_day, onset.last_day) for onset in figures.spread] == [(END - timedelta(days=1), END)]
