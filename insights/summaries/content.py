@@ -155,9 +155,17 @@ def _coverage_note(data: SummaryData) -> str:
         return ""
     began = f"{start:%A} {_day_month(start)}"
     if before.before_diary:
-        counted = "" if this.days_covered == 7 else f" It counts the {_plural(this.days_covered, 'day')} from {began}."
+        counted = (
+            ""
+            if this.days_covered == 7
+            else f" It counts the {_plural(this.days_covered, 'day')} from {began}"
+            f" (you logged on {this.days_logged} of them)."
+        )
         return f"This is your first week in the diary, so there is no week before to compare with yet.{counted}"
-    return f"Your diary began on {began}, so the week before counts {_plural(before.days_covered, 'day')}."
+    return (
+        f"Your diary began on {began}, so the week before has {_plural(before.days_covered, 'day')} "
+        f"in the diary (you logged on {before.days_logged} of them)."
+    )
 
 
 # Weeks whose episodes per known day differ by less than this factor are "about the same".

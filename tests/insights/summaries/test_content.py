@@ -85,10 +85,13 @@ def test_text_and_html_parts_both_carry_the_numbers(diarist: User, frozen_monday
     for part in (text, html):
         assert "5\u201311 January 2026" in part
         assert "Lee" in part
-        # The diary began on Tuesday 30 December, so the week before counts six days, not seven.
+        # The diary began on Tuesday 30 December, so the week before has six days, one of them logged.
         for number in ("3", "2 of 5", "6 min", "5.0 / 10", "1 of 1", "30 s", "2.0 / 10", "400 mg", "7.0 h", "4.5 / 10"):
             assert number in part, number
-        assert "Your diary began on Tuesday 30 Dec, so the week before counts 6 days." in part
+        assert (
+            "Your diary began on Tuesday 30 Dec, so the week before has 6 days in the diary (you logged on 1 of them)."
+            in part
+        )
         assert "left index finger 2, right eyelid 1" in part
         assert "Caffeine was over 400 mg on 1 day" in part
         assert "1 night was under 7 hours" in part

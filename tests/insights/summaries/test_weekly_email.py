@@ -108,7 +108,7 @@ def test_a_first_week_user_gets_no_comparison_against_zero(make_user: Callable[.
     assert "Week before" not in html
     for part in (text, _visible_html(html)):
         assert "This is your first week in the diary, so there is no week before to compare with yet." in part
-        assert "It counts the 5 days from Wednesday 7 Jan." in part
+        assert "It counts the 5 days from Wednesday 7 Jan (you logged on 2 of them)." in part
         # A first week, and a partial one, said as such in the story line.
         assert "Your first week in the diary, from Wednesday 7 Jan: 2 episodes on 2 of 2 known days." in part
         assert "2 of 2" in part
