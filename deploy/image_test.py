@@ -10,8 +10,9 @@ then runs it as production would, every container on the host's network (all tra
    against a Redis server this script starts on a free port and an SMTP sink it listens with;
 3. each container's own HEALTHCHECK (podman healthcheck run) must pass: /healthz for web, a
    ping to its own node for the worker, the liveness file for beat;
-4. through the API: register, push a diary with the sync endpoint, and wait until the
-   worker has recomputed the insights (GET /api/v1/insights/ shows computed_at);
+4. through the API: register, confirm the address with the code the emailed link carries (weekly
+   emails wait for it), push a diary with the sync endpoint, and wait until the worker has
+   recomputed the insights (GET /api/v1/insights/ shows computed_at);
 5. beat sends this week's summary task on a schedule stored in the database, the worker
    renders it and sends it over SMTP: the sink receives the weekly email.
 
@@ -28,6 +29,7 @@ import email.header
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -390,6 +392,17 @@ def exercise(port: int, containers: Containers, sink: SmtpSink) -> None:
     api.token = body["token"]
     log(f"registered {address} through the API")
 
+    # Weekly emails wait for a confirmed address: confirm it with the code the emailed link carries.
+    def confirmation() -> Any:
+        return next((m for m in _mail_to(sink, address) if "Confirm your email" in _subject(m)), None)
+
+    letter = wait_for("the confirmation email (web -> SMTP)", 60, confirmation)
+    code = re.search(r"confirm-email\?token=(\S+)", _body(letter))
+    assert code, "the confirmation email carries no link"
+    status, body = api.request("POST", "/api/v1/auth/email/confirm/", {"token": code.group(1)})
+    assert status == 200, (status, body)
+    log("confirmed the address with the code from the emailed link")
+
     push = diary_push(days=14)
     status, body = api.request("POST", "/api/v1/sync/", push)
     assert status == 200, (status, body)
@@ -410,12 +423,25 @@ def exercise(port: int, containers: Containers, sink: SmtpSink) -> None:
     log(f"weekly summary {summary_id.strip()} scheduled in the database for beat")
 
     def delivered() -> Any:
-        with sink.lock:
-            return [m for m in sink.messages if address in str(m.get("To", ""))]
+        return [m for m in _mail_to(sink, address) if _subject(m).startswith("Your Twitchlog week")]
 
     messages = wait_for("the weekly email (beat -> worker -> SMTP)", 90, delivered)
-    subject = str(email.header.make_header(email.header.decode_header(messages[0]["Subject"])))
-    log(f"the weekly email arrived over SMTP: {subject!r}")
+    log(f"the weekly email arrived over SMTP: {_subject(messages[0])!r}")
+
+
+def _mail_to(sink: SmtpSink, address: str) -> list[email.message.Message]:
+    with sink.lock:
+        return [m for m in sink.messages if address in str(m.get("To", ""))]
+
+
+def _subject(message: email.message.Message) -> str:
+    return str(email.header.make_header(email.header.decode_header(message["Subject"])))
+
+
+def _body(message: email.message.Message) -> str:
+    part = next((p for p in message.walk() if p.get_content_type() == "text/plain"), message)
+    payload = part.get_payload(decode=True)
+    return payload.decode(part.get_content_charset() or "utf-8") if isinstance(payload, bytes) else str(payload)
 
 
 def main() -> int:
