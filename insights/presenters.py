@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from insights import wording
@@ -11,8 +12,13 @@ from insights.models import InsightState
 METHOD = METHOD_SUMMARY
 
 
-def status_sentence(sufficiency: dict[str, Any] | None, reported: list[dict[str, Any]]) -> str:
+def status_sentence(
+    sufficiency: dict[str, Any] | None, reported: list[dict[str, Any]], tested: Sequence[dict[str, Any]] = ()
+) -> str:
     if not sufficiency or not sufficiency.get("enough"):
+        if tested and all(a.get("n_days") == 0 for a in tested):
+            # More days of episodes alone can never make a test: say what to log instead of a count.
+            return "No trigger logged yet: log caffeine, sleep, stress or exercise beside your episodes to test them."
         more = (sufficiency or {}).get("days_more_needed")
         if more:
             return f"Not enough data yet: {more} more days of logging."
@@ -53,7 +59,7 @@ def insights_payload(state: InsightState | None) -> dict[str, Any]:
         "computed_at": state.computed_at,
         "up_to_date": not state.dirty,
         "sufficiency": state.sufficiency or None,
-        "status": status_sentence(state.sufficiency, reported),
+        "status": status_sentence(state.sufficiency, reported, tested),
         "associations": reported,
         "tested": tested,
         "method": METHOD,

@@ -223,7 +223,7 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
     rows.sort(key=lambda row: (wording.STATUS_ORDER[row.status], row.q_value if row.q_value is not None else 1.0))
     status = ""
     if not any(row.status != wording.TriggerStatus.NOT_TESTABLE for row in rows):
-        status = status_sentence(state.sufficiency, [])
+        status = status_sentence(state.sufficiency, [], state.associations)
     # Associations are computed over the whole diary, not only this range: say so beside the method.
     method = f"{METHOD} Computed over the whole diary on {format_day(state.computed_at.date())}."
     return rows, status, method

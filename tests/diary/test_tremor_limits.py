@@ -19,23 +19,11 @@ from diary.services import record_save
 from diary.tremor_rules import MAX_ACCELERATION_M_S2
 from insights import tremor as tremor_service
 from tests.diary.payloads import service_values
-from tests.diary.tremor_samples import axes
+from tests.diary.tremor_samples import axes, rest_body
 from tests.diary.wire import changes, now_ms, pull, push
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _recording(**overrides):
-    body = {
-        "recorded_at": "2026-11-20T10:00:00Z",
-        "hand": "right",
-        "posture": "rest",
-        "sample_rate_hz": 100,
-        "samples": axes(),
-    }
-    body.update(overrides)
-    return body
 
 
 def _flat(value: float, n: int = 3000) -> dict[str, list[float]]:
@@ -44,7 +32,7 @@ def _flat(value: float, n: int = 3000) -> dict[str, list[float]]:
 
 @pytest.mark.parametrize("value", [1e300, -1e300, MAX_ACCELERATION_M_S2 + 0.1])
 def test_samples_beyond_a_phone_accelerometer_are_refused_over_rest_naming_the_axis(auth_client, user, value):
-    response = auth_client.post("/api/v1/tremor-recordings/", _recording(samples=_flat(value)), format="json")
+    response = auth_client.post("/api/v1/tremor-recordings/", rest_body(samples=_flat(value)), format="json")
 
     assert response.status_code == 400, response.json()
     fields = response.json()["error"]["fields"]
@@ -72,7 +60,7 @@ def test_samples_of_1e300_are_refused_over_sync_naming_the_axis(auth_client, use
 def test_samples_at_sixteen_g_are_a_measurement_and_accepted(auth_client, user):
     samples = axes()
     samples["z"][0] = MAX_ACCELERATION_M_S2
-    response = auth_client.post("/api/v1/tremor-recordings/", _recording(samples=samples), format="json")
+    response = auth_client.post("/api/v1/tremor-recordings/", rest_body(samples=samples), format="json")
     assert response.status_code == 201, response.json()
 
 
@@ -124,5 +112,5 @@ def _not_json(name: str):
 
 def _stored(user) -> TremorRecording:
     return record_save(
-        user=user, table="tremor_recordings", client_id=None, values=service_values("tremor_recordings", _recording())
+        user=user, table="tremor_recordings", client_id=None, values=service_values("tremor_recordings", rest_body())
     )

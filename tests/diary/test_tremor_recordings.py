@@ -9,22 +9,10 @@ import pytest
 from diary.models import TremorRecording
 from insights import tremor as tremor_service
 from insights.tasks import analyse_tremor_recordings
-from tests.diary.tremor_samples import axes
+from tests.diary.tremor_samples import axes, rest_body
 from tests.diary.wire import now_ms, pull, push
 
 pytestmark = pytest.mark.django_db
-
-
-def rest_body(**overrides):
-    body = {
-        "recorded_at": "2026-11-20T10:00:00Z",
-        "hand": "right",
-        "posture": "rest",
-        "sample_rate_hz": 100,
-        "samples": axes(),
-    }
-    body.update(overrides)
-    return body
 
 
 def test_a_recording_posted_over_rest_is_analysed_by_the_job(auth_client, user):

@@ -15,3 +15,16 @@ def axes(frequency_hz: float = 5.0, rate: float = 100.0, seconds: float = 30.0, 
         "y": (0.5 * wave + noise()).round(4).tolist(),
         "z": (9.81 + noise()).round(4).tolist(),
     }
+
+
+def rest_body(**overrides: object) -> dict[str, object]:
+    """A REST tremor recording: a 5 Hz rest tremor at 100 Hz for 30 s, with ``overrides``."""
+    body: dict[str, object] = {
+        "recorded_at": "2026-11-20T10:00:00Z",
+        "hand": "right",
+        "posture": "rest",
+        "sample_rate_hz": 100,
+        "samples": axes(),
+    }
+    body.update(overrides)
+    return body

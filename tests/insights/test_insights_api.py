@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from insights.models import Flag, InsightState
 from insights.services import insights_recompute
@@ -132,13 +133,26 @@ def test_nobody_can_see_or_acknowledge_another_users_flags(user, make_user, clie
     assert Flag.objects.get(pk=flag.pk).status == "open"
 
 
-def test_insights_say_how_many_more_days_are_needed(auth_client, user):
+def test_insights_say_how_many_more_days_are_needed_once_a_trigger_is_logged(auth_client, user):
     episodes_over(user, days=10, sites=["left_index"])
+    coffee = {"consumed_at": timezone.now().isoformat(), "drink": "espresso"}
+    assert auth_client.post("/api/v1/caffeine-intakes/", coffee, format="json").status_code == 201
     insights_recompute(user_id=user.pk)
     body = auth_client.get("/api/v1/insights/").json()
     assert body["sufficiency"]["enough"] is False
     assert body["status"].startswith("Not enough data yet: ")
     assert body["status"].endswith("more days of logging.")
+
+
+def test_insights_with_no_trigger_logged_say_what_to_log_not_how_many_days(auth_client, user):
+    episodes_over(user, days=10, sites=["left_index"])
+    insights_recompute(user_id=user.pk)
+    body = auth_client.get("/api/v1/insights/").json()
+    assert body["sufficiency"]["enough"] is False
+    # More days of episodes alone can never make a test: no count of days is promised.
+    assert body["status"] == (
+        "No trigger logged yet: log caffeine, sleep, stress or exercise beside your episodes to test them."
+    )
     assert body["associations"] == []
     assert "Holm correction" in body["method"]
     # Every daily trigger is listed as not tested yet, with the days still to log.
