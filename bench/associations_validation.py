@@ -18,6 +18,17 @@ not know), with fixed seeds:
 
 Full size (300 users a cell) runs on 2 processes; each cell's seeds are fixed, so parts run
 separately give the same figures as one run.
+
+What the cells hold each choice of the method (insights/analysis/associations/) to; the figures
+that led to each choice are in the git history of that package, and this bench measures them anew:
+
+- the null kinds ``confounded`` and ``step_confounded``: allowing for the other triggers by double
+  selection, stepping a partner that moves with the trigger, the partner's own best-fitting step,
+  and judging a partner without the tested trigger (stress after short nights is not reported);
+- every null kind and length: the Holm level ``ALPHA`` under the promise of at most 5%;
+- the power cells: the step shapes at the person's own threshold and the slope, against the old
+  engine's fixed cuts ("old") and the oracle; leaving out partners that neither move with the
+  trigger nor go with the episodes (each kept by chance costs power).
 """
 
 from __future__ import annotations

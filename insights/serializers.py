@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from insights.analysis.associations import ALPHA
 from insights.models import Flag
-from insights.wording import TriggerStatus
+from insights.wording import STATUS_CHOICES
 
 
 class CauseSerializer(serializers.Serializer):
@@ -48,7 +48,7 @@ class AssociationSerializer(serializers.Serializer):
     trigger = serializers.CharField(help_text="caffeine | sleep | stress | exercise | medication:<id> | inhaler")
     label = serializers.CharField()  # type: ignore[assignment]  # declared field; stubs see Field.label
     status = serializers.ChoiceField(
-        choices=TriggerStatus.choices,
+        choices=STATUS_CHOICES,
         help_text=(
             "linked; possible (leans the documented way); not_clear (the interval allows no effect and a "
             "doubling); no_sign (the interval rules out a ratio of 1.5 or more); not_testable (too few days)."

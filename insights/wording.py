@@ -1,9 +1,8 @@
 """The words the product says, in one place: the API, the weekly email, the PDF and the share page
 all take their statuses, dates, spans, durations, plurals, regions and interval levels from here.
 
-Pure apart from Django's enum base (``django.db.models.enums`` needs no settings), so the analysis
-modules can import it too. docs/clinical.md, "How a trigger's result is worded", explains the
-statuses and the effect sizes behind them.
+Pure Python, so the analysis modules can import it too. docs/clinical.md, "How a trigger's result
+is worded", explains the statuses and the effect sizes behind them.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models.enums import TextChoices
+from insights.analysis.trigger_status import TriggerStatus as TriggerStatus  # re-exported for every surface
 
 # --- Interval levels ---------------------------------------------------------------------------
 # Every trigger effect (association and self-experiment) is shown with a 90% two-sided interval:
@@ -39,16 +38,16 @@ MORE_DAYS_MIN_POWER = 0.5
 MORE_DAYS_HORIZON = 180
 
 
-class TriggerStatus(TextChoices):
-    """What one trigger's result supports, strongest first."""
-
-    LINKED = "linked", "linked in the diary"
-    POSSIBLE = "possible", "possible, not clear yet"
-    NOT_CLEAR = "not_clear", "not clear yet"
-    NO_SIGN = "no_sign", "no sign of a link"
-    NOT_TESTABLE = "not_testable", "not testable yet"
-
-
+# --- Statuses: their values are insights.analysis.trigger_status's, their words these ------------
+STATUS_WORDS: dict[TriggerStatus, str] = {
+    TriggerStatus.LINKED: "linked in the diary",
+    TriggerStatus.POSSIBLE: "possible, not clear yet",
+    TriggerStatus.NOT_CLEAR: "not clear yet",
+    TriggerStatus.NO_SIGN: "no sign of a link",
+    TriggerStatus.NOT_TESTABLE: "not testable yet",
+}
+# (value, words) for each status, strongest first: the API's choices.
+STATUS_CHOICES = [(status.value, STATUS_WORDS[status]) for status in TriggerStatus]
 STATUS_ORDER = {status.value: index for index, status in enumerate(TriggerStatus)}
 # Statuses stored before this vocabulary, read as the one they meant.
 _OLD_STATUSES = {"not_enough_data": TriggerStatus.NOT_TESTABLE.value}
@@ -56,7 +55,7 @@ _OLD_STATUSES = {"not_enough_data": TriggerStatus.NOT_TESTABLE.value}
 
 def status_words(status: str) -> str:
     """The one wording of a status, for every surface."""
-    return str(TriggerStatus(status).label)
+    return STATUS_WORDS[TriggerStatus(status)]
 
 
 def status_of(result: dict[str, Any]) -> str:

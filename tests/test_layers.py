@@ -106,8 +106,23 @@ def product_imports(root: Path, packages: tuple[str, ...]) -> list[Import]:
                 # `from pkg import name` imports the module pkg.name when there is one, else pkg.
                 names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
             for name in names:
-                found += [Import(module, target, node.lineno) for target in _targets(name, modules) if target != module]
+                found += [Import(module, target, node.lineno) for target in _loaded_targets(module, name, modules)]
     return found
+
+
+def _loaded_targets(module: str, name: str, modules: dict[str, Path]) -> Iterator[str]:
+    """The product modules that importing ``name`` from ``module`` can run, other than ``module``.
+
+    A package enclosing ``module`` has started loading before ``module`` runs, so passing through it
+    on the way to one of its own modules runs nothing new: a package's __init__ may re-export its
+    modules while they import each other. Importing the enclosing package itself (a name its
+    __init__ defines) still counts.
+    """
+    targets = list(_targets(name, modules))
+    for target in targets:
+        passed_through = target != targets[-1] and module.startswith(target + ".")
+        if target != module and not passed_through:
+            yield target
 
 
 def layer_violations(imports: list[Import]) -> list[Import]:
@@ -180,6 +195,51 @@ def test_no_product_modules_import_each_other_in_a_cycle() -> None:
     imports = product_imports(ROOT, PRODUCT_PACKAGES)
     cycles = import_cycles(imports)
     assert not cycles, _describe_cycles(cycles, imports, ROOT)
+
+
+# The analysis runs from plain records in tests, benches and workers alike: neither it nor any
+# product module it loads may import the web framework (docs/architecture.md, "Layers").
+PURE_PACKAGE = "insights.analysis"
+FRAMEWORKS = ("django", "rest_framework", "celery")
+
+
+def loaded_by(start: str, imports: list[Import]) -> set[str]:
+    """Every product module that importing the modules under ``start`` loads, those included."""
+    graph: dict[str, set[str]] = {}
+    for i in imports:
+        graph.setdefault(i.importer, set()).add(i.imported)
+    seen = {m for m in graph if m == start or m.startswith(start + ".")}
+    todo = list(seen)
+    while todo:
+        for nxt in graph.get(todo.pop(), set()) - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def framework_imports(file: Path) -> list[str]:
+    """The framework modules a file imports (outside TYPE_CHECKING blocks)."""
+    found = []
+    for node in _import_nodes(ast.parse(file.read_text(), filename=str(file))):
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        found += [name for name in names if not _is_relative(node) and name.split(".")[0] in FRAMEWORKS]
+    return found
+
+
+def _is_relative(node: ast.Import | ast.ImportFrom) -> bool:
+    return isinstance(node, ast.ImportFrom) and node.level > 0
+
+
+def test_the_analysis_and_what_it_loads_import_no_framework() -> None:
+    modules = product_modules(ROOT, PRODUCT_PACKAGES)
+    loaded = loaded_by(PURE_PACKAGE, product_imports(ROOT, PRODUCT_PACKAGES))
+    assert "insights.wording" in loaded  # the words it shares with every surface
+    found = [
+        f"{name} imports {', '.join(imported)}"
+        for name in sorted(loaded)
+        if (imported := framework_imports(modules[name]))
+    ]
+    assert not found, "\n".join(found)
 
 
 # The checker itself, on small made-up packages, so the two tests above cannot pass by finding nothing.
@@ -255,6 +315,24 @@ def test_a_cycle_hidden_by_a_function_local_import_is_reported(tmp_path: Path) -
     assert "insights/reports/services.py:2 imports insights.reports.tasks" in _describe_cycles(
         import_cycles(imports), imports, root
     )
+
+
+def test_a_package_that_re_exports_its_modules_is_no_cycle_unless_a_module_imports_the_package(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "insights/__init__.py": "",
+        "insights/engine/__init__.py": (
+            "from insights.engine.run import run\nfrom insights.engine.model import fit\nLEVEL = 1\n"
+        ),
+        "insights/engine/run.py": "from insights.engine.model import fit\n",
+        "insights/engine/model.py": "def fit():\n    return 1\n",
+    }
+    assert import_cycles(product_imports(_write(tmp_path / "clean", files), ("insights",))) == []
+    # A name the package's __init__ defines: the __init__ must have run that far first.
+    files["insights/engine/model.py"] = "from insights.engine import LEVEL\n"
+    cycles = import_cycles(product_imports(_write(tmp_path / "cycle", files), ("insights",)))
+    assert cycles == [["insights.engine", "insights.engine.model", "insights.engine.run"]]
 
 
 @pytest.mark.parametrize(

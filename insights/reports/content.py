@@ -84,7 +84,7 @@ class AssociationRow:
     ci_low: float | None = None
     ci_high: float | None = None
     q_value: float | None = None
-    status: str = "linked"  # one of ASSOCIATION_STATUSES
+    status: str = TriggerStatus.LINKED.value  # one of ASSOCIATION_STATUSES
     status_text: str = ""  # the one wording of the status (insights.wording), e.g. "not clear yet"
     comparison: str = ""  # what was compared, e.g. "days with 300 mg caffeine or more against the others"
     n_days: int | None = None

@@ -51,7 +51,7 @@ def timeline_guides(content: ReportContent) -> dict[str, tuple[float, str]]:
     """A guide for each measure whose association was tested; none where nothing was compared."""
     guides = {}
     for a in content.associations:
-        if a.trigger in _GUIDE_LABELS and a.status != "not_testable" and a.cut_point is not None:
+        if a.trigger in _GUIDE_LABELS and a.status != wording.TriggerStatus.NOT_TESTABLE and a.cut_point is not None:
             guides[a.trigger] = (a.cut_point, _GUIDE_LABELS[a.trigger](a.cut_point))
     return guides
 
@@ -196,7 +196,7 @@ def medications_section(content: ReportContent, width: float) -> list[Flowable]:
 
 def associations_section(content: ReportContent, width: float) -> list[Flowable]:
     """Every trigger considered, found or not, with what was compared and the estimate."""
-    tested = [a for a in content.associations if a.status != "not_testable"]
+    tested = [a for a in content.associations if a.status != wording.TriggerStatus.NOT_TESTABLE]
     if not tested:
         text = content.association_status or "No trigger had enough days to be tested."
         story: list[Flowable] = [_heading("Associations", _none(text))]
@@ -220,7 +220,7 @@ def associations_section(content: ReportContent, width: float) -> list[Flowable]
         table = Table(rows, colWidths=widths, repeatRows=1, style=theme.table_style())
         table.setStyle(TableStyle([("ALIGN", (3, 0), (-1, -1), "RIGHT")]))
         for i, a in enumerate(content.associations, start=1):
-            if a.status == "linked":
+            if a.status == wording.TriggerStatus.LINKED:
                 table.setStyle(TableStyle([("FONT", (2, i), (2, i), theme.FONT_BOLD, 8.5, 10.5)]))
         story = [
             _heading(

@@ -250,7 +250,7 @@ def medications_table(content: ReportContent, width: float) -> Flowable:
 
 
 def associations_table(content: ReportContent, width: float) -> Flowable:
-    if not content.associations or all(a.status == "not_testable" for a in content.associations):
+    if not content.associations or all(a.status == wording.TriggerStatus.NOT_TESTABLE for a in content.associations):
         status = content.association_status or "No trigger had enough days to be tested."
         return Paragraph(escape(status), theme.CELL)
     header: list[object] = ["Trigger", "Compared", "Result", f"Rate ratio ({wording.EFFECT_INTERVAL})"]
@@ -259,7 +259,7 @@ def associations_table(content: ReportContent, width: float) -> Flowable:
     rows: list[list[object]] = [header]
     for a in content.associations:
         result = escape(a.result)
-        if a.status == "linked":
+        if a.status == wording.TriggerStatus.LINKED:
             result = f"<b>{result}</b>"
         rows.append(
             [

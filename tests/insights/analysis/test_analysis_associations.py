@@ -17,8 +17,8 @@ from insights.analysis.associations import (
     NEEDED_LOGGED_DAYS,
     NOT_PROOF,
     AssociationResult,
-    _Design,
-    _Tested,
+    Design,
+    PendingResult,
     analyse_associations,
     column_test,
     correct_for_multiple_tests,
@@ -78,7 +78,7 @@ def test_its_model_matches_a_statsmodels_negative_binomial_glm_with_a_pearson_sc
     n = 120
     x, z = rng.uniform(-0.5, 0.5, n), rng.integers(0, 2, n).astype(float)
     counts = rng.poisson(np.exp(0.5 + 0.4 * x + 0.2 * z) * rng.gamma(2.0, 0.5, n)).astype(float)
-    design = _Design()
+    design = Design()
     design.add("x", x)
     design.add("z", z)
     ours = fit_model(counts, design)
@@ -164,7 +164,7 @@ def test_it_finds_caffeine_that_acts_the_day_after_and_says_so() -> None:
 def test_more_days_come_from_a_power_calculation_for_a_doubling_on_the_persons_own_data() -> None:
     # se 0.2 over 60 days: a doubling (log 2 = 0.69) is 3.5 standard errors now, so a few more weeks
     # give an even chance at Holm's first step; se 0.8 would need years: no figure at all.
-    test = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.16, 0.2, 0.4, 58, "", "")
+    test = PendingResult("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.16, 0.2, 0.4, 58, "", "")
     found = more_days_for_a_doubling(test, n_tests=4)
     assert found is not None
     more, power = found
@@ -175,7 +175,7 @@ def test_more_days_come_from_a_power_calculation_for_a_doubling_on_the_persons_o
     # One week fewer would not have reached an even chance.
     se_before = 0.4 * math.sqrt(60 / (60 + more - 7))
     assert float(stats.norm.sf(z_needed - math.log(2) / se_before)) < 0.5
-    vague = _Tested("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.4, 0.1, 1.5, 58, "", "")
+    vague = PendingResult("caffeine", "Caffeine", "the same day", "", "", "", "", 60, 0.4, 0.1, 1.5, 58, "", "")
     assert more_days_for_a_doubling(vague, n_tests=4) is None
 
 

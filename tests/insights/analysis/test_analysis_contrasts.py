@@ -8,13 +8,13 @@ from scipy import stats
 
 from insights.analysis.associations import (
     STEP_CUTS,
-    _Design,
-    _max_contrast_p,
-    _rank_correlation,
+    Design,
     adjustment_for,
     analyse_associations,
     centred_rank,
     fit_model,
+    max_contrast_p,
+    rank_correlation,
     step_words,
 )
 from tests.simulation.generator import Scenario, simulate
@@ -42,7 +42,7 @@ def test_the_max_contrast_p_is_the_chance_that_the_largest_of_the_correlated_sta
 ) -> None:
     correlation = _steps_like_correlation(5)
     z = np.array([z_max - 0.4, z_max, z_max - 0.2, z_max - 1.0, 0.3])
-    ours = _max_contrast_p(z, correlation, 120.0)
+    ours = max_contrast_p(z, correlation, 120.0)
     single = float(stats.t.sf(z_max, 120.0))
     assert ours == pytest.approx(_simulated_max_p(z, correlation, 120.0), abs=0.002, rel=0.05)
     # Searching the shapes costs something, and less than a Bonferroni correction over them would.
@@ -50,23 +50,23 @@ def test_the_max_contrast_p_is_the_chance_that_the_largest_of_the_correlated_sta
 
 
 def test_one_contrast_is_its_own_one_sided_t_test() -> None:
-    assert _max_contrast_p(np.array([2.1]), np.eye(1), 60.0) == pytest.approx(float(stats.t.sf(2.1, 60.0)))
+    assert max_contrast_p(np.array([2.1]), np.eye(1), 60.0) == pytest.approx(float(stats.t.sf(2.1, 60.0)))
 
 
 def test_the_same_statistics_always_give_the_same_p() -> None:
     correlation = _steps_like_correlation(6)
     z = np.array([2.0, 2.4, 1.1, 2.2, 0.5, 1.9])
-    assert _max_contrast_p(z, correlation, 80.0) == _max_contrast_p(z, correlation, 80.0)
+    assert max_contrast_p(z, correlation, 80.0) == max_contrast_p(z, correlation, 80.0)
 
 
-def _design(correlated: float, seed: int = 4) -> tuple[_Design, np.ndarray]:
+def _design(correlated: float, seed: int = 4) -> tuple[Design, np.ndarray]:
     """Three logged exposures: "a" (tested), "b" moving with it by ``correlated``, "c" unrelated."""
     rng = np.random.default_rng(seed)
     n = 150
     a = rng.normal(size=n)
     b = correlated * a + np.sqrt(1 - correlated**2) * rng.normal(size=n)
     c = rng.normal(size=n)
-    design = _Design()
+    design = Design()
     present = np.ones(n, dtype=bool)
     for trigger, values in (("a", a), ("b", b), ("c", c)):
         rank = centred_rank(values)
@@ -103,10 +103,10 @@ def test_a_strongly_related_trigger_is_stepped_even_when_it_does_not_go_with_the
     assert adjustment_for(design, fit, "a", ["a@0"], first_look={}).stepped == ["b@0"]
 
 
-def _slightly_related() -> tuple[_Design, np.ndarray]:
+def _slightly_related() -> tuple[Design, np.ndarray]:
     """A design where "b" moves with "a" by more than 0.1 but inside the band chance gives 150 days."""
     design, counts = _design(correlated=0.13, seed=3)
-    correlation, days = _rank_correlation(design, "a@0", "b@0")
+    correlation, days = rank_correlation(design, "a@0", "b@0")
     assert days == 150 and 0.1 < correlation < 2 / np.sqrt(days)
     return design, counts
 

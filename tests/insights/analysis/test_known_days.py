@@ -182,12 +182,12 @@ def test_a_step_in_a_partner_moves_with_a_trigger_beyond_what_spearman_sees() ->
     sleep = rng.normal(7.0, 0.8, n)
     short = sleep <= np.quantile(sleep, 0.06)
     stress = rng.normal(4.0, 1.2, n) + 3.5 * short
-    design = associations._Design()
+    design = associations.Design()
     present = np.ones(n, dtype=bool)
     design.exposures["sleep@0"] = ("sleep", -associations.centred_rank(sleep), present)
     design.exposures["stress@0"] = ("stress", associations.centred_rank(stress), present)
     spearman = abs(float(np.corrcoef(associations.centred_rank(sleep), associations.centred_rank(stress))[0, 1]))
-    measured, days = associations._rank_correlation(design, "stress@0", "sleep@0")
+    measured, days = associations.rank_correlation(design, "stress@0", "sleep@0")
     assert days == n
     assert spearman < associations.ADJUST_MIN_Z / np.sqrt(n)  # Spearman alone: within the chance band
     assert measured >= associations.ADJUST_MIN_Z / np.sqrt(n)
