@@ -24,6 +24,7 @@ __all__ = [
 NHS_TWITCHING = "NHS, 'Twitching eyes and muscles' (nhs.uk/conditions/twitching-eyes-and-muscles, reviewed 2023-10-30)"
 DSM_TD = "American Psychiatric Association, DSM-5-TR (2022), medication-induced movement disorders: tardive dyskinesia"
 METOCLOPRAMIDE_LABEL = "Metoclopramide prescribing information, boxed warning (tardive dyskinesia; avoid over 12 weeks)"
+AAN_2017 = "AAN 2017 abstract, Neurology 88(16 Suppl) S45.007"
 
 # R1: twitching in one body region whose first and last episodes are more than this many days apart.
 PERSISTENCE_DAYS = 14

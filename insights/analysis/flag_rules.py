@@ -1,30 +1,27 @@
 """Flags that warrant a doctor visit, evaluated over the whole diary (docs/clinical.md, "Flag rules").
 
 Each rule looks for a pattern of entries and, when it finds one, returns the entries and local
-dates that show it, with the rule's severity, wording and source from ``knowledge``. Nothing here
-diagnoses: a flag says what the diary shows and why a doctor should see it.
+dates that show it, with the rule's severity, wording and source from the rule table
+(``flag_rule_table``). Nothing here diagnoses: a flag says what the diary shows and why a doctor
+should see it. The result type is in ``flag_results``, the episodes as the rules see them in
+``flag_episodes`` and the evidence in words in ``flag_evidence``; the names other code imports
+from here are re-exported.
 
 What the diary cannot see is said beside each rule: it records no vomiting, diarrhoea or
 drowsiness (R13), no "coarse" quality of a tremor (R13), no burning (R18), no odd postures (R10)
 and no suddenness except through how close together entries are (R20).
-
-A flag's ``fingerprint`` holds only what is material (rule, severity, regions), so an acknowledged
-flag reopens when it escalates or reaches a new region, not every time another episode is logged.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from diary.catalogues.body_sites import BODY_SITES
-from diary.catalogues.episode_terms import ELECTROLYTES, LAB_ANALYTES
-from diary.catalogues.medicines import DRUG_CLASSES, TWITCH_LINKED_CLASSES, resolve_medicine
+from diary.catalogues.episode_terms import ELECTROLYTES
+from diary.catalogues.medicines import TWITCH_LINKED_CLASSES
 from insights.analysis.clinical_thresholds import (
     MIN_REGIONS,
     NERVE_PATTERN_MIN_SHARE,
@@ -42,10 +39,30 @@ from insights.analysis.clinical_thresholds import (
     TD_OLDER_AGE,
 )
 from insights.analysis.daily_series import local_date
-from insights.analysis.knowledge import FLAG_RULES, FLAG_RULES_LIST, severity_rank
-from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
+from insights.analysis.flag_episodes import (
+    FlagEpisode,
+    evidence_of,
+    flag_episode,
+    region_spans,
+    region_timeline,
+    regions_of,
+)
+from insights.analysis.flag_evidence import (
+    counted,
+    episodes_text,
+    lab_text,
+    medication_class,
+    medication_text,
+    region_names,
+)
+from insights.analysis.flag_results import Evidence, FlagResult, is_red_flag, make_flag
+from insights.analysis.flag_rule_table import FLAG_RULES_LIST
+from insights.analysis.knowledge import severity_rank
+from insights.analysis.records import Diary, LabRecord, MedicationRecord
 from insights.wording import day_text, span_text
 from insights.wording import plural as count_text
+
+__all__ = ["FlagResult", "add_months", "evaluate_flags", "is_red_flag", "region_timeline"]
 
 FAST_WINDOW = timedelta(hours=SUDDEN_WINDOW_HOURS)
 
@@ -57,218 +74,11 @@ MEDIAN_MIN_FINGERS = 2
 SENSORY_COMPLAINT_MIN_S = 60
 NIGHT_OR_WAKING_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5, 6, 7, 8})
 
-# Red flags are the signs that change urgency (docs/clinical.md, "Words a diary can and cannot
-# support"): weakness, wasting, speech or swallowing trouble, spread with weakness, one-sided rest
-# tremor, symptoms after a medicine with a known link, and everything urgent or worse. Persistence,
-# spread without weakness and the sensory, tremor and lab patterns are for a routine review.
-RED_FLAG_RULES = frozenset({"R3", "R4", "R5", "R6", "R7", "R8", "R13", "R14", "R15", "R19", "R20"})
-
-
-def is_red_flag(rule_id: str, severity: str) -> bool:
-    """Whether a flag belongs under "Red flags" rather than "Patterns for a routine review"."""
-    return rule_id in RED_FLAG_RULES or severity in ("see_doctor_soon", "urgent", "emergency")
-
 
 MEDIAN_FINGERS = frozenset({"thumb", "index", "middle"})
 ULNAR_FINGERS = frozenset({"little", "ring"})
 HAND_PARTS = frozenset({"thumb", "index", "middle", "ring", "little", "hand", "wrist"})
 FAST_REGION_SUFFIXES = ("_face", "_arm", "_hand")
-
-
-@dataclass(frozen=True)
-class FlagResult:
-    rule_id: str
-    severity: str
-    regions: tuple[str, ...]
-    evidence_entry_ids: tuple[str, ...]
-    evidence_dates: tuple[date, ...]
-    first_seen: date
-    last_seen: date
-    title: str
-    wording: str
-    source: str
-    fingerprint: str
-    # The evidence in plain words, naming what it counts ("9 episodes ..."), the test and value
-    # of a lab result, the medicine and its start: shown beside the wording and in the report.
-    detail: str = ""
-    # The rule's one line in a clinician's voice (knowledge base), for the physician report.
-    clinician_wording: str = ""
-
-
-class RegionSpan(NamedTuple):
-    region: str
-    first_date: date
-    last_date: date
-    episode_count: int
-
-
-@dataclass(frozen=True)
-class _Episode:
-    """An episode with its local day and the body-site facts the rules ask about."""
-
-    record: EpisodeRecord
-    day: date
-    regions: frozenset[str]
-    sides: frozenset[str]
-    symptoms: frozenset[str]
-    fingers: dict[str, frozenset[str]]  # side -> finger parts involved on that side
-
-    @property
-    def id(self) -> str:
-        return self.record.id
-
-    def has(self, *symptoms: str) -> bool:
-        return not self.symptoms.isdisjoint(symptoms)
-
-    @property
-    def cramping(self) -> bool:
-        return self.has("cramp") or self.record.character == "spasm_cramp"
-
-
-class _SiteFacts(NamedTuple):
-    regions: frozenset[str]
-    sides: frozenset[str]
-    fingers: dict[str, frozenset[str]]
-
-
-@lru_cache(maxsize=4096)
-def _site_facts(codes: tuple[str, ...]) -> _SiteFacts:
-    """Regions, sides and fingers of a set of site codes; cached since users repeat the same few."""
-    # Unknown site codes are skipped rather than fatal: the API validates them, and one bad code
-    # must not stop every other rule from running.
-    sites = [BODY_SITES[code] for code in codes if code in BODY_SITES]
-    fingers: dict[str, set[str]] = {}
-    for site in sites:
-        if site.is_finger and site.side:
-            fingers.setdefault(site.side, set()).add(site.part)
-    return _SiteFacts(
-        regions=frozenset(site.region for site in sites),
-        sides=frozenset(site.side for site in sites if site.side),
-        fingers={side: frozenset(parts) for side, parts in fingers.items()},
-    )
-
-
-def _episode(record: EpisodeRecord, tz: ZoneInfo) -> _Episode:
-    facts = _site_facts(tuple(record.body_sites))
-    return _Episode(
-        record=record,
-        day=local_date(record.started_at, tz),
-        regions=facts.regions,
-        sides=facts.sides,
-        symptoms=frozenset(record.symptoms),
-        fingers=facts.fingers,
-    )
-
-
-Evidence = list[tuple[str, date]]
-
-
-def fingerprint(rule_id: str, severity: str, regions: Iterable[str]) -> str:
-    return f"{rule_id}|{severity}|{','.join(sorted(regions))}"
-
-
-def _flag(
-    rule_id: str, evidence: Evidence, regions: Iterable[str] = (), escalated: bool = False, detail: str = ""
-) -> FlagResult:
-    rule = FLAG_RULES[rule_id]
-    escalate = escalated and rule.escalated_severity is not None
-    severity = rule.escalated_severity if escalate and rule.escalated_severity else rule.severity
-    wording = rule.escalated_wording if escalate and rule.escalated_wording else rule.wording
-    clinician = rule.clinician_wording
-    if escalate and rule.escalated_clinician_wording:
-        clinician = rule.escalated_clinician_wording
-    ordered = sorted(set(evidence), key=lambda item: (item[1], item[0]))
-    ids = tuple(dict.fromkeys(entry_id for entry_id, _ in ordered))
-    dates = tuple(sorted({day for _, day in ordered}))
-    region_tuple = tuple(sorted(set(regions)))
-    return FlagResult(
-        rule_id,
-        severity,
-        region_tuple,
-        ids,
-        dates,
-        dates[0],
-        dates[-1],
-        rule.title,
-        wording,
-        rule.source,
-        fingerprint(rule_id, severity, region_tuple),
-        detail,
-        clinician,
-    )
-
-
-def _evidence(episodes: Iterable[_Episode]) -> Evidence:
-    return [(episode.id, episode.day) for episode in episodes]
-
-
-def _regions(episodes: Iterable[_Episode]) -> set[str]:
-    return {region for episode in episodes for region in episode.regions}
-
-
-# Evidence in words. Dates as a doctor reads them ("17 Oct 2026"); counts always say what they count.
-
-
-def _region_names(regions: Iterable[str]) -> str:
-    return ", ".join(region.replace("_", " ") for region in sorted(regions))
-
-
-def _episodes_text(episodes: list[_Episode], what: str = "") -> str:
-    """'4 episodes with weakness (left hand, right leg), 3 Sep - 30 Oct 2026'."""
-    days = [e.day for e in episodes]
-    where = f" ({_region_names(_regions(episodes))})" if _regions(episodes) else ""
-    counted = count_text(len(episodes), "episode") + (f" {what}" if what else "")
-    return f"{counted}{where}, {span_text(min(days), max(days))}"
-
-
-def _counted(counts: Iterable[tuple[str, int]]) -> list[str]:
-    """'weakness in 2 episodes' for each (what, how many) with any."""
-    return [f"{label} in {count_text(n, 'episode')}" for label, n in counts if n]
-
-
-def _number(value: float, decimals: int) -> str:
-    return f"{value:.{decimals}f}"
-
-
-def _decimals(*values: float | None) -> int:
-    """As many decimals as the most precise of the values (at most 3), as a lab prints them."""
-    places = [len(repr(float(v)).split(".")[1].rstrip("0")) for v in values if v is not None]
-    return min(max(places, default=0), 3)
-
-
-def lab_text(lab: LabRecord) -> str:
-    """'Potassium 3.2 mmol/L (range 3.5-5.1) on 17 Oct 2026'."""
-    places = _decimals(lab.value, lab.reference_low, lab.reference_high)
-    name = LAB_ANALYTES.get(lab.analyte, lab.analyte)
-    low, high = lab.reference_low, lab.reference_high
-    if low is not None and high is not None:
-        reference = f" (range {_number(low, places)}-{_number(high, places)})"
-    elif low is not None:
-        reference = f" (lower limit {_number(low, places)})"
-    else:
-        reference = ""
-    return f"{name} {_number(lab.value, places)} {lab.unit}{reference} on {day_text(lab.taken_on)}"
-
-
-def medication_class(medication: MedicationRecord) -> str:
-    """The drug class a medication has as typed: its catalogue match's, else the class it carries.
-
-    The diary stores the matched class on every write; matching here too means a record built
-    from free text ("Ventolin", "salbutamol") reaches the rules the same way.
-    """
-    medicine = resolve_medicine(medication.name, medication.catalogue_key)
-    return medicine.drug_class if medicine else medication.drug_class
-
-
-def _medication_text(medication: MedicationRecord) -> str:
-    """'Ventolin (salbutamol; beta-2 agonist (asthma inhaler)) started 1 Oct 2026'."""
-    medicine = resolve_medicine(medication.name, medication.catalogue_key)
-    drug_class = DRUG_CLASSES.get(medication_class(medication), DRUG_CLASSES["other"]).label.lower()
-    generic = medicine.code.replace("_", " ") if medicine else ""
-    named = [part for part in (generic, drug_class) if part and part != medication.name.strip().lower()]
-    matched = "; ".join(dict.fromkeys(named)) or drug_class
-    started = f" started {day_text(medication.started_on)}" if medication.started_on else ""
-    return f"{medication.name} ({matched}){started}"
 
 
 def _taking(medication: MedicationRecord, day: date, grace_days: int = 0) -> bool:
@@ -302,7 +112,7 @@ class _Rules:
         self.diary = diary
         self.tz = ZoneInfo(diary.timezone)
         self.episodes = sorted(
-            (_episode(record, self.tz) for record in diary.episodes), key=lambda episode: episode.record.started_at
+            (flag_episode(record, self.tz) for record in diary.episodes), key=lambda episode: episode.record.started_at
         )
         # Most rules ask for episodes with a given symptom; an index keeps a year's diary from being
         # scanned once per rule.
@@ -311,19 +121,19 @@ class _Rules:
             for symptom in episode.symptoms:
                 self.symptom_index.setdefault(symptom, []).append(position)
 
-    def with_symptoms(self, *symptoms: str) -> list[_Episode]:
+    def with_symptoms(self, *symptoms: str) -> list[FlagEpisode]:
         """Episodes with any of ``symptoms``, in time order."""
         positions = sorted({p for symptom in symptoms for p in self.symptom_index.get(symptom, ())})
         return [self.episodes[position] for position in positions]
 
     def r1_persistence(self) -> FlagResult | None:
         persisting = [
-            span for span in _spans(self.episodes) if (span.last_date - span.first_date).days > PERSISTENCE_DAYS
+            span for span in region_spans(self.episodes) if (span.last_date - span.first_date).days > PERSISTENCE_DAYS
         ]
         if not persisting:
             return None
         regions = {span.region for span in persisting}
-        evidence = _evidence(e for e in self.episodes if e.regions & regions)
+        evidence = evidence_of(e for e in self.episodes if e.regions & regions)
         days_by_region: dict[str, set[date]] = {}
         for episode in self.episodes:
             for region in episode.regions & regions:
@@ -336,38 +146,38 @@ class _Rules:
         )
         if sum(span.episode_count for span in persisting) > len({entry_id for entry_id, _ in evidence}):
             detail += " (an episode in two regions counts in each)"
-        return _flag("R1", evidence, regions, detail=detail)
+        return make_flag("R1", evidence, regions, detail=detail)
 
     def r2_more_than_one_place(self) -> FlagResult | None:
-        spans = _spans(self.episodes)
+        spans = region_spans(self.episodes)
         if len(spans) < MIN_REGIONS:
             return None
         # Twitches that wander are common in the benign form; what raises concern is weakness in a
         # region that joined after the first day (docs/clinical.md, R2).
         first_day = self.episodes[0].day
-        initial = _regions(e for e in self.episodes if e.day == first_day)
+        initial = regions_of(e for e in self.episodes if e.day == first_day)
         new_with_weakness = [e for e in self.episodes if e.has("weakness") and e.regions - initial]
         detail = f"{len(spans)} body regions: " + ", ".join(
             f"{span.region.replace('_', ' ')} from {day_text(span.first_date)}" for span in spans
         )
         if new_with_weakness:
-            weak_regions = _region_names({r for e in new_with_weakness for r in e.regions - initial})
+            weak_regions = region_names({r for e in new_with_weakness for r in e.regions - initial})
             detail += f"; weakness logged in {weak_regions} on {day_text(new_with_weakness[0].day)}"
         regions = {span.region for span in spans}
-        return _flag("R2", _evidence(self.episodes), regions, escalated=bool(new_with_weakness), detail=detail)
+        return make_flag("R2", evidence_of(self.episodes), regions, escalated=bool(new_with_weakness), detail=detail)
 
     def r3_weakness_or_stiffness(self) -> FlagResult | None:
         found = self.with_symptoms("weakness", "stiffness")
         if not found:
             return None
-        parts = _counted((symptom, sum(e.has(symptom) for e in found)) for symptom in ("weakness", "stiffness"))
-        detail = f"{' and '.join(parts)} ({_region_names(_regions(found))}), {span_text(found[0].day, found[-1].day)}"
-        return _flag("R3", _evidence(found), _regions(found), detail=detail)
+        parts = counted((symptom, sum(e.has(symptom) for e in found)) for symptom in ("weakness", "stiffness"))
+        detail = f"{' and '.join(parts)} ({region_names(regions_of(found))}), {span_text(found[0].day, found[-1].day)}"
+        return make_flag("R3", evidence_of(found), regions_of(found), detail=detail)
 
     def r4_wasting(self) -> FlagResult | None:
         found = self.with_symptoms("muscle_wasting")
-        detail = _episodes_text(found, "noting a thinner muscle") if found else ""
-        return _flag("R4", _evidence(found), _regions(found), detail=detail) if found else None
+        detail = episodes_text(found, "noting a thinner muscle") if found else ""
+        return make_flag("R4", evidence_of(found), regions_of(found), detail=detail) if found else None
 
     def r5_speech_or_swallowing(self) -> FlagResult | None:
         found = [
@@ -375,17 +185,17 @@ class _Rules:
         ]
         if not found:
             return None
-        parts = _counted(
+        parts = counted(
             (
                 ("trouble speaking", sum(e.has("speech_difficulty") for e in found)),
                 ("trouble swallowing", sum(e.has("swallowing_difficulty") for e in found)),
                 ("tongue twitching", sum("tongue" in e.regions for e in found)),
             )
         )
-        return _flag(
+        return make_flag(
             "R5",
-            _evidence(found),
-            _regions(found),
+            evidence_of(found),
+            regions_of(found),
             detail=f"{', '.join(parts)}, {span_text(found[0].day, found[-1].day)}",
         )
 
@@ -395,14 +205,16 @@ class _Rules:
         companions = [flag for flag in (weakness, wasting) if flag]
         if not cramps or not companions:
             return None
-        evidence = _evidence(cramps) + [
+        evidence = evidence_of(cramps) + [
             (entry_id, day) for flag in companions for entry_id, day in _flag_evidence(flag, self.episodes)
         ]
         beside = " and ".join(
             ("weakness or stiffness" if flag.rule_id == "R3" else "a thinner muscle") for flag in companions
         )
-        detail = f"{_episodes_text(cramps, 'with cramp or spasm')}, beside {beside}"
-        return _flag("R6", evidence, _regions(cramps) | {r for flag in companions for r in flag.regions}, detail=detail)
+        detail = f"{episodes_text(cramps, 'with cramp or spasm')}, beside {beside}"
+        return make_flag(
+            "R6", evidence, regions_of(cramps) | {r for flag in companions for r in flag.regions}, detail=detail
+        )
 
     def r7_suspected_medicine(self) -> FlagResult | None:
         if not self.episodes:
@@ -419,8 +231,8 @@ class _Rules:
         if not suspects:
             return None
         evidence = [(m.id, m.started_on) for m in suspects if m.started_on] + [(first.id, first.day)]
-        detail = "; ".join(_medication_text(m) for m in suspects) + f"; first episode {day_text(first.day)}"
-        return _flag("R7", evidence, detail=detail)
+        detail = "; ".join(medication_text(m) for m in suspects) + f"; first episode {day_text(first.day)}"
+        return make_flag("R7", evidence, detail=detail)
 
     def _tremor_recordings(self, postures: set[str]) -> list[tuple[str, str, date]]:
         return [
@@ -455,7 +267,7 @@ class _Rules:
                     f"on {count_text(len(days), 'day')}, {span_text(min(days), max(days))}; "
                     f"on the {other}: {count_text(len(other_days), 'day')}"
                 )
-                return _flag("R8", items[side], {f"{side}_hand"}, detail=detail)
+                return make_flag("R8", items[side], {f"{side}_hand"}, detail=detail)
         return None
 
     def r9_action_tremor_both_sides(self) -> FlagResult | None:
@@ -466,7 +278,7 @@ class _Rules:
         ]
         recordings = self._tremor_recordings({"postural", "action"})
         sides = {side for e in action for side in e.sides} | {hand for _, hand, _ in recordings}
-        evidence = _evidence(action) + [(entry_id, day) for entry_id, _, day in recordings]
+        evidence = evidence_of(action) + [(entry_id, day) for entry_id, _, day in recordings]
         if {"left", "right"} <= sides and len(evidence) >= RECURRING_EPISODES:
             days = [day for _, day in evidence]
             counted = [
@@ -478,8 +290,8 @@ class _Rules:
                 f"tremor when using or holding out the hands, left and right: {' and '.join(counted)}, "
                 f"{span_text(min(days), max(days))}"
             )
-            regions = _regions(action) | {f"{hand}_hand" for _, hand, _ in recordings}
-            return _flag("R9", evidence, regions, detail=detail)
+            regions = regions_of(action) | {f"{hand}_hand" for _, hand, _ in recordings}
+            return make_flag("R9", evidence, regions, detail=detail)
         return None
 
     def r10_task_specific(self) -> FlagResult | None:
@@ -492,9 +304,9 @@ class _Rules:
             return None
         detail = (
             f"{len(found)} of {count_text(len(cramps), 'cramp or spasm episode')} came while writing or typing "
-            f"({_region_names(_regions(found))}), {span_text(found[0].day, found[-1].day)}"
+            f"({region_names(regions_of(found))}), {span_text(found[0].day, found[-1].day)}"
         )
-        return _flag("R10", _evidence(found), _regions(found), detail=detail)
+        return make_flag("R10", evidence_of(found), regions_of(found), detail=detail)
 
     def r13_lithium(self) -> FlagResult | None:
         # Of the toxicity signs only unsteadiness (balance_problem) is in the diary, and a tremor's
@@ -507,10 +319,10 @@ class _Rules:
         ]
         if not found:
             return None
-        detail = f"{_episodes_text(found, 'of tremor with unsteadiness')}; taking " + "; ".join(
-            _medication_text(m) for m in lithium
+        detail = f"{episodes_text(found, 'of tremor with unsteadiness')}; taking " + "; ".join(
+            medication_text(m) for m in lithium
         )
-        return _flag("R13", _evidence(found), _regions(found), detail=detail)
+        return make_flag("R13", evidence_of(found), regions_of(found), detail=detail)
 
     def r14_tardive_dyskinesia(self) -> FlagResult | None:
         birth_year = self.diary.birth_year
@@ -531,12 +343,12 @@ class _Rules:
                 continue
             span_days = (exposed[-1].day - exposed[0].day).days
             if span_days >= TD_MIN_SPAN_DAYS:
-                evidence = [(medication.id, medication.started_on), *_evidence(exposed)]
+                evidence = [(medication.id, medication.started_on), *evidence_of(exposed)]
                 detail = (
-                    f"{_medication_text(medication)}; {_episodes_text(exposed, 'of repetitive movements')} "
+                    f"{medication_text(medication)}; {episodes_text(exposed, 'of repetitive movements')} "
                     f"(over {span_days // 7} weeks)"
                 )
-                return _flag("R14", evidence, _regions(exposed), detail=detail)
+                return make_flag("R14", evidence, regions_of(exposed), detail=detail)
         return None
 
     def r15_low_calcium_pattern(self) -> FlagResult | None:
@@ -549,15 +361,15 @@ class _Rules:
         found = sorted(mouth + fingertips, key=lambda e: e.record.started_at)
         if not found:
             return None
-        parts = _counted(
+        parts = counted(
             (("tingling around the mouth", len(mouth)), ("fingertip tingling with cramp or spasm", len(fingertips)))
         )
         detail = f"{' and '.join(parts)}, {span_text(found[0].day, found[-1].day)}"
-        return _flag("R15", _evidence(found), _regions(found), detail=detail)
+        return make_flag("R15", evidence_of(found), regions_of(found), detail=detail)
 
     def _finger_pattern(
-        self, matches: Callable[[_Episode, frozenset[str]], bool]
-    ) -> dict[str, tuple[list[_Episode], list[_Episode]]]:
+        self, matches: Callable[[FlagEpisode, frozenset[str]], bool]
+    ) -> dict[str, tuple[list[FlagEpisode], list[FlagEpisode]]]:
         """Per hand: (the numbness/tingling episodes in its fingers, those among them matching the pattern)."""
         numb = self.with_symptoms(*NUMB_OR_TINGLING)
         result = {}
@@ -567,7 +379,7 @@ class _Rules:
         return result
 
     def _nerve_pattern(
-        self, rule_id: str, matches: Callable[[_Episode, frozenset[str]], bool], what: str
+        self, rule_id: str, matches: Callable[[FlagEpisode, frozenset[str]], bool], what: str
     ) -> FlagResult | None:
         """R16 and R17: a finger pattern that recurs on one hand and is the usual one there."""
         per_side = self._finger_pattern(matches)
@@ -584,7 +396,7 @@ class _Rules:
                 f"{side} hand: {len(found)} of {count_text(len(all_), 'episode')} of numbness or tingling in the "
                 f"fingers involved {what}, on {days}, {span_text(found[0].day, found[-1].day)}"
             )
-        evidence = _evidence(e for side in sides for e in per_side[side][1])
+        evidence = evidence_of(e for side in sides for e in per_side[side][1])
         wasting = []
         if rule_id == "R16":
             wasting = [
@@ -592,16 +404,16 @@ class _Rules:
             ]
             if wasting:
                 parts.append(f"thinner muscle at the base of the thumb logged on {day_text(wasting[0].day)}")
-        return _flag(
+        return make_flag(
             rule_id,
-            evidence + _evidence(wasting),
+            evidence + evidence_of(wasting),
             {f"{side}_hand" for side in sides},
             escalated=bool(wasting),
             detail="; ".join(parts),
         )
 
     def r16_median_pattern(self) -> FlagResult | None:
-        def median(episode: _Episode, fingers: frozenset[str]) -> bool:
+        def median(episode: FlagEpisode, fingers: frozenset[str]) -> bool:
             complaint = episode.has("numbness") or episode.record.duration_s >= SENSORY_COMPLAINT_MIN_S
             night = (
                 episode.record.context == "during_sleep"
@@ -620,14 +432,14 @@ class _Rules:
     def r17_ulnar_pattern(self) -> FlagResult | None:
         return self._nerve_pattern(
             "R17",
-            lambda _episode, fingers: fingers >= ULNAR_FINGERS and not fingers & MEDIAN_FINGERS,
+            lambda flag_episode, fingers: fingers >= ULNAR_FINGERS and not fingers & MEDIAN_FINGERS,
             "the little and ring fingers with the thumb, index and middle spared",
         )
 
     def r18_both_hands_or_feet(self) -> FlagResult | None:
         # Both sides must show it again and again: ten episodes in the left hand and one in the
         # right is a one-sided pattern with a minority on the other side, not "both hands".
-        per_limb: dict[tuple[str, str], list[_Episode]] = {}
+        per_limb: dict[tuple[str, str], list[FlagEpisode]] = {}
         for episode in self.with_symptoms(*NUMB_OR_TINGLING):
             sites = [BODY_SITES[c] for c in episode.record.body_sites if c in BODY_SITES]
             for site in sites:
@@ -656,24 +468,24 @@ class _Rules:
             )
             + f", {span_text(found[0].day, found[-1].day)}"
         )
-        return _flag("R18", _evidence(found), _regions(found), detail=detail)
+        return make_flag("R18", evidence_of(found), regions_of(found), detail=detail)
 
     def r19_ms_type_signs(self) -> FlagResult | None:
         signs = self.with_symptoms("vision_change", "balance_problem")
         numb = self.with_symptoms("numbness")
         ordinals = [episode.day.toordinal() for episode in numb]
-        spread: list[_Episode] = []
+        spread: list[FlagEpisode] = []
         for index, episode in enumerate(numb):
             # Episodes are in time order, so the earlier days within the window are a contiguous run.
             first = bisect_left(ordinals, ordinals[index] - NUMBNESS_SPREAD_DAYS)
             last = bisect_left(ordinals, ordinals[index])
             earlier = numb[first:last]
-            if earlier and episode.regions - _regions(earlier):
+            if earlier and episode.regions - regions_of(earlier):
                 spread.extend([*earlier, episode])
         found = signs + spread
         if not found:
             return None
-        parts = _counted(
+        parts = counted(
             (
                 ("change in vision", sum(e.has("vision_change") for e in signs)),
                 ("balance problem", sum(e.has("balance_problem") for e in signs)),
@@ -683,11 +495,11 @@ class _Rules:
             reached = max(spread, key=lambda e: e.day)
             parts.append(
                 f"numbness reached a new area within {NUMBNESS_SPREAD_DAYS} days "
-                f"({_region_names(_regions(spread))}, by {day_text(reached.day)})"
+                f"({region_names(regions_of(spread))}, by {day_text(reached.day)})"
             )
         days = [e.day for e in found]
         detail = f"{'; '.join(parts)}, {span_text(min(days), max(days))}"
-        return _flag("R19", _evidence(found), _regions(found), detail=detail)
+        return make_flag("R19", evidence_of(found), regions_of(found), detail=detail)
 
     def r20_sudden_face_arm_speech(self) -> FlagResult | None:
         speech = self.with_symptoms("speech_difficulty")
@@ -702,10 +514,10 @@ class _Rules:
             return None
         days = sorted({e.day for e in found})
         detail = (
-            f"trouble speaking and weakness of the {_region_names(_regions(w for _, w in pairs))} within "
+            f"trouble speaking and weakness of the {region_names(regions_of(w for _, w in pairs))} within "
             f"{SUDDEN_WINDOW_HOURS} hours, on {', '.join(day_text(d) for d in days)}"
         )
-        return _flag("R20", _evidence(found), _regions(found), detail=detail)
+        return make_flag("R20", evidence_of(found), regions_of(found), detail=detail)
 
     def l1_low_electrolyte(self) -> FlagResult | None:
         # Each test is judged on its latest result: a later result in range means the low one has
@@ -728,36 +540,16 @@ class _Rules:
             also = f"; also below range on {', '.join(day_text(d) for d in earlier)}" if earlier else ""
             parts.append(lab_text(latest) + also)
             evidence.extend((lab.id, lab.taken_on) for lab in latest_low)
-        return _flag("L1", evidence, detail="; ".join(parts)) if evidence else None
+        return make_flag("L1", evidence, detail="; ".join(parts)) if evidence else None
 
 
 def _below_range(lab: LabRecord) -> bool:
     return lab.reference_low is not None and lab.value < lab.reference_low
 
 
-def _flag_evidence(flag: FlagResult, episodes: list[_Episode]) -> Evidence:
+def _flag_evidence(flag: FlagResult, episodes: list[FlagEpisode]) -> Evidence:
     ids = set(flag.evidence_entry_ids)
     return [(e.id, e.day) for e in episodes if e.id in ids]
-
-
-def _spans(episodes: list[_Episode]) -> list[RegionSpan]:
-    spans: dict[str, RegionSpan] = {}
-    for episode in episodes:
-        for region in episode.regions:
-            span = spans.get(region)
-            if span is None:
-                spans[region] = RegionSpan(region, episode.day, episode.day, 1)
-            else:
-                spans[region] = RegionSpan(
-                    region, min(span.first_date, episode.day), max(span.last_date, episode.day), span.episode_count + 1
-                )
-    return sorted(spans.values(), key=lambda span: (span.first_date, span.region))
-
-
-def region_timeline(diary: Diary) -> list[RegionSpan]:
-    """Each body region with its first and last local episode date and episode count, oldest first."""
-    tz = ZoneInfo(diary.timezone)
-    return _spans([_episode(record, tz) for record in diary.episodes])
 
 
 def evaluate_flags(diary: Diary) -> list[FlagResult]:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from insights.analysis.clinical_thresholds import RECURRING_EPISODES
-from insights.analysis.flag_rules import FlagResult, add_months, day_text, evaluate_flags, region_timeline
+from insights.analysis.flag_rules import FlagResult, add_months, evaluate_flags, region_timeline
 from insights.analysis.records import Diary, EpisodeRecord, LabRecord, MedicationRecord
+from insights.wording import day_text
 from tests.insights.analysis.analysis_builders import (
     TODAY,
     days_ago,
