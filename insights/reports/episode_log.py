@@ -14,7 +14,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, LongTable, Paragraph, TableStyle
 
 from insights.reports import theme
-from insights.reports.content import EpisodeRow
+from insights.reports.report_model import EpisodeRow
 
 _FONT_SIZE = 7.5
 _PADDING = 3  # left + right cell padding is twice this

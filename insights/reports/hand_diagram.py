@@ -16,8 +16,8 @@ from reportlab.lib import colors
 
 from diary.catalogues.body_sites import FINGERS, SIDES
 from insights.reports import theme
-from insights.reports.charts import date_ticks
-from insights.reports.content import RegionSpan
+from insights.reports.pdf_charts import date_ticks
+from insights.reports.report_model import RegionSpan
 
 _UNUSED_FILL = colors.HexColor("#FBFCFD")
 _PALE = colors.HexColor("#E3ECF5")

@@ -19,9 +19,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
 
 from insights.reports import theme
-from insights.reports.content import ReportContent
 from insights.reports.episode_log import episode_log_section
 from insights.reports.experiment_section import experiment_section
+from insights.reports.page_one import TITLE, flags_in_full, page_one_is_crowded, summary_flowables
+from insights.reports.report_model import ReportContent
 from insights.reports.sections import (
     associations_section,
     characteristics_section,
@@ -31,7 +32,6 @@ from insights.reports.sections import (
     timeline_section,
     tremors_section,
 )
-from insights.reports.summary import TITLE, flags_in_full, page_one_is_crowded, summary_flowables
 
 DISCLAIMER = (
     "This report summarises what the patient logged in the Twitchlog app. It is not a diagnosis and has not been "

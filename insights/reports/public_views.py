@@ -22,11 +22,11 @@ from config.client_ip import client_ip
 from config.plain_throttle import plain_view_throttled
 from insights import wording
 from insights.reports import services, theme
-from insights.reports.build import report_content
-from insights.reports.content import FlagRow, ReportContent
 from insights.reports.models import Share, ShareAccessKind
+from insights.reports.page_one import NO_RED_FLAGS, left_out_sentence, pattern_sentence
+from insights.reports.presenters import report_content
+from insights.reports.report_model import FlagRow, ReportContent
 from insights.reports.selectors import ShareState, share_by_token
-from insights.reports.summary import NO_RED_FLAGS, left_out_sentence, pattern_sentence
 
 _REFUSALS: dict[ShareState, tuple[int, str, str]] = {
     ShareState.UNKNOWN: (

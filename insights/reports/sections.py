@@ -15,9 +15,9 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from insights import wording
 from insights.reports import theme
-from insights.reports.charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
-from insights.reports.content import LabRow, MedicationRow, ReportContent
 from insights.reports.hand_diagram import finger_legend_rows, hands_drawing, shade_scale_drawing, spread_drawing
+from insights.reports.pdf_charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
+from insights.reports.report_model import LabRow, MedicationRow, ReportContent
 from insights.reports.theme import escape
 
 _LOW_FILL = colors.HexColor("#FDEBD3")

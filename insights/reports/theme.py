@@ -18,7 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import TableStyle
 
 from insights import wording
-from insights.reports import figures
+from insights.reports import diary_figures
 
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
@@ -96,7 +96,7 @@ format_duration = wording.duration
 
 def format_day(day: date | None) -> str:
     """One date format everywhere: "4 Aug 2026" (the figures module owns it, so the email matches)."""
-    return figures.format_day(day)
+    return diary_figures.format_day(day)
 
 
 def format_range(start: date, end: date) -> str:

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, SYMPTOMS
 from insights.analysis.records import CaffeineRecord, Diary, EpisodeRecord
-from insights.reports.content import (
+from insights.reports.diary_figures import DiaryFigures, diary_figures
+from insights.reports.report_model import (
     AssociationRow,
     DayRow,
     EpisodeRow,
@@ -31,7 +32,6 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
-from insights.reports.figures import DiaryFigures, diary_figures
 
 TIMEZONE = "Europe/London"
 

@@ -14,7 +14,8 @@ import pypdf
 import pytest
 
 from insights import wording
-from insights.reports.content import (
+from insights.reports.pdf import DISCLAIMER, render_report_pdf
+from insights.reports.report_model import (
     AssociationRow,
     DayRow,
     EpisodeRow,
@@ -26,7 +27,6 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
-from insights.reports.pdf import DISCLAIMER, render_report_pdf
 from tests.insights.reports.sample import figures_from_rows, sample_content
 
 START, END = date(2026, 3, 2), date(2026, 3, 15)

@@ -17,7 +17,7 @@ from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 
 from insights.reports import theme
-from insights.reports.content import DayRow
+from insights.reports.report_model import DayRow
 
 _LABEL_WIDTH = 62  # left gutter for panel titles and y tick labels
 _RIGHT_PAD = 8

@@ -14,7 +14,7 @@ from typing import Any
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
 from diary.models import MAX_UTC_OFFSET_MIN
 from diary.tables import EARLIEST_DAY, TABLES, Column
-from diary.tremor_rules import validate_recording
+from diary.tremor_checks import validate_recording
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=24)

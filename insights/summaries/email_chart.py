@@ -22,7 +22,7 @@ from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from insights.summaries.figures import ChartDay
+from insights.summaries.week_figures import ChartDay
 
 WIDTH_PX, HEIGHT_PX, DPI = 600, 280, 100
 LABEL_SIZE = 19  # about 11 px once the image is scaled to a phone's width

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from insights.reports.figures import DiaryFigures, format_day
+from insights.reports.diary_figures import DiaryFigures, format_day
 from insights.wording import TriggerStatus, status_words
 
 if TYPE_CHECKING:

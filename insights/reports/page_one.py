@@ -20,8 +20,8 @@ from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, 
 from diary.catalogues.body_sites import BODY_SITES
 from insights import wording
 from insights.reports import theme
-from insights.reports.content import FlagRow, ReportContent
-from insights.reports.figures import DiaryFigures
+from insights.reports.diary_figures import DiaryFigures
+from insights.reports.report_model import FlagRow, ReportContent
 from insights.reports.theme import escape
 
 TITLE = "Twitching and tremor diary: report for a doctor"

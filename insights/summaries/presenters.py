@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from diary.catalogues.drinks import DAILY_GUIDE_MG
 from insights import wording
 from insights.analysis.knowledge import CONTEXT_SENTENCE, SEVERITIES
-from insights.summaries.figures import SHORT_NIGHT_HOURS, ChartDay, WeekFigures
 from insights.summaries.selectors import TOP_ASSOCIATIONS, SummaryData
+from insights.summaries.week_figures import SHORT_NIGHT_HOURS, ChartDay, WeekFigures
 from insights.summaries.weeks import Week
 
 NOT_LOGGED = "\u2013"

@@ -31,7 +31,10 @@ from insights.analysis.records import Diary, EpisodeRecord, LabRecord, Medicatio
 from insights.models import Flag, FlagStatus, InsightState
 from insights.presenters import METHOD, status_sentence
 from insights.reports import page_one_facts
-from insights.reports.content import (
+from insights.reports.device_sources import device_sources_sentence
+from insights.reports.diary_figures import diary_figures, format_day
+from insights.reports.experiment_section import experiment_report
+from insights.reports.report_model import (
     AssociationRow,
     DayRow,
     EpisodeRow,
@@ -43,9 +46,6 @@ from insights.reports.content import (
     TremorRow,
     Trend,
 )
-from insights.reports.device_sources import device_sources_sentence
-from insights.reports.experiment_section import experiment_report
-from insights.reports.figures import diary_figures, format_day
 
 # A lab taken up to a year before the range still explains twitching in it (a low magnesium
 # found in spring matters for a summer report); older results would only clutter the page.
