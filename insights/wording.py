@@ -8,7 +8,7 @@ statuses and the effect sizes behind them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models.enums import TextChoices
@@ -141,16 +141,32 @@ def cut_words(trigger: str, value: float) -> str:
 # --- Dates and spans -----------------------------------------------------------------------------
 
 
-def day_text(day: date | None) -> str:
-    """The one date format: "4 Aug 2026"."""
-    return f"{day.day} {day:%b %Y}" if day else "-"
+def day_month_text(day: date, *, zero_padded: bool = False) -> str:
+    """A day without its year: "4 Aug" ("04 Aug" zero-padded, as the report's experiment section
+    prints it)."""
+    return f"{day:%d %b}" if zero_padded else f"{day.day} {day:%b}"
+
+
+def day_text(day: date | None, *, zero_padded: bool = False) -> str:
+    """The one date format: "4 Aug 2026" ("04 Aug 2026" zero-padded); "-" for no day."""
+    return f"{day_month_text(day, zero_padded=zero_padded)} {day:%Y}" if day else "-"
+
+
+def moment_text(moment: datetime) -> str:
+    """A local time to the minute: "4 Aug 2026 14:05"."""
+    return f"{day_text(moment.date())} {moment:%H:%M}"
+
+
+def period_text(start: date, end: date) -> str:
+    """A report's range, both ends in full: "4 Aug 2026 to 3 Sep 2026"."""
+    return f"{day_text(start)} to {day_text(end)}"
 
 
 def span_text(first: date, last: date) -> str:
     """ "3 Sep - 30 Oct 2026", "20 Dec 2025 - 5 Jan 2026", or "3 Sep 2026" for one day."""
     if first == last:
         return day_text(first)
-    start = f"{first.day} {first:%b}" if first.year == last.year else day_text(first)
+    start = day_month_text(first) if first.year == last.year else day_text(first)
     return f"{start} - {day_text(last)}"
 
 

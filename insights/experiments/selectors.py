@@ -7,9 +7,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.models import User
+
+# Re-exported: the experiment modules ask their selectors for the user's today.
+from accounts.timezones import local_today as local_today
 from config.errors import NotFound
 from diary.models import CaffeineIntake, DiaryRecord, ExerciseSession, Experiment, ExperimentDay, SleepLog
 from insights.analysis import n_of_1, n_of_1_power
@@ -19,10 +21,6 @@ from insights.selectors import diary_for_user
 
 # The effects the promise is stated for: a doubling and a 1.5x change.
 PROMISED_EFFECTS = (2.0, 1.5)
-
-
-def local_today(user: User, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(user.timezone)).date()
 
 
 def experiment_list(user: User) -> QuerySet[Experiment]:

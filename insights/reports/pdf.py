@@ -18,6 +18,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
 
+from insights import wording
 from insights.reports import theme
 from insights.reports.episode_log import episode_log_section
 from insights.reports.experiment_section import experiment_section
@@ -81,9 +82,8 @@ class _NumberedCanvas(Canvas):
 def _header_footer(content: ReportContent) -> Callable[[Canvas, Any], None]:
     """The page decoration for every page: who, which range, when generated, and the disclaimer."""
     who = content.patient_display_name + (f" (born {content.birth_year})" if content.birth_year else "")
-    period = theme.format_range(content.range_start, content.range_end)
-    generated_on = theme.format_day(content.generated_at.date())
-    generated = f"Generated {generated_on} {content.generated_at:%H:%M} ({content.timezone})"
+    period = wording.period_text(content.range_start, content.range_end)
+    generated = f"Generated {wording.moment_text(content.generated_at)} ({content.timezone})"
     disclaimer_lines = simpleSplit(DISCLAIMER, theme.FONT, 7, CONTENT_WIDTH - _FOOTER_RIGHT_COLUMN)
     right = PAGE_WIDTH - MARGIN_X
 
@@ -158,7 +158,7 @@ def render_report_pdf(content: ReportContent) -> bytes:
         bottomMargin=MARGIN_BOTTOM,
         title=f"{TITLE}: {content.patient_display_name}",
         author="Twitchlog",
-        subject=theme.format_range(content.range_start, content.range_end),
+        subject=wording.period_text(content.range_start, content.range_end),
         creator="Twitchlog",
     )
     decorate = _header_footer(content)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from insights.reports.diary_figures import DiaryFigures, format_day
-from insights.wording import TriggerStatus, status_words
+from insights.reports.diary_figures import DiaryFigures
+from insights.wording import TriggerStatus, day_text, period_text, status_words
 
 if TYPE_CHECKING:
     # Only for the annotation: the section module reads the database, this view model does not.
@@ -50,8 +50,9 @@ class DayRow:
 
 
 @dataclass(frozen=True)
-class RegionSpan:
-    """A body region with episodes, from the first to the last day it was involved."""
+class RegionRow:
+    """A body region with episodes, from the first to the last day it was involved (the analysis's
+    ``RegionSpan``, worded)."""
 
     region_label: str
     first_day: date
@@ -84,7 +85,7 @@ class AssociationRow:
     ci_low: float | None = None
     ci_high: float | None = None
     q_value: float | None = None
-    status: str = "linked"  # one of ASSOCIATION_STATUSES
+    status: str = TriggerStatus.LINKED  # one of ASSOCIATION_STATUSES
     status_text: str = ""  # the one wording of the status (insights.wording), e.g. "not clear yet"
     comparison: str = ""  # what was compared, e.g. "days with 300 mg caffeine or more against the others"
     n_days: int | None = None
@@ -129,8 +130,8 @@ class FlagRow:
     def dates(self) -> str:
         """ "4 Aug 2026 to 1 Dec 2026", or the one date."""
         if self.first_seen and self.last_seen and self.first_seen != self.last_seen:
-            return f"{format_day(self.first_seen)} to {format_day(self.last_seen)}"
-        return format_day(self.first_seen or self.last_seen)
+            return period_text(self.first_seen, self.last_seen)
+        return day_text(self.first_seen or self.last_seen)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ class LabRow:
     @property
     def numbers(self) -> tuple[str, str]:
         """Value and reference range with one shared precision, as a lab prints them ("0.62", "0.70-1.00")."""
-        digits = max(_decimals(v) for v in (self.value, self.reference_low, self.reference_high))
+        digits = lab_decimals(self.value, self.reference_low, self.reference_high)
         low, high = self.reference_low, self.reference_high
         if low is not None and high is not None:
             reference = f"{low:.{digits}f}-{high:.{digits}f}"
@@ -165,11 +166,9 @@ class LabRow:
         return f"{self.analyte_label} {value} {self.unit}" + (f" (range {reference})" if reference != "-" else "")
 
 
-def _decimals(value: float | None) -> int:
-    if value is None:
-        return 0
-    text = f"{value:g}"
-    return len(text.split(".")[1]) if "." in text else 0
+def lab_decimals(*values: float | None) -> int:
+    """As many decimals as the most precise of a lab's numbers, as the lab printed them."""
+    return max((len(f"{v:g}".split(".")[1]) if "." in f"{v:g}" else 0 for v in values if v is not None), default=0)
 
 
 @dataclass(frozen=True)
@@ -214,7 +213,7 @@ class ReportContent:
     finger_counts: Mapping[str, int] = field(default_factory=dict)  # body site code -> episodes
     finger_episodes_by_side: Mapping[str, int] = field(default_factory=dict)  # side -> episodes with any finger
     other_site_counts: Sequence[LabelCount] = ()
-    region_timeline: Sequence[RegionSpan] = ()
+    region_timeline: Sequence[RegionRow] = ()
     characters: Sequence[LabelCount] = ()
     contexts: Sequence[LabelCount] = ()
     symptoms: Sequence[LabelCount] = ()

@@ -51,7 +51,7 @@ def timeline_guides(content: ReportContent) -> dict[str, tuple[float, str]]:
     """A guide for each measure whose association was tested; none where nothing was compared."""
     guides = {}
     for a in content.associations:
-        if a.trigger in _GUIDE_LABELS and a.status != "not_testable" and a.cut_point is not None:
+        if a.trigger in _GUIDE_LABELS and a.status != wording.TriggerStatus.NOT_TESTABLE and a.cut_point is not None:
             guides[a.trigger] = (a.cut_point, _GUIDE_LABELS[a.trigger](a.cut_point))
     return guides
 
@@ -75,7 +75,7 @@ def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
         )
     note = unit + "A day with nothing logged has no mark."
     if started is not None:
-        note += f" The diary started on {theme.format_day(started)}, after the range began; the axis starts there."
+        note += f" The diary started on {wording.day_text(started)}, after the range began; the axis starts there."
     if guides:
         note += " Dashed lines: the cut points the associations compared at (see Associations); none is drawn "
         note += "for a measure that was not tested."
@@ -124,7 +124,7 @@ def hands_section(content: ReportContent, width: float) -> list[Flowable]:
         spread = spread_drawing(content.region_timeline, axis_start, content.range_end, width)
         scope = "in the shared range" if content.scope == "range" else "over the whole diary up to the range end"
         before = (
-            f"; the axis starts before this report's range, on {theme.format_day(axis_start)}"
+            f"; the axis starts before this report's range, on {wording.day_text(axis_start)}"
             if axis_start < content.range_start
             else ""
         )
@@ -166,8 +166,8 @@ def _medication_row(med: MedicationRow) -> list[object]:
             f"<b>{escape(med.name)}</b><br/><font color='#616E7C'>{escape(med.drug_class_label)}</font>", theme.CELL
         ),
         Paragraph(f"{escape(med.dose) or '-'}<br/><font color='#616E7C'>{taking}</font>", theme.CELL),
-        theme.format_day(med.started_on),
-        theme.format_day(med.stopped_on) if med.stopped_on else "still taking",
+        wording.day_text(med.started_on),
+        wording.day_text(med.stopped_on) if med.stopped_on else "still taking",
         # A regular medicine is rarely logged dose by dose: "0" would read as "not taken".
         str(med.doses_in_range) if med.doses_in_range or med.as_needed else "not logged",
         link,
@@ -196,7 +196,7 @@ def medications_section(content: ReportContent, width: float) -> list[Flowable]:
 
 def associations_section(content: ReportContent, width: float) -> list[Flowable]:
     """Every trigger considered, found or not, with what was compared and the estimate."""
-    tested = [a for a in content.associations if a.status != "not_testable"]
+    tested = [a for a in content.associations if a.status != wording.TriggerStatus.NOT_TESTABLE]
     if not tested:
         text = content.association_status or "No trigger had enough days to be tested."
         story: list[Flowable] = [_heading("Associations", _none(text))]
@@ -220,7 +220,7 @@ def associations_section(content: ReportContent, width: float) -> list[Flowable]
         table = Table(rows, colWidths=widths, repeatRows=1, style=theme.table_style())
         table.setStyle(TableStyle([("ALIGN", (3, 0), (-1, -1), "RIGHT")]))
         for i, a in enumerate(content.associations, start=1):
-            if a.status == "linked":
+            if a.status == wording.TriggerStatus.LINKED:
                 table.setStyle(TableStyle([("FONT", (2, i), (2, i), theme.FONT_BOLD, 8.5, 10.5)]))
         story = [
             _heading(
@@ -268,7 +268,7 @@ def labs_section(content: ReportContent, width: float) -> list[Flowable]:
         value, reference = lab.numbers
         rows.append(
             [
-                theme.format_day(lab.taken_on),
+                wording.day_text(lab.taken_on),
                 lab.analyte_label,
                 value,
                 lab.unit,
@@ -305,7 +305,7 @@ def tremors_section(content: ReportContent, width: float) -> list[Flowable]:
     for t in content.tremors:
         rows.append(
             [
-                t.recorded_at.strftime("%d %b %Y %H:%M").lstrip("0"),
+                wording.moment_text(t.recorded_at),
                 t.hand,
                 t.posture,
                 f"{t.dominant_hz:.1f} Hz" if t.dominant_hz is not None else "-",

@@ -27,7 +27,7 @@ from insights.reports.report_model import (
     FlagRow,
     LabRow,
     MedicationRow,
-    RegionSpan,
+    RegionRow,
     ReportContent,
     TremorRow,
     Trend,
@@ -98,14 +98,14 @@ def _episode_rows(
     return episodes, site_lists
 
 
-def _region_timeline(episodes: list[EpisodeRow], site_lists: list[list[str]]) -> list[RegionSpan]:
+def _region_timeline(episodes: list[EpisodeRow], site_lists: list[list[str]]) -> list[RegionRow]:
     spans: dict[str, list[date]] = {}
     for episode, sites in zip(episodes, site_lists, strict=True):
         for region in {BODY_SITES[s].region for s in sites}:
             spans.setdefault(region, []).append(episode.started_at_local.date())
     return sorted(
         (
-            RegionSpan(region.replace("_", " ").capitalize(), min(days), max(days), len(days))
+            RegionRow(region.replace("_", " ").capitalize(), min(days), max(days), len(days))
             for region, days in spans.items()
         ),
         key=lambda span: span.first_day,
@@ -143,7 +143,7 @@ def _medications(start: date, end: date) -> list[MedicationRow]:
     ]
 
 
-def _flags(timeline: list[RegionSpan], start: date) -> list[FlagRow]:
+def _flags(timeline: list[RegionRow], start: date) -> list[FlagRow]:
     flags = []
     longest = max(timeline, key=lambda s: (s.last_day - s.first_day).days, default=None)
     if longest and (longest.last_day - longest.first_day).days > 14:
