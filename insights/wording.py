@@ -95,10 +95,15 @@ def allows_words(low: float, high: float) -> str:
     return f"anything from {lower} to {upper}"
 
 
-def chance_words(power: float) -> str:
-    """ "about 6 in 10" for a probability."""
-    tenths = max(1, min(9, round(power * 10)))
-    return f"about {tenths} in 10"
+def chance_words(power: float, *, open_ends: bool = False) -> str:
+    """ "about 6 in 10" for a probability; with ``open_ends``, "less than 1 in 10" and "more than 9 in
+    10" at the ends (an experiment's plan), otherwise "about 1 in 10" and "about 9 in 10"."""
+    tenths = round(power * 10)
+    if open_ends and tenths >= 10:
+        return "more than 9 in 10"
+    if open_ends and tenths <= 0:
+        return "less than 1 in 10"
+    return f"about {max(1, min(9, tenths))} in 10"
 
 
 # --- Numbers, plurals, durations -----------------------------------------------------------------
