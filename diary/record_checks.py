@@ -1,4 +1,4 @@
-"""The input rules of every diary table, shared by REST and sync.
+"""The input checks of every diary table, shared by REST and sync.
 
 Each check returns messages that name the rule broken, so the phone can show them next
 to the field. The database's check constraints repeat the ranges as a last line of

@@ -1,7 +1,7 @@
 """Diary writes, shared by the REST API and the sync push.
 
 Every write runs in one transaction that ticks the user's sync clock (see
-diary.sync_clock), checks the input rules of every record before storing any, and
+diary.sync_clock), checks every record (diary.record_checks) before storing any, and
 announces the change after commit so the insights recompute.
 """
 

@@ -360,7 +360,7 @@ def _page_one(content: ReportContent, width: float, full_flags: int | None) -> l
     return story
 
 
-def summary_flowables(
+def page_one_flowables(
     content: ReportContent, width: float, height: float | None = None, crowded: bool | None = None
 ) -> list[Flowable]:
     """Page 1. With ``height`` the page is held in a frame of that height: crowded flags go to one

@@ -22,7 +22,7 @@ from insights import wording
 from insights.reports import theme
 from insights.reports.episode_log import episode_log_section
 from insights.reports.experiment_section import experiment_section
-from insights.reports.page_one import TITLE, flags_in_full, page_one_is_crowded, summary_flowables
+from insights.reports.page_one import TITLE, flags_in_full, page_one_flowables, page_one_is_crowded
 from insights.reports.report_model import ReportContent
 from insights.reports.sections import (
     associations_section,
@@ -120,7 +120,7 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
     labs and tremor recordings can still matter; charts of nothing do not.
     """
     crowded = page_one_is_crowded(content, width, CONTENT_HEIGHT)
-    story = [*summary_flowables(content, width, CONTENT_HEIGHT, crowded)]
+    story = [*page_one_flowables(content, width, CONTENT_HEIGHT, crowded)]
     if content.episode_count == 0:
         rest = [*labs_section(content, width)] if content.labs else []
         rest += tremors_section(content, width)

@@ -1,4 +1,4 @@
-"""The report's sections after the summary page, each a function from content to flowables.
+"""The report's sections after page 1, each a function from content to flowables.
 
 Every section starts with a heading kept together with its first block, and says so
 plainly when there is nothing to show rather than disappearing, except tremor
