@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from insights.analysis.knowledge import SEVERITIES
 from insights.reports.diary_figures import DiaryFigures
 from insights.wording import TriggerStatus, day_text, period_text, status_words
 
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
     # Only for the annotation: the section module reads the database, this view model does not.
     from insights.reports.experiment_section import ExperimentReport
 
-# Severity codes from the flag rules, mildest first (docs/architecture.md, "Promises and targets").
-SEVERITIES = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
 TREND_DIRECTIONS = ("up", "down", "flat")
 LAB_STATUSES = ("low", "normal", "high")
 
@@ -109,7 +108,7 @@ class FlagRow:
     """A flag worth a doctor's look, with the entries and dates behind it."""
 
     title: str
-    severity: str  # one of SEVERITIES
+    severity: str  # one of the flag rules' SEVERITIES (insights.analysis.knowledge)
     wording: str  # the patient-voice wording of the app; the report shows ``clinician`` instead
     evidence: str  # what the evidence counts, in words, e.g. "12 episodes on 9 days"
     first_seen: date | None = None
