@@ -4,7 +4,7 @@ One ModelSerializer per table, written out by name (EpisodeSerializer, ...): eac
 table in TABLES and takes its fields from the table's columns, so a new table needs one
 short class here and the registry stays the one list of columns. The serializers check types and shape
 only: every rule (ranges, catalogue codes, future times, a night under 24 hours) lives
-in diary.rules and is applied by diary.services, which REST and sync share, so both
+in diary.record_checks and is applied by diary.services, which REST and sync share, so both
 answer the same input with the same message.
 
 The REST representation differs from the sync wire: ``id`` is the client id, times are

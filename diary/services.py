@@ -1,7 +1,7 @@
 """Diary writes, shared by the REST API and the sync push.
 
 Every write runs in one transaction that ticks the user's sync clock (see
-diary.sync_clock), checks the input rules of every record before storing any, and
+diary.sync_clock), checks every record (diary.record_checks) before storing any, and
 announces the change after commit so the insights recompute.
 """
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import Conflict, DomainError, NotFound
-from diary import rules
+from diary import record_checks
 from diary.bulk_upsert import insert_returning, insert_stamped, upsert_rows
 from diary.models import DayCheckin, DiaryRecord, Medication
 from diary.signals import diary_changed
@@ -54,14 +54,14 @@ def with_defaults(spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
     upsert always overwrites the whole record."""
     full = {c.name: (list(c.default or ()) if c.kind == "list" else c.default) for c in spec.writable_columns}
     full.update(values)
-    return rules.complete_record(spec.name, full)
+    return record_checks.complete_record(spec.name, full)
 
 
 def check_records(table: str, writes: Iterable[RecordWrite], *, now: datetime) -> dict[str, list[str]]:
     """The rule errors of every record, keyed by ``<path>.<field>``."""
     errors: dict[str, list[str]] = {}
     for write in writes:
-        for field, messages in rules.check_record(table, write.values, now=now).items():
+        for field, messages in record_checks.check_record(table, write.values, now=now).items():
             errors[f"{write.path}.{field}"] = messages
     return errors
 
@@ -110,7 +110,7 @@ def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: d
     updated-but-missing creates), scoped to this user's ids; a column a write keeps is only
     written when the record is new. The server-derived columns (a medication's matched catalogue
     entry and drug class) travel with the client's columns."""
-    names = (*spec.column_names, *rules.SERVER_DERIVED.get(spec.name, ()))
+    names = (*spec.column_names, *record_checks.SERVER_DERIVED.get(spec.name, ()))
     by_kept: dict[frozenset[str], list[RecordWrite]] = {}
     for write in writes:
         by_kept.setdefault(write.keep, []).append(write)
@@ -230,7 +230,7 @@ def record_save(
     if partial:
         current = record_get(user=user, table=table, client_id=client_id)
         merged = {c.name: _current_value(spec, current, c.name, c.kind) for c in spec.writable_columns}
-        for derived, inputs in rules.DERIVED_FROM.get(table, {}).items():
+        for derived, inputs in record_checks.DERIVED_FROM.get(table, {}).items():
             if derived not in values and any(name in values for name in inputs):
                 merged[derived] = None
         merged.update(values)
@@ -269,7 +269,7 @@ def _already_exists(spec: TableSpec, client_id: str) -> Conflict:
 def _create_one(spec: TableSpec, user: User, write: RecordWrite) -> DiaryRecord:
     """A REST create: the clock's stamp and the row in one transaction, the stored row handed
     back by the INSERT itself; Conflict (nothing written) if the id is one of the user's live records."""
-    names = (*spec.column_names, *rules.SERVER_DERIVED.get(spec.name, ()))
+    names = (*spec.column_names, *record_checks.SERVER_DERIVED.get(spec.name, ()))
 
     def row() -> dict[str, Any]:
         return {"client_id": write.client_id, **{name: write.values[name] for name in names}}

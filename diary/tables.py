@@ -57,7 +57,7 @@ class Column:
     since: int = 1
     # The server fills it when it comes as null (caffeine mg from the drink, a medicine's class).
     derived: bool = False
-    # For a number: the inclusive range a value must fall in (diary.rules checks it on REST and
+    # For a number: the inclusive range a value must fall in (diary.record_checks checks it on REST and
     # sync alike); left as None, the kind's own range (a 32-bit integer, a finite float).
     low: float | None = None
     high: float | None = None
@@ -202,7 +202,7 @@ TABLES: dict[str, TableSpec] = {
             (
                 Column("name", "str", max_length=120),
                 Column("catalogue_key", "str", required=False, default="", max_length=64),
-                # Derived by the server from the catalogue key or the name as typed (diary.rules):
+                # Derived by the server from the catalogue key or the name as typed (diary.record_checks):
                 # the catalogue medicine matched ("" for none) and its drug class ("other").
                 Column("drug_class", "str", required=False, default="other", max_length=32, read_only=True),
                 Column("matched_key", "str", required=False, default="", max_length=64, read_only=True),

@@ -25,7 +25,7 @@ def status_sentence(
         return "Not enough data yet."
     if not reported:
         return "No clear link yet between your episodes and the triggers you log."
-    return f"{len(reported)} link{'s' if len(reported) != 1 else ''} found in your data."
+    return f"{wording.plural(len(reported), 'link')} found in your data."
 
 
 def current_shape(result: dict[str, Any]) -> dict[str, Any]:

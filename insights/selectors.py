@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import timezone_periods
+from accounts.timezones import local_today
 from diary import models as diary_models
 from diary.models import MAX_UTC_OFFSET_MIN, MIN_UTC_OFFSET_MIN
 from insights.analysis.counted_once import manual_wins
@@ -30,11 +29,6 @@ from insights.analysis.records import (
 )
 from insights.analysis.zone_history import ZoneHistory
 from insights.models import Flag, FlagStatus, InsightState
-
-
-def local_today(user: User, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(user.timezone)).date()
-
 
 _Record = TypeVar("_Record", bound=diary_models.DiaryRecord)
 

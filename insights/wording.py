@@ -7,7 +7,7 @@ is worded", explains the statuses and the effect sizes behind them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from insights.analysis.trigger_status import TriggerStatus as TriggerStatus  # re-exported for every surface
@@ -94,10 +94,15 @@ def allows_words(low: float, high: float) -> str:
     return f"anything from {lower} to {upper}"
 
 
-def chance_words(power: float) -> str:
-    """ "about 6 in 10" for a probability."""
-    tenths = max(1, min(9, round(power * 10)))
-    return f"about {tenths} in 10"
+def chance_words(power: float, *, open_ends: bool = False) -> str:
+    """ "about 6 in 10" for a probability; with ``open_ends``, "less than 1 in 10" and "more than 9 in
+    10" at the ends (an experiment's plan), otherwise "about 1 in 10" and "about 9 in 10"."""
+    tenths = round(power * 10)
+    if open_ends and tenths >= 10:
+        return "more than 9 in 10"
+    if open_ends and tenths <= 0:
+        return "less than 1 in 10"
+    return f"about {max(1, min(9, tenths))} in 10"
 
 
 # --- Numbers, plurals, durations -----------------------------------------------------------------
@@ -140,16 +145,32 @@ def cut_words(trigger: str, value: float) -> str:
 # --- Dates and spans -----------------------------------------------------------------------------
 
 
-def day_text(day: date | None) -> str:
-    """The one date format: "4 Aug 2026"."""
-    return f"{day.day} {day:%b %Y}" if day else "-"
+def day_month_text(day: date, *, zero_padded: bool = False) -> str:
+    """A day without its year: "4 Aug" ("04 Aug" zero-padded, as the report's experiment section
+    prints it)."""
+    return f"{day:%d %b}" if zero_padded else f"{day.day} {day:%b}"
+
+
+def day_text(day: date | None, *, zero_padded: bool = False) -> str:
+    """The one date format: "4 Aug 2026" ("04 Aug 2026" zero-padded); "-" for no day."""
+    return f"{day_month_text(day, zero_padded=zero_padded)} {day:%Y}" if day else "-"
+
+
+def moment_text(moment: datetime) -> str:
+    """A local time to the minute: "4 Aug 2026 14:05"."""
+    return f"{day_text(moment.date())} {moment:%H:%M}"
+
+
+def period_text(start: date, end: date) -> str:
+    """A report's range, both ends in full: "4 Aug 2026 to 3 Sep 2026"."""
+    return f"{day_text(start)} to {day_text(end)}"
 
 
 def span_text(first: date, last: date) -> str:
     """ "3 Sep - 30 Oct 2026", "20 Dec 2025 - 5 Jan 2026", or "3 Sep 2026" for one day."""
     if first == last:
         return day_text(first)
-    start = f"{first.day} {first:%b}" if first.year == last.year else day_text(first)
+    start = day_month_text(first) if first.year == last.year else day_text(first)
     return f"{start} - {day_text(last)}"
 
 

@@ -19,11 +19,11 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from diary.tables import TABLES
-from insights.reports.build import report_content
+from insights.reports.presenters import report_content
 from insights.reports.services import share_create
 from insights.selectors import local_today
 from insights.services import insights_recompute
-from insights.summaries.compose import render_summary
+from insights.summaries.email_message import render_summary
 from insights.summaries.weeks import week_to_send
 
 

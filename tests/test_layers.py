@@ -264,7 +264,7 @@ def test_an_upward_import_inside_a_function_is_reported_with_its_line(tmp_path: 
         tmp_path,
         {
             "diary/__init__.py": "",
-            "diary/rules.py": "def check():\n    from insights.analysis import tremor\n    return tremor\n",
+            "diary/record_checks.py": "def check():\n    from insights.analysis import tremor\n    return tremor\n",
             "insights/__init__.py": "",
             "insights/analysis/__init__.py": "",
             "insights/analysis/tremor.py": "X = 1\n",
@@ -273,7 +273,7 @@ def test_an_upward_import_inside_a_function_is_reported_with_its_line(tmp_path: 
         },
     )
     violations = layer_violations(product_imports(root, PRODUCT_PACKAGES))
-    assert [v.where(root) for v in violations] == ["diary/rules.py:2 imports insights.analysis.tremor"]
+    assert [v.where(root) for v in violations] == ["diary/record_checks.py:2 imports insights.analysis.tremor"]
 
 
 def test_config_importing_an_app_is_reported_but_a_type_checking_import_is_not(tmp_path: Path) -> None:

@@ -74,3 +74,9 @@ def region_of(code: str) -> str:
 
 def side_of(code: str) -> str | None:
     return BODY_SITES[code].side
+
+
+def site_label(code: str) -> str:
+    """A site's label ("left index finger"); a code the catalogue does not know, in words."""
+    site = BODY_SITES.get(code)
+    return site.label if site else code.replace("_", " ")

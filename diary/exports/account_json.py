@@ -21,7 +21,7 @@ from typing import Any
 
 from accounts.models import User
 from accounts.selectors import timezone_periods
-from diary.exports.rows import iso_utc, live_rows, local_date, record_fields
+from diary.exports.rows import iso_utc, live_rows, record_fields
 from diary.models import HealthSample
 from diary.tables import TABLES, TableSpec
 
@@ -55,11 +55,6 @@ def rest_record(spec: TableSpec, row: tuple[Any, ...]) -> dict[str, Any]:
     record["created_at"] = iso_utc(created_at)
     record["updated_at"] = iso_utc(updated_at)
     return record
-
-
-def export_filename(*, user: User, now: datetime) -> str:
-    """Named by the day of the export in the user's timezone."""
-    return f"twitchlog-export-{local_date(user, now).isoformat()}.json"
 
 
 def _profile(user: User) -> dict[str, Any]:

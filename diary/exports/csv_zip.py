@@ -186,7 +186,3 @@ def csv_zip(*, user: User) -> bytes:
         for name, spec in TABLES.items():
             archive.writestr(f"{name}.csv", table_csv(spec, user))
     return buffer.getvalue()
-
-
-def export_filename(*, user: User, today: date, extension: str) -> str:
-    return f"twitchlog-{today.isoformat()}.{extension}"

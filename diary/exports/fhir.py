@@ -35,6 +35,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 
 from accounts.models import User
+from accounts.timezones import local_today
 from diary import models as diary_models
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.drinks import DRINKS
@@ -50,7 +51,7 @@ from diary.exports.fhir_codes import (
     lab_key,
     ucum_quantity,
 )
-from diary.exports.rows import live_rows, local_date
+from diary.exports.rows import live_rows
 
 # A fixed namespace for this service's resource ids (uuid5 of the user, table and record id).
 ID_NAMESPACE = uuid.UUID("6f0c2a52-8f7e-4d0e-9a7c-3b1f2d5e4a10")
@@ -305,7 +306,7 @@ def _tremors(user: User, subject: dict[str, str]) -> Iterator[Observation]:
 
 
 def _medications(user: User, subject: dict[str, str]) -> Iterator[MedicationStatement]:
-    today = local_date(user, timezone.now())
+    today = local_today(user)
     for cid, name, drug_class, matched, dose, started, stopped, as_needed in _live(
         diary_models.Medication,
         user,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from accounts.models import User
 from diary.models import DiaryRecord
@@ -38,6 +37,7 @@ def iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def local_date(user: User, now: datetime) -> date:
-    """The day it is at ``now`` in the user's timezone."""
-    return now.astimezone(ZoneInfo(user.timezone)).date()
+def export_filename(*, today: date, extension: str, kind: str = "") -> str:
+    """An export's file name, dated by the user's day: "twitchlog-2026-08-04.csv.zip", or with its
+    kind for the account's export, "twitchlog-export-2026-08-04.json"."""
+    return f"twitchlog-{kind}{'-' if kind else ''}{today.isoformat()}.{extension}"

@@ -16,7 +16,9 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.models import User
-from diary.exports.account_json import account_export_chunks, export_filename
+from accounts.timezones import local_today
+from diary.exports.account_json import account_export_chunks
+from diary.exports.rows import export_filename
 
 
 class AccountExportView(APIView):
@@ -40,7 +42,8 @@ class AccountExportView(APIView):
         response = StreamingHttpResponse(
             account_export_chunks(user=user, now=now), content_type="application/json; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(user=user, now=now)}"'
+        filename = export_filename(today=local_today(user, now), extension="json", kind="export")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         # Health data: no shared or browser cache may keep a copy.
         response["Cache-Control"] = "no-store"
         return response

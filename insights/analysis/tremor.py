@@ -1,7 +1,7 @@
 """Tremor analysis of a phone accelerometer recording: is there a regular rhythm, at what frequency, how strong.
 
 The phone records 10-60 s of x, y and z acceleration (m/s^2) with the hand at rest, holding a posture or
-moving. This module checks the raw samples (with diary/tremor_rules.py, the rules every stored recording
+moving. This module checks the raw samples (with diary/tremor_checks.py, the rules every stored recording
 passes), removes gravity and slow drift, measures the spectrum of the movement, finds its strongest
 frequency between 3 and 20 Hz and says whether that frequency is a regular rhythm (a tremor) or irregular
 movement such as twitching. It compares the two hands and puts the result into plain, non-diagnostic words.
@@ -21,7 +21,7 @@ import numpy.typing as npt
 from scipy import signal
 
 from diary.catalogues.episode_terms import HANDS, POSTURES
-from diary.tremor_rules import check_recording
+from diary.tremor_checks import check_recording
 
 # --- Signal processing ------------------------------------------------------------------------------
 # Gravity is a constant 9.81 m/s^2 shared among the axes by the phone's orientation, and turning the

@@ -22,18 +22,18 @@ _ONE_DAY = timedelta(days=1)
 METHOD = (
     "Randomised N-of-1 design: days in blocks, paired, the order within each pair drawn at random; "
     "intention to treat over logged days; one-sided permutation test over the schedules the design allowed; "
-    "rate ratio with a 90% interval by inverting the same test."
+    f"rate ratio with a {wording.EFFECT_INTERVAL} by inverting the same test."
 )
 
 
 def _ratio(value: float | None) -> str:
-    return "\u2013" if value is None else f"{value:.1f}"
+    return "\u2013" if value is None else wording.times(value)
 
 
 def interval_text(low: float | None, high: float | None) -> str:
     lo = "below 0.1" if low is None else f"{low:.1f}"
     hi = "above 50" if high is None else f"{high:.1f}"
-    return f"{n_of_1.INTERVAL_LEVEL:.0%} interval {lo} to {hi}"
+    return f"{wording.EFFECT_INTERVAL} {lo} to {hi}"
 
 
 def result_sentence(experiment: Experiment, result: dict[str, Any]) -> str:

@@ -7,11 +7,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.models import User
+
+# Re-exported: the experiment modules ask their selectors for the user's today.
+from accounts.timezones import local_today as local_today
 from config.errors import NotFound
 from diary.models import CaffeineIntake, DiaryRecord, ExerciseSession, Experiment, ExperimentDay, SleepLog
+from insights import wording
 from insights.analysis import n_of_1, n_of_1_power
 from insights.analysis.experiment_designs import ASSUMED_ADHERENCE, DESIGNS
 from insights.experiments import known_days
@@ -19,10 +22,6 @@ from insights.selectors import diary_for_user
 
 # The effects the promise is stated for: a doubling and a 1.5x change.
 PROMISED_EFFECTS = (2.0, 1.5)
-
-
-def local_today(user: User, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(user.timezone)).date()
 
 
 def experiment_list(user: User) -> QuerySet[Experiment]:
@@ -153,15 +152,6 @@ def experiment_plan(user: User, trigger: str, weeks: int, today: date) -> dict[s
     }
 
 
-def _in_ten(chance: float) -> str:
-    tenths = round(chance * 10)
-    if tenths >= 10:
-        return "more than 9 in 10"
-    if tenths <= 0:
-        return "less than 1 in 10"
-    return f"about {tenths} in 10"
-
-
 def promise_sentence(
     label: str, weeks: int, doubling: float, one_and_a_half: float, v: n_of_1_power.DayVariation
 ) -> str:
@@ -172,7 +162,8 @@ def promise_sentence(
     )
     return (
         f"{basis}: if {label.lower()} doubled your episodes, a {weeks}-week experiment would have "
-        f"{_in_ten(doubling)} chance of showing it; for a 1.5 times change, {_in_ten(one_and_a_half)}. "
+        f"{wording.chance_words(doubling, open_ends=True)} chance of showing it; for a 1.5 times change, "
+        f"{wording.chance_words(one_and_a_half, open_ends=True)}. "
         "This assumes you keep to about 85 in 100 of the assigned days and log most days."
     )
 

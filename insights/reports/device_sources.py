@@ -7,12 +7,9 @@ Records imported from Apple Health or Health Connect carry client ids starting "
 
 from __future__ import annotations
 
+from insights import wording
 from insights.analysis.counted_once import IMPORTED_PREFIX
 from insights.analysis.records import Diary
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def device_sources_sentence(diary: Diary) -> str:
@@ -26,7 +23,7 @@ def device_sources_sentence(diary: Diary) -> str:
     ):
         imported = sum(1 for r in records if r.id.startswith(IMPORTED_PREFIX))
         if imported:
-            parts.append(f"{imported} of {_count(len(records), one, many)}")
+            parts.append(f"{imported} of {wording.plural(len(records), one, many)}")
     if not parts:
         return ""
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, LongTable, Paragraph, TableStyle
 
+from insights import wording
 from insights.reports import theme
-from insights.reports.content import EpisodeRow
+from insights.reports.report_model import EpisodeRow
 
 _FONT_SIZE = 7.5
 _PADDING = 3  # left + right cell padding is twice this
@@ -54,9 +55,9 @@ def episode_rows(episodes: Sequence[EpisodeRow], width: float) -> list[list[str]
         rows.append(
             [
                 # The report's one date format, with the year, so a log across New Year reads right.
-                theme.format_day(e.started_at_local.date()),
+                wording.day_text(e.started_at_local.date()),
                 e.started_at_local.strftime("%H:%M"),
-                theme.format_duration(e.duration_s),
+                wording.duration(e.duration_s),
                 _wrap(e.sites, text_width[3]),
                 _wrap(e.character, text_width[4]),
                 str(e.intensity),

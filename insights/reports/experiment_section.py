@@ -12,6 +12,7 @@ from datetime import date
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from accounts.models import User
+from insights import wording
 from insights.analysis.experiment_designs import DESIGNS
 from insights.experiments import presenters, selectors
 from insights.reports import theme
@@ -36,11 +37,17 @@ def experiment_report(user: User, start: date, end: date) -> ExperimentReport | 
     weeks = plan.weeks if plan else round(((experiment.end_date - experiment.start_date).days + 1) / 7)
     today = selectors.local_today(user)
     adherence = selectors.adherence_so_far(experiment, today)
-    stopped = f", stopped early on {experiment.stopped_on:%d %b %Y}" if experiment.stopped_on else ""
+    # This section's dates keep their leading zero ("05 Mar"), as it has always printed them.
+    start_day = wording.day_month_text(experiment.start_date, zero_padded=True)
+    end_day = wording.day_text(experiment.end_date, zero_padded=True)
+    stopped = (
+        f", stopped early on {wording.day_text(experiment.stopped_on, zero_padded=True)}"
+        if experiment.stopped_on
+        else ""
+    )
     result = getattr(experiment, "result", None)
     return ExperimentReport(
-        title=f"Self-experiment: {design.label.lower()} ({experiment.start_date:%d %b} to "
-        f"{experiment.end_date:%d %b %Y}{stopped})",
+        title=f"Self-experiment: {design.label.lower()} ({start_day} to {end_day}{stopped})",
         design=(
             f"Randomised N-of-1, {weeks} weeks: {design.with_days} against {design.without_days} in "
             f"{design.block_days}-day blocks, paired, order random within each pair; one pre-planned one-sided test."
@@ -54,7 +61,7 @@ def experiment_report(user: User, start: date, end: date) -> ExperimentReport | 
             presenters.clinician_sentence(experiment, result.payload)
             if result is not None
             else f"In progress: {adherence.days_so_far} of {(experiment.end_date - experiment.start_date).days + 1} "
-            f"days so far; no result before its last day, {experiment.end_date:%d %b %Y}."
+            f"days so far; no result before its last day, {end_day}."
         ),
     )
 

@@ -15,9 +15,10 @@ from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 
 from diary.catalogues.body_sites import FINGERS, SIDES
+from insights import wording
 from insights.reports import theme
-from insights.reports.charts import date_ticks
-from insights.reports.content import RegionSpan
+from insights.reports.pdf_charts import date_ticks
+from insights.reports.report_model import RegionRow
 
 _UNUSED_FILL = colors.HexColor("#FBFCFD")
 _PALE = colors.HexColor("#E3ECF5")
@@ -173,7 +174,7 @@ def shade_scale_drawing(most: int, width: float = 150) -> Drawing:
     return drawing
 
 
-def spread_drawing(spans: Sequence[RegionSpan], range_start: date, range_end: date, width: float) -> Drawing:
+def spread_drawing(spans: Sequence[RegionRow], range_start: date, range_end: date, width: float) -> Drawing:
     """Gantt-like bars per body region, from its first to its last episode, on the range's date axis."""
     row_height, label_width, dates_width, axis_height = 15, 120, 120, 14
     days = (range_end - range_start).days + 1
@@ -212,9 +213,9 @@ def spread_drawing(spans: Sequence[RegionSpan], range_start: date, range_end: da
             )
         )
         period = (
-            theme.format_day(span.first_day)
+            wording.day_text(span.first_day)
             if span.first_day == span.last_day
-            else f"{theme.format_day(span.first_day)} to {theme.format_day(span.last_day)}"
+            else wording.period_text(span.first_day, span.last_day)
         )
         drawing.add(
             String(

@@ -30,6 +30,7 @@ from insights.analysis.clinical_thresholds import (
 )
 from insights.analysis.daily_series import DailySeries
 from insights.analysis.records import Diary, LabRecord, MedicationRecord
+from insights.reports.report_model import lab_decimals
 
 DOSE_WINDOW = timedelta(hours=BETA2_TREMOR_WINDOW_HOURS)
 # Medicines that lower magnesium and potassium: a low result of these is read beside them.
@@ -37,7 +38,8 @@ ELECTROLYTE_LOWERING = frozenset({"ppi", "diuretic"})
 LOWERED_BY_THEM = frozenset({"magnesium", "potassium"})
 
 
-def _lab_status(lab: LabRecord) -> str:
+def lab_status(lab: LabRecord) -> str:
+    """Where a lab result sits against its reference range: "low", "normal" or "high"."""
     if lab.reference_low is not None and lab.value < lab.reference_low:
         return "low"
     if lab.reference_high is not None and lab.value > lab.reference_high:
@@ -46,11 +48,7 @@ def _lab_status(lab: LabRecord) -> str:
 
 
 def _lab_value(lab: LabRecord) -> str:
-    places = max(
-        (len(f"{v:g}".split(".")[1]) if "." in f"{v:g}" else 0)
-        for v in (lab.value, lab.reference_low, lab.reference_high)
-        if v is not None
-    )
+    places = lab_decimals(lab.value, lab.reference_low, lab.reference_high)
     return f"{lab.value:.{places}f} {lab.unit}"
 
 
@@ -123,7 +121,7 @@ def lab_follow_up(diary: Diary, start: date, end: date, lookback: timedelta) -> 
     lines = []
     for analyte, labs in sorted(by_test.items()):
         for index, lab in enumerate(labs):
-            status = _lab_status(lab)
+            status = lab_status(lab)
             if status == "normal":
                 continue
             name = LAB_ANALYTES.get(analyte, analyte)
@@ -133,7 +131,7 @@ def lab_follow_up(diary: Diary, start: date, end: date, lookback: timedelta) -> 
             following = labs[index + 1 :]
             if following:
                 then = following[0]
-                text += f"; then {_lab_value(then)} ({_lab_status(then)}) on {wording.day_text(then.taken_on)}"
+                text += f"; then {_lab_value(then)} ({lab_status(then)}) on {wording.day_text(then.taken_on)}"
             else:
                 text += "; not repeated since"
             if status == "low" and analyte in LOWERED_BY_THEM:

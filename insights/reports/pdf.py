@@ -18,10 +18,12 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
 
+from insights import wording
 from insights.reports import theme
-from insights.reports.content import ReportContent
 from insights.reports.episode_log import episode_log_section
 from insights.reports.experiment_section import experiment_section
+from insights.reports.page_one import TITLE, flags_in_full, page_one_flowables, page_one_is_crowded
+from insights.reports.report_model import ReportContent
 from insights.reports.sections import (
     associations_section,
     characteristics_section,
@@ -31,7 +33,6 @@ from insights.reports.sections import (
     timeline_section,
     tremors_section,
 )
-from insights.reports.summary import TITLE, flags_in_full, page_one_is_crowded, summary_flowables
 
 DISCLAIMER = (
     "This report summarises what the patient logged in the Twitchlog app. It is not a diagnosis and has not been "
@@ -81,9 +82,8 @@ class _NumberedCanvas(Canvas):
 def _header_footer(content: ReportContent) -> Callable[[Canvas, Any], None]:
     """The page decoration for every page: who, which range, when generated, and the disclaimer."""
     who = content.patient_display_name + (f" (born {content.birth_year})" if content.birth_year else "")
-    period = theme.format_range(content.range_start, content.range_end)
-    generated_on = theme.format_day(content.generated_at.date())
-    generated = f"Generated {generated_on} {content.generated_at:%H:%M} ({content.timezone})"
+    period = wording.period_text(content.range_start, content.range_end)
+    generated = f"Generated {wording.moment_text(content.generated_at)} ({content.timezone})"
     disclaimer_lines = simpleSplit(DISCLAIMER, theme.FONT, 7, CONTENT_WIDTH - _FOOTER_RIGHT_COLUMN)
     right = PAGE_WIDTH - MARGIN_X
 
@@ -120,7 +120,7 @@ def report_story(content: ReportContent, width: float = CONTENT_WIDTH) -> list[F
     labs and tremor recordings can still matter; charts of nothing do not.
     """
     crowded = page_one_is_crowded(content, width, CONTENT_HEIGHT)
-    story = [*summary_flowables(content, width, CONTENT_HEIGHT, crowded)]
+    story = [*page_one_flowables(content, width, CONTENT_HEIGHT, crowded)]
     if content.episode_count == 0:
         rest = [*labs_section(content, width)] if content.labs else []
         rest += tremors_section(content, width)
@@ -158,7 +158,7 @@ def render_report_pdf(content: ReportContent) -> bytes:
         bottomMargin=MARGIN_BOTTOM,
         title=f"{TITLE}: {content.patient_display_name}",
         author="Twitchlog",
-        subject=theme.format_range(content.range_start, content.range_end),
+        subject=wording.period_text(content.range_start, content.range_end),
         creator="Twitchlog",
     )
     decorate = _header_footer(content)

@@ -22,11 +22,11 @@ from config.client_ip import client_ip
 from config.plain_throttle import plain_view_throttled
 from insights import wording
 from insights.reports import services, theme
-from insights.reports.build import report_content
-from insights.reports.content import FlagRow, ReportContent
 from insights.reports.models import Share, ShareAccessKind
+from insights.reports.page_one import NO_RED_FLAGS, left_out_sentence, pattern_sentence
+from insights.reports.presenters import report_content
+from insights.reports.report_model import FlagRow, ReportContent
 from insights.reports.selectors import ShareState, share_by_token
-from insights.reports.summary import NO_RED_FLAGS, left_out_sentence, pattern_sentence
 
 _REFUSALS: dict[ShareState, tuple[int, str, str]] = {
     ShareState.UNKNOWN: (
@@ -105,7 +105,7 @@ def _within_range(day: date | None, content: ReportContent, outside: str) -> str
     """A date the share may show: inside its range, or said as outside it without the date."""
     if day is None:
         return "-"
-    return theme.format_day(day) if content.range_start <= day <= content.range_end else outside
+    return wording.day_text(day) if content.range_start <= day <= content.range_end else outside
 
 
 def _covers_diary(content: ReportContent) -> bool:
@@ -120,7 +120,7 @@ def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
         "content": content,
         "figures": content.figures,
         "share": share,
-        "period": theme.format_range(content.range_start, content.range_end),
+        "period": wording.period_text(content.range_start, content.range_end),
         "pattern": pattern_sentence(content),
         "red_flags": [_line(f) for f in content.red_flags],
         "routine_flags": [_line(f) for f in content.routine_flags],
@@ -140,7 +140,7 @@ def _page_context(share: Share, content: ReportContent) -> dict[str, object]:
         "why_two_levels": wording.WHY_TWO_LEVELS,
         "acknowledged": [f for f in content.flags if f.acknowledged],
         "labs": [(lab, *lab.numbers) for lab in content.labs],
-        "expires": f"{theme.format_day(expires.date())}, {expires:%H:%M} ({content.timezone})",
+        "expires": f"{wording.day_text(expires.date())}, {expires:%H:%M} ({content.timezone})",
     }
 
 

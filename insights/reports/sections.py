@@ -1,4 +1,4 @@
-"""The report's sections after the summary page, each a function from content to flowables.
+"""The report's sections after page 1, each a function from content to flowables.
 
 Every section starts with a heading kept together with its first block, and says so
 plainly when there is nothing to show rather than disappearing, except tremor
@@ -15,9 +15,9 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from insights import wording
 from insights.reports import theme
-from insights.reports.charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
-from insights.reports.content import LabRow, MedicationRow, ReportContent
 from insights.reports.hand_diagram import finger_legend_rows, hands_drawing, shade_scale_drawing, spread_drawing
+from insights.reports.pdf_charts import WEEKLY_AFTER_DAYS, count_bars_drawing, intensity_drawing, timeline_drawing
+from insights.reports.report_model import LabRow, MedicationRow, ReportContent
 from insights.reports.theme import escape
 
 _LOW_FILL = colors.HexColor("#FDEBD3")
@@ -75,7 +75,7 @@ def timeline_section(content: ReportContent, width: float) -> list[Flowable]:
         )
     note = unit + "A day with nothing logged has no mark."
     if started is not None:
-        note += f" The diary started on {theme.format_day(started)}, after the range began; the axis starts there."
+        note += f" The diary started on {wording.day_text(started)}, after the range began; the axis starts there."
     if guides:
         note += " Dashed lines: the cut points the associations compared at (see Associations); none is drawn "
         note += "for a measure that was not tested."
@@ -124,7 +124,7 @@ def hands_section(content: ReportContent, width: float) -> list[Flowable]:
         spread = spread_drawing(content.region_timeline, axis_start, content.range_end, width)
         scope = "in the shared range" if content.scope == "range" else "over the whole diary up to the range end"
         before = (
-            f"; the axis starts before this report's range, on {theme.format_day(axis_start)}"
+            f"; the axis starts before this report's range, on {wording.day_text(axis_start)}"
             if axis_start < content.range_start
             else ""
         )
@@ -166,8 +166,8 @@ def _medication_row(med: MedicationRow) -> list[object]:
             f"<b>{escape(med.name)}</b><br/><font color='#616E7C'>{escape(med.drug_class_label)}</font>", theme.CELL
         ),
         Paragraph(f"{escape(med.dose) or '-'}<br/><font color='#616E7C'>{taking}</font>", theme.CELL),
-        theme.format_day(med.started_on),
-        theme.format_day(med.stopped_on) if med.stopped_on else "still taking",
+        wording.day_text(med.started_on),
+        wording.day_text(med.stopped_on) if med.stopped_on else "still taking",
         # A regular medicine is rarely logged dose by dose: "0" would read as "not taken".
         str(med.doses_in_range) if med.doses_in_range or med.as_needed else "not logged",
         link,
@@ -268,7 +268,7 @@ def labs_section(content: ReportContent, width: float) -> list[Flowable]:
         value, reference = lab.numbers
         rows.append(
             [
-                theme.format_day(lab.taken_on),
+                wording.day_text(lab.taken_on),
                 lab.analyte_label,
                 value,
                 lab.unit,
@@ -305,7 +305,7 @@ def tremors_section(content: ReportContent, width: float) -> list[Flowable]:
     for t in content.tremors:
         rows.append(
             [
-                t.recorded_at.strftime("%d %b %Y %H:%M").lstrip("0"),
+                wording.moment_text(t.recorded_at),
                 t.hand,
                 t.posture,
                 f"{t.dominant_hz:.1f} Hz" if t.dominant_hz is not None else "-",

@@ -24,9 +24,9 @@ from diary.models import SyncClock
 from diary.selectors import diary_first_day
 from diary.sync_clock import stamp_to_datetime
 from diary.tables import EARLIEST_DAY
-from insights.reports.build import report_content
 from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, ShareAccessKind
 from insights.reports.pdf import render_report_pdf
+from insights.reports.presenters import report_content
 from insights.selectors import local_today
 
 logger = logging.getLogger(__name__)

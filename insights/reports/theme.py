@@ -1,4 +1,6 @@
-"""Typography, colours and small text formatters shared by every part of the report.
+"""Typography, colours and small layout helpers (table styles, a number cell, escaping) for the report.
+
+Dates, durations and counts are worded by ``insights.wording``, as on every other surface.
 
 One muted palette and one set of paragraph styles keep the pages consistent; the
 severity colours are the only strong colours, so a flag is the first thing the eye finds.
@@ -6,7 +8,6 @@ severity colours are the only strong colours, so a flag is the first thing the e
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import reportlab
@@ -16,9 +17,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import TableStyle
-
-from insights import wording
-from insights.reports import figures
 
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
@@ -88,19 +86,6 @@ def table_style(*, header: bool = True, zebra: bool = True, font_size: float = 8
         # ROWBACKGROUNDS cycles per row, so one command covers any length and survives splits.
         commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [colors.white, ZEBRA]))
     return TableStyle(commands)
-
-
-# One duration format on every surface (whole minutes from a minute up): never "1 min" beside "1 min 02 s".
-format_duration = wording.duration
-
-
-def format_day(day: date | None) -> str:
-    """One date format everywhere: "4 Aug 2026" (the figures module owns it, so the email matches)."""
-    return figures.format_day(day)
-
-
-def format_range(start: date, end: date) -> str:
-    return f"{format_day(start)} to {format_day(end)}"
 
 
 def format_number(value: float | None, digits: int = 1) -> str:

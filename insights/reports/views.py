@@ -20,8 +20,9 @@ from accounts.models import User
 from config.errors import DomainError
 from config.rate_throttles import UserRateThrottle
 from config.schema import ErrorSerializer
-from diary.exports.csv_zip import csv_zip, export_filename
+from diary.exports.csv_zip import csv_zip
 from diary.exports.fhir import fhir_bundle_json
+from diary.exports.rows import export_filename
 from insights.reports import selectors, serializers, services, tasks
 from insights.reports.models import ReportJobStatus
 from insights.reports.throttles import ReportBuildThrottle
@@ -165,7 +166,7 @@ class CsvExportView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         user = cast(User, request.user)
-        filename = export_filename(user=user, today=local_today(user), extension="csv.zip")
+        filename = export_filename(today=local_today(user), extension="csv.zip")
         return _download(csv_zip(user=user), "application/zip", filename)
 
 
@@ -182,5 +183,5 @@ class FhirExportView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         user = cast(User, request.user)
-        filename = export_filename(user=user, today=local_today(user), extension="fhir.json")
+        filename = export_filename(today=local_today(user), extension="fhir.json")
         return _download(fhir_bundle_json(user=user).encode(), "application/fhir+json", filename)

@@ -24,8 +24,8 @@ from insights import selectors as insight_selectors
 from insights.analysis.daily_series import local_midnight
 from insights.analysis.records import TremorRecord
 from insights.models import Flag
-from insights.summaries.figures import SummaryFigures, chart_start, summary_figures
 from insights.summaries.models import SummaryStatus, WeeklySummary
+from insights.summaries.week_figures import SummaryFigures, chart_start, summary_figures
 from insights.summaries.weeks import Week
 
 # How many triggers a summary lists; the app shows them all.

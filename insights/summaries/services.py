@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from insights.summaries import selectors
-from insights.summaries.compose import build_message, render_summary
+from insights.summaries.email_message import build_message, render_summary
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.tokens import user_id_from_token
 from insights.summaries.weeks import Week, due_weeks_by_timezone, week_to_send

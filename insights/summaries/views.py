@@ -31,7 +31,7 @@ from config.plain_throttle import plain_view_throttled
 from config.rate_throttles import AnonRateThrottle
 from config.typing import AuthenticatedRequest
 from insights.summaries import services
-from insights.summaries.compose import render_summary
+from insights.summaries.email_message import render_summary
 from insights.summaries.serializers import SummaryPreviewSerializer
 from insights.summaries.tokens import InvalidToken, user_id_from_token
 from insights.summaries.weeks import week_to_send

@@ -20,8 +20,8 @@ from diary.exports.account_json import account_export_chunks
 from diary.exports.csv_zip import csv_zip
 from diary.exports.fhir import fhir_bundle_json
 from diary.tables import TABLES
-from insights.reports.build import report_content
 from insights.reports.pdf import render_report_pdf
+from insights.reports.presenters import report_content
 from tests.diary.sync_records import every_column_records, expected_on_pull
 from tests.diary.wire import episode, now_ms, pull, push
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 
 from diary.models import TremorRecording
 from diary.services import record_save
-from diary.tremor_rules import MAX_ACCELERATION_M_S2
+from diary.tremor_checks import MAX_ACCELERATION_M_S2
 from insights import tremor as tremor_service
 from tests.diary.payloads import service_values
 from tests.diary.tremor_samples import axes, rest_body

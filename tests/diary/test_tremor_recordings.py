@@ -112,8 +112,8 @@ def test_an_analysed_recording_appears_in_the_physician_report(auth_client, user
 
     from pypdf import PdfReader
 
-    from insights.reports.build import report_content
     from insights.reports.pdf import render_report_pdf
+    from insights.reports.presenters import report_content
 
     auth_client.post("/api/v1/tremor-recordings/", rest_body(id="rec1"), format="json")
     tremor_service.tremor_analyse_recordings(user_id=user.pk)

@@ -27,10 +27,10 @@ from django.test import Client
 
 from insights import wording
 from insights.analysis.flag_rules import is_red_flag
-from insights.reports.build import report_content
 from insights.reports.pdf import render_report_pdf
+from insights.reports.presenters import report_content
 from insights.services import insights_recompute
-from insights.summaries.compose import render_summary
+from insights.summaries.email_message import render_summary
 from insights.summaries.weeks import week_to_send
 from tests.insights.reports.pdf_pages import pages_text
 from tests.insights.surface_diaries import DIARIES, NOW, TODAY, TZ

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from insights import wording
+from insights.analysis import n_of_1
 
 
 @pytest.mark.parametrize(
@@ -49,3 +50,29 @@ def test_durations_have_one_precision_and_spans_one_format() -> None:
     assert wording.span_text(date(2026, 9, 3), date(2026, 10, 30)) == "3 Sep - 30 Oct 2026"
     assert wording.span_text(date(2025, 12, 20), date(2026, 1, 5)) == "20 Dec 2025 - 5 Jan 2026"
     assert wording.chance_words(0.04) == "about 1 in 10" and wording.chance_words(0.55) == "about 6 in 10"
+
+
+def test_dates_have_one_format_whatever_the_surface() -> None:
+    day, moment = date(2026, 8, 4), datetime(2026, 8, 4, 14, 5)
+    assert (wording.day_text(day), wording.day_month_text(day), wording.moment_text(moment)) == (
+        "4 Aug 2026",
+        "4 Aug",
+        "4 Aug 2026 14:05",
+    )
+    assert wording.period_text(day, date(2026, 9, 3)) == "4 Aug 2026 to 3 Sep 2026"
+    # The report's experiment section keeps the leading zero it has always printed.
+    assert wording.day_text(day, zero_padded=True) == "04 Aug 2026"
+    assert wording.day_text(None) == "-"
+
+
+def test_a_plans_chance_says_less_than_and_more_than_at_the_ends() -> None:
+    assert [wording.chance_words(p, open_ends=True) for p in (0.02, 0.55, 0.97)] == [
+        "less than 1 in 10",
+        "about 6 in 10",
+        "more than 9 in 10",
+    ]
+    assert [wording.chance_words(p) for p in (0.02, 0.97)] == ["about 1 in 10", "about 9 in 10"]
+
+
+def test_an_experiments_interval_is_the_one_every_trigger_effect_carries() -> None:
+    assert n_of_1.INTERVAL_LEVEL == wording.EFFECT_INTERVAL_LEVEL

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from diary.tremor_rules import MAX_SAMPLES, RECORDING_FIELD, validate_recording
+from diary.tremor_checks import MAX_SAMPLES, RECORDING_FIELD, validate_recording
 from insights.analysis.tremor import (
     RecordingError,
     TremorAnalysis,

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from diary.models import Experiment
 from insights.experiments import services
-from insights.reports.build import report_content
 from insights.reports.pdf import render_report_pdf
-from insights.summaries.compose import render_summary
+from insights.reports.presenters import report_content
+from insights.summaries.email_message import render_summary
 from insights.summaries.weeks import Week
 from tests.insights.experiments.builders import START, START_MOMENT, log_day, schedule, start_body
 

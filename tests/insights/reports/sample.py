@@ -19,19 +19,19 @@ from zoneinfo import ZoneInfo
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, SYMPTOMS
 from insights.analysis.records import CaffeineRecord, Diary, EpisodeRecord
-from insights.reports.content import (
+from insights.reports.diary_figures import DiaryFigures, diary_figures
+from insights.reports.report_model import (
     AssociationRow,
     DayRow,
     EpisodeRow,
     FlagRow,
     LabRow,
     MedicationRow,
-    RegionSpan,
+    RegionRow,
     ReportContent,
     TremorRow,
     Trend,
 )
-from insights.reports.figures import DiaryFigures, diary_figures
 
 TIMEZONE = "Europe/London"
 
@@ -98,14 +98,14 @@ def _episode_rows(
     return episodes, site_lists
 
 
-def _region_timeline(episodes: list[EpisodeRow], site_lists: list[list[str]]) -> list[RegionSpan]:
+def _region_timeline(episodes: list[EpisodeRow], site_lists: list[list[str]]) -> list[RegionRow]:
     spans: dict[str, list[date]] = {}
     for episode, sites in zip(episodes, site_lists, strict=True):
         for region in {BODY_SITES[s].region for s in sites}:
             spans.setdefault(region, []).append(episode.started_at_local.date())
     return sorted(
         (
-            RegionSpan(region.replace("_", " ").capitalize(), min(days), max(days), len(days))
+            RegionRow(region.replace("_", " ").capitalize(), min(days), max(days), len(days))
             for region, days in spans.items()
         ),
         key=lambda span: span.first_day,
@@ -143,7 +143,7 @@ def _medications(start: date, end: date) -> list[MedicationRow]:
     ]
 
 
-def _flags(timeline: list[RegionSpan], start: date) -> list[FlagRow]:
+def _flags(timeline: list[RegionRow], start: date) -> list[FlagRow]:
     flags = []
     longest = max(timeline, key=lambda s: (s.last_day - s.first_day).days, default=None)
     if longest and (longest.last_day - longest.first_day).days > 14:

@@ -11,9 +11,9 @@ import pytest
 import time_machine
 
 from insights.analysis.records import CaffeineRecord, Diary, SleepRecord
-from insights.reports.build import report_content
 from insights.reports.device_sources import device_sources_sentence
 from insights.reports.pdf import render_report_pdf
+from insights.reports.presenters import report_content
 from insights.selectors import local_today
 from tests.insights.reports.diary_rows import write_known_diary
 

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from diary.demo import demo_user_seed
-from insights.reports.build import report_content
-from insights.reports.content import AssociationRow, DayRow, FlagRow, MedicationRow, ReportContent
 from insights.reports.models import Share
 from insights.reports.pdf import render_report_pdf
+from insights.reports.presenters import report_content
+from insights.reports.report_model import AssociationRow, DayRow, FlagRow, MedicationRow, ReportContent
 from insights.selectors import local_today
 from insights.services import insights_recompute
 from tests.insights.reports.diary_rows import write, write_known_diary
@@ -82,7 +82,7 @@ def test_page_one_of_a_dense_year_fits_on_one_page_even_when_crowded() -> None:
 def test_page_one_of_an_empty_diary_is_one_page_and_says_nothing_was_logged() -> None:
     start, end = date(2026, 3, 2), date(2026, 3, 31)
     from insights.analysis.records import Diary
-    from insights.reports.figures import diary_figures
+    from insights.reports.diary_figures import diary_figures
 
     content = ReportContent(
         patient_display_name="Sam Patient",

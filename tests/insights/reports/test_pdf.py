@@ -14,19 +14,19 @@ import pypdf
 import pytest
 
 from insights import wording
-from insights.reports.content import (
+from insights.reports.pdf import DISCLAIMER, render_report_pdf
+from insights.reports.report_model import (
     AssociationRow,
     DayRow,
     EpisodeRow,
     FlagRow,
     LabRow,
     MedicationRow,
-    RegionSpan,
+    RegionRow,
     ReportContent,
     TremorRow,
     Trend,
 )
-from insights.reports.pdf import DISCLAIMER, render_report_pdf
 from tests.insights.reports.sample import figures_from_rows, sample_content
 
 START, END = date(2026, 3, 2), date(2026, 3, 15)
@@ -79,8 +79,8 @@ def fixed_content() -> ReportContent:
         finger_counts={"left_index": 4, "left_middle": 1, "right_thumb": 1},
         other_site_counts=[("Left eyelid", 1)],
         region_timeline=[
-            RegionSpan("Left hand", date(2026, 3, 2), date(2026, 3, 15), 4),
-            RegionSpan("Right hand", date(2026, 3, 9), date(2026, 3, 9), 1),
+            RegionRow("Left hand", date(2026, 3, 2), date(2026, 3, 15), 4),
+            RegionRow("Right hand", date(2026, 3, 9), date(2026, 3, 9), 1),
         ],
         characters=[("Twitch", 6)],
         contexts=[("At rest", 6)],

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from config.celery_app import app as celery_app
 from insights.models import Flag
-from insights.reports.build import report_content
 from insights.reports.models import ReportJob
+from insights.reports.presenters import report_content
 from insights.reports.tasks import build_report_pdf, expire_old_reports
 from insights.selectors import local_today
 from tests.insights.reports.diary_rows import write_known_diary

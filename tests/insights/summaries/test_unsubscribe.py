@@ -8,7 +8,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from insights.summaries.compose import unsubscribe_url
+from insights.summaries.email_message import unsubscribe_url
 from insights.summaries.tokens import unsubscribe_token
 
 

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from insights.summaries import chart, services
-from insights.summaries.figures import ChartDay
+from insights.summaries import email_chart, services
 from insights.summaries.models import SummaryStatus, WeeklySummary
+from insights.summaries.week_figures import ChartDay
 from tests.insights.summaries import builders
 
 TZ = "Europe/London"
@@ -276,8 +276,8 @@ def test_the_open_pages_hand_over_to_the_app_on_any_device(api_client: APIClient
 
 def test_the_chart_has_no_zero_tick_beside_the_first_date_and_says_per_day() -> None:
     days = tuple(ChartDay(date(2026, 1, 5) + timedelta(days=n), n % 4) for n in range(28))
-    chart.episodes_chart_png(days)
-    canvas = chart._local.canvas
+    email_chart.episodes_chart_png(days)
+    canvas = email_chart._local.canvas
     labels = [label.get_text() for label in canvas.axes.get_yticklabels() if label.get_text()]
     assert labels and "0" not in labels
     assert all(label.isdigit() for label in labels)

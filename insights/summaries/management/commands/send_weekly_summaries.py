@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from insights.summaries import selectors, services
-from insights.summaries.compose import render_summary
+from insights.summaries.email_message import render_summary
 from insights.summaries.weeks import due_weeks_by_timezone, week_to_send
 
 

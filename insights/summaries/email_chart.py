@@ -22,7 +22,8 @@ from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from insights.summaries.figures import ChartDay
+from insights import wording
+from insights.summaries.week_figures import ChartDay
 
 WIDTH_PX, HEIGHT_PX, DPI = 600, 280, 100
 LABEL_SIZE = 19  # about 11 px once the image is scaled to a phone's width
@@ -122,7 +123,7 @@ class _Canvas:
             label.set_text(f"{total} in total" if week else "")
         mondays = list(range(0, len(days), 7))
         self.axes.set_xticks(
-            [x - BAR_HALF_WIDTH for x in mondays], [f"{days[i].day.day} {days[i].day:%b}" for i in mondays], ha="left"
+            [x - BAR_HALF_WIDTH for x in mondays], [wording.day_month_text(days[i].day) for i in mondays], ha="left"
         )
         self.axes.set_ylim(0, top * 1.08)
         buffer = io.BytesIO()

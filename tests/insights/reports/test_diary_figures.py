@@ -1,4 +1,4 @@
-"""The diary's figures over the days the diary covers (insights.reports.figures), from plain records."""
+"""The diary's figures over the days the diary covers (insights.reports.diary_figures), from plain records."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from insights.analysis.records import CaffeineRecord, CheckinRecord, Diary, EpisodeRecord
-from insights.reports.figures import diary_figures
+from insights.reports.diary_figures import diary_figures
 
 ZONE = "Europe/London"
 END = date(2026, 11, 30)

@@ -48,10 +48,6 @@ PERTINENT_NEGATIVES: tuple[tuple[str, str], ...] = (
 )
 
 
-format_day = wording.day_text
-region_label = wording.region_words
-_plural = wording.plural
-
 NOTHING_LOGGED = "nothing logged"
 # Below this many known days a share in per cent says more than the days can (5 of 7 is not "71%").
 SHARE_MIN_DAYS = 10
@@ -101,7 +97,7 @@ class MonthRow:
 
     @property
     def regions_text(self) -> str:
-        return ", ".join(region_label(r) for r in self.regions) or "-"
+        return ", ".join(wording.region_words(r) for r in self.regions) or "-"
 
 
 @dataclass(frozen=True)
@@ -115,7 +111,7 @@ class RegionOnset:
 
     @property
     def label(self) -> str:
-        return region_label(self.region)
+        return wording.region_words(self.region)
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,7 @@ class Period:
 
     @property
     def words(self) -> str:
-        return f"{self.rate:.1f} from {format_day(self.start)} to {format_day(self.end)}"
+        return f"{self.rate:.1f} from {wording.period_text(self.start, self.end)}"
 
 
 @dataclass(frozen=True)
@@ -205,7 +201,7 @@ class DiaryFigures:
             )
         sites = ", ".join(BODY_SITES[c].label for c in self.onset_sites if c in BODY_SITES)
         first = "first episode in this range" if self.range_only else "first episode ever"
-        return f"{first} on {format_day(self.onset)}" + (f" ({sites})" if sites else "")
+        return f"{first} on {wording.day_text(self.onset)}" + (f" ({sites})" if sites else "")
 
     @property
     def frequency_sentence(self) -> str:
@@ -216,8 +212,8 @@ class DiaryFigures:
             return "Nothing logged in this range."
         share = f" ({100 * self.days_affected / self.logged_days:.0f}%)" if self.logged_days >= SHARE_MIN_DAYS else ""
         text = (
-            f"{_plural(self.episodes, 'episode')} on {self.days_affected} of "
-            f"{_plural(self.logged_days, 'known day')}{share}"
+            f"{wording.plural(self.episodes, 'episode')} on {self.days_affected} of "
+            f"{wording.plural(self.logged_days, 'known day')}{share}"
         )
         if self.per_logged_day is not None:
             text += f"; {self.per_logged_day:.1f} per known day"
@@ -231,12 +227,12 @@ class DiaryFigures:
         text = f"Figures cover all {self.range_days} days in range"
         if self.starts_in_range:
             text = (
-                f"Diary kept from {format_day(self.covered_start)}: figures cover {self.covered_days} of the "
+                f"Diary kept from {wording.day_text(self.covered_start)}: figures cover {self.covered_days} of the "
                 f"{self.range_days} days in range"
             )
-        text += f", {_plural(self.logged_days, 'known day')} (days with an entry or a check-in)."
+        text += f", {wording.plural(self.logged_days, 'known day')} (days with an entry or a check-in)."
         if self.stopped:
-            text += f" Nothing logged after {format_day(self.last_entry)}."
+            text += f" Nothing logged after {wording.day_text(self.last_entry)}."
         return text
 
     @property
@@ -248,7 +244,7 @@ class DiaryFigures:
     def spread_sentence(self) -> str:
         if not self.spread:
             return "No episodes logged."
-        parts = [f"{s.label} from {format_day(s.first_day)}" for s in self.spread]
+        parts = [f"{s.label} from {wording.day_text(s.first_day)}" for s in self.spread]
         scope = "in this range" if self.range_only else "whole diary"
         return "; ".join(parts) + f" (first episode in each region, {scope})."
 
@@ -263,7 +259,8 @@ class DiaryFigures:
             parts.append(f"No {joined} logged")
         for n in present:
             parts.append(
-                f"{n.label.capitalize()} logged with {_plural(n.episodes, 'episode')}, first {format_day(n.first_day)}"
+                f"{n.label.capitalize()} logged with {wording.plural(n.episodes, 'episode')}, "
+                f"first {wording.day_text(n.first_day)}"
             )
         scope = "in the diary days covered" if self.covered_days else "(no diary days in range)"
         return "; ".join(parts) + f" {scope}."

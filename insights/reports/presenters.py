@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from diary import models as diary_models
-from diary.catalogues.body_sites import BODY_SITES
+from diary.catalogues.body_sites import BODY_SITES, site_label
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
 from insights import selectors, wording
@@ -31,21 +31,21 @@ from insights.analysis.records import Diary, EpisodeRecord, LabRecord, Medicatio
 from insights.models import Flag, FlagStatus, InsightState
 from insights.presenters import METHOD, status_sentence
 from insights.reports import page_one_facts
-from insights.reports.content import (
+from insights.reports.device_sources import device_sources_sentence
+from insights.reports.diary_figures import diary_figures
+from insights.reports.experiment_section import experiment_report
+from insights.reports.report_model import (
     AssociationRow,
     DayRow,
     EpisodeRow,
     FlagRow,
     LabRow,
     MedicationRow,
-    RegionSpan,
+    RegionRow,
     ReportContent,
     TremorRow,
     Trend,
 )
-from insights.reports.device_sources import device_sources_sentence
-from insights.reports.experiment_section import experiment_report
-from insights.reports.figures import diary_figures, format_day
 
 # A lab taken up to a year before the range still explains twitching in it (a low magnesium
 # found in spring matters for a summer report); older results would only clutter the page.
@@ -76,15 +76,6 @@ def local_range(user: User, start: date, end: date) -> LocalRange:
 def short_label(label: str) -> str:
     """ "Twitch (a small flicker under the skin)" -> "Twitch": the bracket explains it to patients only."""
     return label.split(" (")[0]
-
-
-def site_label(code: str) -> str:
-    site = BODY_SITES.get(code)
-    return site.label if site else code.replace("_", " ")
-
-
-def region_label(region: str) -> str:
-    return region.replace("_", " ").capitalize()
 
 
 def _finite(value: float) -> float | None:
@@ -156,14 +147,6 @@ def _medication_rows(
     return rows
 
 
-def lab_status(lab: LabRecord) -> str:
-    if lab.reference_low is not None and lab.value < lab.reference_low:
-        return "low"
-    if lab.reference_high is not None and lab.value > lab.reference_high:
-        return "high"
-    return "normal"
-
-
 def _lab_rows(labs: Sequence[LabRecord], span: LocalRange) -> list[LabRow]:
     earliest = span.start - LAB_LOOKBACK
     chosen = sorted(
@@ -225,7 +208,7 @@ def _associations(state: InsightState | None) -> tuple[list[AssociationRow], str
     if not any(row.status != wording.TriggerStatus.NOT_TESTABLE for row in rows):
         status = status_sentence(state.sufficiency, [], state.associations)
     # Associations are computed over the whole diary, not only this range: say so beside the method.
-    method = f"{METHOD} Computed over the whole diary on {format_day(state.computed_at.date())}."
+    method = f"{METHOD} Computed over the whole diary on {wording.day_text(state.computed_at.date())}."
     return rows, status, method
 
 
@@ -259,7 +242,7 @@ def _lab_row(lab: LabRecord) -> LabRow:
         lab.unit,
         lab.reference_low,
         lab.reference_high,
-        lab_status(lab),
+        page_one_facts.lab_status(lab),
     )
 
 
@@ -391,7 +374,7 @@ def report_content(
         ],
         device_sources=device_sources_sentence(diary),
         region_timeline=[
-            RegionSpan(region_label(s.region), s.first_date, s.last_date, s.episode_count)
+            RegionRow(wording.region_words(s.region).capitalize(), s.first_date, s.last_date, s.episode_count)
             # Over the whole diary up to the range end (a share: the range alone), so months of earlier
             # twitching are not cut off at the range start.
             for s in region_timeline(shared)

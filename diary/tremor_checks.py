@@ -1,6 +1,6 @@
 """The checks a raw tremor recording must pass before it is stored: the rate, the axes, the length.
 
-The diary's input rules (diary/rules.py) run them on every recording pushed or posted, and the tremor
+The diary's input checks (diary/record_checks.py) run them on every recording pushed or posted, and the tremor
 analysis (insights/analysis/tremor.py) runs them again before it measures anything, so the limits live
 here, below both. Plain numbers and numpy only: no Django. The clinical reasons for the limits are in
 docs/clinical.md (tremor frequency).

@@ -16,8 +16,9 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 
+from insights import wording
 from insights.reports import theme
-from insights.reports.content import DayRow
+from insights.reports.report_model import DayRow
 
 _LABEL_WIDTH = 62  # left gutter for panel titles and y tick labels
 _RIGHT_PAD = 8
@@ -67,9 +68,7 @@ def date_ticks(start: date, days: int) -> list[tuple[int, str]]:
     """Day offsets and labels for the date axis: weekly for short ranges, monthly for long ones."""
     if days <= 45:
         step = 7 if days > 14 else 1 if days <= 7 else 2
-        return [
-            (i, f"{(start + timedelta(days=i)).day} {(start + timedelta(days=i)):%b}") for i in range(0, days, step)
-        ]
+        return [(i, wording.day_month_text(start + timedelta(days=i))) for i in range(0, days, step)]
     ticks: list[tuple[int, str]] = []
     for i in range(days):
         day = start + timedelta(days=i)
@@ -331,7 +330,7 @@ def timeline_drawing(
         # The range began before the diary: the axis starts with the diary, and says so.
         mx = axis.x(max(diary_start, axis.start))
         drawing.add(Line(mx, y, mx, top + 2, strokeColor=theme.INK, strokeWidth=0.6))
-        drawing.add(_text(mx + 3, top + 1, f"diary started {diary_start.day} {diary_start:%b %Y}", colour=theme.INK))
+        drawing.add(_text(mx + 3, top + 1, f"diary started {wording.day_text(diary_start)}", colour=theme.INK))
     for offset, label in date_ticks(axis.start, axis.days):
         tx = axis.x0 + offset * axis.day_width
         drawing.add(Line(tx, y, tx, y - 3, strokeColor=theme.MUTED, strokeWidth=0.4))

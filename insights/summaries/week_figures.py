@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from diary.catalogues.body_sites import BODY_SITES
+from diary.catalogues.body_sites import site_label
 from insights.analysis.clinical_thresholds import ADULT_SLEEP_NEED_HOURS
 from insights.analysis.daily_series import DailySeries, DayIndexer, build_daily_series, utc_offsets
 from insights.analysis.records import Diary
@@ -108,8 +108,7 @@ def _week_figures(
     sites: Counter[str] = Counter()
     for record in week_episodes:
         for code in set(record.body_sites):
-            site = BODY_SITES.get(code)
-            sites[site.label if site else code.replace("_", " ")] += 1
+            sites[site_label(code)] += 1
 
     return WeekFigures(
         week=week,

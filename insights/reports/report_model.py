@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from insights.reports.figures import DiaryFigures, format_day
-from insights.wording import TriggerStatus, status_words
+from insights.analysis.knowledge import SEVERITIES
+from insights.reports.diary_figures import DiaryFigures
+from insights.wording import TriggerStatus, day_text, period_text, status_words
 
 if TYPE_CHECKING:
     # Only for the annotation: the section module reads the database, this view model does not.
     from insights.reports.experiment_section import ExperimentReport
 
-# Severity codes from the flag rules, mildest first (docs/architecture.md, "Promises and targets").
-SEVERITIES = ("info", "see_doctor", "see_doctor_soon", "urgent", "emergency")
 TREND_DIRECTIONS = ("up", "down", "flat")
 LAB_STATUSES = ("low", "normal", "high")
 
@@ -50,8 +49,9 @@ class DayRow:
 
 
 @dataclass(frozen=True)
-class RegionSpan:
-    """A body region with episodes, from the first to the last day it was involved."""
+class RegionRow:
+    """A body region with episodes, from the first to the last day it was involved (the analysis's
+    ``RegionSpan``, worded)."""
 
     region_label: str
     first_day: date
@@ -108,7 +108,7 @@ class FlagRow:
     """A flag worth a doctor's look, with the entries and dates behind it."""
 
     title: str
-    severity: str  # one of SEVERITIES
+    severity: str  # one of the flag rules' SEVERITIES (insights.analysis.knowledge)
     wording: str  # the patient-voice wording of the app; the report shows ``clinician`` instead
     evidence: str  # what the evidence counts, in words, e.g. "12 episodes on 9 days"
     first_seen: date | None = None
@@ -129,8 +129,8 @@ class FlagRow:
     def dates(self) -> str:
         """ "4 Aug 2026 to 1 Dec 2026", or the one date."""
         if self.first_seen and self.last_seen and self.first_seen != self.last_seen:
-            return f"{format_day(self.first_seen)} to {format_day(self.last_seen)}"
-        return format_day(self.first_seen or self.last_seen)
+            return period_text(self.first_seen, self.last_seen)
+        return day_text(self.first_seen or self.last_seen)
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class LabRow:
     @property
     def numbers(self) -> tuple[str, str]:
         """Value and reference range with one shared precision, as a lab prints them ("0.62", "0.70-1.00")."""
-        digits = max(_decimals(v) for v in (self.value, self.reference_low, self.reference_high))
+        digits = lab_decimals(self.value, self.reference_low, self.reference_high)
         low, high = self.reference_low, self.reference_high
         if low is not None and high is not None:
             reference = f"{low:.{digits}f}-{high:.{digits}f}"
@@ -165,11 +165,9 @@ class LabRow:
         return f"{self.analyte_label} {value} {self.unit}" + (f" (range {reference})" if reference != "-" else "")
 
 
-def _decimals(value: float | None) -> int:
-    if value is None:
-        return 0
-    text = f"{value:g}"
-    return len(text.split(".")[1]) if "." in text else 0
+def lab_decimals(*values: float | None) -> int:
+    """As many decimals as the most precise of a lab's numbers, as the lab printed them."""
+    return max((len(f"{v:g}".split(".")[1]) if "." in f"{v:g}" else 0 for v in values if v is not None), default=0)
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ class ReportContent:
     finger_counts: Mapping[str, int] = field(default_factory=dict)  # body site code -> episodes
     finger_episodes_by_side: Mapping[str, int] = field(default_factory=dict)  # side -> episodes with any finger
     other_site_counts: Sequence[LabelCount] = ()
-    region_timeline: Sequence[RegionSpan] = ()
+    region_timeline: Sequence[RegionRow] = ()
     characters: Sequence[LabelCount] = ()
     contexts: Sequence[LabelCount] = ()
     symptoms: Sequence[LabelCount] = ()

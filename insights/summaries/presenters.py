@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 from diary.catalogues.drinks import DAILY_GUIDE_MG
 from insights import wording
 from insights.analysis.knowledge import CONTEXT_SENTENCE, SEVERITIES
-from insights.summaries.figures import SHORT_NIGHT_HOURS, ChartDay, WeekFigures
 from insights.summaries.selectors import TOP_ASSOCIATIONS, SummaryData
+from insights.summaries.week_figures import SHORT_NIGHT_HOURS, ChartDay, WeekFigures
 from insights.summaries.weeks import Week
 
 NOT_LOGGED = "\u2013"
-_plural = wording.plural
 
 # One next step per severity, for the most pressing new flag: what to do, not what it might be.
 # The urgent and emergency steps follow the flag rules' own sources (R13 lithium label; R20 FAST).
@@ -92,13 +91,6 @@ class SummaryContent:
     settings_hint: str
 
 
-duration_text = wording.duration
-
-
-def _day_month(day: date) -> str:
-    return f"{day.day} {day:%b}"
-
-
 def _one_decimal(value: float | None, unit: str) -> str:
     return NOT_LOGGED if value is None else f"{value:.1f}{unit}"
 
@@ -108,7 +100,7 @@ def _week_values(week: WeekFigures) -> tuple[str, ...]:
     return (
         str(week.episodes),
         f"{week.days_affected} of {week.days_logged}",
-        duration_text(week.total_duration_s),
+        wording.duration(week.total_duration_s),
         _one_decimal(week.mean_intensity, " / 10"),
         NOT_LOGGED
         if week.caffeine_mean_mg is None
@@ -153,17 +145,17 @@ def _coverage_note(data: SummaryData) -> str:
         return "Nothing was logged in the week before, so there is nothing to compare with."
     if start is None or start < before.week.start:
         return ""
-    began = f"{start:%A} {_day_month(start)}"
+    began = f"{start:%A} {wording.day_month_text(start)}"
     if before.before_diary:
         counted = (
             ""
             if this.days_covered == 7
-            else f" It counts the {_plural(this.days_covered, 'day')} from {began}"
+            else f" It counts the {wording.plural(this.days_covered, 'day')} from {began}"
             f" (you logged on {this.days_logged} of them)."
         )
         return f"This is your first week in the diary, so there is no week before to compare with yet.{counted}"
     return (
-        f"Your diary began on {began}, so the week before has {_plural(before.days_covered, 'day')} "
+        f"Your diary began on {began}, so the week before has {wording.plural(before.days_covered, 'day')} "
         f"in the diary (you logged on {before.days_logged} of them)."
     )
 
@@ -182,16 +174,19 @@ def story_line(data: SummaryData) -> str:
     this, before = data.figures.this_week, data.figures.week_before
     start = data.figures.diary_start
     if this.before_diary and start is not None:
-        began = f"{start:%A} {_day_month(start)}"
+        began = f"{start:%A} {wording.day_month_text(start)}"
         return (
             f"Your diary began on {began}, after this week ended, so there is no week to sum up yet. "
             "Next Monday's email covers your first week."
         )
     if this.nothing_logged:
         return f"Nothing was logged this week ({_short_range(data.week)})."
-    week = f"{_plural(this.episodes, 'episode')} on {this.days_affected} of {_plural(this.days_logged, 'known day')}"
+    week = (
+        f"{wording.plural(this.episodes, 'episode')} on {this.days_affected} of "
+        f"{wording.plural(this.days_logged, 'known day')}"
+    )
     if before.before_diary:
-        partial = f", from {start:%A} {_day_month(start)}" if start and this.days_covered < 7 else ""
+        partial = f", from {start:%A} {wording.day_month_text(start)}" if start and this.days_covered < 7 else ""
         return f"Your first week in the diary{partial}: {week}."
     if before.nothing_logged:
         return f"This week: {week}. Nothing was logged the week before, so there is nothing to compare with."
@@ -215,8 +210,8 @@ def story_line(data: SummaryData) -> str:
     )
     return (
         f"This week: {week}, {rate:.1f} a day: {verdict}, {rate_before:.1f} a day over its "
-        f"{_plural(before.days_logged, 'known day')} (compared per known day, as the weeks had different numbers "
-        "of known days)."
+        f"{wording.plural(before.days_logged, 'known day')} (compared per known day, as the weeks had different "
+        "numbers of known days)."
     )
 
 
@@ -226,7 +221,7 @@ def _preheader(data: SummaryData, *, compare: bool) -> str:
     span = _short_range(data.week)
     if this.nothing_logged:
         return f"Your week, {span}: nothing logged in the diary."
-    week = f"{_plural(this.episodes, 'episode')} on {_plural(this.days_affected, 'day')}"
+    week = f"{wording.plural(this.episodes, 'episode')} on {wording.plural(this.days_affected, 'day')}"
     if not compare:
         return f"Your first week with Twitchlog, {span}: {week}."
     if before.nothing_logged:
@@ -243,7 +238,7 @@ def _guidance(week: WeekFigures) -> tuple[str, ...]:
     if week.caffeine_mean_mg is not None:
         if week.caffeine_days_over_guide:
             lines.append(
-                f"Caffeine was over {DAILY_GUIDE_MG} mg on {_plural(week.caffeine_days_over_guide, 'day')}; "
+                f"Caffeine was over {DAILY_GUIDE_MG} mg on {wording.plural(week.caffeine_days_over_guide, 'day')}; "
                 f"{DAILY_GUIDE_MG} mg a day is the usual upper guide for adults (FDA)."
             )
         else:
@@ -253,7 +248,7 @@ def _guidance(week: WeekFigures) -> tuple[str, ...]:
         if week.short_nights:
             shorter = "was" if week.short_nights == 1 else "were"
             lines.append(
-                f"{_plural(week.short_nights, 'night')} {shorter} under {SHORT_NIGHT_HOURS:.0f} hours; {guide}."
+                f"{wording.plural(week.short_nights, 'night')} {shorter} under {SHORT_NIGHT_HOURS:.0f} hours; {guide}."
             )
         else:
             lines.append(f"Every night you logged reached {SHORT_NIGHT_HOURS:.0f} hours; {guide}.")
@@ -295,7 +290,7 @@ def _chart_lines(days: tuple[ChartDay, ...], weeks: tuple[tuple[Week, int | None
             for day in days[index * 7 : index * 7 + 7]
             if not day.before_diary
         )
-        lines.append(f"{_short_range(week)}: {_plural(episodes, 'episode')} ({counts})")
+        lines.append(f"{_short_range(week)}: {wording.plural(episodes, 'episode')} ({counts})")
     return tuple(lines)
 
 
@@ -307,7 +302,7 @@ def _brief_source(source: str) -> str:
 
 def _reminder(title: str, first_week: date | None) -> str:
     # An email goes out the Monday after the week it covers, so that is the date the user saw.
-    when = f" (first emailed {_day_month(first_week + timedelta(days=7))})" if first_week else ""
+    when = f" (first emailed {wording.day_month_text(first_week + timedelta(days=7))})" if first_week else ""
     return f"{title}: still open{when}."
 
 

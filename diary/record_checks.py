@@ -1,4 +1,4 @@
-"""The input rules of every diary table, shared by REST and sync.
+"""The input checks of every diary table, shared by REST and sync.
 
 Each check returns messages that name the rule broken, so the phone can show them next
 to the field. The database's check constraints repeat the ranges as a last line of
@@ -14,7 +14,7 @@ from typing import Any
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
 from diary.models import MAX_UTC_OFFSET_MIN
 from diary.tables import EARLIEST_DAY, TABLES, Column
-from diary.tremor_rules import validate_recording
+from diary.tremor_checks import validate_recording
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=24)

@@ -22,8 +22,8 @@ from django.urls import reverse
 from accounts.models import User
 from insights.experiments.presenters import weekly_email_line
 from insights.selectors import local_today
-from insights.summaries.chart import episodes_chart_png
-from insights.summaries.content import SummaryContent, as_template_context, summary_content
+from insights.summaries.email_chart import episodes_chart_png
+from insights.summaries.presenters import SummaryContent, as_template_context, summary_content
 from insights.summaries.selectors import summary_data
 from insights.summaries.tokens import unsubscribe_token
 from insights.summaries.weeks import Week

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
-from diary.catalogues.body_sites import BODY_SITES
+from diary.catalogues.body_sites import site_label
 from insights import wording
 from insights.reports import theme
-from insights.reports.content import FlagRow, ReportContent
-from insights.reports.figures import DiaryFigures
+from insights.reports.diary_figures import DiaryFigures
+from insights.reports.report_model import FlagRow, ReportContent
 from insights.reports.theme import escape
 
 TITLE = "Twitching and tremor diary: report for a doctor"
@@ -140,10 +140,7 @@ def _lines(lines: Sequence[str]) -> list[Flowable]:
 
 def top_sites(content: ReportContent, limit: int = 5) -> list[tuple[str, int]]:
     """The most involved body sites, fingers and others together, largest first."""
-    sites = [
-        (BODY_SITES[code].label if code in BODY_SITES else code.replace("_", " "), n)
-        for code, n in content.finger_counts.items()
-    ]
+    sites = [(site_label(code), n) for code, n in content.finger_counts.items()]
     sites += [(label.lower(), n) for label, n in content.other_site_counts]
     return sorted(sites, key=lambda item: -item[1])[:limit]
 
@@ -171,7 +168,7 @@ def pattern_sentence(content: ReportContent) -> str:
     if content.symptoms:
         parts.append("with " + _shares(content.symptoms, total))
     intensity = f"{content.mean_intensity:.1f}/10" if content.mean_intensity is not None else "-"
-    parts.append(f"mean duration {theme.format_duration(content.mean_duration_s)}, mean intensity {intensity}")
+    parts.append(f"mean duration {wording.duration(content.mean_duration_s)}, mean intensity {intensity}")
     return "; ".join(p for p in parts if p) + "."
 
 
@@ -241,8 +238,8 @@ def medications_table(content: ReportContent, width: float) -> Flowable:
                     f"{', as needed' if med.as_needed else ''}</font>",
                     theme.CELL_SMALL,
                 ),
-                theme.format_day(med.started_on),
-                theme.format_day(med.stopped_on) if med.stopped_on else "still taking",
+                wording.day_text(med.started_on),
+                wording.day_text(med.stopped_on) if med.stopped_on else "still taking",
                 Paragraph(escape(med.known_link) if med.known_link else "none known", theme.CELL_SMALL),
             ]
         )
@@ -275,7 +272,7 @@ def associations_table(content: ReportContent, width: float) -> Flowable:
 
 
 def _nothing_logged_box(content: ReportContent, width: float) -> Table:
-    period = theme.format_range(content.range_start, content.range_end)
+    period = wording.period_text(content.range_start, content.range_end)
     if content.figures is not None and content.figures.logged_days:
         # Other entries were kept: the days are known, the episodes were none.
         text = f"<b>No episodes were logged in this range</b> ({period}); the other entries are summarised below."
@@ -321,7 +318,7 @@ def _page_one(content: ReportContent, width: float, full_flags: int | None) -> l
     story: list[Flowable] = [
         Paragraph(TITLE, theme.H1),
         Paragraph(
-            f"<b>{who}</b> &middot; {theme.format_range(content.range_start, content.range_end)} "
+            f"<b>{who}</b> &middot; {wording.period_text(content.range_start, content.range_end)} "
             f"({content.days_in_range} days) &middot; times in {escape(content.timezone)}",
             theme.BODY,
         ),
@@ -363,7 +360,7 @@ def _page_one(content: ReportContent, width: float, full_flags: int | None) -> l
     return story
 
 
-def summary_flowables(
+def page_one_flowables(
     content: ReportContent, width: float, height: float | None = None, crowded: bool | None = None
 ) -> list[Flowable]:
     """Page 1. With ``height`` the page is held in a frame of that height: crowded flags go to one
