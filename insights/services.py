@@ -7,8 +7,8 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,31 +31,28 @@ logger = logging.getLogger(__name__)
 QUEUED_GIVE_UP = timedelta(minutes=30)
 
 
+def _claim_key(user_id: int) -> str:
+    return f"insights:recompute-claim:{user_id}"
+
+
 def mark_dirty(*, user_id: int) -> bool:
     """Note that the user's diary changed and claim the right to queue its recompute.
 
-    Returns True when the caller must enqueue one (no recompute was queued yet). The
-    conditional UPDATE makes the claim atomic across web processes, so a burst of
-    concurrent writes enqueues one recompute.
+    Returns True when the caller must enqueue one. The claim is a cache key added atomically
+    (Redis SET NX in production, so it holds across web processes): a burst of writes
+    enqueues one recompute, and every write after the first costs one cache round trip and no
+    database write, which matters because each database commit waits for the disk. The
+    recompute drops the claim before it reads the diary, so a write it may not have seen
+    claims the next one; a claim whose recompute was lost expires after QUEUED_GIVE_UP.
+    The database keeps the bookkeeping the nightly sweep reads (dirty, queued_at).
     """
-    now = timezone.now()
-    states = InsightState.objects.filter(user_id=user_id)
-    # Most writes come while a recompute is already queued (a phone logs several things in
-    # a row): one UPDATE notes the change and we are done, the cheapest path coming first.
-    if states.filter(recompute_queued=True, queued_at__gte=now - QUEUED_GIVE_UP).update(
-        dirty=True, last_diary_change_at=now
-    ):
+    if not cache.add(_claim_key(user_id), 1, timeout=int(QUEUED_GIVE_UP.total_seconds())):
         return False
-    claim = Q(recompute_queued=False) | Q(queued_at__lt=now - QUEUED_GIVE_UP)
+    now = timezone.now()
     changes = {"recompute_queued": True, "queued_at": now, "dirty": True, "last_diary_change_at": now}
-    if states.filter(claim).update(**changes):
-        return True
-    # No row yet (the user's first write), or a concurrent write claimed it in between.
-    InsightState.objects.get_or_create(user_id=user_id)
-    if states.filter(claim).update(**changes):
-        return True
-    states.update(dirty=True, last_diary_change_at=now)
-    return False
+    if not InsightState.objects.filter(user_id=user_id).update(**changes):
+        InsightState.objects.update_or_create(user_id=user_id, defaults=changes)
+    return True
 
 
 def _association_payload(report: AssociationReport) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -110,6 +107,8 @@ def insights_recompute(*, user_id: int) -> InsightState | None:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return None  # the account was deleted while the task waited
+    # Dropped before the read: a write from now on claims the next recompute (see mark_dirty).
+    cache.delete(_claim_key(user_id))
     InsightState.objects.filter(user=user).update(recompute_queued=False)
     diary = selectors.diary_for_user(user)
     series = build_daily_series(diary) if diary.episodes else None

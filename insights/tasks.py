@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from insights import services, tremor
+from insights.experiments.tasks import queue_late_entry_results
 from insights.models import Flag, InsightState
 
 # Writes within this many seconds of the first are folded into one recompute.
@@ -42,13 +43,19 @@ def analyse_tremor_recordings(user_id: int) -> None:
 
 @shared_task(name="insights.recompute_user")
 def recompute_user(user_id: int) -> None:
-    services.insights_recompute(user_id=user_id)
+    _recompute(user_id)
 
 
 @shared_task(name="insights.recompute_users")
 def recompute_users(user_ids: list[int]) -> None:
     for user_id in user_ids:
-        services.insights_recompute(user_id=user_id)
+        _recompute(user_id)
+
+
+def _recompute(user_id: int) -> None:
+    services.insights_recompute(user_id=user_id)
+    # Entries back-filled for an ended experiment's days refresh its result too.
+    queue_late_entry_results(user_id)
 
 
 @shared_task(name="insights.nightly_sweep")

@@ -9,7 +9,3 @@ class ExperimentsConfig(AppConfig):
     label = "experiments"
     verbose_name = "Self-experiments"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # Connects the diary_changed receiver that recomputes a result when late entries arrive.
-        from insights.experiments import tasks  # noqa: F401

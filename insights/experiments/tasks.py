@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from celery import shared_task
-from django.dispatch import receiver
 from django.utils import timezone
 
 from diary.models import Experiment
-from diary.signals import diary_changed
 from insights.experiments import selectors, services
 
 # Late entries for an ended experiment's days refresh its result for this long after its end:
 # people back-fill a diary within days, and a result should settle rather than drift for ever.
 LATE_ENTRY_DAYS = 14
-# The tables whose rows the result reads (episodes, and what adherence and "logged" are read from).
-RESULT_TABLES = frozenset(
-    {
-        "episodes",
-        "caffeine_intakes",
-        "exercise_sessions",
-        "sleep_logs",
-        "stress_logs",
-        "medication_doses",
-        "tremor_recordings",
-        "day_checkins",
-    }
-)
 
 
 @shared_task(name="insights.experiment_result")
@@ -52,15 +36,19 @@ def sweep() -> int:
     return len(due)
 
 
-@receiver(diary_changed, dispatch_uid="experiments.recompute_on_late_entries")
-def recompute_on_late_entries(sender: Any, user_id: int, tables: list[str] | None = None, **kwargs: Any) -> None:
-    """The signal is sent after commit; a result already in is refreshed when its days may have changed."""
-    if tables is not None and not RESULT_TABLES.intersection(tables):
-        return
+def queue_late_entry_results(user_id: int) -> int:
+    """Queue a fresh result for each of the user's experiments that ended in the last
+    LATE_ENTRY_DAYS. Called by the debounced insights recompute (insights/tasks.py) rather
+    than on every write, so a burst of back-filled entries costs one look, not one per write;
+    an unchanged result is left as it is (experiment_result_compute compares its inputs)."""
     recent = timezone.now().date() - timedelta(days=LATE_ENTRY_DAYS)
-    for experiment_id in (
+    ended = (
         Experiment.objects.live()
         .filter(user_id=user_id, status__in=("stopped", "completed"), end_date__gte=recent)
         .values_list("pk", flat=True)
-    ):
+    )
+    queued = 0
+    for experiment_id in ended:
         compute_result.delay(experiment_id)
+        queued += 1
+    return queued

@@ -244,3 +244,27 @@ def test_a_diary_time_from_1900_on_is_accepted(auth_client, user):
         "/api/v1/stress-logs/", payload("stress_logs", user=user, recorded_at="1900-01-01T00:00:00Z"), format="json"
     )
     assert response.status_code == 201, response.json()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "\\ud800"}',  # an escape that spells a lone surrogate
+        '{"a": ["x", {"b": "\\uDFFF"}]}',  # in upper case, nested
+        '["\\ud83d"]',  # the first half of a pair, alone
+        b'{"a": "\xed\xa0\x80"}',  # bytes: a surrogate encoded in UTF-8 (json.loads takes it)
+    ],
+)
+def test_loads_limited_refuses_a_lone_surrogate_however_it_is_spelled(text):
+    from config.parsers import JsonLimitError, loads_limited
+
+    with pytest.raises(JsonLimitError, match="surrogate"):
+        loads_limited(text)
+
+
+def test_loads_limited_still_measures_depth_when_the_text_cannot_spell_a_surrogate():
+    from config.parsers import JsonLimitError, loads_limited
+
+    assert loads_limited('{"a": "\\ud83d\\ude00", "b": [[1]]}') == {"a": "\U0001f600", "b": [[1]]}
+    with pytest.raises(JsonLimitError, match="levels deep"):
+        loads_limited('{"a": "plain text", "b": ' + "[" * 25 + "]" * 25 + "}")

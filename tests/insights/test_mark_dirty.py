@@ -2,37 +2,51 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from insights.models import InsightState
-from insights.services import QUEUED_GIVE_UP, mark_dirty
+from insights.services import QUEUED_GIVE_UP, _claim_key, insights_recompute, mark_dirty
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_first_write_claims_a_recompute_and_later_ones_only_note_the_change(user):
+def test_the_first_write_claims_a_recompute_and_later_ones_write_nothing_to_the_database(user):
     assert mark_dirty(user_id=user.pk) is True
     first = InsightState.objects.get(user=user)
-    assert first.dirty and first.recompute_queued
-    assert mark_dirty(user_id=user.pk) is False
-    second = InsightState.objects.get(user=user)
-    assert second.queued_at == first.queued_at
-    assert second.last_diary_change_at > first.last_diary_change_at
+    assert first.dirty and first.recompute_queued and first.queued_at is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert mark_dirty(user_id=user.pk) is False
+        assert mark_dirty(user_id=user.pk) is False
+    assert len(queries) == 0  # the claim is held: no commit, which waits for the disk, per write
+    assert InsightState.objects.get(user=user).queued_at == first.queued_at
 
 
 def test_a_write_after_the_recompute_started_claims_the_next_one(user):
     mark_dirty(user_id=user.pk)
-    InsightState.objects.filter(user=user).update(recompute_queued=False, dirty=False)
+    insights_recompute(user_id=user.pk)  # drops the claim before it reads the diary
+    state = InsightState.objects.get(user=user)
+    assert not state.dirty and not state.recompute_queued
     assert mark_dirty(user_id=user.pk) is True
     assert InsightState.objects.get(user=user).dirty
 
 
-def test_a_recompute_queued_too_long_ago_is_presumed_lost_and_claimed_again(user):
+def test_a_claim_whose_recompute_was_lost_expires_and_the_next_write_claims_again(user):
     mark_dirty(user_id=user.pk)
-    long_ago = timezone.now() - QUEUED_GIVE_UP - timedelta(minutes=1)
-    InsightState.objects.filter(user=user).update(queued_at=long_ago)
+    location = settings.CACHES["default"]["LOCATION"]
+    if location.startswith("redis://"):  # the claim's life in Redis is QUEUED_GIVE_UP
+        ttl = redis.Redis.from_url(location).ttl(cache.make_key(_claim_key(user.pk)))
+        assert QUEUED_GIVE_UP.total_seconds() - 5 <= ttl <= QUEUED_GIVE_UP.total_seconds()
+    cache.delete(_claim_key(user.pk))  # what its expiry does
     assert mark_dirty(user_id=user.pk) is True
-    assert InsightState.objects.get(user=user).queued_at > long_ago
+
+
+def test_claims_are_per_user(user, make_user):
+    other = make_user()
+    assert mark_dirty(user_id=user.pk) is True
+    assert mark_dirty(user_id=other.pk) is True
+    assert mark_dirty(user_id=user.pk) is False
