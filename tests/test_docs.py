@@ -318,3 +318,8 @@ def test_every_section_cited_by_title_exists(doc, cited):
 @pytest.mark.parametrize(("doc", "name"), _per_doc(_dotted_names))
 def test_every_dotted_name_resolves(doc, name):
     assert _resolves(name), f"{doc} names {name}, which does not import"
+
+
+def test_the_sync_code_in_the_api_doc_is_the_file_the_end_to_end_tests_run():
+    shown = re.findall(r"^```js\n(.*?)^```", (ROOT / "docs" / "api.md").read_text(), re.S | re.M)
+    assert shown == [(ROOT / "tests" / "e2e" / "watermelon" / "sync.js").read_text()]
