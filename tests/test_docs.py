@@ -159,7 +159,8 @@ def _env_assignments(doc: Path) -> set[str]:
 @cache
 def _read_from_environment() -> frozenset[str]:
     """Every name the code, the image and the Makefile read from the environment."""
-    readers = r"(?:env(?:\.\w+)?|_url_setting|_redis_url|_rate|_count|_origins|environ\.get|environ\.setdefault|getenv)"
+    functions = ("env", r"env\.\w+", "_url_setting", "_redis_url", "_rate", "_count", "_int", "_origins", "getenv")
+    readers = f"(?:{'|'.join(functions)}|environ\\.get|environ\\.setdefault)"
     names: set[str] = set()
     files = [*ROOT.glob("config/*.py"), *ROOT.glob("deploy/*"), *ROOT.glob("bench/*"), *ROOT.glob("tests/**/*.py")]
     files += [ROOT / name for name in ("Makefile", "docker-compose.yml", "Dockerfile", ".ci/run")]
@@ -167,7 +168,7 @@ def _read_from_environment() -> frozenset[str]:
         if not path.is_file():
             continue
         text = path.read_text(errors="replace")
-        names |= set(re.findall(rf"{readers}\(\s*\"({CAPITALS})\"", text))
+        names |= set(re.findall(rf"{readers}\(\s*[\"']({CAPITALS})[\"']", text))
         names |= set(re.findall(rf"environ\[\"({CAPITALS})\"\]", text))
         names |= set(re.findall(rf"\$[{{(]?({CAPITALS})", text))  # shell, compose, Makefile
         names |= set(re.findall(rf"^ARG ({CAPITALS})", text, re.M))  # Dockerfile build arguments
@@ -323,3 +324,15 @@ def test_every_dotted_name_resolves(doc, name):
 def test_the_sync_code_in_the_api_doc_is_the_file_the_end_to_end_tests_run():
     shown = re.findall(r"^```js\n(.*?)^```", (ROOT / "docs" / "api.md").read_text(), re.S | re.M)
     assert shown == [(ROOT / "tests" / "e2e" / "watermelon" / "sync.js").read_text()]
+
+
+@cache
+def _test_functions() -> frozenset[str]:
+    return frozenset(
+        name for path in (ROOT / "tests").rglob("test_*.py") for name in re.findall(r"def (test_\w+)", path.read_text())
+    )
+
+
+@pytest.mark.parametrize(("doc", "name"), _per_doc(lambda d: {s for s in _parts(d)[2] if re.fullmatch(r"test_\w+", s)}))
+def test_every_test_a_doc_cites_exists(doc, name):
+    assert name in _test_functions(), f"{doc} cites the test {name}, which no test module defines"
