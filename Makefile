@@ -58,7 +58,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 ## bench: every benchmark, each printing its figure beside its baseline
-bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-report bench-tremor bench-weekly bench-health-import bench-load bench-throughput
+bench: bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-health-import bench-load bench-throughput
 
 ## bench-quick: every bench's quick mode (seconds to a minute each, figures printed, not asserted),
 ## so a bench that stops running fails CI; the load smoke test is bench/load.py's quick mode

@@ -6,7 +6,7 @@ busy phone, pickled both ways). These count in a fixed window instead: on Redis 
 pipelined INCR, EXPIRE NX and TTL; the window starts at the client's first request and
 lasts the rate's period, the (limit+1)th request in it is refused, and Retry-After is the
 window's remaining time. On another cache (the embedded default's local memory) add + incr.
-The scopes, rates and cache keys are DRF's, so settings, the README's table and the tests
+The scopes, rates and cache keys are DRF's, so settings, docs/operations.md's table and the tests
 that cut every rate to 1/min apply unchanged.
 """
 

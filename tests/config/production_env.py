@@ -1,6 +1,6 @@
 """The environment of a production deployment, for the tests that start the app as production."""
 
-# What a real deployment sets (docker-compose.yml and the README's environment table); no
+# What a real deployment sets (docker-compose.yml and the environment table of docs/operations.md); no
 # service is contacted, since settings only parse these and the checks do not connect.
 PRODUCTION_ENV = {
     "PATH": "/usr/bin:/bin",

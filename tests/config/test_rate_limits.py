@@ -1,4 +1,4 @@
-"""Every route an anonymous client can reach is rate limited, and the README lists every limit.
+"""Every route an anonymous client can reach is rate limited, and docs/operations.md lists every limit.
 
 The survey asks each route in the URL conf, with each method, as an anonymous client: a
 401, a 403, a 405 or a redirect to the admin login means it is not public. Whatever else
@@ -30,7 +30,7 @@ EXEMPT = {
     "healthz",
 }
 
-README = Path(settings.BASE_DIR) / "README.md"
+OPERATIONS_DOC = Path(settings.BASE_DIR) / "docs" / "operations.md"
 
 
 def _not_public(response) -> bool:
@@ -86,15 +86,15 @@ def test_every_public_route_is_throttled_or_exempt_with_a_reason(monkeypatch):
     assert "admin/accounts/user/" not in public
 
 
-def readme_rate_limits() -> list[dict[str, str]]:
-    section = README.read_text().split("\n## Rate limits\n", 1)[1].split("\n## ", 1)[0]
+def documented_rate_limits() -> list[dict[str, str]]:
+    section = OPERATIONS_DOC.read_text().split("\n## Rate limits\n", 1)[1].split("\n## ", 1)[0]
     lines = [line for line in section.splitlines() if line.startswith("|")]
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")), strict=True)) for line in lines[2:]]
 
 
-def test_the_readme_lists_every_throttle_scope_with_its_rate():
-    rows = readme_rate_limits()
+def test_the_operations_doc_lists_every_throttle_scope_with_its_rate():
+    rows = documented_rate_limits()
     listed = {re.sub(r"`", "", row["scope"]): re.sub(r"`", "", row["rate"]) for row in rows}
 
     assert listed == settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]

@@ -1,7 +1,7 @@
 """The real WatermelonDB client against a live server: synchronize() with the LokiJS adapter.
 
 Each test drives "devices" (WatermelonDB databases in a Node process, tests/e2e/watermelon/)
-that sync through the app-side code the README shows, against Django's live server on the
+that sync through the app-side code docs/api.md shows, against Django's live server on the
 test database. Skipped, with the reason, where Node or the project's node_modules are missing.
 """
 

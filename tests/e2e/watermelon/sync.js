@@ -1,5 +1,5 @@
 // The app side of Twitchlog's sync: WatermelonDB's synchronize() against /api/v1/sync/.
-// This is the code the README shows; the end-to-end tests run exactly this file.
+// This is the code docs/api.md shows; the end-to-end tests run exactly this file.
 const { synchronize } = require('@nozbe/watermelondb/sync')
 
 // A push refused because a record changed on the server since our last pull (HTTP 409).
