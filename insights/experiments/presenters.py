@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import User
-from diary.models import Experiment, ExperimentDay
+from diary.models import Experiment, ExperimentDay, ExperimentStatus
 from insights import wording
 from insights.analysis import n_of_1
 from insights.analysis.experiment_designs import DESIGNS
 from insights.experiments import selectors
+from insights.experiments.models import ExperimentPhase
 
 _ONE_DAY = timedelta(days=1)
 
@@ -120,13 +121,13 @@ def day_payload(day: ExperimentDay, kept: bool | None = None) -> dict[str, Any]:
     }
 
 
-def phase(experiment: Experiment, today: date) -> str:
+def phase(experiment: Experiment, today: date) -> ExperimentPhase:
     """upcoming | running | awaiting_result | stopped | completed, for the app's wording."""
-    if experiment.status != "active":
-        return experiment.status
+    if experiment.status != ExperimentStatus.ACTIVE:
+        return ExperimentPhase(experiment.status)
     if today < experiment.start_date:
-        return "upcoming"
-    return "running" if today <= experiment.end_date else "awaiting_result"
+        return ExperimentPhase.UPCOMING
+    return ExperimentPhase.RUNNING if today <= experiment.end_date else ExperimentPhase.AWAITING_RESULT
 
 
 def experiment_payload(experiment: Experiment, today: date, *, with_days: bool = True) -> dict[str, Any]:
@@ -173,7 +174,7 @@ def progress_line(experiment: Experiment, today: date) -> str:
         )
     design = DESIGNS[experiment.trigger]
     current = phase(experiment, today)
-    if current == "upcoming":
+    if current == ExperimentPhase.UPCOMING:
         return f"Your {experiment.label.lower()} experiment starts on {experiment.start_date:%A %d %B}."
     adherence = selectors.adherence_so_far(experiment, today)
     total = (experiment.end_date - experiment.start_date).days + 1
@@ -182,7 +183,7 @@ def progress_line(experiment: Experiment, today: date) -> str:
         if adherence.without_days
         else "no day has passed yet"
     )
-    if current == "awaiting_result":
+    if current == ExperimentPhase.AWAITING_RESULT:
         return f"Your {experiment.label.lower()} experiment has ended ({kept}); its result comes shortly."
     return f"Your {experiment.label.lower()} experiment: day {adherence.days_so_far + 1} of {total}; {kept}."
 
@@ -196,6 +197,8 @@ def weekly_email_line(user: User, week_end: date) -> str:
     the running experiment's progress, or a recent result."""
     monday = week_end + _ONE_DAY
     for experiment in selectors.experiment_list(user)[:2]:
-        if experiment.status == "active" or experiment.end_date >= monday - timedelta(days=RESULT_IN_EMAIL_DAYS):
+        if experiment.status == ExperimentStatus.ACTIVE or experiment.end_date >= monday - timedelta(
+            days=RESULT_IN_EMAIL_DAYS
+        ):
             return progress_line(experiment, monday)
     return ""

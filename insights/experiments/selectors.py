@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import NotFound
-from diary.models import CaffeineIntake, DiaryRecord, ExerciseSession, Experiment, ExperimentDay, SleepLog
+from diary.models import (
+    CaffeineIntake,
+    DiaryRecord,
+    ExerciseSession,
+    Experiment,
+    ExperimentDay,
+    ExperimentStatus,
+    SleepLog,
+)
 from insights.analysis import n_of_1, n_of_1_power
 from insights.analysis.experiment_designs import ASSUMED_ADHERENCE, DESIGNS
 from insights.experiments import known_days
@@ -37,7 +45,7 @@ def experiment_get(user: User, experiment_id: str) -> Experiment:
 
 
 def experiment_active(user: User) -> Experiment | None:
-    return experiment_list(user).filter(status="active").first()
+    return experiment_list(user).filter(status=ExperimentStatus.ACTIVE).first()
 
 
 def experiment_days(experiment: Experiment) -> list[ExperimentDay]:
@@ -184,7 +192,7 @@ def experiment_day_on(user: User, day: date) -> ExperimentDay | None:
         .filter(
             user=user,
             day=day,
-            experiment__status="active",
+            experiment__status=ExperimentStatus.ACTIVE,
             experiment__deleted_at__isnull=True,
         )
         .select_related("experiment")

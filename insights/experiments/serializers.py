@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from diary.models import ExperimentStatus
 from insights.analysis.experiment_designs import DESIGNS
 from insights.experiments.checks import MAX_WEEKS, MIN_WEEKS
+from insights.experiments.models import ExperimentPhase
 
 
 class StartSerializer(serializers.Serializer):
@@ -47,8 +49,8 @@ class ExperimentSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     stopped_on = serializers.DateField(allow_null=True)
-    status = serializers.ChoiceField(choices=["active", "stopped", "completed"])
-    phase = serializers.ChoiceField(choices=["upcoming", "running", "awaiting_result", "stopped", "completed"])
+    status = serializers.ChoiceField(choices=ExperimentStatus.values)
+    phase = serializers.ChoiceField(choices=ExperimentPhase.values)
     seed = serializers.IntegerField(allow_null=True)
     block_days = serializers.IntegerField(allow_null=True)
     plan = PlanSerializer(allow_null=True)

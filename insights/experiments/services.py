@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import Conflict
-from diary.models import Experiment, ExperimentDay
+from diary.models import Experiment, ExperimentDay, ExperimentStatus
 from diary.services import new_client_id
 from diary.sync_clock import stamp_to_datetime, tick
 from insights.analysis import n_of_1
@@ -61,7 +61,7 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
                 label=design.label,
                 start_date=start,
                 end_date=start + timedelta(days=n_days - 1),
-                status="active",
+                status=ExperimentStatus.ACTIVE,
             )
             ExperimentDay.objects.bulk_create(
                 ExperimentDay(
@@ -97,7 +97,7 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
 def experiment_stop(*, user: User, experiment_id: str, enqueue_result: Callable[[int], Any]) -> Experiment:
     """End the experiment today: today's and later days are withdrawn, the result says it stopped early."""
     experiment = selectors.experiment_get(user, experiment_id)
-    if experiment.status != "active":
+    if experiment.status != ExperimentStatus.ACTIVE:
         raise Conflict(f"This experiment has already {experiment.status}.", code="experiment_ended")
     today = selectors.local_today(user)
     if today > experiment.end_date:
@@ -105,7 +105,9 @@ def experiment_stop(*, user: User, experiment_id: str, enqueue_result: Callable[
     with transaction.atomic():
         stamp = stamp_to_datetime(tick(user))
         stopped_on = max(today, experiment.start_date)
-        Experiment.objects.filter(pk=experiment.pk).update(status="stopped", stopped_on=stopped_on, updated_at=stamp)
+        Experiment.objects.filter(pk=experiment.pk).update(
+            status=ExperimentStatus.STOPPED, stopped_on=stopped_on, updated_at=stamp
+        )
         experiment.days.live().filter(day__gte=stopped_on).update(deleted_at=stamp, updated_at=stamp)
         experiment_pk = experiment.pk
         transaction.on_commit(lambda: enqueue_result(experiment_pk))
@@ -172,7 +174,7 @@ def experiment_result_compute(*, experiment_id: int) -> str:
     if experiment is None or not hasattr(experiment, "plan"):
         return "missing"
     today = selectors.local_today(experiment.user)
-    if experiment.status == "active" and today <= experiment.end_date:
+    if experiment.status == ExperimentStatus.ACTIVE and today <= experiment.end_date:
         return "not_ended"
     payload, digest = result_payload(experiment)
     existing = getattr(experiment, "result", None)
@@ -188,8 +190,10 @@ def experiment_result_compute(*, experiment_id: int) -> str:
                 "payload": payload,
             },
         )
-        if experiment.status == "active":
+        if experiment.status == ExperimentStatus.ACTIVE:
             # The status change is news for the phone: stamp it so the next pull carries it.
             stamp = stamp_to_datetime(tick(experiment.user))
-            Experiment.objects.filter(pk=experiment.pk, status="active").update(status="completed", updated_at=stamp)
+            Experiment.objects.filter(pk=experiment.pk, status=ExperimentStatus.ACTIVE).update(
+                status=ExperimentStatus.COMPLETED, updated_at=stamp
+            )
     return "recomputed" if existing is not None else "computed"

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.dispatch import receiver
 from django.utils import timezone
 
-from diary.models import Experiment
+from diary.models import Experiment, ExperimentStatus
 from diary.signals import diary_changed
 from insights.experiments import selectors, services
 
@@ -43,7 +43,7 @@ def sweep() -> int:
     timezone decides in Python."""
     candidates = (
         Experiment.objects.live()
-        .filter(status="active", end_date__lt=timezone.now().date() + timedelta(days=1))
+        .filter(status=ExperimentStatus.ACTIVE, end_date__lt=timezone.now().date() + timedelta(days=1))
         .select_related("user")
     )
     due = [e.pk for e in candidates if selectors.local_today(e.user) > e.end_date]
@@ -60,7 +60,9 @@ def recompute_on_late_entries(sender: Any, user_id: int, tables: list[str] | Non
     recent = timezone.now().date() - timedelta(days=LATE_ENTRY_DAYS)
     for experiment_id in (
         Experiment.objects.live()
-        .filter(user_id=user_id, status__in=("stopped", "completed"), end_date__gte=recent)
+        .filter(
+            user_id=user_id, status__in=(ExperimentStatus.STOPPED, ExperimentStatus.COMPLETED), end_date__gte=recent
+        )
         .values_list("pk", flat=True)
     ):
         compute_result.delay(experiment_id)
