@@ -1,4 +1,4 @@
-"""The signed-in endpoints: the report PDF and its jobs, shares, and the CSV and FHIR exports.
+"""The signed-in endpoints: the report PDF and its jobs, and shares (the exports are diary.exports.views).
 
 Views read the request, call one service or selector and shape the answer; nothing else.
 """
@@ -17,15 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from config.downloads import as_download
 from config.errors import DomainError
 from config.rate_throttles import UserRateThrottle
 from config.schema import ErrorSerializer
-from diary.exports.csv_zip import csv_zip, export_filename
-from diary.exports.fhir import fhir_bundle_json
 from insights.reports import selectors, serializers, services, tasks
 from insights.reports.models import ReportJobStatus
 from insights.reports.throttles import ReportBuildThrottle
-from insights.selectors import local_today
 
 _RANGE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First local day (YYYY-MM-DD)."),
@@ -38,19 +36,9 @@ _RANGE_PARAMETERS = [
 ]
 
 
-def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Health data: no shared or browser cache may keep a copy.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _pdf(body: bytes, filename: str) -> HttpResponse:
-    response = _download(body, "application/pdf", filename)
     # Shown in the browser or the phone's viewer rather than saved blindly.
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return as_download(HttpResponse(body, content_type="application/pdf"), filename, inline=True)
 
 
 class ReportPdfView(APIView):
@@ -150,37 +138,3 @@ class ShareDetailView(APIView):
         share = services.share_revoke(user=cast(User, request.user), share_id=share_id)
         share = selectors.share_list(cast(User, request.user)).get(pk=share.pk)
         return Response(serializers.ShareSerializer(share).data)
-
-
-class CsvExportView(APIView):
-    @extend_schema(
-        responses={
-            (200, "application/zip"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="A zip with README.txt and one CSV per table (episodes.csv, caffeine_intakes.csv, ...), "
-                "every record that is not deleted; README.txt describes every column.",
-            )
-        },
-        summary="Export my diary as CSV files in a zip",
-    )
-    def get(self, request: Request) -> HttpResponse:
-        user = cast(User, request.user)
-        filename = export_filename(user=user, today=local_today(user), extension="csv.zip")
-        return _download(csv_zip(user=user), "application/zip", filename)
-
-
-class FhirExportView(APIView):
-    @extend_schema(
-        responses={
-            (200, "application/fhir+json"): OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="A FHIR R4B Bundle (type collection): Patient, an Observation per episode, caffeine, sleep "
-                "and stress entry, and a MedicationStatement per medication.",
-            )
-        },
-        summary="Export my diary as a FHIR R4B Bundle",
-    )
-    def get(self, request: Request) -> HttpResponse:
-        user = cast(User, request.user)
-        filename = export_filename(user=user, today=local_today(user), extension="fhir.json")
-        return _download(fhir_bundle_json(user=user).encode(), "application/fhir+json", filename)
