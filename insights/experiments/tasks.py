@@ -9,9 +9,9 @@ from celery import shared_task
 from django.dispatch import receiver
 from django.utils import timezone
 
-from diary.models import Experiment, ExperimentStatus
 from diary.signals import diary_changed
 from insights.experiments import selectors, services
+from insights.selectors import local_today
 
 # Late entries for an ended experiment's days refresh its result for this long after its end:
 # people back-fill a diary within days, and a result should settle rather than drift for ever.
@@ -41,12 +41,8 @@ def sweep() -> int:
     """Hourly from beat: queue the result of every active experiment whose last day has passed
     in its owner's timezone. Candidates are narrowed in SQL (ended by UTC tomorrow), the
     timezone decides in Python."""
-    candidates = (
-        Experiment.objects.live()
-        .filter(status=ExperimentStatus.ACTIVE, end_date__lt=timezone.now().date() + timedelta(days=1))
-        .select_related("user")
-    )
-    due = [e.pk for e in candidates if selectors.local_today(e.user) > e.end_date]
+    candidates = selectors.experiments_active_ended_before(day=timezone.now().date() + timedelta(days=1))
+    due = [e.pk for e in candidates if local_today(user=e.user) > e.end_date]
     for experiment_id in due:
         compute_result.delay(experiment_id)
     return len(due)
@@ -58,11 +54,5 @@ def recompute_on_late_entries(sender: Any, user_id: int, tables: list[str] | Non
     if tables is not None and not RESULT_TABLES.intersection(tables):
         return
     recent = timezone.now().date() - timedelta(days=LATE_ENTRY_DAYS)
-    for experiment_id in (
-        Experiment.objects.live()
-        .filter(
-            user_id=user_id, status__in=(ExperimentStatus.STOPPED, ExperimentStatus.COMPLETED), end_date__gte=recent
-        )
-        .values_list("pk", flat=True)
-    ):
+    for experiment_id in selectors.experiments_ended_since(user_id=user_id, day=recent):
         compute_result.delay(experiment_id)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from insights.experiments import checks, presenters, selectors, serializers, services, tasks
+from insights.selectors import local_today
 
 _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No experiment of yours has this id.")
 
@@ -19,9 +20,12 @@ _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No experiment of your
 class ExperimentListView(APIView):
     @extend_schema(responses={200: serializers.ExperimentSerializer(many=True)}, summary="My self-experiments")
     def get(self, request: AuthenticatedRequest) -> Response:
-        today = selectors.local_today(request.user)
+        today = local_today(user=request.user)
         return Response(
-            [presenters.experiment_payload(e, today, with_days=False) for e in selectors.experiment_list(request.user)]
+            [
+                presenters.experiment_payload(e, today, with_days=False)
+                for e in selectors.experiment_list(user=request.user)
+            ]
         )
 
     @extend_schema(
@@ -35,7 +39,7 @@ class ExperimentListView(APIView):
     )
     def post(self, request: AuthenticatedRequest) -> Response:
         experiment = services.experiment_start(user=request.user, data=request.data)
-        payload = presenters.experiment_payload(experiment, selectors.local_today(request.user))
+        payload = presenters.experiment_payload(experiment, local_today(user=request.user))
         return Response(payload, status=status.HTTP_201_CREATED)
 
 
@@ -50,18 +54,18 @@ class ExperimentPlanView(APIView):
         summary="Before starting: what the planned experiment could show, from my own diary",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        today = selectors.local_today(request.user)
+        today = local_today(user=request.user)
         trigger, weeks, _start = checks.checked_request(dict(request.query_params.items()), today)
-        return Response(selectors.experiment_plan(request.user, trigger, weeks, today))
+        return Response(services.experiment_plan(user=request.user, trigger=trigger, weeks=weeks, today=today))
 
 
 class ExperimentTodayView(APIView):
     @extend_schema(responses={200: serializers.TodaySerializer}, summary="Today's assignment, if an experiment runs")
     def get(self, request: AuthenticatedRequest) -> Response:
-        today = selectors.local_today(request.user)
-        day = selectors.experiment_day_on(request.user, today)
+        today = local_today(user=request.user)
+        day = selectors.experiment_day_on(user=request.user, day=today)
         # Tomorrow too: an early night is kept tonight, for tomorrow's assignment.
-        tomorrow = selectors.experiment_day_on(request.user, today + timedelta(days=1))
+        tomorrow = selectors.experiment_day_on(user=request.user, day=today + timedelta(days=1))
         return Response(
             {
                 "experiment_id": day.experiment.client_id if day else None,
@@ -77,8 +81,8 @@ class ExperimentTodayView(APIView):
 class ExperimentDetailView(APIView):
     @extend_schema(responses={200: serializers.ExperimentSerializer, 404: _NOT_FOUND}, summary="One experiment")
     def get(self, request: AuthenticatedRequest, experiment_id: str) -> Response:
-        experiment = selectors.experiment_get(request.user, experiment_id)
-        return Response(presenters.experiment_payload(experiment, selectors.local_today(request.user)))
+        experiment = selectors.experiment_get(user=request.user, experiment_id=experiment_id)
+        return Response(presenters.experiment_payload(experiment, local_today(user=request.user)))
 
 
 class ExperimentStopView(APIView):
@@ -91,4 +95,4 @@ class ExperimentStopView(APIView):
         experiment = services.experiment_stop(
             user=request.user, experiment_id=experiment_id, enqueue_result=tasks.compute_result.delay
         )
-        return Response(presenters.experiment_payload(experiment, selectors.local_today(request.user)))
+        return Response(presenters.experiment_payload(experiment, local_today(user=request.user)))

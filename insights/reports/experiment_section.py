@@ -16,6 +16,7 @@ from insights.analysis.experiment_designs import DESIGNS
 from insights.experiments import presenters, selectors
 from insights.reports import theme
 from insights.reports.theme import escape
+from insights.selectors import local_today
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,16 @@ class ExperimentReport:
 
 def experiment_report(user: User, start: date, end: date) -> ExperimentReport | None:
     """The latest experiment that overlaps the report's range, if any."""
-    experiment = next((e for e in selectors.experiment_list(user) if e.start_date <= end and e.end_date >= start), None)
+    experiment = next(
+        (e for e in selectors.experiment_list(user=user) if e.start_date <= end and e.end_date >= start), None
+    )
     if experiment is None:
         return None
     design = DESIGNS[experiment.trigger]
     plan = getattr(experiment, "plan", None)
     weeks = plan.weeks if plan else round(((experiment.end_date - experiment.start_date).days + 1) / 7)
-    today = selectors.local_today(user)
-    adherence = selectors.adherence_so_far(experiment, today)
+    today = local_today(user=user)
+    adherence = selectors.adherence_so_far(experiment=experiment, today=today)
     stopped = f", stopped early on {experiment.stopped_on:%d %b %Y}" if experiment.stopped_on else ""
     result = getattr(experiment, "result", None)
     return ExperimentReport(

@@ -30,7 +30,7 @@ def report_job_get(*, user: User, job_id: str, with_pdf: bool = False) -> Report
     return job
 
 
-def share_state(share: Share, now: datetime | None = None) -> ShareState:
+def share_state(*, share: Share, now: datetime | None = None) -> ShareState:
     if share.revoked_at is not None:
         return ShareState.REVOKED
     if share.expires_at <= (now or timezone.now()):
@@ -38,7 +38,7 @@ def share_state(share: Share, now: datetime | None = None) -> ShareState:
     return ShareState.ACTIVE
 
 
-def share_list(user: User) -> QuerySet[Share]:
+def share_list(*, user: User) -> QuerySet[Share]:
     """The user's shares, newest first, each with its accesses newest first (two queries in all)."""
     accesses = ShareAccess.objects.order_by("-at", "-pk")
     return (
@@ -48,9 +48,9 @@ def share_list(user: User) -> QuerySet[Share]:
     )
 
 
-def share_by_token(token: str) -> tuple[Share | None, ShareState]:
+def share_by_token(*, token: str) -> tuple[Share | None, ShareState]:
     """The share a public link points at, and whether it may still be opened."""
     share = Share.objects.select_related("user").filter(token_hash=token_hash(token)).first()
     if share is None:
         return None, ShareState.UNKNOWN
-    return share, share_state(share)
+    return share, share_state(share=share)

@@ -63,7 +63,7 @@ def report_range_check(*, user: User, start: date, end: date) -> None:
             "The range ends before your diary begins.",
             fields={"to": [f"must not be before {first.isoformat()}, the first day of your account or diary"]},
         )
-    latest = local_today(user) + timedelta(days=1)
+    latest = local_today(user=user) + timedelta(days=1)
     if end > latest:
         raise DomainError(
             "The range reaches into the future.", fields={"to": [f"must not be after {latest.isoformat()} (tomorrow)"]}

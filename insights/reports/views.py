@@ -104,7 +104,7 @@ class ShareListView(APIView):
         summary="My share links, newest first, with every access to each",
     )
     def get(self, request: Request) -> Response:
-        shares = selectors.share_list(cast(User, request.user))
+        shares = selectors.share_list(user=cast(User, request.user))
         return Response(serializers.ShareSerializer(shares, many=True).data)
 
     @extend_schema(
@@ -123,7 +123,7 @@ class ShareListView(APIView):
             expires_in_days=body.validated_data["expires_in_days"],
             note=body.validated_data["note"],
         )
-        shares = selectors.share_list(cast(User, request.user)).filter(pk=share.pk)
+        shares = selectors.share_list(user=cast(User, request.user)).filter(pk=share.pk)
         data = serializers.ShareCreatedSerializer(shares.get(), context={"url": services.share_url(token)}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -136,5 +136,5 @@ class ShareDetailView(APIView):
     )
     def delete(self, request: Request, share_id: str) -> Response:
         share = services.share_revoke(user=cast(User, request.user), share_id=share_id)
-        share = selectors.share_list(cast(User, request.user)).get(pk=share.pk)
+        share = selectors.share_list(user=cast(User, request.user)).get(pk=share.pk)
         return Response(serializers.ShareSerializer(share).data)
