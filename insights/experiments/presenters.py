@@ -218,6 +218,18 @@ def phase(experiment: Experiment, today: date) -> ExperimentPhase:
     return ExperimentPhase.RUNNING if today <= experiment.end_date else ExperimentPhase.AWAITING_RESULT
 
 
+def today_payload(today: date, day: ExperimentDay | None, tomorrow: ExperimentDay | None) -> dict[str, Any]:
+    """Today's assignment (nulls when no experiment runs today) and tomorrow's."""
+    return {
+        "experiment_id": day.experiment.client_id if day else None,
+        "date": today.isoformat(),
+        "assignment": day.assignment if day else None,
+        "label": day.label if day else None,
+        "instruction": day.instruction if day else None,
+        "tomorrow": day_payload(tomorrow) if tomorrow else None,
+    }
+
+
 def experiment_payload(experiment: Experiment, today: date, *, with_days: bool = True) -> dict[str, Any]:
     days = selectors.experiment_days(experiment=experiment) if with_days else []
     passed = min(today, selectors.last_day(experiment=experiment) + _ONE_DAY) - _ONE_DAY

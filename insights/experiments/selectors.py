@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -114,6 +115,19 @@ def diary_history(*, user: User, today: date) -> list[n_of_1.DayLog]:
     """The diary's recent days before ``today``, that the plan's promise is read from."""
     return diary_days(
         user=user, first=today - timedelta(days=n_of_1_power.HISTORY_DAYS), last=today - timedelta(days=1)
+    )
+
+
+class TodayAndTomorrow(NamedTuple):
+    today: ExperimentDay | None
+    tomorrow: ExperimentDay | None
+
+
+def experiment_today(*, user: User, today: date) -> TodayAndTomorrow:
+    """Today's and tomorrow's assignments, if an experiment runs (tomorrow too: an early night is
+    kept tonight, for tomorrow's assignment). Two queries."""
+    return TodayAndTomorrow(
+        experiment_day_on(user=user, day=today), experiment_day_on(user=user, day=today + timedelta(days=1))
     )
 
 

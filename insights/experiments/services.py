@@ -24,7 +24,7 @@ from diary.services import new_client_id
 from diary.sync_clock import stamp_to_datetime, tick
 from insights.analysis import n_of_1, n_of_1_power
 from insights.analysis.experiment_designs import DESIGNS
-from insights.experiments import checks, presenters, selectors
+from insights.experiments import presenters, selectors
 from insights.experiments.models import ExperimentPlan, ExperimentResult
 from insights.selectors import local_today
 
@@ -51,10 +51,11 @@ def experiment_plan(*, user: User, trigger: str, weeks: int, today: date) -> dic
     )
 
 
-def experiment_start(*, user: User, data: Any) -> Experiment:
-    """Check the request, draw the schedule from a fresh seed, store it with its promise."""
-    today = local_today(user=user)
-    trigger, weeks, start = checks.checked_request(data, today)
+def experiment_start(*, user: User, trigger: str, weeks: int, start_date: date | None = None) -> Experiment:
+    """Draw the schedule of a checked request (serializers.StartSerializer) from a fresh seed, and
+    store it with its promise. No ``start_date`` starts it today."""
+    today = local_today(user)
+    start_date = start_date or today
     active = selectors.experiment_active(user=user)
     if active is not None:
         raise _one_at_a_time(active)
@@ -73,8 +74,8 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
                 updated_at=stamp,
                 trigger=trigger,
                 label=design.label,
-                start_date=start,
-                end_date=start + timedelta(days=n_days - 1),
+                start_date=start_date,
+                end_date=start_date + timedelta(days=n_days - 1),
                 status=ExperimentStatus.ACTIVE,
             )
             ExperimentDay.objects.bulk_create(
@@ -84,7 +85,7 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
                     created_at=stamp,
                     updated_at=stamp,
                     experiment=experiment,
-                    day=start + timedelta(days=offset),
+                    day=start_date + timedelta(days=offset),
                     assignment="with" if is_with else "without",
                     label=design.with_label if is_with else design.without_label,
                     instruction=design.with_instruction if is_with else design.without_instruction,

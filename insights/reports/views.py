@@ -5,22 +5,19 @@ Views read the request, call one service or selector and shape the answer; nothi
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
 from config.downloads import as_download
 from config.errors import DomainError
 from config.rate_throttles import UserRateThrottle
 from config.schema import ErrorSerializer
+from config.typing import AuthenticatedRequest
 from insights.reports import selectors, serializers, services, tasks
 from insights.reports.models import ReportJobStatus
 from insights.reports.throttles import ReportBuildThrottle
@@ -56,17 +53,18 @@ class ReportPdfView(APIView):
         },
         summary="My physician report as a PDF (ranges over 90 days are built by a job)",
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         query = serializers.ReportRangeSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        user = cast(User, request.user)
         start, end = serializers.range_from(query.validated_data)
-        services.report_range_check(user=user, start=start, end=end)
+        services.report_range_check(user=request.user, start=start, end=end)
         if services.report_needs_job(start=start, end=end):
-            job = services.report_job_create(user=user, start=start, end=end, enqueue=tasks.build_report_pdf.delay)
+            job = services.report_job_create(
+                user=request.user, start=start, end=end, enqueue=tasks.build_report_pdf.delay
+            )
             body = serializers.ReportJobSerializer(job, context={"request": request}).data
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
-        pdf = services.report_pdf_render(user=user, start=start, end=end)
+        pdf = services.report_pdf_render(user=request.user, start=start, end=end)
         return _pdf(pdf, services.report_filename(start=start, end=end))
 
 
@@ -75,8 +73,8 @@ class ReportJobView(APIView):
         responses={200: serializers.ReportJobSerializer},
         summary="The status of a report job, with its download URL once done",
     )
-    def get(self, request: Request, job_id: str) -> Response:
-        job = selectors.report_job_get(user=cast(User, request.user), job_id=job_id)
+    def get(self, request: AuthenticatedRequest, job_id: str) -> Response:
+        job = selectors.report_job_get(user=request.user, job_id=job_id)
         return Response(serializers.ReportJobSerializer(job, context={"request": request}).data)
 
 
@@ -89,8 +87,8 @@ class ReportJobPdfView(APIView):
         },
         summary="Download the PDF a report job built",
     )
-    def get(self, request: Request, job_id: str) -> HttpResponse:
-        job = selectors.report_job_get(user=cast(User, request.user), job_id=job_id, with_pdf=True)
+    def get(self, request: AuthenticatedRequest, job_id: str) -> HttpResponse:
+        job = selectors.report_job_get(user=request.user, job_id=job_id, with_pdf=True)
         if job.expires_at <= timezone.now():
             raise DomainError("This report has expired; request it again.", code="expired", status_code=410)
         if job.status != ReportJobStatus.DONE or job.pdf is None:
@@ -103,8 +101,8 @@ class ShareListView(APIView):
         responses={200: serializers.ShareSerializer(many=True)},
         summary="My share links, newest first, with every access to each",
     )
-    def get(self, request: Request) -> Response:
-        shares = selectors.share_list(user=cast(User, request.user))
+    def get(self, request: AuthenticatedRequest) -> Response:
+        shares = selectors.share_list(user=request.user)
         return Response(serializers.ShareSerializer(shares, many=True).data)
 
     @extend_schema(
@@ -112,18 +110,18 @@ class ShareListView(APIView):
         responses={201: serializers.ShareCreatedSerializer},
         summary="Create a share link to my report for a doctor (expires within 30 days)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = serializers.ShareCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         start, end = serializers.range_from(body.validated_data)
         share, token = services.share_create(
-            user=cast(User, request.user),
+            user=request.user,
             start=start,
             end=end,
             expires_in_days=body.validated_data["expires_in_days"],
             note=body.validated_data["note"],
         )
-        shares = selectors.share_list(user=cast(User, request.user)).filter(pk=share.pk)
+        shares = selectors.share_list(user=request.user).filter(pk=share.pk)
         data = serializers.ShareCreatedSerializer(shares.get(), context={"url": services.share_url(token)}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -134,7 +132,7 @@ class ShareDetailView(APIView):
         responses={200: serializers.ShareSerializer},
         summary="Revoke a share link: it stops working at once",
     )
-    def delete(self, request: Request, share_id: str) -> Response:
-        share = services.share_revoke(user=cast(User, request.user), share_id=share_id)
-        share = selectors.share_list(user=cast(User, request.user)).get(pk=share.pk)
+    def delete(self, request: AuthenticatedRequest, share_id: str) -> Response:
+        share = services.share_revoke(user=request.user, share_id=share_id)
+        share = selectors.share_list(user=request.user).get(pk=share.pk)
         return Response(serializers.ShareSerializer(share).data)
