@@ -20,17 +20,21 @@ from diary import tasks
 from diary.health import selectors, services
 from diary.models import HealthExportJob
 
-_COUNTS: dict[str, serializers.Field] = {
-    name: serializers.IntegerField()
-    for name in ("created", "updated", "unchanged", "stale", "deleted", "own_skipped", "ignored")
-}
+
+class HealthImportResultSerializer(serializers.Serializer):
+    # One count per outcome, in ImportResult.as_dict's order.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            name: serializers.IntegerField()
+            for name in ("created", "updated", "unchanged", "stale", "deleted", "own_skipped", "ignored")
+        }
 
 
 class HealthSamplesView(APIView):
     @extend_schema(
         request=OpenApiTypes.OBJECT,
         responses={
-            200: inline_serializer("HealthImportResult", _COUNTS),
+            200: HealthImportResultSerializer,
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="Unknown kinds or units, times in the future or before 1900: named by path.",
@@ -45,7 +49,7 @@ class HealthSamplesView(APIView):
     )
     def post(self, request: AuthenticatedRequest) -> Response:
         result = services.samples_import(user=request.user, payload=request.data)
-        return Response(result.as_dict())
+        return Response(HealthImportResultSerializer(result.as_dict()).data)
 
 
 class HealthExportJobSerializer(serializers.ModelSerializer[HealthExportJob]):

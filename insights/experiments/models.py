@@ -31,7 +31,7 @@ class ExperimentPlan(models.Model):
     weeks = models.PositiveSmallIntegerField()
     block_days = models.PositiveSmallIntegerField()
     design = models.CharField(max_length=32, default="paired_blocks")
-    promise = models.JSONField()  # the plan as answered before the start (selectors.experiment_plan)
+    promise = models.JSONField()  # the plan as answered before the start (services.experiment_plan)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

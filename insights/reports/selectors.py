@@ -9,9 +9,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from config.errors import NotFound
-from insights.reports.models import ReportJob, Share, ShareAccess
-from insights.reports.services import token_hash
+from config.errors import DomainError, NotFound
+from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess
+from insights.reports.services import ReportFile, report_filename, token_hash
 
 
 class ShareState(Enum):
@@ -28,6 +28,16 @@ def report_job_get(*, user: User, job_id: str, with_pdf: bool = False) -> Report
     if job is None:
         raise NotFound("No such report job.")
     return job
+
+
+def report_job_file(*, user: User, job_id: str) -> ReportFile:
+    """The PDF a finished job built and its file name; 410 once expired, 409 before it is done."""
+    job = report_job_get(user=user, job_id=job_id, with_pdf=True)
+    if job.expires_at <= timezone.now():
+        raise DomainError("This report has expired; request it again.", code="expired", status_code=410)
+    if job.status != ReportJobStatus.DONE or job.pdf is None:
+        raise DomainError(f"The report is not ready (status: {job.status}).", code="not_ready", status_code=409)
+    return ReportFile(bytes(job.pdf), report_filename(start=job.range_start, end=job.range_end))
 
 
 def share_state(*, share: Share, now: datetime | None = None) -> ShareState:

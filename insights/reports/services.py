@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -100,6 +101,19 @@ def report_pdf_render(*, user: User, start: date, end: date, scope: str = "diary
 
 def report_filename(*, start: date, end: date) -> str:
     return f"twitchlog-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
+
+
+class ReportFile(NamedTuple):
+    pdf: bytes
+    filename: str
+
+
+def report_request(*, user: User, start: date, end: date, enqueue: Callable[[str], object]) -> ReportFile | ReportJob:
+    """The report of a checked range: rendered at once when short, else a job that builds it."""
+    report_range_check(user=user, start=start, end=end)
+    if report_needs_job(start=start, end=end):
+        return report_job_create(user=user, start=start, end=end, enqueue=enqueue)
+    return ReportFile(report_pdf_render(user=user, start=start, end=end), report_filename(start=start, end=end))
 
 
 def report_job_create(*, user: User, start: date, end: date, enqueue: Callable[[str], object]) -> ReportJob:

@@ -6,7 +6,6 @@ Views read the request, call one service or selector and shape the answer; nothi
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -14,12 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.downloads import as_download
-from config.errors import DomainError
 from config.rate_throttles import UserRateThrottle
 from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
 from insights.reports import selectors, serializers, services, tasks
-from insights.reports.models import ReportJobStatus
 from insights.reports.throttles import ReportBuildThrottle
 
 _RANGE_PARAMETERS = [
@@ -57,15 +54,11 @@ class ReportPdfView(APIView):
         query = serializers.ReportRangeSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = serializers.range_from(query.validated_data)
-        services.report_range_check(user=request.user, start=start, end=end)
-        if services.report_needs_job(start=start, end=end):
-            job = services.report_job_create(
-                user=request.user, start=start, end=end, enqueue=tasks.build_report_pdf.delay
-            )
-            body = serializers.ReportJobSerializer(job, context={"request": request}).data
-            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
-        pdf = services.report_pdf_render(user=request.user, start=start, end=end)
-        return _pdf(pdf, services.report_filename(start=start, end=end))
+        report = services.report_request(user=request.user, start=start, end=end, enqueue=tasks.build_report_pdf.delay)
+        if isinstance(report, services.ReportFile):
+            return _pdf(report.pdf, report.filename)
+        body = serializers.ReportJobSerializer(report, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
 
 
 class ReportJobView(APIView):
@@ -88,12 +81,8 @@ class ReportJobPdfView(APIView):
         summary="Download the PDF a report job built",
     )
     def get(self, request: AuthenticatedRequest, job_id: str) -> HttpResponse:
-        job = selectors.report_job_get(user=request.user, job_id=job_id, with_pdf=True)
-        if job.expires_at <= timezone.now():
-            raise DomainError("This report has expired; request it again.", code="expired", status_code=410)
-        if job.status != ReportJobStatus.DONE or job.pdf is None:
-            raise DomainError(f"The report is not ready (status: {job.status}).", code="not_ready", status_code=409)
-        return _pdf(bytes(job.pdf), services.report_filename(start=job.range_start, end=job.range_end))
+        report = selectors.report_job_file(user=request.user, job_id=job_id)
+        return _pdf(report.pdf, report.filename)
 
 
 class ShareListView(APIView):
