@@ -31,3 +31,8 @@ def timezone_periods(*, user: User) -> list[tuple[datetime | None, str]]:
     for (changed_at, _), zone in zip(changes, [*(old for _, old in changes[1:]), user.timezone], strict=True):
         periods.append((changed_at, zone))
     return periods
+
+
+def user_get(*, user_id: int) -> User | None:
+    """The user with this id, or None when the account is gone (a task queued before a deletion)."""
+    return User.objects.filter(pk=user_id).first()

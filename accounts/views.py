@@ -142,10 +142,10 @@ class PasswordResetRequestView(APIView):
     )
     def post(self, request: Request) -> Response:
         services.password_reset_request(**_validated(serializers.PasswordResetRequestSerializer, request))
-        return Response(
-            {"detail": "If an account exists for this email, we have sent it a reset link."},
-            status=status.HTTP_202_ACCEPTED,
+        body = serializers.DetailSerializer(
+            {"detail": "If an account exists for this email, we have sent it a reset link."}
         )
+        return Response(body.data, status=status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetConfirmView(APIView):
@@ -177,7 +177,7 @@ class EmailConfirmView(APIView):
     )
     def post(self, request: Request) -> Response:
         services.email_confirm(**_validated(serializers.EmailConfirmSerializer, request))
-        return Response({"detail": "Your email address is confirmed."})
+        return Response(serializers.DetailSerializer({"detail": "Your email address is confirmed."}).data)
 
 
 class EmailResendView(APIView):
@@ -191,7 +191,7 @@ class EmailResendView(APIView):
     def post(self, request: AuthenticatedRequest) -> Response:
         sent = services.email_confirmation_resend(user=request.user)
         detail = "We have sent the link again." if sent else "Your email address is already confirmed."
-        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+        return Response(serializers.DetailSerializer({"detail": detail}).data, status=status.HTTP_202_ACCEPTED)
 
 
 class EmailChangeView(APIView):

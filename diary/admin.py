@@ -7,15 +7,19 @@ account deletion should do, so it is off as well.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from diary.tables import TABLES
+from diary.tables import TABLES, TableSpec
 
 
 class DiaryRecordAdmin(admin.ModelAdmin):
+    """What every table's admin shares. A subclass names its table (``spec = TABLES[...]``), as
+    the table's serializer does (diary.serializers)."""
+
+    spec: ClassVar[TableSpec]
     list_select_related = ("user",)
     search_fields = ("client_id", "user__email")
     list_filter = ("deleted_at",)
@@ -34,5 +38,81 @@ class DiaryRecordAdmin(admin.ModelAdmin):
         return False
 
 
-for spec in TABLES.values():
-    admin.site.register(spec.model, type(f"{spec.model.__name__}Admin", (DiaryRecordAdmin,), {"__module__": __name__}))
+class EpisodeAdmin(DiaryRecordAdmin):
+    """The episodes table, read-only."""
+
+    spec = TABLES["episodes"]
+
+
+class CaffeineIntakeAdmin(DiaryRecordAdmin):
+    """The caffeine_intakes table, read-only."""
+
+    spec = TABLES["caffeine_intakes"]
+
+
+class SleepLogAdmin(DiaryRecordAdmin):
+    """The sleep_logs table, read-only."""
+
+    spec = TABLES["sleep_logs"]
+
+
+class StressLogAdmin(DiaryRecordAdmin):
+    """The stress_logs table, read-only."""
+
+    spec = TABLES["stress_logs"]
+
+
+class MedicationAdmin(DiaryRecordAdmin):
+    """The medications table, read-only."""
+
+    spec = TABLES["medications"]
+
+
+class MedicationDoseAdmin(DiaryRecordAdmin):
+    """The medication_doses table, read-only."""
+
+    spec = TABLES["medication_doses"]
+
+
+class ExerciseSessionAdmin(DiaryRecordAdmin):
+    """The exercise_sessions table, read-only."""
+
+    spec = TABLES["exercise_sessions"]
+
+
+class TremorRecordingAdmin(DiaryRecordAdmin):
+    """The tremor_recordings table, read-only."""
+
+    spec = TABLES["tremor_recordings"]
+
+
+class LabResultAdmin(DiaryRecordAdmin):
+    """The lab_results table, read-only."""
+
+    spec = TABLES["lab_results"]
+
+
+class DayCheckinAdmin(DiaryRecordAdmin):
+    """The day_checkins table, read-only."""
+
+    spec = TABLES["day_checkins"]
+
+
+# Table name -> its admin, e.g. ADMINS["episodes"] is EpisodeAdmin.
+ADMINS: dict[str, type[DiaryRecordAdmin]] = {
+    model_admin.spec.name: model_admin
+    for model_admin in (
+        EpisodeAdmin,
+        CaffeineIntakeAdmin,
+        SleepLogAdmin,
+        StressLogAdmin,
+        MedicationAdmin,
+        MedicationDoseAdmin,
+        ExerciseSessionAdmin,
+        TremorRecordingAdmin,
+        LabResultAdmin,
+        DayCheckinAdmin,
+    )
+}
+for model_admin in ADMINS.values():
+    admin.site.register(model_admin.spec.model, model_admin)

@@ -417,6 +417,14 @@ class TremorRecording(DiaryRecord):
 # server-chosen client_id. Introduced at sync schema version 2 (diary.tables.READ_ONLY_TABLES).
 
 
+class ExperimentStatus(models.TextChoices):
+    """An experiment's stored status; the labels are the values, as the API and the app read them."""
+
+    ACTIVE = "active", "active"  # planned or running
+    STOPPED = "stopped", "stopped"  # ended early by the person
+    COMPLETED = "completed", "completed"  # its result is in
+
+
 class Experiment(DiaryRecord):
     time_field = "start_date"
 
@@ -424,10 +432,7 @@ class Experiment(DiaryRecord):
     label = models.CharField(max_length=60)
     start_date = models.DateField()
     end_date = models.DateField()
-    # active: planned or running; stopped: ended early by the person; completed: its result is in.
-    status = models.CharField(
-        max_length=12, choices=[("active", "active"), ("stopped", "stopped"), ("completed", "completed")]
-    )
+    status = models.CharField(max_length=12, choices=ExperimentStatus.choices)
     stopped_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -437,7 +442,7 @@ class Experiment(DiaryRecord):
             # One experiment at a time; the service says so first, this holds under a race.
             models.UniqueConstraint(
                 fields=["user"],
-                condition=Q(status="active", deleted_at__isnull=True),
+                condition=Q(status=ExperimentStatus.ACTIVE, deleted_at__isnull=True),
                 name="experiment_one_active_per_user",
             ),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="experiment_end_after_start"),

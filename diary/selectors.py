@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
-from diary.models import DayCheckin, DiaryRecord, ExperimentDay
+from diary.models import DayCheckin, DiaryRecord, ExperimentDay, ExperimentStatus
 from diary.tables import TABLES
 
 
@@ -75,7 +75,7 @@ def checkin_today(*, user: User, now: datetime | None = None) -> dict[str, Any]:
     checkin = DayCheckin.objects.live().filter(user=user, day=today).first()
     plan = (
         ExperimentDay.objects.live()
-        .filter(user=user, day=today, experiment__status="active", experiment__deleted_at__isnull=True)
+        .filter(user=user, day=today, experiment__status=ExperimentStatus.ACTIVE, experiment__deleted_at__isnull=True)
         .values("experiment__client_id", "assignment", "label", "instruction")
         .first()
     )

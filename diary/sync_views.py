@@ -134,4 +134,4 @@ class SyncView(APIView):
         last_pulled_at = _last_pulled_at(request)
         body: Any = request.data
         applied = sync.push(user=request.user, last_pulled_at=last_pulled_at, body=body, device=request.auth)
-        return Response({"applied": applied})
+        return Response(PushResultSerializer({"applied": applied}).data)

@@ -1,10 +1,10 @@
-"""Diary routes: REST for every diary table, the catalogues, the WatermelonDB sync and the account export."""
+"""Diary routes: REST for every diary table, the catalogues, the WatermelonDB sync and the exports."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from diary import views
-from diary.exports.views import AccountExportView
+from diary.exports import views as export_views
 from diary.health import views as health_views
 from diary.sync_views import SyncView
 
@@ -29,7 +29,9 @@ urlpatterns = [
     path("health/exports/", health_views.HealthExportListView.as_view(), name="health-export-list"),
     path("health/exports/<uuid:job_id>/", health_views.HealthExportJobView.as_view(), name="health-export-job"),
     # Everything of the user's: the profile and every diary table, so it is served with the diary.
-    path("account/export/", AccountExportView.as_view(), name="account-export"),
+    path("account/export/", export_views.AccountExportView.as_view(), name="account-export"),
+    path("exports/csv/", export_views.CsvExportView.as_view(), name="export-csv"),
+    path("exports/fhir/", export_views.FhirExportView.as_view(), name="export-fhir"),
     *(
         path(f"catalogues/{view.name}/", view.as_view(), name=f"catalogue-{view.name}")
         for view in (

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import timezone_periods
@@ -39,7 +40,7 @@ def _live(model: type[_Record], user: User) -> QuerySet[_Record]:
 
 
 def checkin_rows(
-    user: User, start: datetime | None = None, end: datetime | None = None
+    *, user: User, start: datetime | None = None, end: datetime | None = None
 ) -> QuerySet[diary_models.DayCheckin]:
     """The user's live check-ins, by day. A check-in's day is already the person's local date, so
     a range of instants keeps the days it touches in any zone a phone can have (UTC-12 to +14)."""
@@ -52,7 +53,7 @@ def checkin_rows(
 
 
 def diary_for_user(
-    user: User, *, today: date | None = None, start: datetime | None = None, end: datetime | None = None
+    *, user: User, today: date | None = None, start: datetime | None = None, end: datetime | None = None
 ) -> Diary:
     """The user's diary as analysis records: one query per table, no model instances built.
 
@@ -143,7 +144,9 @@ def diary_for_user(
     )
     checkins = tuple(
         CheckinRecord(*row)
-        for row in checkin_rows(user, start, end).values_list("client_id", "day", "no_twitches", "kept_plan")
+        for row in checkin_rows(user=user, start=start, end=end).values_list(
+            "client_id", "day", "no_twitches", "kept_plan"
+        )
     )
     labs = tuple(
         LabRecord(*row)
@@ -153,7 +156,7 @@ def diary_for_user(
     )
     diary = Diary(
         timezone=user.timezone,
-        today=today or local_today(user),
+        today=today or local_today(user=user),
         birth_year=user.birth_year,
         episodes=episodes,
         caffeine=caffeine,
@@ -170,18 +173,62 @@ def diary_for_user(
     return manual_wins(diary)
 
 
-def insight_state(user: User) -> InsightState | None:
+def insight_state(*, user: User) -> InsightState | None:
     return InsightState.objects.filter(user=user).first()
 
 
-def flag_list(user: User, *, include_inactive: bool = False) -> QuerySet[Flag]:
+def flag_list(*, user: User, include_inactive: bool = False) -> QuerySet[Flag]:
     flags = Flag.objects.filter(user=user)
     if not include_inactive:
         flags = flags.filter(active=True)
     return flags.order_by("-updated_at", "rule_id")
 
 
-def open_flags(user: User) -> list[Flag]:
+def open_flags(*, user: User) -> list[Flag]:
     """Active flags the user has not quietened, most severe first."""
     flags = list(Flag.objects.filter(user=user, active=True, status=FlagStatus.OPEN))
     return sorted(flags, key=lambda f: (-severity_rank(f.severity), f.rule_id))
+
+
+def episode_notes(*, user: User, start: datetime, end: datetime) -> dict[str, str]:
+    """The notes of the user's episodes that began from ``start`` to ``end`` (excluded), by client
+    id; an episode without notes (null, as the app pushed it, or empty) is left out. The analysis
+    records do not carry them."""
+    rows = (
+        diary_models.Episode.objects.filter(user=user, started_at__gte=start, started_at__lt=end)
+        .live()
+        .exclude(notes="")
+        .values_list("client_id", "notes")
+    )
+    return {client_id: text for client_id, text in rows if text}
+
+
+def medication_doses_said(*, user: User) -> dict[str, str]:
+    """Each live medication's dose as the person wrote it, by client id (not in the analysis records)."""
+    return dict(diary_models.Medication.objects.filter(user=user).live().values_list("client_id", "dose"))
+
+
+def users_to_sweep(*, changed_since: datetime, chunk_size: int) -> Iterator[int]:
+    """The ids of the users whose insights move with the calendar, in order, streamed from the
+    database: a dirty state, a diary changed since ``changed_since``, or an active flag."""
+    flagged = Flag.objects.filter(active=True).values("user_id")
+    return (
+        InsightState.objects.filter(Q(dirty=True) | Q(last_diary_change_at__gte=changed_since) | Q(user_id__in=flagged))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def tremor_recordings_to_analyse(*, user_id: int) -> list[int]:
+    """The user's live tremor recordings never analysed, or changed since they were."""
+    return list(
+        diary_models.TremorRecording.objects.live()
+        .filter(user_id=user_id)
+        .filter(Q(analysed_at__isnull=True) | Q(analysed_at__lt=F("updated_at")))
+        .values_list("pk", flat=True)
+    )
+
+
+def tremor_recording(*, pk: int) -> diary_models.TremorRecording | None:
+    return diary_models.TremorRecording.objects.filter(pk=pk).first()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import user_get
 from config.errors import NotFound
 from insights import selectors
 from insights.analysis.associations import (
@@ -104,13 +105,13 @@ def _store_flags(user: User, results: list[FlagResult]) -> None:
 def insights_recompute(*, user_id: int) -> InsightState | None:
     """Recompute and store a user's associations and flags. Safe to run twice: the result
     depends only on the diary, and storing it overwrites the previous one."""
-    user = User.objects.filter(pk=user_id).first()
+    user = user_get(user_id=user_id)
     if user is None:
         return None  # the account was deleted while the task waited
     # Dropped before the read: a write from now on claims the next recompute (see mark_dirty).
     cache.delete(_claim_key(user_id))
     InsightState.objects.filter(user=user).update(recompute_queued=False)
-    diary = selectors.diary_for_user(user)
+    diary = selectors.diary_for_user(user=user)
     series = build_daily_series(diary) if diary.episodes else None
     report = analyse_associations(diary, series) if series is not None else None
     flags = evaluate_flags(diary)

@@ -6,12 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
-from django.db.models import Q
 from django.utils import timezone
 
-from insights import services, tremor
+from insights import selectors, services, tremor
 from insights.experiments.tasks import queue_late_entry_results
-from insights.models import Flag, InsightState
 
 # Writes within this many seconds of the first are folded into one recompute.
 DEBOUNCE_SECONDS = 10
@@ -63,13 +61,7 @@ def nightly_sweep() -> int:
     """Fan the users whose insights depend on time out in chunks; memory stays flat because
     ids are streamed from the database and never held all at once."""
     recent = timezone.now() - SWEEP_RECENT
-    flagged = Flag.objects.filter(active=True).values("user_id")
-    user_ids = (
-        InsightState.objects.filter(Q(dirty=True) | Q(last_diary_change_at__gte=recent) | Q(user_id__in=flagged))
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-        .iterator(chunk_size=SWEEP_CHUNK)
-    )
+    user_ids = selectors.users_to_sweep(changed_since=recent, chunk_size=SWEEP_CHUNK)
     chunk: list[int] = []
     total = 0
     for user_id in user_ids:

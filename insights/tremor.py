@@ -12,11 +12,11 @@ import math
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
 
-from accounts.models import User
+from accounts.selectors import user_get
 from diary.models import TremorRecording
 from diary.sync_clock import stamp_to_datetime, tick
+from insights import selectors
 from insights.analysis.tremor import RecordingError, TremorAnalysis, analyse_recording, describe
 
 
@@ -46,24 +46,15 @@ def _measures(result: TremorAnalysis | None, hand: str, posture: str) -> dict[st
     }
 
 
-def recordings_to_analyse(user_id: int) -> list[int]:
-    return list(
-        TremorRecording.objects.live()
-        .filter(user_id=user_id)
-        .filter(Q(analysed_at__isnull=True) | Q(analysed_at__lt=F("updated_at")))
-        .values_list("pk", flat=True)
-    )
-
-
 def tremor_analyse_recordings(*, user_id: int) -> int:
     """Analyse what needs it; returns how many recordings were analysed. Safe to run twice:
     a recording analysed at its current version is skipped."""
-    user = User.objects.filter(pk=user_id).first()
+    user = user_get(user_id=user_id)
     if user is None:
         return 0
     analysed = 0
-    for pk in recordings_to_analyse(user_id):
-        recording = TremorRecording.objects.filter(pk=pk).first()
+    for pk in selectors.tremor_recordings_to_analyse(user_id=user_id):
+        recording = selectors.tremor_recording(pk=pk)
         if recording is None:
             continue
         samples = recording.samples

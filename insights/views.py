@@ -38,7 +38,7 @@ class InsightsView(APIView):
         summary="My associations between triggers and episodes, and whether there is enough data",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        state = selectors.insight_state(request.user)
+        state = selectors.insight_state(user=request.user)
         return Response(serializers.InsightsSerializer(presenters.insights_payload(state)).data)
 
 
@@ -48,7 +48,7 @@ class FlagListView(APIView):
         summary="My doctor-visit flags that the diary currently shows",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        flags = selectors.flag_list(request.user)
+        flags = selectors.flag_list(user=request.user)
         return Response(serializers.FlagSerializer(flags, many=True).data)
 
 

@@ -10,28 +10,31 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from config.errors import DomainError, NotFound
+from config.errors import DomainError
 from config.schema import ErrorSerializer
+from config.typing import AuthenticatedRequest
 from diary import tasks
-from diary.health import services
+from diary.health import selectors, services
 from diary.models import HealthExportJob
 
-_COUNTS: dict[str, serializers.Field] = {
-    name: serializers.IntegerField()
-    for name in ("created", "updated", "unchanged", "stale", "deleted", "own_skipped", "ignored")
-}
+
+class HealthImportResultSerializer(serializers.Serializer):
+    # One count per outcome, in ImportResult.as_dict's order.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            name: serializers.IntegerField()
+            for name in ("created", "updated", "unchanged", "stale", "deleted", "own_skipped", "ignored")
+        }
 
 
 class HealthSamplesView(APIView):
     @extend_schema(
         request=OpenApiTypes.OBJECT,
         responses={
-            200: inline_serializer("HealthImportResult", _COUNTS),
+            200: HealthImportResultSerializer,
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="Unknown kinds or units, times in the future or before 1900: named by path.",
@@ -44,9 +47,9 @@ class HealthSamplesView(APIView):
             "Sleep, caffeine and workouts become diary records; re-sending changes nothing. See docs/api.md."
         ),
     )
-    def post(self, request: Request) -> Response:
-        result = services.samples_import(user=cast(User, request.user), payload=request.data)
-        return Response(result.as_dict())
+    def post(self, request: AuthenticatedRequest) -> Response:
+        result = services.samples_import(user=request.user, payload=request.data)
+        return Response(HealthImportResultSerializer(result.as_dict()).data)
 
 
 class HealthExportJobSerializer(serializers.ModelSerializer[HealthExportJob]):
@@ -92,21 +95,17 @@ class HealthExportListView(APIView):
         responses={202: HealthExportJobSerializer, 400: ErrorSerializer, 413: ErrorSerializer},
         summary="Import Apple Health's export (export.zip or export.xml) once; poll the job's status_url",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
             raise DomainError("Send the export as the multipart field 'file'.", fields={"file": ["is required"]})
-        job = services.export_job_create(
-            user=cast(User, request.user), upload=upload, enqueue=tasks.import_health_export.delay
-        )
+        job = services.export_job_create(user=request.user, upload=upload, enqueue=tasks.import_health_export.delay)
         body = HealthExportJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
 
 
 class HealthExportJobView(APIView):
     @extend_schema(responses={200: HealthExportJobSerializer}, summary="The status and progress of an export import")
-    def get(self, request: Request, job_id: str) -> Response:
-        job = HealthExportJob.objects.filter(user=cast(User, request.user), pk=job_id).first()
-        if job is None:
-            raise NotFound("No such import job.")
+    def get(self, request: AuthenticatedRequest, job_id: str) -> Response:
+        job = selectors.export_job_get(user=request.user, job_id=job_id)
         return Response(HealthExportJobSerializer(job, context={"request": request}).data)

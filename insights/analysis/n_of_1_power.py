@@ -12,6 +12,7 @@ lag-1 autocorrelation). With little diary, each figure is pulled towards a prior
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -201,3 +202,20 @@ def design_power(
         adherence=ASSUMED_ADHERENCE,
         seed=seed,
     )
+
+
+# The effects the promise is stated for: a doubling and a 1.5x change.
+PROMISED_EFFECTS = (2.0, 1.5)
+
+
+def promised_chances(
+    variation: DayVariation, design: ExperimentDesign, *, weeks: int, seed_key: str
+) -> dict[float, float]:
+    """The chance of showing each promised effect. The same question gets the same answer: each
+    simulation's seed is the question's (``seed_key``, e.g. user, trigger and weeks, and the effect)."""
+    return {
+        effect: design_power(
+            variation, design, weeks=weeks, rate_ratio=effect, seed=zlib.crc32(f"{seed_key}:{effect}".encode())
+        )
+        for effect in PROMISED_EFFECTS
+    }

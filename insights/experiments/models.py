@@ -11,6 +11,17 @@ from django.conf import settings
 from django.db import models
 
 
+class ExperimentPhase(models.TextChoices):
+    """Where an experiment is, for the app's wording: an active one's phase comes from the dates,
+    a stopped or completed one's is its status (diary.models.ExperimentStatus)."""
+
+    UPCOMING = "upcoming", "upcoming"
+    RUNNING = "running", "running"
+    AWAITING_RESULT = "awaiting_result", "awaiting_result"
+    STOPPED = "stopped", "stopped"
+    COMPLETED = "completed", "completed"
+
+
 class ExperimentPlan(models.Model):
     experiment = models.OneToOneField("diary.Experiment", on_delete=models.CASCADE, related_name="plan")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -20,7 +31,7 @@ class ExperimentPlan(models.Model):
     weeks = models.PositiveSmallIntegerField()
     block_days = models.PositiveSmallIntegerField()
     design = models.CharField(max_length=32, default="paired_blocks")
-    promise = models.JSONField()  # the plan as answered before the start (selectors.experiment_plan)
+    promise = models.JSONField()  # the plan as answered before the start (services.experiment_plan)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from accounts.models import User
-from diary.models import Experiment, ExperimentDay
+from diary.models import Experiment, ExperimentDay, ExperimentStatus
 from insights import wording
-from insights.analysis import n_of_1
-from insights.analysis.experiment_designs import DESIGNS
+from insights.analysis import n_of_1, n_of_1_power
+from insights.analysis.experiment_designs import ASSUMED_ADHERENCE, DESIGNS
 from insights.experiments import selectors
+from insights.experiments.models import ExperimentPhase
 
 _ONE_DAY = timedelta(days=1)
 
@@ -24,6 +25,86 @@ METHOD = (
     "intention to treat over logged days; one-sided permutation test over the schedules the design allowed; "
     f"rate ratio with a {wording.EFFECT_INTERVAL} by inverting the same test."
 )
+
+
+# What the diary calls each experiment's trigger, and what to log of it.
+_TRIGGER_WORDS: dict[str, tuple[str, str]] = {
+    "caffeine": ("caffeine", "every coffee, tea, cola or energy drink"),
+    "exercise": ("exercise", "every exercise session"),
+    "sleep": ("sleep", "every night's sleep"),
+}
+
+
+def trigger_note(trigger: str) -> str:
+    """What to say first when the person has never logged the trigger: the experiment's days
+    are told apart by those entries, so no chance is worth promising before saying so."""
+    noun, what = _TRIGGER_WORDS[trigger]
+    return (
+        f"Your diary has no {noun} logged yet, so it cannot tell yet which days kept the plan. "
+        f"During the experiment, log {what} and check in each day; if you never have any {noun}, "
+        "this experiment has nothing to test."
+    )
+
+
+def promise_sentence(
+    label: str, weeks: int, doubling: float, one_and_a_half: float, v: n_of_1_power.DayVariation
+) -> str:
+    basis = (
+        f"Based on a typical diary, since yours has {v.logged_days} logged days so far"
+        if v.from_prior
+        else f"Based on your last {v.logged_days} logged days (about {v.rate:.1f} episodes a day, and how they vary)"
+    )
+    return (
+        f"{basis}: if {label.lower()} doubled your episodes, a {weeks}-week experiment would have "
+        f"{wording.chance_words(doubling, open_ends=True)} chance of showing it; for a 1.5 times change, "
+        f"{wording.chance_words(one_and_a_half, open_ends=True)}. "
+        "This assumes you keep to about 85 in 100 of the assigned days and log most days."
+    )
+
+
+def plan_payload(
+    *,
+    trigger: str,
+    weeks: int,
+    variation: n_of_1_power.DayVariation,
+    chances: dict[float, float],
+    trigger_logged: bool,
+) -> dict[str, object]:
+    """What the planned experiment can show (the plan's answer and the promise stored with it)."""
+    design = DESIGNS[trigger]
+    note = None if trigger_logged else trigger_note(trigger)
+    n_days = weeks * 7
+    return {
+        "trigger": trigger,
+        "label": design.label,
+        "weeks": weeks,
+        "days": n_days,
+        "block_days": design.block_days,
+        "with_label": design.with_label,
+        "without_label": design.without_label,
+        "design": (
+            f"{n_days} days in blocks of {design.block_days}; each pair of blocks has one of each kind in an order "
+            f"drawn at random. {design.block_reason}"
+        ),
+        "safety_note": design.safety_note,
+        "sources": list(design.sources),
+        "chance_doubling": round(chances[2.0], 2),
+        "chance_one_and_a_half": round(chances[1.5], 2),
+        "based_on": {
+            "logged_days": variation.logged_days,
+            "episodes_per_day": round(variation.rate, 2),
+            "extra_variation": round(variation.extra_variance, 2),
+            "logged_share": round(variation.logged_share, 2),
+            "assumed_adherence": ASSUMED_ADHERENCE,
+            "from_prior": variation.from_prior,
+        },
+        "trigger_logged": trigger_logged,
+        "trigger_note": note,
+        # The note comes before any promise.
+        "sentence": " ".join(
+            filter(None, (note, promise_sentence(design.label, weeks, chances[2.0], chances[1.5], variation)))
+        ),
+    }
 
 
 def _ratio(value: float | None) -> str:
@@ -120,19 +201,31 @@ def day_payload(day: ExperimentDay, kept: bool | None = None) -> dict[str, Any]:
     }
 
 
-def phase(experiment: Experiment, today: date) -> str:
+def phase(experiment: Experiment, today: date) -> ExperimentPhase:
     """upcoming | running | awaiting_result | stopped | completed, for the app's wording."""
-    if experiment.status != "active":
-        return experiment.status
+    if experiment.status != ExperimentStatus.ACTIVE:
+        return ExperimentPhase(experiment.status)
     if today < experiment.start_date:
-        return "upcoming"
-    return "running" if today <= experiment.end_date else "awaiting_result"
+        return ExperimentPhase.UPCOMING
+    return ExperimentPhase.RUNNING if today <= experiment.end_date else ExperimentPhase.AWAITING_RESULT
+
+
+def today_payload(today: date, day: ExperimentDay | None, tomorrow: ExperimentDay | None) -> dict[str, Any]:
+    """Today's assignment (nulls when no experiment runs today) and tomorrow's."""
+    return {
+        "experiment_id": day.experiment.client_id if day else None,
+        "date": today.isoformat(),
+        "assignment": day.assignment if day else None,
+        "label": day.label if day else None,
+        "instruction": day.instruction if day else None,
+        "tomorrow": day_payload(tomorrow) if tomorrow else None,
+    }
 
 
 def experiment_payload(experiment: Experiment, today: date, *, with_days: bool = True) -> dict[str, Any]:
-    days = selectors.experiment_days(experiment) if with_days else []
-    passed = min(today, selectors.last_day(experiment) + _ONE_DAY) - _ONE_DAY
-    so_far = selectors.schedule_and_logs(experiment, passed)
+    days = selectors.experiment_days(experiment=experiment) if with_days else []
+    passed = min(today, selectors.last_day(experiment=experiment) + _ONE_DAY) - _ONE_DAY
+    so_far = selectors.schedule_and_logs(experiment=experiment, up_to=passed)
     kept = {log.day: verdict for log, verdict in zip(so_far.logs, so_far.verdicts(), strict=True)}
     plan = getattr(experiment, "plan", None)
     result = getattr(experiment, "result", None)
@@ -173,16 +266,16 @@ def progress_line(experiment: Experiment, today: date) -> str:
         )
     design = DESIGNS[experiment.trigger]
     current = phase(experiment, today)
-    if current == "upcoming":
+    if current == ExperimentPhase.UPCOMING:
         return f"Your {experiment.label.lower()} experiment starts on {experiment.start_date:%A %d %B}."
-    adherence = selectors.adherence_so_far(experiment, today)
+    adherence = selectors.adherence_so_far(experiment=experiment, today=today)
     total = (experiment.end_date - experiment.start_date).days + 1
     kept = (
         f"you kept {adherence.without_kept} of {adherence.without_days} {design.without_days} so far"
         if adherence.without_days
         else "no day has passed yet"
     )
-    if current == "awaiting_result":
+    if current == ExperimentPhase.AWAITING_RESULT:
         return f"Your {experiment.label.lower()} experiment has ended ({kept}); its result comes shortly."
     return f"Your {experiment.label.lower()} experiment: day {adherence.days_so_far + 1} of {total}; {kept}."
 
@@ -195,7 +288,9 @@ def weekly_email_line(user: User, week_end: date) -> str:
     """The one line the Monday email carries for the week ending ``week_end`` ("" when there is none):
     the running experiment's progress, or a recent result."""
     monday = week_end + _ONE_DAY
-    for experiment in selectors.experiment_list(user)[:2]:
-        if experiment.status == "active" or experiment.end_date >= monday - timedelta(days=RESULT_IN_EMAIL_DAYS):
+    for experiment in selectors.experiment_list(user=user)[:2]:
+        if experiment.status == ExperimentStatus.ACTIVE or experiment.end_date >= monday - timedelta(
+            days=RESULT_IN_EMAIL_DAYS
+        ):
             return progress_line(experiment, monday)
     return ""

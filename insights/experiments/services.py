@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,13 +19,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import Conflict
-from diary.models import Experiment, ExperimentDay
+from diary.models import Experiment, ExperimentDay, ExperimentStatus
 from diary.services import new_client_id
 from diary.sync_clock import stamp_to_datetime, tick
-from insights.analysis import n_of_1
+from insights.analysis import n_of_1, n_of_1_power
 from insights.analysis.experiment_designs import DESIGNS
-from insights.experiments import checks, selectors
+from insights.experiments import presenters, selectors
 from insights.experiments.models import ExperimentPlan, ExperimentResult
+from insights.selectors import local_today
 
 
 def _one_at_a_time(active: Experiment) -> Conflict:
@@ -37,15 +38,29 @@ def _one_at_a_time(active: Experiment) -> Conflict:
     )
 
 
-def experiment_start(*, user: User, data: Any) -> Experiment:
-    """Check the request, draw the schedule from a fresh seed, store it with its promise."""
-    today = selectors.local_today(user)
-    trigger, weeks, start = checks.checked_request(data, today)
-    active = selectors.experiment_active(user)
+def experiment_plan(*, user: User, trigger: str, weeks: int, today: date) -> dict[str, object]:
+    """What the planned experiment can show, from the person's own diary, before they commit: the
+    diary's recent days (read), the promise's simulation (insights.analysis.n_of_1_power), in words."""
+    logged = selectors.trigger_logged(user=user, trigger=trigger)
+    history = selectors.diary_history(user=user, today=today)
+    variation = n_of_1_power.day_variation([d.episodes for d in history], [d.logged for d in history])
+    seed_key = f"{user.pk}:{trigger}:{weeks}"
+    chances = n_of_1_power.promised_chances(variation, DESIGNS[trigger], weeks=weeks, seed_key=seed_key)
+    return presenters.plan_payload(
+        trigger=trigger, weeks=weeks, variation=variation, chances=chances, trigger_logged=logged
+    )
+
+
+def experiment_start(*, user: User, trigger: str, weeks: int, start_date: date | None = None) -> Experiment:
+    """Draw the schedule of a checked request (serializers.StartSerializer) from a fresh seed, and
+    store it with its promise. No ``start_date`` starts it today."""
+    today = local_today(user)
+    start_date = start_date or today
+    active = selectors.experiment_active(user=user)
     if active is not None:
         raise _one_at_a_time(active)
     design = DESIGNS[trigger]
-    promise = selectors.experiment_plan(user, trigger, weeks, today)
+    promise = experiment_plan(user=user, trigger=trigger, weeks=weeks, today=today)
     seed = secrets.randbits(62)
     n_days = weeks * 7
     schedule = n_of_1.draw_schedule(n_days, design.block_days, seed)
@@ -59,9 +74,9 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
                 updated_at=stamp,
                 trigger=trigger,
                 label=design.label,
-                start_date=start,
-                end_date=start + timedelta(days=n_days - 1),
-                status="active",
+                start_date=start_date,
+                end_date=start_date + timedelta(days=n_days - 1),
+                status=ExperimentStatus.ACTIVE,
             )
             ExperimentDay.objects.bulk_create(
                 ExperimentDay(
@@ -70,7 +85,7 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
                     created_at=stamp,
                     updated_at=stamp,
                     experiment=experiment,
-                    day=start + timedelta(days=offset),
+                    day=start_date + timedelta(days=offset),
                     assignment="with" if is_with else "without",
                     label=design.with_label if is_with else design.without_label,
                     instruction=design.with_instruction if is_with else design.without_instruction,
@@ -87,36 +102,38 @@ def experiment_start(*, user: User, data: Any) -> Experiment:
             )
     except IntegrityError:
         # Another request started one between our check and our insert: the constraint held.
-        raced = selectors.experiment_active(user)
+        raced = selectors.experiment_active(user=user)
         if raced is None:
             raise
         raise _one_at_a_time(raced) from None
-    return selectors.experiment_get(user, experiment.client_id)
+    return selectors.experiment_get(user=user, experiment_id=experiment.client_id)
 
 
 def experiment_stop(*, user: User, experiment_id: str, enqueue_result: Callable[[int], Any]) -> Experiment:
     """End the experiment today: today's and later days are withdrawn, the result says it stopped early."""
-    experiment = selectors.experiment_get(user, experiment_id)
-    if experiment.status != "active":
+    experiment = selectors.experiment_get(user=user, experiment_id=experiment_id)
+    if experiment.status != ExperimentStatus.ACTIVE:
         raise Conflict(f"This experiment has already {experiment.status}.", code="experiment_ended")
-    today = selectors.local_today(user)
+    today = local_today(user=user)
     if today > experiment.end_date:
         raise Conflict("This experiment has already ended; its result comes shortly.", code="experiment_ended")
     with transaction.atomic():
         stamp = stamp_to_datetime(tick(user))
         stopped_on = max(today, experiment.start_date)
-        Experiment.objects.filter(pk=experiment.pk).update(status="stopped", stopped_on=stopped_on, updated_at=stamp)
+        Experiment.objects.filter(pk=experiment.pk).update(
+            status=ExperimentStatus.STOPPED, stopped_on=stopped_on, updated_at=stamp
+        )
         experiment.days.live().filter(day__gte=stopped_on).update(deleted_at=stamp, updated_at=stamp)
         experiment_pk = experiment.pk
         transaction.on_commit(lambda: enqueue_result(experiment_pk))
-    return selectors.experiment_get(user, experiment_id)
+    return selectors.experiment_get(user=user, experiment_id=experiment_id)
 
 
 def result_payload(experiment: Experiment) -> tuple[dict[str, Any], str]:
     """The result's figures and a digest of the days they came from."""
     plan = experiment.plan
-    last = selectors.last_day(experiment)
-    days = selectors.schedule_and_logs(experiment, last)
+    last = selectors.last_day(experiment=experiment)
+    days = selectors.schedule_and_logs(experiment=experiment, up_to=last)
     assigned, logs = days.assigned, days.logs
     counts = [log.episodes for log in logs]
     logged = [log.logged for log in logs]
@@ -168,11 +185,11 @@ def result_payload(experiment: Experiment) -> tuple[dict[str, Any], str]:
 def experiment_result_compute(*, experiment_id: int) -> str:
     """Compute (or refresh) the result of an ended experiment. Safe to run twice: the same days
     give the same digest and nothing is written. Returns what it did."""
-    experiment = Experiment.objects.live().filter(pk=experiment_id).select_related("user", "plan", "result").first()
+    experiment = selectors.experiment_for_result(experiment_id=experiment_id)
     if experiment is None or not hasattr(experiment, "plan"):
         return "missing"
-    today = selectors.local_today(experiment.user)
-    if experiment.status == "active" and today <= experiment.end_date:
+    today = local_today(user=experiment.user)
+    if experiment.status == ExperimentStatus.ACTIVE and today <= experiment.end_date:
         return "not_ended"
     payload, digest = result_payload(experiment)
     existing = getattr(experiment, "result", None)
@@ -188,8 +205,10 @@ def experiment_result_compute(*, experiment_id: int) -> str:
                 "payload": payload,
             },
         )
-        if experiment.status == "active":
+        if experiment.status == ExperimentStatus.ACTIVE:
             # The status change is news for the phone: stamp it so the next pull carries it.
             stamp = stamp_to_datetime(tick(experiment.user))
-            Experiment.objects.filter(pk=experiment.pk, status="active").update(status="completed", updated_at=stamp)
+            Experiment.objects.filter(pk=experiment.pk, status=ExperimentStatus.ACTIVE).update(
+                status=ExperimentStatus.COMPLETED, updated_at=stamp
+            )
     return "recomputed" if existing is not None else "computed"

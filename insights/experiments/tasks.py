@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from diary.models import Experiment
+from accounts.timezones import local_today
 from insights.experiments import selectors, services
 
 # Late entries for an ended experiment's days refresh its result for this long after its end:
@@ -25,12 +25,8 @@ def sweep() -> int:
     """Hourly from beat: queue the result of every active experiment whose last day has passed
     in its owner's timezone. Candidates are narrowed in SQL (ended by UTC tomorrow), the
     timezone decides in Python."""
-    candidates = (
-        Experiment.objects.live()
-        .filter(status="active", end_date__lt=timezone.now().date() + timedelta(days=1))
-        .select_related("user")
-    )
-    due = [e.pk for e in candidates if selectors.local_today(e.user) > e.end_date]
+    candidates = selectors.experiments_active_ended_before(day=timezone.now().date() + timedelta(days=1))
+    due = [e.pk for e in candidates if local_today(user=e.user) > e.end_date]
     for experiment_id in due:
         compute_result.delay(experiment_id)
     return len(due)
@@ -42,13 +38,8 @@ def queue_late_entry_results(user_id: int) -> int:
     than on every write, so a burst of back-filled entries costs one look, not one per write;
     an unchanged result is left as it is (experiment_result_compute compares its inputs)."""
     recent = timezone.now().date() - timedelta(days=LATE_ENTRY_DAYS)
-    ended = (
-        Experiment.objects.live()
-        .filter(user_id=user_id, status__in=("stopped", "completed"), end_date__gte=recent)
-        .values_list("pk", flat=True)
-    )
     queued = 0
-    for experiment_id in ended:
+    for experiment_id in selectors.experiments_ended_since(user_id=user_id, day=recent):
         compute_result.delay(experiment_id)
         queued += 1
     return queued

@@ -1,8 +1,11 @@
-"""Self-experiment endpoints, thin: read the request, call a selector or a service, answer."""
+"""Self-experiment endpoints, thin: read the request, call a selector or a service, answer.
+
+An experiment's answer is ``presenters.experiment_payload``, passed through as it is: the
+stored plan it carries has two fields (trigger_logged, trigger_note) that ExperimentSerializer's
+PlanSerializer, which the schema shows, does not declare.
+"""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -11,7 +14,8 @@ from rest_framework.views import APIView
 
 from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
-from insights.experiments import checks, presenters, selectors, serializers, services, tasks
+from insights.experiments import presenters, selectors, serializers, services, tasks
+from insights.selectors import local_today
 
 _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No experiment of yours has this id.")
 
@@ -19,10 +23,9 @@ _NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No experiment of your
 class ExperimentListView(APIView):
     @extend_schema(responses={200: serializers.ExperimentSerializer(many=True)}, summary="My self-experiments")
     def get(self, request: AuthenticatedRequest) -> Response:
-        today = selectors.local_today(request.user)
-        return Response(
-            [presenters.experiment_payload(e, today, with_days=False) for e in selectors.experiment_list(request.user)]
-        )
+        experiments = selectors.experiment_list(user=request.user)
+        today = local_today(request.user)
+        return Response([presenters.experiment_payload(e, today, with_days=False) for e in experiments])
 
     @extend_schema(
         request=serializers.StartSerializer,
@@ -34,9 +37,11 @@ class ExperimentListView(APIView):
         summary="Start a self-experiment: a random schedule of 'with' and 'without' days",
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        experiment = services.experiment_start(user=request.user, data=request.data)
-        payload = presenters.experiment_payload(experiment, selectors.local_today(request.user))
-        return Response(payload, status=status.HTTP_201_CREATED)
+        today = local_today(request.user)
+        body = serializers.StartSerializer(data=request.data, context={"today": today})
+        body.is_valid(raise_exception=True)
+        experiment = services.experiment_start(user=request.user, **body.validated_data)
+        return Response(presenters.experiment_payload(experiment, today), status=status.HTTP_201_CREATED)
 
 
 class ExperimentPlanView(APIView):
@@ -50,35 +55,28 @@ class ExperimentPlanView(APIView):
         summary="Before starting: what the planned experiment could show, from my own diary",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        today = selectors.local_today(request.user)
-        trigger, weeks, _start = checks.checked_request(dict(request.query_params.items()), today)
-        return Response(selectors.experiment_plan(request.user, trigger, weeks, today))
+        today = local_today(request.user)
+        query = serializers.StartSerializer(data=dict(request.query_params.items()), context={"today": today})
+        query.is_valid(raise_exception=True)
+        trigger, weeks = query.validated_data["trigger"], query.validated_data["weeks"]
+        # Passed through: the plan has trigger_logged and trigger_note, which PlanSerializer lacks.
+        return Response(services.experiment_plan(user=request.user, trigger=trigger, weeks=weeks, today=today))
 
 
 class ExperimentTodayView(APIView):
     @extend_schema(responses={200: serializers.TodaySerializer}, summary="Today's assignment, if an experiment runs")
     def get(self, request: AuthenticatedRequest) -> Response:
-        today = selectors.local_today(request.user)
-        day = selectors.experiment_day_on(request.user, today)
-        # Tomorrow too: an early night is kept tonight, for tomorrow's assignment.
-        tomorrow = selectors.experiment_day_on(request.user, today + timedelta(days=1))
-        return Response(
-            {
-                "experiment_id": day.experiment.client_id if day else None,
-                "date": today.isoformat(),
-                "assignment": day.assignment if day else None,
-                "label": day.label if day else None,
-                "instruction": day.instruction if day else None,
-                "tomorrow": presenters.day_payload(tomorrow) if tomorrow else None,
-            }
-        )
+        today = local_today(request.user)
+        days = selectors.experiment_today(user=request.user, today=today)
+        payload = presenters.today_payload(today, days.today, days.tomorrow)
+        return Response(serializers.TodaySerializer(payload).data)
 
 
 class ExperimentDetailView(APIView):
     @extend_schema(responses={200: serializers.ExperimentSerializer, 404: _NOT_FOUND}, summary="One experiment")
     def get(self, request: AuthenticatedRequest, experiment_id: str) -> Response:
-        experiment = selectors.experiment_get(request.user, experiment_id)
-        return Response(presenters.experiment_payload(experiment, selectors.local_today(request.user)))
+        experiment = selectors.experiment_get(user=request.user, experiment_id=experiment_id)
+        return Response(presenters.experiment_payload(experiment, local_today(request.user)))
 
 
 class ExperimentStopView(APIView):
@@ -91,4 +89,4 @@ class ExperimentStopView(APIView):
         experiment = services.experiment_stop(
             user=request.user, experiment_id=experiment_id, enqueue_result=tasks.compute_result.delay
         )
-        return Response(presenters.experiment_payload(experiment, selectors.local_today(request.user)))
+        return Response(presenters.experiment_payload(experiment, local_today(request.user)))

@@ -12,6 +12,7 @@ from datetime import date
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from accounts.models import User
+from accounts.timezones import local_today
 from insights import wording
 from insights.analysis.experiment_designs import DESIGNS
 from insights.experiments import presenters, selectors
@@ -29,14 +30,16 @@ class ExperimentReport:
 
 def experiment_report(user: User, start: date, end: date) -> ExperimentReport | None:
     """The latest experiment that overlaps the report's range, if any."""
-    experiment = next((e for e in selectors.experiment_list(user) if e.start_date <= end and e.end_date >= start), None)
+    experiment = next(
+        (e for e in selectors.experiment_list(user=user) if e.start_date <= end and e.end_date >= start), None
+    )
     if experiment is None:
         return None
     design = DESIGNS[experiment.trigger]
     plan = getattr(experiment, "plan", None)
     weeks = plan.weeks if plan else round(((experiment.end_date - experiment.start_date).days + 1) / 7)
-    today = selectors.local_today(user)
-    adherence = selectors.adherence_so_far(experiment, today)
+    today = local_today(user=user)
+    adherence = selectors.adherence_so_far(experiment=experiment, today=today)
     # This section's dates keep their leading zero ("05 Mar"), as it has always printed them.
     start_day = wording.day_month_text(experiment.start_date, zero_padded=True)
     end_day = wording.day_text(experiment.end_date, zero_padded=True)

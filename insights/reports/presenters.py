@@ -20,7 +20,6 @@ import numpy as np
 from django.utils import timezone
 
 from accounts.models import User
-from diary import models as diary_models
 from diary.catalogues.body_sites import BODY_SITES, site_label
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, LAB_ANALYTES, SYMPTOMS
 from diary.catalogues.medicines import DRUG_CLASSES
@@ -312,7 +311,7 @@ def report_content(
     span = local_range(user, start, end)
     # The whole history up to the range end: the onset, the spread and the days the diary covers
     # need it; everything else reads the range's slice.
-    history = selectors.diary_for_user(user, end=span.ends_at)
+    history = selectors.diary_for_user(user=user, end=span.ends_at)
     diary = _within(history, span)
     # A share reads nothing from before its range, not even the onset.
     shared = _within(history, span, labs_too=True) if scope == "range" else history
@@ -320,19 +319,10 @@ def report_content(
 
     # The analysis records carry neither an episode's notes nor a medicine's dose text.
     # An episode's notes are optional and may be null (as the app pushed them) or empty.
-    notes = {
-        client_id: text
-        for client_id, text in diary_models.Episode.objects.filter(
-            user=user, started_at__gte=span.starts_at, started_at__lt=span.ends_at
-        )
-        .live()
-        .exclude(notes="")
-        .values_list("client_id", "notes")
-        if text
-    }
-    dose_text = dict(diary_models.Medication.objects.filter(user=user).live().values_list("client_id", "dose"))
-    stored_flags = list(selectors.flag_list(user))
-    state = selectors.insight_state(user)
+    notes = selectors.episode_notes(user=user, start=span.starts_at, end=span.ends_at)
+    dose_text = selectors.medication_doses_said(user=user)
+    stored_flags = list(selectors.flag_list(user=user))
+    state = selectors.insight_state(user=user)
     judged = shared
     found_flags = evaluate_flags(judged)
     left_out = 0

@@ -78,7 +78,7 @@ def _open(request: HttpRequest, token: str) -> tuple[Share | None, HttpResponse 
     refused = _throttled(request)
     if refused is not None:
         return None, refused
-    share, state = share_by_token(token)
+    share, state = share_by_token(token=token)
     if share is None or state is not ShareState.ACTIVE:
         status, title, text = _REFUSALS[state]
         return None, _message(request, status, title, text)

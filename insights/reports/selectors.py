@@ -9,9 +9,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from config.errors import NotFound
-from insights.reports.models import ReportJob, Share, ShareAccess
-from insights.reports.services import token_hash
+from config.errors import DomainError, NotFound
+from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess
+from insights.reports.services import ReportFile, report_filename, token_hash
 
 
 class ShareState(Enum):
@@ -30,7 +30,17 @@ def report_job_get(*, user: User, job_id: str, with_pdf: bool = False) -> Report
     return job
 
 
-def share_state(share: Share, now: datetime | None = None) -> ShareState:
+def report_job_file(*, user: User, job_id: str) -> ReportFile:
+    """The PDF a finished job built and its file name; 410 once expired, 409 before it is done."""
+    job = report_job_get(user=user, job_id=job_id, with_pdf=True)
+    if job.expires_at <= timezone.now():
+        raise DomainError("This report has expired; request it again.", code="expired", status_code=410)
+    if job.status != ReportJobStatus.DONE or job.pdf is None:
+        raise DomainError(f"The report is not ready (status: {job.status}).", code="not_ready", status_code=409)
+    return ReportFile(bytes(job.pdf), report_filename(start=job.range_start, end=job.range_end))
+
+
+def share_state(*, share: Share, now: datetime | None = None) -> ShareState:
     if share.revoked_at is not None:
         return ShareState.REVOKED
     if share.expires_at <= (now or timezone.now()):
@@ -38,7 +48,7 @@ def share_state(share: Share, now: datetime | None = None) -> ShareState:
     return ShareState.ACTIVE
 
 
-def share_list(user: User) -> QuerySet[Share]:
+def share_list(*, user: User) -> QuerySet[Share]:
     """The user's shares, newest first, each with its accesses newest first (two queries in all)."""
     accesses = ShareAccess.objects.order_by("-at", "-pk")
     return (
@@ -48,9 +58,9 @@ def share_list(user: User) -> QuerySet[Share]:
     )
 
 
-def share_by_token(token: str) -> tuple[Share | None, ShareState]:
+def share_by_token(*, token: str) -> tuple[Share | None, ShareState]:
     """The share a public link points at, and whether it may still be opened."""
     share = Share.objects.select_related("user").filter(token_hash=token_hash(token)).first()
     if share is None:
         return None, ShareState.UNKNOWN
-    return share, share_state(share)
+    return share, share_state(share=share)

@@ -102,7 +102,7 @@ class ShareSerializer(serializers.ModelSerializer[Share]):
         return {"id": fields.pop("id"), **_range_fields(read_only=True), **fields}
 
     def get_state(self, share: Share) -> str:
-        return share_state(share).value
+        return share_state(share=share).value
 
 
 class ShareCreatedSerializer(ShareSerializer):

@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -63,7 +64,7 @@ def report_range_check(*, user: User, start: date, end: date) -> None:
             "The range ends before your diary begins.",
             fields={"to": [f"must not be before {first.isoformat()}, the first day of your account or diary"]},
         )
-    latest = local_today(user) + timedelta(days=1)
+    latest = local_today(user=user) + timedelta(days=1)
     if end > latest:
         raise DomainError(
             "The range reaches into the future.", fields={"to": [f"must not be after {latest.isoformat()} (tomorrow)"]}
@@ -100,6 +101,19 @@ def report_pdf_render(*, user: User, start: date, end: date, scope: str = "diary
 
 def report_filename(*, start: date, end: date) -> str:
     return f"twitchlog-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
+
+
+class ReportFile(NamedTuple):
+    pdf: bytes
+    filename: str
+
+
+def report_request(*, user: User, start: date, end: date, enqueue: Callable[[str], object]) -> ReportFile | ReportJob:
+    """The report of a checked range: rendered at once when short, else a job that builds it."""
+    report_range_check(user=user, start=start, end=end)
+    if report_needs_job(start=start, end=end):
+        return report_job_create(user=user, start=start, end=end, enqueue=enqueue)
+    return ReportFile(report_pdf_render(user=user, start=start, end=end), report_filename(start=start, end=end))
 
 
 def report_job_create(*, user: User, start: date, end: date, enqueue: Callable[[str], object]) -> ReportJob:

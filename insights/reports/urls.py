@@ -1,4 +1,4 @@
-"""Signed-in routes under /api/v1/: the report PDF and its jobs, shares and the exports."""
+"""Signed-in routes under /api/v1/: the report PDF and its jobs, and shares."""
 
 from django.urls import path
 
@@ -10,6 +10,4 @@ urlpatterns = [
     path("reports/jobs/<uuid:job_id>/pdf/", views.ReportJobPdfView.as_view(), name="report-job-pdf"),
     path("shares/", views.ShareListView.as_view(), name="share-list"),
     path("shares/<uuid:share_id>/", views.ShareDetailView.as_view(), name="share-detail"),
-    path("exports/csv/", views.CsvExportView.as_view(), name="export-csv"),
-    path("exports/fhir/", views.FhirExportView.as_view(), name="export-fhir"),
 ]

@@ -57,13 +57,13 @@ def render_summary(user: User, week: Week) -> RenderedSummary:
     which a phone with the app can hand to it as universal links; the custom-scheme app link
     is offered beside them as an extra, since it does nothing on a desktop.
     """
-    data = summary_data(user, week)
+    data = summary_data(user=user, week=week)
     # The report covers the chart's four weeks, or the diary's days if it began within them.
     # A diary that began after the week (a new user's first Monday) reports its own days so far,
     # so "from" is never after "to".
     chart_from = data.figures.chart_days[0].day
     report_from = max(chart_from, data.figures.diary_start or chart_from)
-    report_to = week.end if report_from <= week.end else max(report_from, local_today(user))
+    report_to = week.end if report_from <= week.end else max(report_from, local_today(user=user))
     report_range = f"from={report_from.isoformat()}&to={report_to.isoformat()}"
     content: SummaryContent = summary_content(
         data,

@@ -62,7 +62,7 @@ class SummaryData:
     emailed_flags: dict[str, date] | None = None
 
 
-def diary_began_at(user: User) -> datetime | None:
+def diary_began_at(*, user: User) -> datetime | None:
     """The instant of the user's first live diary entry ever, in one query, or None."""
     firsts = {
         f"first_{index}": Subquery(
@@ -75,7 +75,7 @@ def diary_began_at(user: User) -> datetime | None:
     return min(moments) if moments else None
 
 
-def flags_emailed_before(user: User, week: Week) -> dict[str, date]:
+def flags_emailed_before(*, user: User, week: Week) -> dict[str, date]:
     """Each flag fingerprint an earlier week's sent email showed, with the first such week."""
     first_week: dict[str, date] = {}
     rows = (
@@ -89,23 +89,23 @@ def flags_emailed_before(user: User, week: Week) -> dict[str, date]:
     return first_week
 
 
-def summary_data(user: User, week: Week) -> SummaryData:
+def summary_data(*, user: User, week: Week) -> SummaryData:
     zone = ZoneInfo(user.timezone)
     start = local_midnight(chart_start(week), zone)
     end = local_midnight(week.end + timedelta(days=1), zone)
-    diary = insight_selectors.diary_for_user(user, today=week.end, start=start, end=end)
-    began = diary_began_at(user)
+    diary = insight_selectors.diary_for_user(user=user, today=week.end, start=start, end=end)
+    began = diary_began_at(user=user)
     figures = summary_figures(
         diary, week, guide_mg=DAILY_GUIDE_MG, diary_start=began.astimezone(zone).date() if began else None
     )
 
-    flags = tuple(insight_selectors.open_flags(user))
-    emailed = flags_emailed_before(user, week)
+    flags = tuple(insight_selectors.open_flags(user=user))
+    emailed = flags_emailed_before(user=user, week=week)
     # A flag is new to this email unless an earlier email showed it with the same evidence
     # (its fingerprint: rule, severity, regions); a flag that grew since is shown in full again.
     new_flag_ids = frozenset(f.pk for f in flags if f.fingerprint not in emailed)
     week_began = local_midnight(week.start, zone)
-    payload = presenters.insights_payload(insight_selectors.insight_state(user))
+    payload = presenters.insights_payload(insight_selectors.insight_state(user=user))
     return SummaryData(
         user=user,
         week=week,
@@ -129,7 +129,7 @@ def summary_timezones() -> list[str]:
     )
 
 
-def users_without_summary(timezones: list[str], week: Week) -> QuerySet[User]:
+def users_without_summary(*, timezones: list[str], week: Week) -> QuerySet[User]:
     """Users in ``timezones`` who want summaries, at a confirmed address, and have no row yet for ``week``."""
     return (
         User.objects.filter(
@@ -141,7 +141,7 @@ def users_without_summary(timezones: list[str], week: Week) -> QuerySet[User]:
 
 
 def summaries_to_enqueue(
-    timezones: list[str], week: Week, *, created_since: datetime, orphaned_before: datetime, stale_before: datetime
+    *, timezones: list[str], week: Week, created_since: datetime, orphaned_before: datetime, stale_before: datetime
 ) -> Iterator[int]:
     """Ids of ``week``'s rows for users in ``timezones`` that need a send task.
 
@@ -162,5 +162,5 @@ def summaries_to_enqueue(
     )
 
 
-def summary_with_user(summary_id: int) -> WeeklySummary | None:
+def summary_with_user(*, summary_id: int) -> WeeklySummary | None:
     return WeeklySummary.objects.select_related("user").filter(pk=summary_id).first()

@@ -73,7 +73,9 @@ def summaries_dispatch(
         last_pk = 0
         while True:
             user_ids = list(
-                selectors.users_without_summary(zones, week).filter(pk__gt=last_pk).values_list("pk", flat=True)[:CHUNK]
+                selectors.users_without_summary(timezones=zones, week=week)
+                .filter(pk__gt=last_pk)
+                .values_list("pk", flat=True)[:CHUNK]
             )
             if not user_ids:
                 break
@@ -85,8 +87,8 @@ def summaries_dispatch(
             )
             last_pk = user_ids[-1]
         summary_ids = selectors.summaries_to_enqueue(
-            zones,
-            week,
+            timezones=zones,
+            week=week,
             created_since=clock,
             orphaned_before=clock - ORPHANED_PENDING,
             stale_before=clock - STALE_SENDING,
@@ -137,7 +139,7 @@ def summary_send(*, summary_id: int) -> str:
     """
     if not summary_claim(summary_id=summary_id):
         return "already-claimed"
-    summary = selectors.summary_with_user(summary_id)
+    summary = selectors.summary_with_user(summary_id=summary_id)
     if summary is None:  # the account was deleted between the claim and now
         return "gone"
     user = summary.user

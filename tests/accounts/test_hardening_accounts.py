@@ -34,7 +34,7 @@ def _confirm_code(message) -> str:
 
 def _wants_summary(user: User) -> bool:
     week = week_to_send(timezone.now(), user.timezone)
-    return users_without_summary([user.timezone], week).filter(pk=user.pk).exists()
+    return users_without_summary(timezones=[user.timezone], week=week).filter(pk=user.pk).exists()
 
 
 # --- Addresses ------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_records_without_an_offset_stay_in_the_zone_they_were_logged_in(auth_cli
     move(auth_client, "Asia/Tokyo", MOVED)
     user.refresh_from_db()
 
-    diary = diary_for_user(user)
+    diary = diary_for_user(user=user)
 
     offsets = {e.id: e.utc_offset_min for e in diary.episodes}
     assert offsets == {"summer-in-london": 60, "before-the-move": 0, "after-the-move": 540, "own-offset": -300}
@@ -105,7 +105,7 @@ def test_records_without_an_offset_stay_in_the_zone_they_were_logged_in(auth_cli
 def test_the_diary_carries_the_check_ins(user):
     write(user, "day_checkins", [{"id": "k1", "day": SUMMER.date(), "no_twitches": True, "kept_plan": False}])
 
-    (checkin,) = diary_for_user(user).checkins
+    (checkin,) = diary_for_user(user=user).checkins
 
     assert (checkin.id, checkin.day, checkin.no_twitches, checkin.kept_plan) == ("k1", SUMMER.date(), True, False)
 
@@ -114,7 +114,7 @@ def test_a_report_range_keeps_the_check_ins_of_every_day_it_touches_in_any_zone(
     days = [SUMMER.date() + timedelta(days=n) for n in (-2, -1, 0, 1, 2)]
     write(user, "day_checkins", [{"id": f"k{n}", "day": day} for n, day in enumerate(days)])
 
-    diary = diary_for_user(user, start=SUMMER - timedelta(hours=6), end=SUMMER + timedelta(hours=1))
+    diary = diary_for_user(user=user, start=SUMMER - timedelta(hours=6), end=SUMMER + timedelta(hours=1))
 
     # 06:00-13:00 UTC on 1 July is 30 June 18:00 at UTC-12 and 2 July 03:00 at UTC+14: no further.
     assert sorted(c.day for c in diary.checkins) == days[1:4]
@@ -123,11 +123,11 @@ def test_a_report_range_keeps_the_check_ins_of_every_day_it_touches_in_any_zone(
 def test_the_diary_reads_one_query_per_table_and_one_for_the_check_ins_after_a_move(auth_client, user):
     write(user, "episodes", [episode("e1", SUMMER)])
     with captured_queries() as before:
-        diary_for_user(user)
+        diary_for_user(user=user)
     move(auth_client, "Asia/Tokyo", MOVED)
     user.refresh_from_db()
 
     with captured_queries() as after:
-        diary_for_user(user)
+        diary_for_user(user=user)
 
     assert len(after) == len(before) + 1, str(after)  # the zone history, only once the zone has changed

@@ -118,7 +118,7 @@ def _share_target(victim: User, attacker: User) -> Target:
 def _experiment_target(victim: User, attacker: User) -> Target:
     from insights.experiments.services import experiment_start
 
-    experiment = experiment_start(user=victim, data={"trigger": "caffeine", "weeks": 4})
+    experiment = experiment_start(user=victim, trigger="caffeine", weeks=4)
     return Target({"experiment_id": experiment.client_id}, {})
 
 

@@ -165,7 +165,7 @@ def test_a_night_logged_by_hand_wins_over_the_imported_one_in_the_engine_and_bot
     assert manual.status_code == 201
 
     listed = auth_client.get("/api/v1/sleep-logs/").json()["results"]
-    diary = diary_for_user(user, today=date(2026, 2, 28))
+    diary = diary_for_user(user=user, today=date(2026, 2, 28))
     series = build_daily_series(diary)
 
     assert len(listed) == 2  # shown together
@@ -195,7 +195,7 @@ def test_an_imported_night_feeds_the_engine_its_asleep_time_not_its_span(auth_cl
     ]
     post(auth_client, {"platform": "healthkit", "samples": samples})
 
-    series = build_daily_series(diary_for_user(user, today=date(2026, 2, 28)))
+    series = build_daily_series(diary_for_user(user=user, today=date(2026, 2, 28)))
 
     assert series.sleep_hours[series.index_of(date(2026, 2, 27))] == 6.0
 
@@ -216,7 +216,7 @@ def test_an_imported_drink_near_one_logged_by_hand_is_left_out_of_the_engine(aut
         },
     )
 
-    diary = diary_for_user(user, today=date(2026, 2, 28))
+    diary = diary_for_user(user=user, today=date(2026, 2, 28))
 
     assert len(diary.caffeine) == 2
     assert sum(1 for r in diary.caffeine if r.id.startswith("hs-")) == 1

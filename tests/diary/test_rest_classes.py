@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import admin as django_admin
 from django.urls import resolve
 from rest_framework import serializers as drf
 
-from diary import serializers, views
+from diary import admin, serializers, views
 from diary.serializers import DiaryRecordSerializer
 from diary.tables import TABLES
 
@@ -19,6 +20,15 @@ def test_every_table_has_a_serializer_and_a_viewset_named_after_its_model_and_ro
         assert viewset.serializer_class is serializer and viewset.table == name
         assert resolve(f"/api/v1/{spec.route}/").func.cls is viewset
         assert resolve(f"/api/v1/{spec.route}/some-id/").func.cls is viewset
+
+
+def test_every_table_has_a_read_only_admin_class_written_out_and_named_after_its_model():
+    for name, spec in TABLES.items():
+        model_admin = getattr(admin, f"{spec.model.__name__}Admin")
+
+        assert model_admin.spec is spec and admin.ADMINS[name] is model_admin
+        assert model_admin.__module__ == "diary.admin"
+        assert type(django_admin.site._registry[spec.model]) is model_admin
 
 
 # Server-side reads of imported records (diary.health), after the columns: never on the sync wire.

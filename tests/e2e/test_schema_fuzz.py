@@ -141,7 +141,7 @@ def diary_user(db: None) -> User:
     share, _ = share_create(user=user, start=today - timedelta(days=30), end=today)
     job = report_job_create(user=user, start=today - timedelta(days=200), end=today, enqueue=build_report_pdf.delay)
     report_job_run(job_id=str(job.pk))
-    experiment = experiment_start(user=user, data={"trigger": "caffeine", "weeks": 4})
+    experiment = experiment_start(user=user, trigger="caffeine", weeks=4)
     SEEDED_PATH_VALUES.update(
         experiment_id=experiment.client_id,
         id=SEEDED_ID,

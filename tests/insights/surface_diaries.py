@@ -220,9 +220,7 @@ def finished_experiment(user: User) -> None:
 
     start = TODAY - timedelta(days=35)
     with time_machine.travel(at(start - timedelta(days=1), 10), tick=False):
-        experiment = services.experiment_start(
-            user=user, data={"trigger": "caffeine", "weeks": 4, "start_date": start.isoformat()}
-        )
+        experiment = services.experiment_start(user=user, trigger="caffeine", weeks=4, start_date=start)
     rng = np.random.default_rng(28)
     rows, stress, caffeine = [], [], []
     for day, assignment in experiment.days.order_by("day").values_list("day", "assignment"):

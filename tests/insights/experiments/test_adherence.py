@@ -70,6 +70,6 @@ def test_the_long_session_threshold_is_what_the_day_logs_read(user):
     write(user, "exercise_sessions", [{"id": "x1", "started_at": at_noon(DAY), "duration_min": LONG_SESSION_MIN}])
     write(user, "exercise_sessions", [{"id": "x2", "started_at": at_noon(date(2026, 12, 3)), "duration_min": 30}])
 
-    first, second = diary_days(user, DAY, date(2026, 12, 3))
+    first, second = diary_days(user=user, first=DAY, last=date(2026, 12, 3))
 
     assert first.hard_session and not second.hard_session

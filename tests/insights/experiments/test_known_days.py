@@ -34,7 +34,7 @@ def test_a_checked_in_day_with_nothing_else_logged_is_a_known_day_with_no_episod
     day, unknown = START, START + timedelta(days=1)
     check_in(user, day)
 
-    first, second = selectors.diary_days(user, day, unknown)
+    first, second = selectors.diary_days(user=user, first=day, last=unknown)
 
     assert (first.logged, first.episodes, first.caffeine_mg) == (True, 0, 0.0)
     assert second.logged is False
@@ -45,7 +45,7 @@ def test_a_caffeine_free_day_kept_as_asked_counts_as_kept_with_a_check_in_alone(
     for day, _ in days:
         check_in(user, day)  # nothing to log on a quiet day, as the instructions say
 
-    so_far = selectors.schedule_and_logs(experiment, days[-1][0])
+    so_far = selectors.schedule_and_logs(experiment=experiment, up_to=days[-1][0])
 
     verdicts = dict(zip([d for d, _ in days], so_far.verdicts(), strict=True))
     for day, assignment in days:
@@ -64,7 +64,7 @@ def test_the_check_ins_word_on_keeping_the_plan_counts_where_given(user, experim
     log_day(user, other, caffeine_mg=200 if other_assignment == "with" else 0)
     check_in(user, other, kept_plan=False)
 
-    so_far = selectors.schedule_and_logs(experiment, other)
+    so_far = selectors.schedule_and_logs(experiment=experiment, up_to=other)
 
     assert so_far.verdicts() == [False, False]
     assert so_far.adherence().not_kept == 2

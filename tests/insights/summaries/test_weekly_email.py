@@ -157,11 +157,11 @@ def test_the_emails_first_diary_day_is_the_one_the_daily_series_starts_from(
     night = builders.sleep(user, datetime(2025, 11, 30, 19, tzinfo=UTC), 8)
     builders.save_all([deleted, night, builders.caffeine(user, datetime(2025, 12, 3, 9, tzinfo=UTC), 95)])
 
-    began = diary_began_at(user)
+    began = diary_began_at(user=user)
     assert began is not None
     local_day = began.astimezone(ZoneInfo(user.timezone)).date()
     assert local_day == date(2025, 12, 1)
-    assert build_daily_series(diary_for_user(user, today=date(2026, 1, 11))).start == local_day
+    assert build_daily_series(diary_for_user(user=user, today=date(2026, 1, 11))).start == local_day
 
 
 def test_a_week_before_with_nothing_logged_is_not_compared_as_zero(

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             return
         if dry_run:
             for week, zones in groups.items():
-                users = selectors.users_without_summary(zones, week)
+                users = selectors.users_without_summary(timezones=zones, week=week)
                 self.stdout.write(f"Week {week.label()}: {users.count()} users due in {len(zones)} timezones")
                 for email, zone in users.values_list("email", "timezone").iterator():
                     self.stdout.write(f"  would send to {email} ({zone})")
