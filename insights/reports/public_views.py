@@ -21,7 +21,7 @@ from accounts.throttles import SharePublicThrottle
 from config.client_ip import client_ip
 from config.plain_throttle import plain_view_throttled
 from insights import wording
-from insights.reports import services, theme
+from insights.reports import report_model, services, theme
 from insights.reports.models import Share, ShareAccessKind
 from insights.reports.page_one import NO_RED_FLAGS, left_out_sentence, pattern_sentence
 from insights.reports.presenters import report_content
@@ -164,6 +164,6 @@ def share_pdf(request: HttpRequest, token: str) -> HttpResponse:
     pdf = services.report_pdf_render(user=share.user, start=share.range_start, end=share.range_end, scope="range")
     _log(request, share, ShareAccessKind.PDF)
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = services.report_filename(start=share.range_start, end=share.range_end)
+    filename = report_model.report_filename(start=share.range_start, end=share.range_end)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return _private(response)

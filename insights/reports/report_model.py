@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from insights.analysis.knowledge import SEVERITIES
 from insights.reports.diary_figures import DiaryFigures
@@ -256,3 +256,14 @@ class ReportContent:
     def routine_flags(self) -> list[FlagRow]:
         """The open flags that are patterns for a routine review."""
         return [f for f in self.open_flags if not f.red_flag]
+
+
+def report_filename(*, start: date, end: date) -> str:
+    return f"twitchlog-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
+
+
+class ReportFile(NamedTuple):
+    """A rendered report and the name it is downloaded under."""
+
+    pdf: bytes
+    filename: str

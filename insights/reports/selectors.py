@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import DomainError, NotFound
-from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess
-from insights.reports.services import ReportFile, report_filename, token_hash
+from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, token_hash
+from insights.reports.report_model import ReportFile, report_filename
 
 
 class ShareState(Enum):

@@ -6,12 +6,10 @@ its one error shape. The report job's task and the daily cleanup call in here to
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,9 +23,11 @@ from diary.models import SyncClock
 from diary.selectors import diary_first_day
 from diary.sync_clock import stamp_to_datetime
 from diary.tables import EARLIEST_DAY
-from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, ShareAccessKind
+from insights.reports import selectors
+from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, ShareAccessKind, token_hash
 from insights.reports.pdf import render_report_pdf
 from insights.reports.presenters import report_content
+from insights.reports.report_model import ReportFile, report_filename
 from insights.selectors import local_today
 
 logger = logging.getLogger(__name__)
@@ -97,15 +97,6 @@ def report_needs_job(*, start: date, end: date) -> bool:
 def report_pdf_render(*, user: User, start: date, end: date, scope: str = "diary") -> bytes:
     """The report PDF; ``scope="range"`` for a share, which shows its own range only."""
     return render_report_pdf(report_content(user=user, start=start, end=end, scope=scope))
-
-
-def report_filename(*, start: date, end: date) -> str:
-    return f"twitchlog-report-{start.isoformat()}-to-{end.isoformat()}.pdf"
-
-
-class ReportFile(NamedTuple):
-    pdf: bytes
-    filename: str
 
 
 def report_request(*, user: User, start: date, end: date, enqueue: Callable[[str], object]) -> ReportFile | ReportJob:
@@ -185,10 +176,6 @@ def reports_expire(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def share_url(token: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}/s/{token}/"
 
@@ -214,7 +201,8 @@ def share_create(
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days),
     )
-    return share, token
+    # Handed back as the list shows it (with its access log), for the answer.
+    return selectors.share_list(user=user).get(pk=share.pk), token
 
 
 def share_revoke(*, user: User, share_id: str) -> Share:
@@ -225,7 +213,7 @@ def share_revoke(*, user: User, share_id: str) -> Share:
     if share.revoked_at is None:
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])
-    return share
+    return selectors.share_list(user=user).get(pk=share.pk)
 
 
 def share_access_log(*, share: Share, ip: str | None, user_agent: str, what: ShareAccessKind) -> ShareAccess:

@@ -16,7 +16,7 @@ from config.downloads import as_download
 from config.rate_throttles import UserRateThrottle
 from config.schema import ErrorSerializer
 from config.typing import AuthenticatedRequest
-from insights.reports import selectors, serializers, services, tasks
+from insights.reports import report_model, selectors, serializers, services, tasks
 from insights.reports.throttles import ReportBuildThrottle
 
 _RANGE_PARAMETERS = [
@@ -55,7 +55,7 @@ class ReportPdfView(APIView):
         query.is_valid(raise_exception=True)
         start, end = serializers.range_from(query.validated_data)
         report = services.report_request(user=request.user, start=start, end=end, enqueue=tasks.build_report_pdf.delay)
-        if isinstance(report, services.ReportFile):
+        if isinstance(report, report_model.ReportFile):
             return _pdf(report.pdf, report.filename)
         body = serializers.ReportJobSerializer(report, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
@@ -110,8 +110,7 @@ class ShareListView(APIView):
             expires_in_days=body.validated_data["expires_in_days"],
             note=body.validated_data["note"],
         )
-        shares = selectors.share_list(user=request.user).filter(pk=share.pk)
-        data = serializers.ShareCreatedSerializer(shares.get(), context={"url": services.share_url(token)}).data
+        data = serializers.ShareCreatedSerializer(share, context={"url": services.share_url(token)}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -123,5 +122,4 @@ class ShareDetailView(APIView):
     )
     def delete(self, request: AuthenticatedRequest, share_id: str) -> Response:
         share = services.share_revoke(user=request.user, share_id=share_id)
-        share = selectors.share_list(user=request.user).get(pk=share.pk)
         return Response(serializers.ShareSerializer(share).data)
