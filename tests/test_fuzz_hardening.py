@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diary.tables import TABLES, Column, TableSpec
-from tests.diary.payloads import payload
+from tests.builders import payload
 from tests.surfaces import read_every_surface, strict_json
 
 pytestmark = pytest.mark.django_db

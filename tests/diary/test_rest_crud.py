@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from diary.tables import TABLES
-from tests.diary.payloads import CHANGES, payload, store
+from tests.builders import CHANGES, payload, store
 from tests.diary.rest_calls import ALL_TABLES, assert_matches, rows, url
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.diary.payloads import payload
+from tests.builders import payload
 from tests.diary.rest_calls import url
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.diary.payloads import store
+from tests.builders import store
 from tests.diary.rest_calls import ALL_TABLES, url
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.diary.payloads import store, store_many
+from tests.builders import store, store_many
 from tests.diary.rest_calls import ALL_TABLES, url, walk
 from tests.query_counts import Queries, assert_same_query_count, captured_queries
 

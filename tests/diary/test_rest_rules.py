@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.diary.payloads import payload, store
+from tests.builders import payload, store
 from tests.diary.rest_calls import rows, url
 
 

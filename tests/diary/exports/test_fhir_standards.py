@@ -23,9 +23,9 @@ from diary.exports.fhir_codes import (
     UCUM,
 )
 from diary.models import TremorRecording
+from tests.builders import write
 from tests.conftest import authenticated_client
 from tests.diary.tremor_samples import axes
-from tests.insights.diary_builder import write
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 LOINC = "http://loinc.org"
