@@ -79,6 +79,7 @@ def _list_queries(client: Any, table: str) -> Queries:
     return queries
 
 
+@pytest.mark.slow
 @ALL_TABLES
 def test_the_list_makes_as_many_queries_for_1000_records_as_for_10(auth_client, user, make_user, client_for, table):
     other = make_user()

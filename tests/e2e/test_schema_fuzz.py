@@ -152,6 +152,7 @@ def diary_user(db: None) -> User:
     return user
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,

@@ -22,6 +22,7 @@ from tests.diary.sync_records import every_column_records, expected_on_pull
 from tests.e2e.watermelon_app import WatermelonDevices, missing_node, pulls, pushes, sync_errors
 
 pytestmark = [
+    pytest.mark.slow,  # the real WatermelonDB client under Node
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(missing_node() is not None, reason=str(missing_node())),
 ]

@@ -37,6 +37,7 @@ def wait_for(condition, seconds: float = 30) -> bool:
     return condition()
 
 
+@pytest.mark.slow
 @needs_broker
 def test_a_burst_of_fifty_pushes_causes_one_or_two_recomputes(make_user, monkeypatch):
     monkeypatch.setattr(tasks, "DEBOUNCE_SECONDS", 3)
