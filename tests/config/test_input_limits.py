@@ -88,6 +88,7 @@ def test_a_body_over_the_upload_limit_is_a_413_as_json_when_signed_in(auth_clien
     assert not Episode.objects.filter(user=user).exists()
 
 
+@pytest.mark.slow
 def test_a_45_megabyte_tremor_upload_is_a_413(auth_client, user):
     samples = {"x": [0.1] * 3_000_000, "y": [0.1] * 3_000_000, "z": [9.8] * 3_000_000}
     body = json.dumps(payload("tremor_recordings", user=user, samples=samples))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from diary.tables import TABLES
 from tests.builders import CHANGES, payload, store
 from tests.diary.rest_calls import ALL_TABLES, assert_matches, rows, url
@@ -93,7 +95,9 @@ def test_patch_changes_only_the_fields_sent(auth_client, user, table):
             assert changed[name] == CHANGES[table][name]
         elif name not in ("updated_at", "mg"):
             assert changed[name] == value, name
-    assert changed["updated_at"] > created["updated_at"]
+    # Compared as instants: a time on the whole second is written without a fraction ("...:30Z"),
+    # which as text sorts after "...:30.047000Z".
+    assert datetime.fromisoformat(changed["updated_at"]) > datetime.fromisoformat(created["updated_at"])
 
 
 @ALL_TABLES
