@@ -6,6 +6,11 @@ PORT ?= 8000
 # Links the server prints and mails (share links, email buttons, unsubscribe) use the port it runs on.
 RUN_BASE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
+# `make test` runs the fast suite: the tests marked slow (simulations, real Celery workers and
+# production-mode processes, the WatermelonDB client under Node, the schema fuzz, large pushes) are
+# deselected. `make test SLOW=1` runs everything, as CI does (.ci/run).
+SLOW ?=
+PYTEST_MARKS := $(if $(SLOW),,-m "not slow")
 
 .PHONY: run test lint format node-e2e bench bench-quick image-test bench-sync bench-first-sync bench-insights bench-daily-series bench-associations bench-experiments bench-report bench-tremor bench-weekly bench-health-import bench-load load-smoke bench-throughput worker beat clean
 
@@ -33,9 +38,10 @@ run: $(VENV)/.installed-runtime
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-$(RUN_BASE_URL)} $(PY) manage.py seed_demo --base-url $${PUBLIC_BASE_URL:-$(RUN_BASE_URL)}
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-$(RUN_BASE_URL)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## test: the whole suite (uses DATABASE_URL / REDIS_URL when set, SQLite otherwise)
+## test: the fast suite, slow tests deselected; SLOW=1 for the whole suite, as CI runs it
+## (uses DATABASE_URL / REDIS_URL when set, SQLite otherwise)
 test: $(VENV)/.installed-dev node-e2e
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_MARKS) $(PYTEST_ARGS)
 
 ## node-e2e: the real WatermelonDB client for the end-to-end sync tests, when Node is installed
 ## (without it those tests skip and say why); installed again only when the lock file changes

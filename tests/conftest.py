@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import device_token_create
-from tests.factories import PASSWORD, UserFactory
+from tests.builders import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)

@@ -133,6 +133,7 @@ def extreme_records(now: datetime) -> list[tuple[str, dict[str, Any]]]:
     return records
 
 
+@pytest.mark.slow
 def test_an_account_with_every_tables_extreme_allowed_values_reads_on_every_surface(user, client_for):
     client = client_for(user)
     now = timezone.now()
@@ -151,6 +152,7 @@ def test_an_account_with_every_tables_extreme_allowed_values_reads_on_every_surf
     )
 
 
+@pytest.mark.slow
 def test_the_first_allowed_day_reaches_the_reports_in_a_timezone_behind_utc(make_user, client_for):
     # Finding 6: an entry near the earliest day, for someone at UTC-12, used to break their PDF and email.
     user = make_user(timezone="Etc/GMT+12")

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diary.tables import TABLES, Column, TableSpec
-from tests.diary.payloads import payload
+from tests.builders import payload
 from tests.surfaces import read_every_surface, strict_json
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +166,7 @@ def poisoned_records(draw: st.DrawFn, user: Any) -> tuple[TableSpec, dict[str, A
 # --- Tests -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_values_over_rest_answer_a_2xx_or_a_4xx_and_the_account_still_reads(user, client_for):
     client = client_for(user)
     counter = iter(range(10**6))
@@ -183,6 +184,7 @@ def test_hostile_values_over_rest_answer_a_2xx_or_a_4xx_and_the_account_still_re
     read_every_surface(client, user)
 
 
+@pytest.mark.slow
 def test_hostile_values_over_sync_answer_a_2xx_or_a_4xx_and_the_account_still_reads(user, client_for):
     client = client_for(user)
     counter = iter(range(10**6))

@@ -362,7 +362,7 @@ def test_relative_and_aliased_imports_resolve_to_the_module_they_load(
 
 
 def test_no_test_module_imports_another_test_module() -> None:
-    # What tests share lives in support modules (factories.py, query_counts.py, payloads.py...) or
+    # What tests share lives in support modules (builders.py, query_counts.py, rest_calls.py...) or
     # a conftest; importing a test module would also collect its tests twice under another name.
     imports = product_imports(ROOT, ("tests",))
     shared = [i.where(ROOT) for i in imports if i.imported.rsplit(".", 1)[-1].startswith("test_")]

@@ -188,7 +188,7 @@ def rows_of(user_id: int) -> dict[str, int]:
 
 
 def test_deleting_an_account_leaves_no_row_of_that_user_in_any_table(api_client, user, make_user, client_for):
-    from tests.diary.populate import populate_every_table
+    from tests.builders import populate_every_table
 
     other = make_user(email="other@example.org")
     populate_every_table(user)

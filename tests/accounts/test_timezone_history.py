@@ -11,25 +11,13 @@ import time_machine
 from accounts.models import TimezoneChange
 from accounts.selectors import timezone_periods
 from insights.selectors import diary_for_user
-from tests.insights.diary_builder import write
+from tests.builders import values, write
 from tests.query_counts import captured_queries
 
 pytestmark = pytest.mark.django_db
 
 SUMMER = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 MOVED = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
-
-
-def episode(client_id: str, at: datetime, **fields: object) -> dict[str, object]:
-    return {
-        "id": client_id,
-        "started_at": at,
-        "duration_s": 20,
-        "body_sites": ["left_index"],
-        "character": "twitch",
-        "intensity": 3,
-        **fields,
-    }
 
 
 def move(client, zone: str, when: datetime) -> dict[str, object]:
@@ -86,10 +74,10 @@ def test_records_without_an_offset_stay_in_the_zone_they_were_logged_in(auth_cli
         user,
         "episodes",
         [
-            episode("summer-in-london", SUMMER),
-            episode("before-the-move", MOVED - timedelta(hours=1)),
-            episode("after-the-move", MOVED + timedelta(hours=1)),
-            episode("own-offset", MOVED - timedelta(hours=2), utc_offset_min=-300),
+            values("episodes", at=SUMMER, id="summer-in-london", intensity=3),
+            values("episodes", at=MOVED - timedelta(hours=1), id="before-the-move", intensity=3),
+            values("episodes", at=MOVED + timedelta(hours=1), id="after-the-move", intensity=3),
+            values("episodes", at=MOVED - timedelta(hours=2), id="own-offset", intensity=3, utc_offset_min=-300),
         ],
     )
     move(auth_client, "Asia/Tokyo", MOVED)
@@ -121,7 +109,7 @@ def test_a_report_range_keeps_the_check_ins_of_every_day_it_touches_in_any_zone(
 
 
 def test_the_diary_reads_one_query_per_table_and_one_for_the_check_ins_after_a_move(auth_client, user):
-    write(user, "episodes", [episode("e1", SUMMER)])
+    write(user, "episodes", [values("episodes", at=SUMMER, id="e1", intensity=3)])
     with captured_queries() as before:
         diary_for_user(user=user)
     move(auth_client, "Asia/Tokyo", MOVED)

@@ -10,8 +10,8 @@ import pytest
 
 from diary.models import Episode, LabResult, StressLog, TremorRecording
 from diary.tables import FLOAT_MAX, TABLES, sync_tables
-from tests.diary.payloads import payload
-from tests.diary.wire import changes, episode, now_ms, push, stress
+from tests.builders import now_ms, payload, wire
+from tests.diary.wire import changes, push
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_deeply_nested_json_is_a_400_on_the_signed_in_endpoints(auth_client, pat
 
 def test_json_nested_within_the_limit_is_read_as_before(auth_client, user):
     # A push is 5 levels deep with its records: well inside the limit.
-    response = push(auth_client, changes(stress_logs=[stress("s1")]))
+    response = push(auth_client, changes(stress_logs=[wire("stress_logs", "s1")]))
     assert response.status_code == 200, response.json()
 
 
@@ -88,6 +88,7 @@ def test_a_body_over_the_upload_limit_is_a_413_as_json_when_signed_in(auth_clien
     assert not Episode.objects.filter(user=user).exists()
 
 
+@pytest.mark.slow
 def test_a_45_megabyte_tremor_upload_is_a_413(auth_client, user):
     samples = {"x": [0.1] * 3_000_000, "y": [0.1] * 3_000_000, "z": [9.8] * 3_000_000}
     body = json.dumps(payload("tremor_recordings", user=user, samples=samples))
@@ -110,8 +111,8 @@ HUGE_INT = "1" + "0" * 400  # 10**400: a JSON integer too large for any float
 @pytest.mark.parametrize(
     ("table", "column", "record"),
     [
-        ("stress_logs", "level", lambda: stress("s1")),
-        ("episodes", "duration_s", lambda: episode("e1")),
+        ("stress_logs", "level", lambda: wire("stress_logs", "s1")),
+        ("episodes", "duration_s", lambda: wire("episodes", "e1")),
         ("caffeine_intakes", "servings", lambda: {"id": "c1", "consumed_at": now_ms() - 60_000, "drink": "espresso"}),
         (
             "lab_results",
@@ -156,7 +157,9 @@ def test_a_rest_write_with_a_number_too_large_names_the_field(auth_client, user,
 
 
 def test_one_bad_number_in_a_push_stores_none_of_its_records(auth_client, user):
-    raw = changes(stress_logs=[stress("ok"), stress("bad")], episodes=[episode("e1")])
+    raw = changes(
+        stress_logs=[wire("stress_logs", "ok"), wire("stress_logs", "bad")], episodes=[wire("episodes", "e1")]
+    )
     raw["stress_logs"]["created"][1]["level"] = "__N__"
     body = json.dumps(raw).replace('"__N__"', HUGE_INT)
 
@@ -180,8 +183,8 @@ def test_every_number_column_declares_a_finite_range():
 @pytest.mark.parametrize(
     ("table", "column", "record"),
     [
-        ("episodes", "body_sites", lambda: episode("e1")),
-        ("episodes", "symptoms", lambda: episode("e1")),
+        ("episodes", "body_sites", lambda: wire("episodes", "e1")),
+        ("episodes", "symptoms", lambda: wire("episodes", "e1")),
         (
             "tremor_recordings",
             "samples",
@@ -225,7 +228,7 @@ def test_a_rest_diary_time_outside_1900_to_now_is_a_400_naming_it(client_for, ma
 
 @pytest.mark.parametrize("ms", [-62135557200000, -2208988800001])  # 0001-01-01T11:00Z; just before 1900
 def test_a_sync_diary_time_before_1900_is_a_400_naming_it(auth_client, user, ms):
-    error = _error(push(auth_client, changes(episodes=[episode("e1", started_at=ms)])), 400)
+    error = _error(push(auth_client, changes(episodes=[wire("episodes", "e1", started_at=ms)])), 400)
     assert "episodes.created[0].started_at" in error["fields"]
     assert not Episode.objects.filter(user=user).exists()
 

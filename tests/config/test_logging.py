@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from config.log_redaction import RedactHealthData, redact_links, trace_without_messages
 from insights.tasks import recompute_user
+from tests.builders import wire
 from tests.conftest import PASSWORD
-from tests.diary import wire
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,9 @@ def test_a_full_flow_leaves_no_note_symptom_or_token_in_the_logs(log_output, mon
     app = APIClient()
     app.credentials(HTTP_AUTHORIZATION=f"Token {login.json()['token']}")
     symptoms = json.dumps(SYMPTOMS)
-    episodes = [wire.episode(f"ep{i}", minutes_ago=60 * 24 * i, notes=SYNC_NOTE, symptoms=symptoms) for i in range(20)]
+    episodes = [
+        wire("episodes", f"ep{i}", minutes_ago=60 * 24 * i, notes=SYNC_NOTE, symptoms=symptoms) for i in range(20)
+    ]
 
     pushed = app.post("/api/v1/sync/?last_pulled_at=null", {"episodes": {"created": episodes}}, format="json")
     rest = {
@@ -71,7 +73,7 @@ def test_a_full_flow_leaves_no_note_symptom_or_token_in_the_logs(log_output, mon
     }
     created = app.post("/api/v1/episodes/", rest, format="json")
     invalid_rest = app.post("/api/v1/episodes/", {**rest, "intensity": 99, "symptoms": [REST_NOTE]}, format="json")
-    bad = wire.episode("bad", notes=SYNC_NOTE, symptoms=json.dumps([SYNC_NOTE]), intensity=99)
+    bad = wire("episodes", "bad", notes=SYNC_NOTE, symptoms=json.dumps([SYNC_NOTE]), intensity=99)
     invalid_sync = app.post("/api/v1/sync/?last_pulled_at=null", {"episodes": {"created": [bad]}}, format="json")
     malformed = app.generic("POST", "/api/v1/episodes/", '{"notes": "' + REST_NOTE + '", oops', "application/json")
     pulled = app.get("/api/v1/sync/?last_pulled_at=null&schema_version=1")

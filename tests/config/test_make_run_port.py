@@ -26,6 +26,7 @@ def test_make_run_hands_its_port_to_the_links_the_server_builds() -> None:
     assert "127.0.0.1:8000" not in plan
 
 
+@pytest.mark.slow
 def test_the_settings_build_share_and_email_links_from_public_base_url() -> None:
     env = {**os.environ, "PUBLIC_BASE_URL": "http://127.0.0.1:8799", "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("APP_WEB_URL", None)

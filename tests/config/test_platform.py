@@ -162,6 +162,7 @@ def _deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_production_mode_passes_the_deploy_checks():
     result = _deploy_check(PRODUCTION_ENV)
 
@@ -169,6 +170,7 @@ def test_production_mode_passes_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_production_hashes_passwords_with_argon2_alone():
     # The suite itself runs with a fast hasher (DJANGO_ENV=test); production must not.
     code = (
@@ -186,6 +188,7 @@ def test_production_hashes_passwords_with_argon2_alone():
     assert result.stdout.splitlines() == ["['django.contrib.auth.hashers.Argon2PasswordHasher']", "argon2"]
 
 
+@pytest.mark.slow
 def test_the_deploy_check_fails_on_a_single_warning():
     # Turning HSTS off is one warning (security.W004) and nothing else: it must fail the check.
     result = _deploy_check({**PRODUCTION_ENV, "DJANGO_SECURE_HSTS_SECONDS": "0"})

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.config.production_env import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +31,7 @@ def test_production_refuses_to_start_with_debug_on():
     assert "DJANGO_DEBUG must not be true with DJANGO_ENV=production" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_starts_with_debug_off():
     result = _run(
         SETUP + "from django.conf import settings; print(settings.DEBUG)\n", {**PRODUCTION_ENV, "DJANGO_DEBUG": "false"}
@@ -37,6 +40,7 @@ def test_production_starts_with_debug_off():
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_the_admin_and_its_css_are_served_in_production_after_collectstatic(tmp_path):
     env = {
         **PRODUCTION_ENV,

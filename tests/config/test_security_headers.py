@@ -164,6 +164,7 @@ def _production_request(secure: bool) -> str:
     return result.stdout.strip()
 
 
+@pytest.mark.slow
 def test_production_sends_hsts_over_https_and_redirects_plain_http():
     assert _production_request(secure=True) == "404 max-age=31536000; includeSubDomains; preload None"
     assert _production_request(secure=False) == "301 None https://api.example.org/no-such-page"

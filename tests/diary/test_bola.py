@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import DeviceToken, User
 from accounts.services import device_token_create
 from diary.tables import TABLES
-from tests.diary.payloads import CHANGES, payload, store
+from tests.builders import CHANGES, payload, store
 from tests.routes import METHODS, Route, all_routes
 
 API_PREFIX = "api/v1/"

@@ -12,8 +12,8 @@ import time_machine
 
 from diary.models import DayCheckin, Episode
 from diary.tables import TABLES
-from tests.diary.payloads import payload
-from tests.diary.wire import changes, episode, pull, push
+from tests.builders import payload, wire
+from tests.diary.wire import changes, pull, push
 from tests.query_counts import captured_queries
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,8 @@ def test_an_offset_that_is_not_a_whole_number_is_a_400(auth_client, user):
 
 def test_a_pushed_offset_out_of_range_refuses_the_whole_push(auth_client, user):
     response = push(
-        auth_client, changes(episodes=[episode("ok", utc_offset_min=60), episode("far", utc_offset_min=-900)])
+        auth_client,
+        changes(episodes=[wire("episodes", "ok", utc_offset_min=60), wire("episodes", "far", utc_offset_min=-900)]),
     )
 
     assert response.status_code == 400
@@ -90,7 +91,7 @@ def test_a_pushed_offset_out_of_range_refuses_the_whole_push(auth_client, user):
 
 
 def test_an_older_apps_record_has_no_offset_and_a_pull_at_version_2_carries_none(auth_client, user):
-    push(auth_client, changes(episodes=[episode("old")], day_checkins=[]))
+    push(auth_client, changes(episodes=[wire("episodes", "old")], day_checkins=[]))
 
     assert Episode.objects.get(user=user, client_id="old").utc_offset_min is None
     (record,) = pull(auth_client, schema_version=2)["changes"]["episodes"]["created"]
@@ -99,10 +100,10 @@ def test_an_older_apps_record_has_no_offset_and_a_pull_at_version_2_carries_none
 
 
 def test_a_version_2_push_keeps_the_offset_a_version_3_app_stored(auth_client, user):
-    push(auth_client, changes(episodes=[episode("e1", utc_offset_min=-300)]))
+    push(auth_client, changes(episodes=[wire("episodes", "e1", utc_offset_min=-300)]))
     stamp = pull(auth_client)["timestamp"]
 
-    old_app = {k: v for k, v in episode("e1", intensity=9).items() if k != "utc_offset_min"}
+    old_app = {k: v for k, v in wire("episodes", "e1", intensity=9).items() if k != "utc_offset_min"}
     response = push(auth_client, {"episodes": {"created": [], "updated": [old_app], "deleted": []}}, stamp)
 
     assert response.status_code == 200, response.json()
@@ -111,7 +112,7 @@ def test_a_version_2_push_keeps_the_offset_a_version_3_app_stored(auth_client, u
 
 
 def test_a_migration_sync_from_2_to_3_brings_every_check_in_and_every_record_again_with_its_offset(auth_client):
-    push(auth_client, changes(episodes=[episode("e1", utc_offset_min=60)], day_checkins=[checkin("c1")]))
+    push(auth_client, changes(episodes=[wire("episodes", "e1", utc_offset_min=60)], day_checkins=[checkin("c1")]))
     stamp = pull(auth_client, schema_version=2)["timestamp"]
 
     migration = quote(json.dumps({"from": 2, "tables": [], "columns": []}))

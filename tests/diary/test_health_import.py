@@ -55,6 +55,7 @@ def live(model: Any, user: Any) -> Any:
     return model.objects.live().filter(user=user)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("platform", ["healthkit", "health_connect"])
 def test_a_year_of_samples_imports_each_night_drink_and_workout_once(auth_client, user, platform):

@@ -6,7 +6,7 @@ import pytest
 
 from diary import services
 from diary.tables import TABLES
-from tests.diary.payloads import store
+from tests.builders import store
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.db import connection
 from diary.models import SyncClock
 from diary.signals import diary_changed
 from diary.tables import TABLES
-from tests.diary.payloads import CHANGES, payload, store
+from tests.builders import CHANGES, payload, store
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -10,7 +10,8 @@ from diary.bulk_upsert import COPY_MIN_ROWS
 from diary.models import CaffeineIntake, Episode, SleepLog
 from diary.signals import diary_changed
 from diary.tables import TABLES, sync_tables
-from tests.diary.wire import caffeine, changes, episode, now_ms, pull, push, sleep, stress
+from tests.builders import now_ms, wire
+from tests.diary.wire import changes, pull, push
 from tests.query_counts import Queries, assert_same_query_count, captured_queries
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,11 @@ def test_a_first_pull_returns_every_table_and_a_timestamp(auth_client):
 
 
 def test_pull_after_push_returns_the_records_in_wire_format(auth_client):
-    pushed = episode("ep1", symptoms=json.dumps(["tingling"]))
-    assert push(auth_client, changes(episodes=[pushed], caffeine_intakes=[caffeine("c1")])).status_code == 200
+    pushed = wire("episodes", "ep1", symptoms=json.dumps(["tingling"]))
+    assert (
+        push(auth_client, changes(episodes=[pushed], caffeine_intakes=[wire("caffeine_intakes", "c1")])).status_code
+        == 200
+    )
     pulled = pull(auth_client)
     (record,) = pulled["changes"]["episodes"]["created"]
     assert record["id"] == "ep1"
@@ -51,7 +55,7 @@ def test_pull_after_push_returns_the_records_in_wire_format(auth_client):
 
 
 def test_a_push_replayed_three_times_leaves_one_copy(auth_client, user):
-    body = changes(episodes=[episode("ep1"), episode("ep2")], stress_logs=[stress("s1")])
+    body = changes(episodes=[wire("episodes", "ep1"), wire("episodes", "ep2")], stress_logs=[wire("stress_logs", "s1")])
     for _ in range(3):
         assert push(auth_client, body).status_code == 200
     assert Episode.objects.filter(user=user).count() == 2
@@ -60,12 +64,12 @@ def test_a_push_replayed_three_times_leaves_one_copy(auth_client, user):
 
 def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_deleted(user, client_for):
     phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
-    push(phone, changes(episodes=[episode("old1"), episode("old2"), episode("old3")]))
+    push(phone, changes(episodes=[wire("episodes", "old1"), wire("episodes", "old2"), wire("episodes", "old3")]))
     first = pull(tablet)
     body = {
         "episodes": {
-            "created": [episode("new1")],
-            "updated": [episode("old1", intensity=7)],
+            "created": [wire("episodes", "new1")],
+            "updated": [wire("episodes", "old1", intensity=7)],
             "deleted": ["old2"],
         }
     }
@@ -83,8 +87,14 @@ def test_a_later_pull_returns_only_what_changed_split_into_created_updated_and_d
 
 
 def test_a_created_record_that_exists_is_updated_and_an_updated_missing_one_is_created(auth_client, user):
-    push(auth_client, changes(episodes=[episode("ep1", intensity=2)]))
-    body = {"episodes": {"created": [episode("ep1", intensity=5)], "updated": [episode("ep9")], "deleted": []}}
+    push(auth_client, changes(episodes=[wire("episodes", "ep1", intensity=2)]))
+    body = {
+        "episodes": {
+            "created": [wire("episodes", "ep1", intensity=5)],
+            "updated": [wire("episodes", "ep9")],
+            "deleted": [],
+        }
+    }
     assert push(auth_client, body).status_code == 200
     assert Episode.objects.get(user=user, client_id="ep1").intensity == 5
     assert Episode.objects.filter(user=user, client_id="ep9").exists()
@@ -92,10 +102,10 @@ def test_a_created_record_that_exists_is_updated_and_an_updated_missing_one_is_c
 
 @pytest.mark.parametrize("size", [1, COPY_MIN_ROWS], ids=["one INSERT", "COPY and merge"])
 def test_a_small_and_a_large_push_merge_alike_keeping_when_the_server_first_saw_each_record(auth_client, user, size):
-    first = [episode(f"ep{i}", intensity=2) for i in range(size)]
+    first = [wire("episodes", f"ep{i}", intensity=2) for i in range(size)]
     assert push(auth_client, changes(episodes=first)).status_code == 200
     created = dict(Episode.objects.filter(user=user).values_list("client_id", "created_at"))
-    again = [episode(f"ep{i}", intensity=7, body_sites=json.dumps(["right_thumb"])) for i in range(size)]
+    again = [wire("episodes", f"ep{i}", intensity=7, body_sites=json.dumps(["right_thumb"])) for i in range(size)]
     assert push(auth_client, changes(episodes=again)).status_code == 200
     rows = Episode.objects.filter(user=user)
     assert rows.count() == size
@@ -110,15 +120,21 @@ def test_deleting_a_missing_record_is_fine(auth_client):
 
 def test_a_record_changed_on_the_server_after_the_last_pull_fails_the_push_with_409(user, client_for):
     phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
-    push(phone, changes(episodes=[episode("ep1", intensity=2)]))
+    push(phone, changes(episodes=[wire("episodes", "ep1", intensity=2)]))
     phone_pull = pull(phone)
     tablet_pull = pull(tablet)
     push(
         tablet,
-        {"episodes": {"created": [], "updated": [episode("ep1", intensity=9)], "deleted": []}},
+        {"episodes": {"created": [], "updated": [wire("episodes", "ep1", intensity=9)], "deleted": []}},
         last_pulled_at=tablet_pull["timestamp"],
     )
-    body = {"episodes": {"created": [episode("ep2")], "updated": [episode("ep1", intensity=4)], "deleted": []}}
+    body = {
+        "episodes": {
+            "created": [wire("episodes", "ep2")],
+            "updated": [wire("episodes", "ep1", intensity=4)],
+            "deleted": [],
+        }
+    }
     conflict = push(phone, body, last_pulled_at=phone_pull["timestamp"])
     assert conflict.status_code == 409
     assert conflict.json()["error"]["code"] == "sync_conflict"
@@ -131,17 +147,17 @@ def test_a_record_changed_on_the_server_after_the_last_pull_fails_the_push_with_
 
 def test_a_deletion_of_a_record_changed_since_the_last_pull_also_conflicts(user, client_for):
     phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
-    push(phone, changes(episodes=[episode("ep1")]))
+    push(phone, changes(episodes=[wire("episodes", "ep1")]))
     seen = pull(phone)["timestamp"]
-    push(tablet, {"episodes": {"created": [], "updated": [episode("ep1", intensity=8)], "deleted": []}})
+    push(tablet, {"episodes": {"created": [], "updated": [wire("episodes", "ep1", intensity=8)], "deleted": []}})
     response = push(phone, {"episodes": {"created": [], "updated": [], "deleted": ["ep1"]}}, last_pulled_at=seen)
     assert response.status_code == 409
 
 
 def test_one_bad_record_stores_nothing_and_names_the_record_field_and_rule(auth_client, user):
     body = changes(
-        episodes=[episode("good1"), episode("bad", duration_s=5000)],
-        caffeine_intakes=[caffeine("c1")],
+        episodes=[wire("episodes", "good1"), wire("episodes", "bad", duration_s=5000)],
+        caffeine_intakes=[wire("caffeine_intakes", "c1")],
     )
     response = push(auth_client, body)
     assert response.status_code == 400
@@ -155,15 +171,20 @@ def test_one_bad_record_stores_nothing_and_names_the_record_field_and_rule(auth_
 @pytest.mark.parametrize(
     ("table", "record", "field", "expected"),
     [
-        ("episodes", episode("e", started_at=None), "started_at", "10 minutes in the future"),
-        ("episodes", episode("e", duration_s=-1), "duration_s", "between 0 and 3600"),
-        ("episodes", episode("e", body_sites=json.dumps(["left_pinky"])), "body_sites", "left_index"),
-        ("episodes", episode("e", intensity=11), "intensity", "between 1 and 10"),
-        ("episodes", episode("e", body_sites="not json"), "body_sites", "JSON-encoded list"),
-        ("episodes", episode("e", started_at="yesterday"), "started_at", "epoch milliseconds"),
-        ("caffeine_intakes", caffeine("c", drink="mate"), "drink", "brewed_coffee"),
-        ("sleep_logs", sleep("s", hours=25), "woke_at", "longer than 24 hours"),
-        ("stress_logs", stress("s", level=11), "level", "between 0 and 10"),
+        ("episodes", wire("episodes", "e", started_at=None), "started_at", "10 minutes in the future"),
+        ("episodes", wire("episodes", "e", duration_s=-1), "duration_s", "between 0 and 3600"),
+        ("episodes", wire("episodes", "e", body_sites=json.dumps(["left_pinky"])), "body_sites", "left_index"),
+        ("episodes", wire("episodes", "e", intensity=11), "intensity", "between 1 and 10"),
+        ("episodes", wire("episodes", "e", body_sites="not json"), "body_sites", "JSON-encoded list"),
+        ("episodes", wire("episodes", "e", started_at="yesterday"), "started_at", "epoch milliseconds"),
+        ("caffeine_intakes", wire("caffeine_intakes", "c", drink="mate"), "drink", "brewed_coffee"),
+        (
+            "sleep_logs",
+            wire("sleep_logs", "s", bed_at=now_ms() - ((25 + 1) * 3_600_000)),
+            "woke_at",
+            "longer than 24 hours",
+        ),
+        ("stress_logs", wire("stress_logs", "s", level=11), "level", "between 0 and 10"),
     ],
 )
 def test_each_input_rule_is_refused_with_the_rule_named(auth_client, table, record, field, expected):
@@ -176,11 +197,14 @@ def test_each_input_rule_is_refused_with_the_rule_named(auth_client, table, reco
 
 
 def test_a_future_time_within_ten_minutes_is_accepted(auth_client):
-    assert push(auth_client, changes(episodes=[episode("e", started_at=now_ms() + 9 * 60_000)])).status_code == 200
+    assert (
+        push(auth_client, changes(episodes=[wire("episodes", "e", started_at=now_ms() + 9 * 60_000)])).status_code
+        == 200
+    )
 
 
 def test_an_unknown_body_site_message_lists_the_valid_codes(auth_client):
-    response = push(auth_client, changes(episodes=[episode("e", body_sites=json.dumps(["elbow"]))]))
+    response = push(auth_client, changes(episodes=[wire("episodes", "e", body_sites=json.dumps(["elbow"]))]))
     (message,) = response.json()["error"]["fields"]["episodes.created[0].body_sites"]
     assert "'elbow' is not a known body site" in message
     assert "right_little" in message and "tongue" in message
@@ -190,26 +214,26 @@ def test_unknown_tables_are_refused_and_unknown_columns_ignored(auth_client, use
     refused = push(auth_client, {"moods": {"created": [{"id": "m1"}], "updated": [], "deleted": []}})
     assert refused.status_code == 400
     assert "moods" in refused.json()["error"]["fields"]["changes"][0]
-    accepted = push(auth_client, changes(episodes=[episode("e1", mood="grumpy", _changed="intensity")]))
+    accepted = push(auth_client, changes(episodes=[wire("episodes", "e1", mood="grumpy", _changed="intensity")]))
     assert accepted.status_code == 200
     assert Episode.objects.filter(user=user, client_id="e1").exists()
 
 
 @pytest.mark.parametrize("bad_id", ["", "has space", "x" * 65, "semi;colon", 42, None])
 def test_a_bad_record_id_is_refused(auth_client, bad_id):
-    response = push(auth_client, changes(episodes=[episode("placeholder", id=bad_id)]))
+    response = push(auth_client, changes(episodes=[wire("episodes", "placeholder", id=bad_id)]))
     assert response.status_code == 400
     assert "episodes.created[0].id" in response.json()["error"]["fields"]
 
 
 def test_the_same_id_twice_in_one_push_is_refused(auth_client):
-    response = push(auth_client, changes(episodes=[episode("dup"), episode("dup")]))
+    response = push(auth_client, changes(episodes=[wire("episodes", "dup"), wire("episodes", "dup")]))
     assert response.status_code == 400
     assert "episodes.created[1].id" in response.json()["error"]["fields"]
 
 
 def test_more_than_two_thousand_records_in_one_push_gets_413(auth_client, user):
-    records = [stress(f"s{i}") for i in range(2001)]
+    records = [wire("stress_logs", f"s{i}") for i in range(2001)]
     response = push(auth_client, changes(stress_logs=records))
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_many_records"
@@ -218,7 +242,7 @@ def test_more_than_two_thousand_records_in_one_push_gets_413(auth_client, user):
 
 def test_a_body_over_five_megabytes_gets_413(auth_client):
     notes = "x" * 2800
-    records = [episode(f"e{i}", notes=notes) for i in range(1900)]  # about 5.8 MB of JSON
+    records = [wire("episodes", f"e{i}", notes=notes) for i in range(1900)]  # about 5.8 MB of JSON
     response = push(auth_client, changes(episodes=records))
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
@@ -254,7 +278,7 @@ def test_a_schema_version_that_is_not_a_whole_number_is_a_400_naming_it(auth_cli
 
 def test_a_pushed_string_with_a_null_character_is_refused_and_names_the_field(auth_client, user):
     # PostgreSQL text cannot hold NUL: it was a 500 from the database.
-    response = push(auth_client, changes(episodes=[episode("e1", notes="after\x00coffee")]))
+    response = push(auth_client, changes(episodes=[wire("episodes", "e1", notes="after\x00coffee")]))
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"episodes.created[0].notes": ["must not contain null characters"]}
@@ -293,8 +317,11 @@ def test_a_kind_of_change_sent_as_null_is_refused_but_one_left_out_is_none(auth_
 
 def test_pushing_an_id_another_user_has_leaves_their_row_untouched(user, make_user, client_for):
     ann, mallory = client_for(user), client_for(make_user(email="mallory@example.org"))
-    push(ann, changes(episodes=[episode("shared-id", intensity=2, notes="ann's")]))
-    assert push(mallory, changes(episodes=[episode("shared-id", intensity=9, notes="mallory's")])).status_code == 200
+    push(ann, changes(episodes=[wire("episodes", "shared-id", intensity=2, notes="ann's")]))
+    assert (
+        push(mallory, changes(episodes=[wire("episodes", "shared-id", intensity=9, notes="mallory's")])).status_code
+        == 200
+    )
     rows = {row.user_id: row for row in Episode.objects.filter(client_id="shared-id")}
     assert len(rows) == 2
     assert (rows[user.pk].intensity, rows[user.pk].notes) == (2, "ann's")
@@ -307,7 +334,7 @@ def test_pushing_an_id_another_user_has_leaves_their_row_untouched(user, make_us
 
 def test_a_pull_never_shows_another_users_records(user, make_user, client_for):
     ann, bob = client_for(user), client_for(make_user(email="bob@example.org"))
-    push(bob, changes(episodes=[episode("bob1")], sleep_logs=[sleep("bobsleep")]))
+    push(bob, changes(episodes=[wire("episodes", "bob1")], sleep_logs=[wire("sleep_logs", "bobsleep")]))
     pulled = pull(ann)
     assert all(not (v["created"] or v["updated"] or v["deleted"]) for v in pulled["changes"].values())
 
@@ -345,14 +372,14 @@ def test_a_pull_makes_the_same_number_of_queries_for_ten_and_a_thousand_rows(aut
             pull(auth_client)
         return captured
 
-    push(auth_client, changes(episodes=[episode(f"e{i}") for i in range(10)]))
+    push(auth_client, changes(episodes=[wire("episodes", f"e{i}") for i in range(10)]))
     small = count_pull_queries()
     for batch in range(2):
         push(
             auth_client,
             changes(
-                episodes=[episode(f"b{batch}-{i}") for i in range(500)],
-                caffeine_intakes=[caffeine(f"c{batch}-{i}") for i in range(500)],
+                episodes=[wire("episodes", f"b{batch}-{i}") for i in range(500)],
+                caffeine_intakes=[wire("caffeine_intakes", f"c{batch}-{i}") for i in range(500)],
             ),
         )
     large = count_pull_queries()
@@ -377,7 +404,10 @@ def test_a_push_listing_every_table_as_the_app_does_announces_only_the_tables_wi
     diary_changed.connect(listen, dispatch_uid="test_sync.listen")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            assert push(auth_client, {**every_table_empty, **changes(episodes=[episode("e1")])}).status_code == 200
+            assert (
+                push(auth_client, {**every_table_empty, **changes(episodes=[wire("episodes", "e1")])}).status_code
+                == 200
+            )
             assert push(auth_client, every_table_empty).status_code == 200
     finally:
         diary_changed.disconnect(dispatch_uid="test_sync.listen")
@@ -389,8 +419,8 @@ def test_a_devices_own_new_records_come_back_to_it_as_updated_and_to_other_devic
     # sends as created to the device that pushed it: that device gets its echo as updated.
     phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
     before = pull(phone)["timestamp"]
-    push(phone, changes(episodes=[episode("mine")]), last_pulled_at=before)
-    push(tablet, changes(episodes=[episode("theirs")]))
+    push(phone, changes(episodes=[wire("episodes", "mine")]), last_pulled_at=before)
+    push(tablet, changes(episodes=[wire("episodes", "theirs")]))
 
     on_phone, on_tablet = pull(phone, before), pull(tablet, before)
 

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection, connections
 
 from diary.models import Episode
+from tests.builders import wire
 from tests.conftest import authenticated_client
-from tests.diary.wire import changes, episode, pull, push
+from tests.diary.wire import changes, pull, push
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,7 +31,7 @@ def test_a_puller_racing_a_pusher_sees_every_pushed_record(make_user):
     def push_batches() -> None:
         try:
             for batch in range(25):
-                records = [episode(f"b{batch}-{i}") for i in range(20)]
+                records = [wire("episodes", f"b{batch}-{i}") for i in range(20)]
                 response = push(pusher, changes(episodes=records))
                 if response.status_code != 200:
                     failures.append(f"push {batch}: {response.status_code}")
@@ -71,7 +72,7 @@ def test_two_devices_pushing_at_once_lose_nothing(make_user):
     def push_from(device_number: int) -> None:
         try:
             for batch in range(10):
-                records = [episode(f"d{device_number}-{batch}-{i}") for i in range(25)]
+                records = [wire("episodes", f"d{device_number}-{batch}-{i}") for i in range(25)]
                 # Each batch is sent twice, as a phone retrying after a lost answer would.
                 for _ in range(2):
                     statuses.append(push(devices[device_number], changes(episodes=records)).status_code)

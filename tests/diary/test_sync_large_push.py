@@ -10,19 +10,23 @@ import pytest
 
 from diary.bulk_upsert import COPY_MIN_ROWS
 from diary.models import Episode
-from tests.diary.wire import changes, episode, pull, push
+from tests.builders import wire
+from tests.diary.wire import changes, pull, push
 
 pytestmark = pytest.mark.django_db
 
 
 def test_new_stored_and_deleted_ids_in_one_large_push(auth_client, user):
-    assert push(auth_client, changes(episodes=[episode(f"old{i}", intensity=2) for i in range(10)])).status_code == 200
+    assert (
+        push(auth_client, changes(episodes=[wire("episodes", f"old{i}", intensity=2) for i in range(10)])).status_code
+        == 200
+    )
     gone = {"episodes": {"created": [], "updated": [], "deleted": ["old0", "old1"]}}
     assert push(auth_client, gone).status_code == 200
     first_seen = dict(Episode.objects.filter(user=user).values_list("client_id", "created_at"))
 
-    records = [episode(f"old{i}", intensity=8) for i in range(10)]
-    records += [episode(f"new{i}", intensity=5) for i in range(COPY_MIN_ROWS)]
+    records = [wire("episodes", f"old{i}", intensity=8) for i in range(10)]
+    records += [wire("episodes", f"new{i}", intensity=5) for i in range(COPY_MIN_ROWS)]
     assert push(auth_client, changes(episodes=records)).status_code == 200
 
     rows = {r.client_id: r for r in Episode.objects.filter(user=user)}

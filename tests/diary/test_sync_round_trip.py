@@ -22,8 +22,9 @@ from diary.exports.fhir import fhir_bundle_json
 from diary.tables import TABLES
 from insights.reports.pdf import render_report_pdf
 from insights.reports.presenters import report_content
+from tests.builders import now_ms, wire
 from tests.diary.sync_records import every_column_records, expected_on_pull
-from tests.diary.wire import episode, now_ms, pull, push
+from tests.diary.wire import pull, push
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,9 @@ def test_every_column_of_every_table_comes_back_as_pushed_value_for_value_and_ty
 
 
 def test_a_nullable_column_pushed_as_null_and_as_an_empty_string_keeps_each(auth_client):
-    body = {"episodes": {"created": [episode("null-note", notes=None), episode("empty-note", notes="")]}}
+    body = {
+        "episodes": {"created": [wire("episodes", "null-note", notes=None), wire("episodes", "empty-note", notes="")]}
+    }
     assert push(auth_client, body).status_code == 200
 
     got = _by_id(pull(auth_client), "episodes")
@@ -67,7 +70,7 @@ def test_a_nullable_column_pushed_as_null_and_as_an_empty_string_keeps_each(auth
 def test_a_non_nullable_optional_column_sent_as_null_reads_as_its_default(auth_client):
     # The app's schema declares these columns non-optional, so WatermelonDB never holds null in
     # them; a null from elsewhere is sanitised the way WatermelonDB itself would.
-    body = {"episodes": {"created": [episode("e1", context=None, symptoms=None)]}}
+    body = {"episodes": {"created": [wire("episodes", "e1", context=None, symptoms=None)]}}
     assert push(auth_client, body).status_code == 200
 
     record = _by_id(pull(auth_client), "episodes")["e1"]
@@ -99,7 +102,11 @@ def test_every_column_is_pushed_with_a_value_and_every_nullable_one_also_as_null
 
 def test_a_note_synced_as_null_leaves_the_report_and_the_exports_working(user, auth_client):
     # Episode notes became nullable for the round trip; every reader of them must take a null.
-    body = {"episodes": {"created": [episode("no-note", notes=None), episode("a-note", notes="after coffee")]}}
+    body = {
+        "episodes": {
+            "created": [wire("episodes", "no-note", notes=None), wire("episodes", "a-note", notes="after coffee")]
+        }
+    }
     assert push(auth_client, body).status_code == 200
     today = timezone.localdate()
 

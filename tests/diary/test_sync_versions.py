@@ -18,8 +18,9 @@ import pytest
 from diary.bulk_upsert import COPY_MIN_ROWS
 from diary.models import Episode
 from diary.tables import TABLES, current_version, sync_tables, tables_at, watermelon_schema
+from tests.builders import now_ms, wire
 from tests.diary.registry_versions import NEW_COLUMN, NEW_TABLE, declare_next_version
-from tests.diary.wire import changes, episode, now_ms, pull, push, stress
+from tests.diary.wire import changes, pull, push
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_a_new_accounts_first_pull_answers_a_non_zero_timestamp_and_later_ones_n
 
 
 def test_after_every_record_was_deleted_a_pull_still_answers_a_non_zero_growing_timestamp(auth_client):
-    push(auth_client, changes(episodes=[episode("e1"), episode("e2")]))
+    push(auth_client, changes(episodes=[wire("episodes", "e1"), wire("episodes", "e2")]))
     before = pull(auth_client)["timestamp"]
     push(auth_client, {"episodes": {"created": [], "updated": [], "deleted": ["e1", "e2"]}}, last_pulled_at=before)
 
@@ -54,7 +55,7 @@ def test_after_every_record_was_deleted_a_pull_still_answers_a_non_zero_growing_
 def test_a_write_after_a_new_accounts_first_pull_is_in_the_next_pull(user, client_for):
     phone, tablet = client_for(user, "phone"), client_for(user, "tablet")
     first = pull(tablet)["timestamp"]
-    push(phone, changes(episodes=[episode("e1")]))
+    push(phone, changes(episodes=[wire("episodes", "e1")]))
 
     assert [r["id"] for r in pull(tablet, first)["changes"]["episodes"]["created"]] == ["e1"]
 
@@ -119,7 +120,7 @@ def test_no_migration_is_null_or_empty(auth_client, raw):
 
 
 def test_an_app_at_the_old_version_never_gets_a_table_or_column_its_version_lacks(auth_client, monkeypatch):
-    push(auth_client, changes(episodes=[episode("e1", notes="new column")], lab_results=[{"id": "l1", **LAB}]))
+    push(auth_client, changes(episodes=[wire("episodes", "e1", notes="new column")], lab_results=[{"id": "l1", **LAB}]))
     old, new = declare_next_version(monkeypatch)
 
     old_app = pull_at(auth_client, old).json()
@@ -137,15 +138,19 @@ def test_a_migration_sync_brings_every_live_record_of_the_new_table_and_column_w
     push(
         auth_client,
         changes(
-            episodes=[episode("e1", notes="first"), episode("e2", notes=None), episode("gone")],
+            episodes=[
+                wire("episodes", "e1", notes="first"),
+                wire("episodes", "e2", notes=None),
+                wire("episodes", "gone"),
+            ],
             lab_results=[{"id": "l1", **LAB}, {"id": "l-gone", **LAB}],
-            stress_logs=[stress("s1")],
+            stress_logs=[wire("stress_logs", "s1")],
         ),
     )
     push(auth_client, {"episodes": {"deleted": ["gone"]}, "lab_results": {"deleted": ["l-gone"]}})
     old, new = declare_next_version(monkeypatch)
     synced = pull_at(auth_client, old).json()["timestamp"]  # the old app is up to date
-    push(client_for(user, "another phone"), changes(episodes=[episode("e3", notes="after")]))
+    push(client_for(user, "another phone"), changes(episodes=[wire("episodes", "e3", notes="after")]))
 
     migration = {"from": old, "tables": [NEW_TABLE], "columns": [{"table": "episodes", "columns": ["notes"]}]}
     migrated = pull_at(auth_client, new, synced, migration).json()["changes"]
@@ -161,7 +166,7 @@ def test_a_migration_sync_brings_every_live_record_of_the_new_table_and_column_w
 
 
 def test_a_migration_naming_only_its_starting_version_gets_what_the_registry_says_was_added(auth_client, monkeypatch):
-    push(auth_client, changes(episodes=[episode("e1", notes="n")], lab_results=[{"id": "l1", **LAB}]))
+    push(auth_client, changes(episodes=[wire("episodes", "e1", notes="n")], lab_results=[{"id": "l1", **LAB}]))
     old, new = declare_next_version(monkeypatch)
     synced = pull_at(auth_client, old).json()["timestamp"]
 
@@ -181,10 +186,12 @@ def test_a_migration_may_not_name_a_table_beyond_the_apps_version(auth_client, m
 
 
 def test_a_read_only_table_is_pulled_but_a_push_of_its_records_is_a_400_naming_it(auth_client, monkeypatch):
-    push(auth_client, changes(stress_logs=[stress("s1")]))
+    push(auth_client, changes(stress_logs=[wire("stress_logs", "s1", level=4)]))
     monkeypatch.setitem(TABLES, "stress_logs", replace(TABLES["stress_logs"], read_only=True))
 
-    refused = push(auth_client, {"stress_logs": {"created": [], "updated": [stress("s1", level=9)], "deleted": []}})
+    refused = push(
+        auth_client, {"stress_logs": {"created": [], "updated": [wire("stress_logs", "s1", level=9)], "deleted": []}}
+    )
     every_table_empty = push(
         auth_client, {name: {"created": [], "updated": [], "deleted": []} for name in sync_tables()}
     )
@@ -220,11 +227,14 @@ def test_a_pull_for_an_app_without_the_newest_tables_never_answers_them_even_on_
 @pytest.mark.parametrize("size", [1, COPY_MIN_ROWS], ids=["one INSERT", "COPY and merge"])
 def test_an_older_apps_update_keeps_the_columns_it_does_not_have(auth_client, user, monkeypatch, size):
     ids = [f"e{i}" for i in range(size)]
-    push(auth_client, changes(episodes=[episode(i, notes="written on the new app") for i in ids]))
+    push(auth_client, changes(episodes=[wire("episodes", i, notes="written on the new app") for i in ids]))
     declare_next_version(monkeypatch)
-    without_notes = [{k: v for k, v in episode(i, intensity=9).items() if k != "notes"} for i in ids]
+    without_notes = [{k: v for k, v in wire("episodes", i, intensity=9).items() if k != "notes"} for i in ids]
 
-    assert push(auth_client, {"episodes": {"updated": [*without_notes, episode("new", notes=None)]}}).status_code == 200
+    assert (
+        push(auth_client, {"episodes": {"updated": [*without_notes, wire("episodes", "new", notes=None)]}}).status_code
+        == 200
+    )
 
     stored = dict(Episode.objects.filter(user=user).values_list("client_id", "notes"))
     assert {stored[i] for i in ids} == {"written on the new app"}

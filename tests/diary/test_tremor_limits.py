@@ -18,10 +18,9 @@ from diary.models import TremorRecording
 from diary.services import record_save
 from diary.tremor_checks import MAX_ACCELERATION_M_S2
 from insights import tremor as tremor_service
-from tests.diary.payloads import service_values
+from tests.builders import UserFactory, now_ms, service_values
 from tests.diary.tremor_samples import axes, rest_body
-from tests.diary.wire import changes, now_ms, pull, push
-from tests.factories import UserFactory
+from tests.diary.wire import changes, pull, push
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import pytest
 from diary.models import TremorRecording
 from insights import tremor as tremor_service
 from insights.tasks import analyse_tremor_recordings
+from tests.builders import now_ms
 from tests.diary.tremor_samples import axes, rest_body
-from tests.diary.wire import now_ms, pull, push
+from tests.diary.wire import pull, push
 
 pytestmark = pytest.mark.django_db
 

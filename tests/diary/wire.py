@@ -1,51 +1,13 @@
-"""Sync-wire records for tests: what a WatermelonDB app would push."""
+"""Sync calls for tests: a push body, a push and a pull as a WatermelonDB app makes them.
+
+The records themselves come from ``tests.builders.wire``.
+"""
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
 from diary.tables import current_version
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def episode(client_id: str, *, minutes_ago: int = 60, **overrides: Any) -> dict[str, Any]:
-    record = {
-        "id": client_id,
-        "started_at": now_ms() - minutes_ago * 60_000,
-        "duration_s": 20,
-        "body_sites": json.dumps(["left_index"]),
-        "character": "twitch",
-        "intensity": 3,
-        "context": "at_rest",
-        "symptoms": json.dumps([]),
-        "notes": "",
-        "_status": "created",
-        "_changed": "",
-    }
-    record.update(overrides)
-    return record
-
-
-def caffeine(client_id: str, *, minutes_ago: int = 90, **overrides: Any) -> dict[str, Any]:
-    record = {"id": client_id, "consumed_at": now_ms() - minutes_ago * 60_000, "drink": "espresso", "servings": 2}
-    record.update(overrides)
-    return record
-
-
-def sleep(client_id: str, *, hours: float = 7, **overrides: Any) -> dict[str, Any]:
-    woke = now_ms() - 3_600_000
-    record = {"id": client_id, "bed_at": woke - int(hours * 3_600_000), "woke_at": woke, "quality": 3}
-    record.update(overrides)
-    return record
-
-
-def stress(client_id: str, **overrides: Any) -> dict[str, Any]:
-    return {"id": client_id, "recorded_at": now_ms() - 120_000, "level": 4, **overrides}
 
 
 def changes(**tables: list[dict[str, Any]]) -> dict[str, Any]:

@@ -49,8 +49,7 @@ from insights.models import Flag
 from insights.reports.services import report_job_create, report_job_run, share_create
 from insights.reports.tasks import build_report_pdf
 from insights.services import insights_recompute
-from tests.diary.payloads import store
-from tests.diary.populate import populate_every_table
+from tests.builders import populate_every_table, store
 
 APP = get_wsgi_application()
 # Generated examples per operation (on top of schemathesis' boundary cases): with -n 2 on
@@ -153,6 +152,7 @@ def diary_user(db: None) -> User:
     return user
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,

@@ -16,12 +16,13 @@ import pytest
 from accounts.services import device_token_create
 from diary import sync
 from diary.tables import current_version, sync_tables, watermelon_schema
+from tests.builders import now_ms
 from tests.diary.registry_versions import NEW_COLUMN, NEW_TABLE, declare_next_version
 from tests.diary.sync_records import every_column_records, expected_on_pull
-from tests.diary.wire import now_ms
 from tests.e2e.watermelon_app import WatermelonDevices, missing_node, pulls, pushes, sync_errors
 
 pytestmark = [
+    pytest.mark.slow,  # the real WatermelonDB client under Node
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(missing_node() is not None, reason=str(missing_node())),
 ]

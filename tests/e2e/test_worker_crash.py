@@ -29,9 +29,10 @@ from insights import services, tasks
 from insights.models import Flag, InsightState
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.tasks import dispatch_weekly
+from tests.builders import local, row
 from tests.e2e.celery_launcher import PID_KEY, STALL_KEY
 from tests.e2e.celery_processes import CeleryProcesses, celery_processes, wait_for
-from tests.insights.summaries import builders
+from tests.insights.summaries import states
 from tests.insights.summaries.smtp_inbox import Inbox, free_port
 
 pytestmark = [
@@ -208,7 +209,9 @@ def test_beat_firing_the_weekly_dispatcher_again_and_again_sends_each_due_user_o
     due = [make_user(timezone=zone) for zone in DUE_ZONES]
     not_due = [make_user(timezone=zone) for zone in NOT_YET_DUE_ZONES]
     not_due.append(make_user(timezone="UTC", weekly_summary_enabled=False))
-    builders.save_all([builders.episode(user, builders.local(date(2026, 1, 8), 18, user.timezone)) for user in due])
+    states.save_all(
+        [row("episodes", user=user, at=local(date(2026, 1, 8), 18, user.timezone), duration_s=60) for user in due]
+    )
     # The production scheduler (django-celery-beat's DatabaseScheduler), with an entry that
     # fires the hourly dispatcher every second instead. Its last run is set in beat's
     # travelled time: left empty, beat would take the row's creation (today, real time) and

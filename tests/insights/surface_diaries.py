@@ -1,41 +1,25 @@
 """Diaries of every shape a person's first week to third year takes, written through the services.
 
 Each builder takes a user and the frozen "now" (a Monday morning in London) and writes rows with
-``tests.insights.diary_builder.write``, as the API would. The surface tests read every one of them
-through the insights API, the flags, the Monday email, the PDF and the share page.
+``tests.builders.write``, as the API would (times placed in UTC; episodes of 40 s at intensity 3).
+The surface tests read every one of them through the insights API, the flags, the Monday email, the
+PDF and the share page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
 from accounts.models import User
-from tests.insights.diary_builder import write
+from tests.builders import local, values, write
 
 # Monday 4 January 2027, 09:00 in London (UTC in winter): the weekly email covers 28 Dec - 3 Jan.
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
 TZ = "Europe/London"
-
-
-def at(day: date, hour: float = 12.0) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC) + timedelta(hours=hour)
-
-
-def _episode(key: str, day: date, hour: float = 12.0, **fields: Any) -> dict[str, Any]:
-    return {
-        "id": key,
-        "started_at": at(day, hour),
-        "duration_s": 40,
-        "body_sites": ["left_index"],
-        "character": "twitch",
-        "intensity": 3,
-        **fields,
-    }
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -44,14 +28,22 @@ def _days(first: date, last: date) -> list[date]:
 
 def new_this_week(user: User) -> None:
     """Began this morning: last week is wholly before the diary (the issue's from > to link)."""
-    write(user, "episodes", [_episode("n1", TODAY, 7.5)])
-    write(user, "caffeine_intakes", [{"id": "nc1", "consumed_at": at(TODAY, 7), "drink": "", "mg": 95}])
+    write(user, "episodes", [values("episodes", at=local(TODAY, 7.5, "UTC"), id="n1", duration_s=40, intensity=3)])
+    write(user, "caffeine_intakes", [{"id": "nc1", "consumed_at": local(TODAY, 7, "UTC"), "drink": "", "mg": 95}])
 
 
 def three_days(user: User) -> None:
     days = _days(TODAY - timedelta(days=3), TODAY - timedelta(days=1))
-    write(user, "episodes", [_episode(f"t{i}-{n}", d, 10 + n) for i, d in enumerate(days) for n in range(2)])
-    write(user, "caffeine_intakes", [{"id": "tc1", "consumed_at": at(days[0], 8), "drink": "", "mg": 120}])
+    write(
+        user,
+        "episodes",
+        [
+            values("episodes", at=local(d, 10 + n, "UTC"), id=f"t{i}-{n}", duration_s=40, intensity=3)
+            for i, d in enumerate(days)
+            for n in range(2)
+        ],
+    )
+    write(user, "caffeine_intakes", [{"id": "tc1", "consumed_at": local(days[0], 8, "UTC"), "drink": "", "mg": 120}])
 
 
 def episodes_only(user: User) -> None:
@@ -59,7 +51,16 @@ def episodes_only(user: User) -> None:
     rows = []
     for i, day in enumerate(_days(TODAY - timedelta(days=60), TODAY - timedelta(days=1))):
         for n in range(int(rng.poisson(1.5))):
-            rows.append(_episode(f"eo{i}-{n}", day, 9 + 2 * n, body_sites=["left_index", "left_middle"]))
+            rows.append(
+                values(
+                    "episodes",
+                    at=local(day, 9 + 2 * n, "UTC"),
+                    id=f"eo{i}-{n}",
+                    duration_s=40,
+                    intensity=3,
+                    body_sites=["left_index", "left_middle"],
+                )
+            )
     write(user, "episodes", rows)
 
 
@@ -68,10 +69,15 @@ def triggers_only(user: User) -> None:
     write(
         user,
         "caffeine_intakes",
-        [{"id": f"to{i}", "consumed_at": at(d, 9), "drink": "", "mg": 200} for i, d in enumerate(days)],
+        [{"id": f"to{i}", "consumed_at": local(d, 9, "UTC"), "drink": "", "mg": 200} for i, d in enumerate(days)],
     )
     write(
-        user, "sleep_logs", [{"id": f"ts{i}", "bed_at": at(d, -1.5), "woke_at": at(d, 6.5)} for i, d in enumerate(days)]
+        user,
+        "sleep_logs",
+        [
+            {"id": f"ts{i}", "bed_at": local(d, -1.5, "UTC"), "woke_at": local(d, 6.5, "UTC")}
+            for i, d in enumerate(days)
+        ],
     )
 
 
@@ -82,10 +88,15 @@ def stopped_two_weeks_ago(user: User) -> None:
     rows, caffeine = [], []
     for i, day in enumerate(_days(last - timedelta(days=89), last)):
         caffeine.append(
-            {"id": f"sc{i}", "consumed_at": at(day, 8), "drink": "", "mg": float(rng.choice([0, 95, 190, 290]))}
+            {
+                "id": f"sc{i}",
+                "consumed_at": local(day, 8, "UTC"),
+                "drink": "",
+                "mg": float(rng.choice([0, 95, 190, 290])),
+            }
         )
         for n in range(int(rng.poisson(1.2))):
-            rows.append(_episode(f"se{i}-{n}", day, 10 + n))
+            rows.append(values("episodes", at=local(day, 10 + n, "UTC"), id=f"se{i}-{n}", duration_s=40, intensity=3))
     write(user, "episodes", rows)
     write(user, "caffeine_intakes", caffeine)
 
@@ -93,8 +104,20 @@ def stopped_two_weeks_ago(user: User) -> None:
 def began_mid_week(user: User) -> None:
     """Began on Wednesday 30 December: the emailed week is a partial first week."""
     days = _days(date(2026, 12, 30), TODAY - timedelta(days=1))
-    write(user, "episodes", [_episode(f"m{i}", d, 15) for i, d in enumerate(days) if i % 2 == 0])
-    write(user, "stress_logs", [{"id": f"ms{i}", "recorded_at": at(d, 20), "level": 4} for i, d in enumerate(days)])
+    write(
+        user,
+        "episodes",
+        [
+            values("episodes", at=local(d, 15, "UTC"), id=f"m{i}", duration_s=40, intensity=3)
+            for i, d in enumerate(days)
+            if i % 2 == 0
+        ],
+    )
+    write(
+        user,
+        "stress_logs",
+        [{"id": f"ms{i}", "recorded_at": local(d, 20, "UTC"), "level": 4} for i, d in enumerate(days)],
+    )
 
 
 def demo_like(user: User) -> None:
@@ -108,19 +131,34 @@ def demo_like(user: User) -> None:
         if rng.random() < 0.1:  # an unknown day
             continue
         mg = float(rng.choice([60, 120, 240, 330, 450], p=[0.2, 0.3, 0.25, 0.15, 0.1]))
-        caffeine.append({"id": f"dc{i}", "consumed_at": at(day, 8), "drink": "", "mg": mg})
+        caffeine.append({"id": f"dc{i}", "consumed_at": local(day, 8, "UTC"), "drink": "", "mg": mg})
         hours = float(rng.choice([5.5, 6.5, 7.5, 8.0]))
-        sleep.append({"id": f"dl{i}", "bed_at": at(day, 6.5 - hours), "woke_at": at(day, 6.5)})
-        stress.append({"id": f"dt{i}", "recorded_at": at(day, 20), "level": int(rng.integers(1, 7))})
+        sleep.append({"id": f"dl{i}", "bed_at": local(day, 6.5 - hours, "UTC"), "woke_at": local(day, 6.5, "UTC")})
+        stress.append({"id": f"dt{i}", "recorded_at": local(day, 20, "UTC"), "level": int(rng.integers(1, 7))})
         rate = (1.0 + i / 120) * (2.2 if mg >= 300 else 1.0)
         for n in range(int(rng.poisson(rate))):
             sites = ["left_index"] if i < 40 or rng.random() < 0.5 else ["right_thumb"]
-            episodes.append(_episode(f"de{i}-{n}", day, 9 + n, body_sites=sites))
+            episodes.append(
+                values(
+                    "episodes",
+                    at=local(day, 9 + n, "UTC"),
+                    id=f"de{i}-{n}",
+                    duration_s=40,
+                    intensity=3,
+                    body_sites=sites,
+                )
+            )
     # Five brief tingles in one finger each, by day, during a twitch: not the median-nerve pattern.
     for n in range(5):
         episodes.append(
-            _episode(
-                f"dg{n}", first + timedelta(days=50 + 7 * n), 14.2, body_sites=["left_index"], symptoms=["tingling"]
+            values(
+                "episodes",
+                at=local(first + timedelta(days=50 + 7 * n), 14.2, "UTC"),
+                id=f"dg{n}",
+                duration_s=40,
+                intensity=3,
+                body_sites=["left_index"],
+                symptoms=["tingling"],
             )
         )
     write(user, "episodes", episodes)
@@ -144,12 +182,16 @@ def demo_like(user: User) -> None:
     doses, tremors = [], []
     for n in range(4):
         day = TODAY - timedelta(days=30 - 6 * n)
-        doses.append({"id": f"dd{n}", "medication_id": "salbutamol", "taken_at": at(day, 8), "amount": "2 puffs"})
+        doses.append(
+            {"id": f"dd{n}", "medication_id": "salbutamol", "taken_at": local(day, 8, "UTC"), "amount": "2 puffs"}
+        )
         tremors.append(
-            _episode(
-                f"dr{n}",
-                day,
-                8 + 0.6 + 0.6 * n,
+            values(
+                "episodes",
+                at=local(day, 8 + 0.6 + 0.6 * n, "UTC"),
+                id=f"dr{n}",
+                duration_s=40,
+                intensity=3,
                 character="tremor",
                 context="holding_posture",
                 body_sites=["left_hand"],
@@ -188,7 +230,14 @@ def dense_three_years(user: User) -> None:
     rng = np.random.default_rng(1095)
     days = _days(TODAY - timedelta(days=1095), TODAY - timedelta(days=1))
     episodes = [
-        _episode(f"ye{i}", d, 11, body_sites=["right_index"] if i % 3 else ["left_index"])
+        values(
+            "episodes",
+            at=local(d, 11, "UTC"),
+            id=f"ye{i}",
+            duration_s=40,
+            intensity=3,
+            body_sites=["right_index"] if i % 3 else ["left_index"],
+        )
         for i, d in enumerate(days)
         if rng.random() < 0.7
     ]
@@ -197,7 +246,7 @@ def dense_three_years(user: User) -> None:
         user,
         "caffeine_intakes",
         [
-            {"id": f"yc{i}", "consumed_at": at(d, 8), "drink": "", "mg": float(rng.choice([95, 190, 285]))}
+            {"id": f"yc{i}", "consumed_at": local(d, 8, "UTC"), "drink": "", "mg": float(rng.choice([95, 190, 285]))}
             for i, d in enumerate(days)
         ],
     )
@@ -205,7 +254,11 @@ def dense_three_years(user: User) -> None:
         user,
         "sleep_logs",
         [
-            {"id": f"ys{i}", "bed_at": at(d, -1), "woke_at": at(d, 6 + float(rng.choice([0, 0.5, 1])))}
+            {
+                "id": f"ys{i}",
+                "bed_at": local(d, -1, "UTC"),
+                "woke_at": local(d, 6 + float(rng.choice([0, 0.5, 1])), "UTC"),
+            }
             for i, d in enumerate(days)
         ],
     )
@@ -219,18 +272,21 @@ def finished_experiment(user: User) -> None:
     from insights.experiments import services
 
     start = TODAY - timedelta(days=35)
-    with time_machine.travel(at(start - timedelta(days=1), 10), tick=False):
+    with time_machine.travel(local(start - timedelta(days=1), 10, "UTC"), tick=False):
         experiment = services.experiment_start(user=user, trigger="caffeine", weeks=4, start_date=start)
     rng = np.random.default_rng(28)
     rows, stress, caffeine = [], [], []
     for day, assignment in experiment.days.order_by("day").values_list("day", "assignment"):
-        stress.append({"id": f"xs{day}", "recorded_at": at(day, 20), "level": 3})
+        stress.append({"id": f"xs{day}", "recorded_at": local(day, 20, "UTC"), "level": 3})
         with_caffeine = assignment == "with"
         caffeine.append(
-            {"id": f"xc{day}", "consumed_at": at(day, 8), "drink": "", "mg": 190.0 if with_caffeine else 0.0}
+            {"id": f"xc{day}", "consumed_at": local(day, 8, "UTC"), "drink": "", "mg": 190.0 if with_caffeine else 0.0}
         )
         n = int(rng.poisson(2.0 if with_caffeine else 1.4))
-        rows += [_episode(f"xe{day}-{k}", day, 10 + k) for k in range(n)]
+        rows += [
+            values("episodes", at=local(day, 10 + k, "UTC"), id=f"xe{day}-{k}", duration_s=40, intensity=3)
+            for k in range(n)
+        ]
     write(user, "episodes", rows)
     write(user, "stress_logs", stress)
     write(user, "caffeine_intakes", caffeine)

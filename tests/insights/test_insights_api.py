@@ -7,9 +7,17 @@ from django.utils import timezone
 
 from insights.models import Flag, InsightState
 from insights.services import insights_recompute
-from tests.insights.diary_builder import days_ago, episodes_over, write
+from tests.builders import days_ago, values, write
 
 pytestmark = pytest.mark.django_db
+
+
+def episodes_over(user, *, days, sites, prefix="e", **fields):
+    """One default episode a day for ``days`` days ending yesterday, at the given sites."""
+    rows = [
+        values("episodes", at=days_ago(days - n), id=f"{prefix}{n}", body_sites=sites, **fields) for n in range(days)
+    ]
+    write(user, "episodes", rows)
 
 
 def flag_rows(user):

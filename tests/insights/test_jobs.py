@@ -14,8 +14,9 @@ from django.conf import settings
 from config.celery_app import app as celery_app
 from insights import tasks
 from insights.models import InsightState
+from tests.builders import wire
 from tests.conftest import authenticated_client
-from tests.diary.wire import changes, episode, push
+from tests.diary.wire import changes, push
 
 pytestmark = pytest.mark.django_db(transaction=True)
 needs_broker = pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is unset: no real broker and worker")
@@ -36,6 +37,7 @@ def wait_for(condition, seconds: float = 30) -> bool:
     return condition()
 
 
+@pytest.mark.slow
 @needs_broker
 def test_a_burst_of_fifty_pushes_causes_one_or_two_recomputes(make_user, monkeypatch):
     monkeypatch.setattr(tasks, "DEBOUNCE_SECONDS", 3)
@@ -43,7 +45,7 @@ def test_a_burst_of_fifty_pushes_causes_one_or_two_recomputes(make_user, monkeyp
     phone = authenticated_client(user)
     with insights_worker():
         for n in range(50):
-            assert push(phone, changes(episodes=[episode(f"burst{n}", minutes_ago=n + 1)])).status_code == 200
+            assert push(phone, changes(episodes=[wire("episodes", f"burst{n}", minutes_ago=n + 1)])).status_code == 200
         assert wait_for(lambda: InsightState.objects.filter(user=user, dirty=False, recompute_count__gte=1).exists())
         time.sleep(4)  # room for a straggler the burst might have queued
     state = InsightState.objects.get(user=user)

@@ -75,7 +75,10 @@ def _get(client: Client, url: str):
 
 
 @pytest.mark.django_db(transaction=False)
-@pytest.mark.parametrize("name", list(DIARIES))
+# Three years of diary is the slow one.
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n == "dense_three_years" else n for n in DIARIES]
+)
 def test_every_surface_of_every_diary_says_what_the_diary_shows(name, make_user, client_for, frozen) -> None:
     user = _diary_user(make_user, name)
     api = client_for(user)

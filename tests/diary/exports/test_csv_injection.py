@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from diary.exports.csv_zip import defuse
-from tests.diary.payloads import payload
-from tests.diary.wire import changes, episode, push
+from tests.builders import payload, wire
+from tests.diary.wire import changes, push
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _csv(client, table: str) -> list[dict[str, str]]:
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_a_note_that_starts_a_formula_is_written_with_a_quote_in_front(auth_client, user, formula):
     # Through sync, which keeps a leading tab or carriage return (REST trims them).
-    assert push(auth_client, changes(episodes=[episode("e1", notes=formula)])).status_code == 200
+    assert push(auth_client, changes(episodes=[wire("episodes", "e1", notes=formula)])).status_code == 200
 
     (row,) = _csv(auth_client, "episodes")
 
@@ -61,7 +61,9 @@ def test_every_free_text_column_is_defused(auth_client, user):
 
 
 def test_ordinary_text_and_numbers_are_written_as_they_are(auth_client, user):
-    auth_client.post("/api/v1/episodes/", payload("episodes", user=user, notes="after coffee = bad"), format="json")
+    auth_client.post(
+        "/api/v1/episodes/", payload("episodes", user=user, duration_s=30, notes="after coffee = bad"), format="json"
+    )
 
     (row,) = _csv(auth_client, "episodes")
 

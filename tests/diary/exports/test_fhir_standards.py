@@ -23,9 +23,9 @@ from diary.exports.fhir_codes import (
     UCUM,
 )
 from diary.models import TremorRecording
+from tests.builders import write
 from tests.conftest import authenticated_client
 from tests.diary.tremor_samples import axes
-from tests.insights.diary_builder import write
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 LOINC = "http://loinc.org"
@@ -173,6 +173,7 @@ def year_of_diary(db: Any) -> tuple[Any, dict[str, Any]]:
     return user, json.loads(response.content)
 
 
+@pytest.mark.slow
 def test_every_resource_parses_as_r4b_and_episodes_meet_the_symptom_observation_profile(year_of_diary):
     user, body = year_of_diary
 
@@ -193,6 +194,7 @@ def test_every_resource_parses_as_r4b_and_episodes_meet_the_symptom_observation_
     }
 
 
+@pytest.mark.slow
 def test_no_unverified_code_is_ever_sent(year_of_diary):
     _, body = year_of_diary
     verified = {(c.system, c.code) for c in CODES.values() if c.verified}
@@ -219,6 +221,7 @@ def by_code(resources: list[dict[str, Any]], code: str) -> list[dict[str, Any]]:
     return [r for r in resources if any(c.get("code") == code for c in r.get("code", {}).get("coding", []))]
 
 
+@pytest.mark.slow
 def test_a_years_diary_exports_every_field_a_clinician_reads(year_of_diary):
     user, body = year_of_diary
     resources = [entry["resource"] for entry in body["entry"]]

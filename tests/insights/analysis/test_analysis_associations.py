@@ -28,7 +28,8 @@ from insights.analysis.associations import (
 )
 from insights.analysis.daily_series import build_daily_series
 from insights.analysis.records import DoseRecord, StressRecord
-from tests.insights.analysis.analysis_builders import TODAY, at, diary, episode, medication
+from tests.builders import diary, episode_record, local, medication_record
+from tests.insights.analysis.analysis_day import TODAY
 from tests.simulation.generator import REGULAR_MEDICATION_ID, Scenario, simulate
 
 SHARED_KEYS = {
@@ -54,8 +55,8 @@ SHARED_KEYS = {
 
 
 def test_it_says_how_many_more_days_it_needs() -> None:
-    stress = tuple(StressRecord(f"s{i}", at(TODAY - timedelta(days=i)), 3) for i in range(20))
-    report = analyse_associations(diary(stress=stress))
+    stress = tuple(StressRecord(f"s{i}", local(TODAY - timedelta(days=i)), 3) for i in range(20))
+    report = analyse_associations(diary(stress=stress, today=TODAY))
     assert report.sufficiency.days_more_needed == NEEDED_LOGGED_DAYS - 20
     assert {r.status for r in report.results} == {"not_testable"}
     by_trigger = {r.trigger: r for r in report.results}
@@ -181,14 +182,14 @@ def test_more_days_come_from_a_power_calculation_for_a_doubling_on_the_persons_o
 
 def test_it_counts_episodes_inside_and_outside_the_four_hours_after_an_inhaler_dose() -> None:
     day = TODAY - timedelta(days=1)
-    inhaler = medication("beta2_agonist", started_on=None, as_needed=True)
+    inhaler = medication_record("beta2_agonist", started_on=None, as_needed=True)
     d = diary(
-        episode(day, hour=9.0),
-        episode(day, hour=10.5),
-        episode(day, hour=15.0),
-        episode(day, hour=3.0),
+        episode_record(day, hour=9.0),
+        episode_record(day, hour=10.5),
+        episode_record(day, hour=15.0),
+        episode_record(day, hour=3.0),
         medications=(inhaler,),
-        doses=(DoseRecord("d1", inhaler.id, at(day, 8.0)),),
+        doses=(DoseRecord("d1", inhaler.id, local(day, 8.0)),),
         today=day,
     )
     counts = inhaler_window_counts(d, build_daily_series(d))

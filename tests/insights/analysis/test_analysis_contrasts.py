@@ -152,6 +152,7 @@ def test_a_step_is_worded_at_the_users_own_cut_in_their_units() -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_stress_step_high_on_the_users_scale_is_found_and_shown_at_their_cut() -> None:
     # Stress from the user's own threshold (drawn from 5-8) triples episodes: the engine does not know
     # the threshold, and reports the step it found, with its cut in the comparison and the chart's guide.

@@ -19,7 +19,7 @@ from insights.analysis.records import (
     SleepRecord,
     StressRecord,
 )
-from tests.insights.analysis.analysis_builders import at, diary, episode, medication
+from tests.builders import diary, episode_record, local, medication_record
 from tests.simulation.generator import Scenario, simulate
 
 D1, D2, D3 = date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)
@@ -28,9 +28,11 @@ D1, D2, D3 = date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)
 @pytest.mark.parametrize("tz", ["America/Los_Angeles", "Pacific/Auckland", "Pacific/Tongatapu", "Europe/London"])
 @pytest.mark.parametrize("hour", [23.5, 0.5])
 def test_it_places_an_episode_on_the_users_local_day(tz: str, hour: float) -> None:
-    moment = at(D2, hour, tz)
+    moment = local(D2, hour, tz)
     # The point of the test: at these hours the UTC date differs from the local one in some zones.
-    d = diary(episode(D1, tz=tz), episode(D2, hour=hour, tz=tz), episode(D3, tz=tz), tz=tz, today=D3)
+    d = diary(
+        episode_record(D1, tz=tz), episode_record(D2, hour=hour, tz=tz), episode_record(D3, tz=tz), tz=tz, today=D3
+    )
     series = build_daily_series(d)
     assert local_date(moment, tz) == D2
     assert series.days == (D1, D2, D3)
@@ -38,23 +40,25 @@ def test_it_places_an_episode_on_the_users_local_day(tz: str, hour: float) -> No
 
 
 def test_it_uses_the_local_day_even_where_utc_is_a_day_behind() -> None:
-    moment = at(D2, 0.5, "Pacific/Tongatapu")
+    moment = local(D2, 0.5, "Pacific/Tongatapu")
     assert moment.date() == D1
-    series = build_daily_series(diary(episode(D2, hour=0.5, tz="Pacific/Tongatapu"), tz="Pacific/Tongatapu", today=D2))
+    series = build_daily_series(
+        diary(episode_record(D2, hour=0.5, tz="Pacific/Tongatapu"), tz="Pacific/Tongatapu", today=D2)
+    )
     assert series.start == D2
 
 
 def test_it_tells_missing_days_from_days_without_episodes() -> None:
-    stress = (StressRecord("s1", at(D1), 3),)
-    series = build_daily_series(diary(episode(D3), stress=stress, today=D3))
+    stress = (StressRecord("s1", local(D1), 3),)
+    series = build_daily_series(diary(episode_record(D3), stress=stress, today=D3))
     assert series.logged.tolist() == [True, False, True]
     assert series.episodes[0] == 0
     assert np.isnan(series.episodes[1])
 
 
 def test_a_kept_day_without_caffeine_is_zero_for_someone_who_never_logs_zero_mg() -> None:
-    caffeine = (CaffeineRecord("c1", at(D1, 8), 96),)
-    stress = (StressRecord("s1", at(D2), 5),)
+    caffeine = (CaffeineRecord("c1", local(D1, 8), 96),)
+    stress = (StressRecord("s1", local(D2), 5),)
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D3))
     # D2 was kept (stress) without caffeine: 0 mg. D3 was not kept at all: missing.
     assert series.caffeine_day_mg[:2].tolist() == [96.0, 0.0]
@@ -65,11 +69,11 @@ def test_a_kept_day_without_caffeine_is_zero_for_someone_who_never_logs_zero_mg(
 
 def test_it_sums_caffeine_and_treats_a_logged_none_as_zero() -> None:
     caffeine = (
-        CaffeineRecord("c1", at(D1, 8), 96),
-        CaffeineRecord("c2", at(D1, 14), 63),
-        CaffeineRecord("c3", at(D2, 9), 0),
+        CaffeineRecord("c1", local(D1, 8), 96),
+        CaffeineRecord("c2", local(D1, 14), 63),
+        CaffeineRecord("c3", local(D2, 9), 0),
     )
-    stress = (StressRecord("s1", at(D3), 5),)
+    stress = (StressRecord("s1", local(D3), 5),)
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D3))
     assert series.caffeine_mg[:2].tolist() == [159.0, 0.0]
     assert np.isnan(series.caffeine_mg[2])
@@ -79,15 +83,15 @@ def test_it_sums_caffeine_and_treats_a_logged_none_as_zero() -> None:
 
 
 def test_it_counts_a_night_for_the_day_the_user_woke() -> None:
-    night = SleepRecord("n1", bed_at=at(D1, 23.0), woke_at=at(D2, 6.5))
-    series = build_daily_series(diary(episode(D1), sleep=(night,), today=D2))
+    night = SleepRecord("n1", bed_at=local(D1, 23.0), woke_at=local(D2, 6.5))
+    series = build_daily_series(diary(episode_record(D1), sleep=(night,), today=D2))
     assert np.isnan(series.sleep_hours[0])
     assert series.sleep_hours[1] == pytest.approx(7.5)
 
 
 def test_it_keeps_stress_mean_and_max_and_exercise_of_the_day_and_the_day_before() -> None:
-    stress = (StressRecord("s1", at(D1, 9), 2), StressRecord("s2", at(D1, 18), 7))
-    exercise = (ExerciseRecord("x1", at(D1, 7), 50), ExerciseRecord("x2", at(D2, 7), 10))
+    stress = (StressRecord("s1", local(D1, 9), 2), StressRecord("s2", local(D1, 18), 7))
+    exercise = (ExerciseRecord("x1", local(D1, 7), 50), ExerciseRecord("x2", local(D2, 7), 10))
     series = build_daily_series(diary(stress=stress, exercise=exercise, today=D2))
     assert (series.stress_mean[0], series.stress_max[0]) == (4.5, 7.0)
     assert series.exercise_min.tolist() == [50.0, 10.0]
@@ -95,9 +99,11 @@ def test_it_keeps_stress_mean_and_max_and_exercise_of_the_day_and_the_day_before
 
 
 def test_it_counts_doses_per_drug_class_and_knows_which_medicines_were_taken() -> None:
-    inhaler = medication("beta2_agonist", started_on=D2, stopped_on=D3, as_needed=True)
-    doses = (DoseRecord("d1", inhaler.id, at(D2, 8)), DoseRecord("d2", inhaler.id, at(D2, 20)))
-    series = build_daily_series(diary(episode(D1), episode(D3), medications=(inhaler,), doses=doses, today=D3))
+    inhaler = medication_record("beta2_agonist", started_on=D2, stopped_on=D3, as_needed=True)
+    doses = (DoseRecord("d1", inhaler.id, local(D2, 8)), DoseRecord("d2", inhaler.id, local(D2, 20)))
+    series = build_daily_series(
+        diary(episode_record(D1), episode_record(D3), medications=(inhaler,), doses=doses, today=D3)
+    )
     assert series.doses["beta2_agonist"].tolist() == [0.0, 2.0, 0.0]
     assert series.medications_active["beta2_agonist"].tolist() == [False, True, False]
 
@@ -105,8 +111,8 @@ def test_it_counts_doses_per_drug_class_and_knows_which_medicines_were_taken() -
 def test_it_handles_a_short_dst_day() -> None:
     spring_forward = date(2025, 3, 30)
     d = diary(
-        episode(spring_forward, hour=23.9),
-        episode(spring_forward + timedelta(days=1), hour=0.1),
+        episode_record(spring_forward, hour=23.9),
+        episode_record(spring_forward + timedelta(days=1), hour=0.1),
         today=spring_forward + timedelta(days=1),
     )
     assert build_daily_series(d).episodes.tolist() == [1.0, 1.0]

@@ -15,42 +15,53 @@ from insights.analysis.daily_series import CHECKIN_HABIT_WINDOW, build_daily_ser
 from insights.analysis.records import (
     CaffeineRecord,
     CheckinRecord,
-    EpisodeRecord,
     ExerciseRecord,
     SleepRecord,
     StressRecord,
 )
-from tests.insights.analysis.analysis_builders import at, diary
+from tests.builders import diary, episode_record, local
 from tests.simulation.generator import MAX_ZONE_GAP_HOURS, TODAY, Scenario, simulate
 
 D1, D2, D3, D4 = date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12), date(2025, 3, 13)
 
 
-def _episode(moment: datetime, offset: int | None) -> EpisodeRecord:
-    return EpisodeRecord("e", moment, 20, ("left_index",), "twitch", 4, utc_offset_min=offset)
-
-
 def test_a_record_with_an_offset_lands_on_the_local_date_of_that_offset_not_the_profiles() -> None:
     # 23:30 UTC on D2: 01:30 on D3 for a phone at UTC+2, still D2 in the profile's London.
     moment = datetime(2025, 3, 11, 23, 30, tzinfo=UTC)
-    first = _episode(datetime(2025, 3, 10, 12, tzinfo=UTC), None)
-    with_offset = build_daily_series(diary(first, _episode(moment, 120), today=D3))
-    without = build_daily_series(diary(first, _episode(moment, None), today=D3))
+    first = episode_record(
+        datetime(2025, 3, 10, 12, tzinfo=UTC).date(),
+        id="e",
+        started_at=datetime(2025, 3, 10, 12, tzinfo=UTC),
+        utc_offset_min=None,
+    )
+    with_offset = build_daily_series(
+        diary(first, episode_record(moment.date(), id="e", started_at=moment, utc_offset_min=120), today=D3)
+    )
+    without = build_daily_series(
+        diary(first, episode_record(moment.date(), id="e", started_at=moment, utc_offset_min=None), today=D3)
+    )
     assert np.isnan(with_offset.episodes[1]) and with_offset.episodes[2] == 1.0
     assert without.episodes[1] == 1.0 and np.isnan(without.episodes[2])
 
 
 def test_a_negative_offset_can_move_a_record_to_the_day_before() -> None:
     # 03:00 UTC on D3 is 19:00 on D2 in Los Angeles (UTC-8), whatever the profile says.
-    records = (_episode(datetime(2025, 3, 12, 3, tzinfo=UTC), -480),)
+    records = (
+        episode_record(
+            datetime(2025, 3, 12, 3, tzinfo=UTC).date(),
+            id="e",
+            started_at=datetime(2025, 3, 12, 3, tzinfo=UTC),
+            utc_offset_min=-480,
+        ),
+    )
     series = build_daily_series(diary(*records, tz="Asia/Tokyo", today=D3))
     assert series.start == D2
     assert series.episodes[0] == 1.0
 
 
 def test_a_day_with_a_check_in_and_nothing_else_is_known_with_zero_of_everything() -> None:
-    caffeine = (CaffeineRecord("c1", at(D1, 9), 120.0),)
-    exercise = (ExerciseRecord("x1", at(D1, 18), 40),)
+    caffeine = (CaffeineRecord("c1", local(D1, 9), 120.0),)
+    exercise = (ExerciseRecord("x1", local(D1, 18), 40),)
     checkins = (CheckinRecord("k1", D1), CheckinRecord("k2", D2, no_twitches=True))
     series = build_daily_series(diary(caffeine=caffeine, exercise=exercise, checkins=checkins, today=D3))
     assert series.logged.tolist() == [True, True, False]
@@ -62,8 +73,8 @@ def test_a_day_with_a_check_in_and_nothing_else_is_known_with_zero_of_everything
 def test_a_checked_in_day_without_an_intake_is_zero_mg_even_for_someone_who_ticks_no_caffeine() -> None:
     # Someone who logs "0 mg" on caffeine-free days: a kept day without an intake is normally unknown
     # for caffeine; a check-in says the day's diary is complete.
-    caffeine = (CaffeineRecord("c0", at(D1, 9), 0.0),)
-    stress = (StressRecord("s2", at(D2), 4), StressRecord("s3", at(D3), 4))
+    caffeine = (CaffeineRecord("c0", local(D1, 9), 0.0),)
+    stress = (StressRecord("s2", local(D2), 4), StressRecord("s3", local(D3), 4))
     checkins = (CheckinRecord("k3", D3),)
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, checkins=checkins, today=D3))
     assert series.caffeine_day_mg[0] == 0.0
@@ -72,7 +83,10 @@ def test_a_checked_in_day_without_an_intake_is_zero_mg_even_for_someone_who_tick
 
 
 def test_no_twitches_beside_logged_episodes_keeps_the_episodes() -> None:
-    episodes = (_episode(at(D1, 20), None), _episode(at(D1, 21), None))
+    episodes = (
+        episode_record(local(D1, 20).date(), id="e", started_at=local(D1, 20), utc_offset_min=None),
+        episode_record(local(D1, 21).date(), id="e", started_at=local(D1, 21), utc_offset_min=None),
+    )
     series = build_daily_series(diary(*episodes, checkins=(CheckinRecord("k", D1, no_twitches=True),), today=D1))
     assert series.episodes.tolist() == [2.0]
 
@@ -80,8 +94,8 @@ def test_no_twitches_beside_logged_episodes_keeps_the_episodes() -> None:
 def test_entries_without_a_check_in_are_a_dropped_day_for_someone_who_checks_in() -> None:
     # Checked in on five of six days; on D3 only a morning coffee and the night's sleep, no check-in.
     days = [D1 + timedelta(days=i) for i in range(6)]
-    caffeine = tuple(CaffeineRecord(f"c{i}", at(day, 8), 100.0) for i, day in enumerate(days))
-    woke = at(D3, 7)
+    caffeine = tuple(CaffeineRecord(f"c{i}", local(day, 8), 100.0) for i, day in enumerate(days))
+    woke = local(D3, 7)
     sleep = (SleepRecord("n3", woke - timedelta(hours=6), woke),)
     checkins = tuple(CheckinRecord(f"k{i}", day) for i, day in enumerate(days) if day != D3)
     series = build_daily_series(diary(caffeine=caffeine, sleep=sleep, checkins=checkins, today=days[-1]))
@@ -94,8 +108,8 @@ def test_entries_without_a_check_in_are_a_dropped_day_for_someone_who_checks_in(
 
 
 def test_entries_without_a_check_in_keep_the_old_rule_for_someone_who_does_not_check_in() -> None:
-    caffeine = (CaffeineRecord("c1", at(D1, 8), 100.0),)
-    stress = (StressRecord("s2", at(D2), 4),)
+    caffeine = (CaffeineRecord("c1", local(D1, 8), 100.0),)
+    stress = (StressRecord("s2", local(D2), 4),)
     series = build_daily_series(diary(caffeine=caffeine, stress=stress, today=D2))
     assert series.logged.tolist() == [True, True]
     assert series.episodes.tolist() == [0.0, 0.0]

@@ -9,8 +9,7 @@ import pytest
 from insights.analysis.experiment_designs import CAFFEINE_FREE_MAX_MG, EARLY_NIGHT_MIN_HOURS, LONG_SESSION_MIN
 from insights.analysis.n_of_1 import DayLog, adherence, day_kept, per_protocol_ratio
 from insights.experiments.selectors import diary_days
-from tests.insights.diary_builder import write
-from tests.insights.experiments.builders import at_noon
+from tests.builders import local, write
 
 DAY = date(2026, 12, 2)
 
@@ -67,8 +66,8 @@ def test_adherence_counts_the_without_days_kept_and_per_protocol_uses_kept_days_
 
 @pytest.mark.django_db
 def test_the_long_session_threshold_is_what_the_day_logs_read(user):
-    write(user, "exercise_sessions", [{"id": "x1", "started_at": at_noon(DAY), "duration_min": LONG_SESSION_MIN}])
-    write(user, "exercise_sessions", [{"id": "x2", "started_at": at_noon(date(2026, 12, 3)), "duration_min": 30}])
+    write(user, "exercise_sessions", [{"id": "x1", "started_at": local(DAY), "duration_min": LONG_SESSION_MIN}])
+    write(user, "exercise_sessions", [{"id": "x2", "started_at": local(date(2026, 12, 3)), "duration_min": 30}])
 
     first, second = diary_days(user=user, first=DAY, last=date(2026, 12, 3))
 

@@ -15,7 +15,7 @@ from insights.reports.pdf import render_report_pdf
 from insights.reports.presenters import report_content
 from insights.summaries.email_message import render_summary
 from insights.summaries.weeks import Week
-from tests.insights.experiments.builders import START, START_MOMENT, log_day, schedule, start_body
+from tests.insights.experiments.experiment_days import START, START_MOMENT, log_day, schedule, start_body
 
 pytestmark = pytest.mark.django_db
 

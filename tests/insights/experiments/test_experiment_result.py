@@ -21,7 +21,7 @@ from diary.models import Experiment
 from insights.experiments import services
 from insights.experiments.models import ExperimentResult
 from insights.experiments.tasks import sweep
-from tests.insights.experiments.builders import START, START_MOMENT, log_day, schedule, start_body
+from tests.insights.experiments.experiment_days import START, START_MOMENT, log_day, schedule, start_body
 
 # The worker thread has a connection of its own, so the rows must really be committed.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from diary.models import Experiment
-from tests.insights.experiments.builders import START_MOMENT, start_body
+from tests.insights.experiments.experiment_days import START_MOMENT, start_body
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from insights.analysis import n_of_1
 from insights.analysis.experiment_designs import DESIGNS, MEDICINE_REFUSAL
 from insights.experiments import services
 from insights.experiments.models import ExperimentPlan
-from tests.insights.experiments.builders import START, START_MOMENT, schedule, start_body
+from tests.insights.experiments.experiment_days import START, START_MOMENT, schedule, start_body
 
 pytestmark = pytest.mark.django_db
 

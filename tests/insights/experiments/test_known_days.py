@@ -13,8 +13,8 @@ from diary.models import Experiment
 from insights.experiments import selectors
 from insights.experiments.known_days import ExperimentDays
 from insights.experiments.services import result_payload
-from tests.insights.diary_builder import write
-from tests.insights.experiments.builders import START, START_MOMENT, days_of, log_day, schedule, start_body
+from tests.builders import write
+from tests.insights.experiments.experiment_days import START, START_MOMENT, days_of, log_day, schedule, start_body
 
 pytestmark = pytest.mark.django_db
 

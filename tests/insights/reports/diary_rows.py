@@ -8,18 +8,13 @@ insights so flags exist. It returns what the report must show.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from accounts.models import User
 from insights.selectors import local_today
 from insights.services import insights_recompute
-from tests.insights.diary_builder import write
-
-
-def at_local(user: User, day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(user.timezone))
+from tests.builders import local, write
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ def write_known_diary(user: User, *, days: int = 20) -> KnownDiary:
             episodes.append(
                 {
                     "id": f"ep-{offset}-{n}",
-                    "started_at": at_local(user, day, 9 + 5 * n, 15),
+                    "started_at": local(day, 9 + 5 * n + 15 / 60, user.timezone),
                     "duration_s": 40,
                     "body_sites": sites,
                     "character": "twitch",
@@ -69,7 +64,7 @@ def write_known_diary(user: User, *, days: int = 20) -> KnownDiary:
         [
             {
                 "id": f"caf-{i}",
-                "consumed_at": at_local(user, start + timedelta(days=i), 8),
+                "consumed_at": local(start + timedelta(days=i), 8, user.timezone),
                 "drink": "brewed_coffee",
                 "servings": 2,
             }
@@ -82,8 +77,8 @@ def write_known_diary(user: User, *, days: int = 20) -> KnownDiary:
         [
             {
                 "id": f"sl-{i}",
-                "bed_at": at_local(user, start + timedelta(days=i), 6) - timedelta(hours=7, minutes=30),
-                "woke_at": at_local(user, start + timedelta(days=i), 6),
+                "bed_at": local(start + timedelta(days=i), 6, user.timezone) - timedelta(hours=7, minutes=30),
+                "woke_at": local(start + timedelta(days=i), 6, user.timezone),
                 "quality": 3,
             }
             for i in range(days)
@@ -93,7 +88,7 @@ def write_known_diary(user: User, *, days: int = 20) -> KnownDiary:
         user,
         "stress_logs",
         [
-            {"id": f"st-{i}", "recorded_at": at_local(user, start + timedelta(days=i), 20), "level": 5}
+            {"id": f"st-{i}", "recorded_at": local(start + timedelta(days=i), 20, user.timezone), "level": 5}
             for i in range(days)
         ],
     )
@@ -127,7 +122,7 @@ def write_known_diary(user: User, *, days: int = 20) -> KnownDiary:
             {
                 "id": f"dose-{i}",
                 "medication_id": "med-salb",
-                "taken_at": at_local(user, start + timedelta(days=i), 7),
+                "taken_at": local(start + timedelta(days=i), 7, user.timezone),
                 "amount": "2 puffs",
             }
             for i in range(0, days, 5)

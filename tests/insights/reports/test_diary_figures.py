@@ -8,15 +8,10 @@ import numpy as np
 
 from insights.analysis.records import CaffeineRecord, CheckinRecord, Diary, EpisodeRecord
 from insights.reports.diary_figures import diary_figures
+from tests.builders import episode_record
 
 ZONE = "Europe/London"
 END = date(2026, 11, 30)
-
-
-def _episode(
-    n: int, day: date, sites: tuple[str, ...] = ("left_index",), symptoms: tuple[str, ...] = ()
-) -> EpisodeRecord:
-    return EpisodeRecord(f"e{n}", datetime.combine(day, time(10), UTC), 30, sites, "twitch", 4, symptoms=symptoms)
 
 
 def _coffee(day: date) -> CaffeineRecord:
@@ -30,7 +25,7 @@ def _diary(counts: list[int], last: date = END, **extra_by_day: tuple[str, ...])
     for i, count in enumerate(counts):
         day = first + timedelta(days=i)
         coffee.append(_coffee(day))
-        episodes += [_episode(len(episodes), day) for _ in range(count)]
+        episodes += [episode_record(day, 10, "UTC", id=f"e{len(episodes)}", duration_s=30) for _ in range(count)]
     return Diary(ZONE, last, episodes=tuple(episodes), caffeine=tuple(coffee))
 
 
@@ -67,8 +62,11 @@ def test_the_onset_is_the_first_episode_ever_even_before_the_range() -> None:
 
 def test_the_spread_gives_the_date_each_region_first_appeared() -> None:
     first = END - timedelta(days=59)
-    episodes = [_episode(i, first + timedelta(days=i)) for i in range(60)]
-    episodes += [_episode(100 + i, END - timedelta(days=i), ("right_thumb",)) for i in range(10)]
+    episodes = [episode_record(first + timedelta(days=i), 10, "UTC", id=f"e{i}", duration_s=30) for i in range(60)]
+    episodes += [
+        episode_record(END - timedelta(days=i), 10, "UTC", id=f"e{100 + i}", duration_s=30, body_sites=("right_thumb",))
+        for i in range(10)
+    ]
     figures = diary_figures(Diary(ZONE, END, episodes=tuple(episodes)), first, END)
 
     assert [(s.region, s.first_day) for s in figures.spread] == [
@@ -105,7 +103,11 @@ def test_rates_are_per_logged_day_so_unlogged_days_do_not_dilute_them() -> None:
     # Ten days, only the even ones logged, each with two episodes.
     first = END - timedelta(days=9)
     days = [first + timedelta(days=i) for i in range(0, 10, 2)]
-    episodes = tuple(_episode(i * 2 + k, day) for i, day in enumerate(days) for k in range(2))
+    episodes = tuple(
+        episode_record(day, 10, "UTC", id=f"e{i * 2 + k}", duration_s=30)
+        for i, day in enumerate(days)
+        for k in range(2)
+    )
     figures = diary_figures(Diary(ZONE, END, episodes=episodes), first, END)
 
     assert figures.logged_days == 5
@@ -120,7 +122,14 @@ def test_pertinent_negatives_are_always_worded_and_a_logged_symptom_is_named_wit
     )
 
     day = END - timedelta(days=3)
-    diary = Diary(ZONE, END, episodes=(_episode(1, END - timedelta(days=9)), _episode(2, day, symptoms=("weakness",))))
+    diary = Diary(
+        ZONE,
+        END,
+        episodes=(
+            episode_record(END - timedelta(days=9), 10, "UTC", id="e1", duration_s=30),
+            episode_record(day, 10, "UTC", id="e2", duration_s=30, symptoms=("weakness",)),
+        ),
+    )
     figures = diary_figures(diary, END - timedelta(days=9), END)
     assert "No muscle wasting, speech trouble or swallowing trouble logged" in figures.negatives_sentence
     assert "Weakness logged with 1 episode, first 27 Nov 2026" in figures.negatives_sentence
@@ -148,7 +157,7 @@ def test_a_day_with_episodes_but_no_check_in_yet_counts_among_the_months_diary_d
     engine leaves such a day out of its comparisons. The month row must still count it as a diary
     day, never "3 of 2 days with episodes"."""
     days = [END - timedelta(days=2 - i) for i in range(3)]
-    episodes = tuple(_episode(i, day) for i, day in enumerate(days))
+    episodes = tuple(episode_record(day, 10, "UTC", id=f"e{i}", duration_s=30) for i, day in enumerate(days))
     checkins = tuple(CheckinRecord(f"k{i}", day) for i, day in enumerate(days[:2]))  # none yet today
     figures = diary_figures(Diary(ZONE, END, episodes=episodes, checkins=checkins), END - timedelta(days=29), END)
 

@@ -65,6 +65,7 @@ def _crowded(content: ReportContent) -> ReportContent:
     return replace(content, flags=flags, medications=[medicine] * 8, associations=triggers)
 
 
+@pytest.mark.slow
 def test_page_one_of_a_dense_year_fits_on_one_page_even_when_crowded() -> None:
     content = sample_content(days=365, seed=3)
     assert content.figures is not None and len(content.figures.months) >= 12

@@ -12,7 +12,7 @@ from insights.reports.models import ReportJob, Share
 from insights.reports.tasks import build_report_pdf
 from insights.reports.throttles import ReportBuildThrottle
 from insights.selectors import local_today
-from tests.diary.payloads import store
+from tests.builders import store
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import email
 import email.policy
 import struct
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 
 import pytest
@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from insights.summaries.models import WeeklySummary
 from insights.summaries.tasks import send_weekly_summary
-from tests.insights.summaries import builders
+from tests.builders import local, row
+from tests.insights.summaries import states
 
 TZ = "America/Los_Angeles"
 # Monday 12 January 2026 09:05 in Los Angeles; the summary covers Monday 5 to Sunday 11 January.
@@ -36,24 +37,39 @@ def diarist(make_user: Callable[..., User]) -> User:
     user = make_user(email="lee@example.org", display_name="Lee", timezone=TZ)
     rows = [
         # This week: 3 episodes on 2 days, 60 + 120 + 180 s, intensities 3, 5, 7.
-        builders.episode(user, builders.local(date(2026, 1, 5), 9, TZ), duration_s=60, intensity=3),
-        builders.episode(
-            user, builders.local(date(2026, 1, 5), 15, TZ), duration_s=120, intensity=5, sites=("right_eyelid",)
+        row("episodes", user=user, at=local(date(2026, 1, 5), 9, TZ), duration_s=60, intensity=3),
+        row(
+            "episodes",
+            user=user,
+            at=local(date(2026, 1, 5), 15, TZ),
+            duration_s=120,
+            intensity=5,
+            body_sites=["right_eyelid"],
         ),
         # Sunday 23:30 local is Monday in UTC: it still belongs to this week.
-        builders.episode(user, builders.local(date(2026, 1, 11), 23.5, TZ), duration_s=180, intensity=7),
+        row("episodes", user=user, at=local(date(2026, 1, 11), 23.5, TZ), duration_s=180, intensity=7),
         # The week before: one episode.
-        builders.episode(user, builders.local(date(2025, 12, 30), 10, TZ), duration_s=30, intensity=2),
+        row("episodes", user=user, at=local(date(2025, 12, 30), 10, TZ), duration_s=30, intensity=2),
         # Caffeine: 500 mg on Monday, 300 mg on Tuesday: 400 mg a day on average, one day over the guide.
-        builders.caffeine(user, builders.local(date(2026, 1, 5), 8, TZ), 500),
-        builders.caffeine(user, builders.local(date(2026, 1, 6), 8, TZ), 300),
+        row("caffeine_intakes", user=user, at=local(date(2026, 1, 5), 8, TZ), mg=500),
+        row("caffeine_intakes", user=user, at=local(date(2026, 1, 6), 8, TZ), mg=300),
         # Sleep: 6 h and 8 h: 7.0 h on average, one night short.
-        builders.sleep(user, builders.local(date(2026, 1, 6), 7, TZ), 6),
-        builders.sleep(user, builders.local(date(2026, 1, 7), 7, TZ), 8),
-        builders.stress(user, builders.local(date(2026, 1, 7), 12, TZ), 3),
-        builders.stress(user, builders.local(date(2026, 1, 8), 12, TZ), 6),
+        row(
+            "sleep_logs",
+            user=user,
+            at=local(date(2026, 1, 6), 7, TZ),
+            bed_at=local(date(2026, 1, 6), 7, TZ) - timedelta(hours=6),
+        ),
+        row(
+            "sleep_logs",
+            user=user,
+            at=local(date(2026, 1, 7), 7, TZ),
+            bed_at=local(date(2026, 1, 7), 7, TZ) - timedelta(hours=8),
+        ),
+        row("stress_logs", user=user, at=local(date(2026, 1, 7), 12, TZ), level=3),
+        row("stress_logs", user=user, at=local(date(2026, 1, 8), 12, TZ), level=6),
     ]
-    builders.save_all(rows)
+    states.save_all(rows)
     return user
 
 
@@ -145,13 +161,13 @@ def test_a_week_with_nothing_logged_gets_a_short_note_not_an_empty_table(
 def test_open_flags_follow_the_weeks_numbers_worded_as_in_the_app_with_the_reassurance_beside_them(
     diarist: User, frozen_monday: None
 ) -> None:
-    builders.open_flag(
+    states.open_flag(
         diarist,
         rule_id="R2",
         title="Twitching in more than one area",
         wording="Your diary shows twitching in more than one area of the body.",
     )
-    acknowledged = builders.open_flag(diarist, rule_id="R3", title="Weakness", wording="Quiet one.")
+    acknowledged = states.open_flag(diarist, rule_id="R3", title="Weakness", wording="Quiet one.")
     acknowledged.status = "acknowledged"
     acknowledged.save()
     text, html, _ = parts(send(diarist))
@@ -173,16 +189,16 @@ def test_open_flags_follow_the_weeks_numbers_worded_as_in_the_app_with_the_reass
 def test_old_shape_associations_show_only_the_significant_ones_strongest_first(
     diarist: User, frozen_monday: None
 ) -> None:
-    builders.insight_state(
+    states.insight_state(
         diarist,
         [
-            builders.association(
+            states.association(
                 "sleep", "After short nights you logged 1.5 times as many.", significant=True, q_value=0.04
             ),
-            builders.association(
+            states.association(
                 "caffeine", "On coffee days you logged 2.0 times as many.", significant=True, q_value=0.01
             ),
-            builders.association("stress", "Stress made no clear difference.", significant=False, q_value=0.6),
+            states.association("stress", "Stress made no clear difference.", significant=False, q_value=0.6),
         ],
     )
     text, html, _ = parts(send(diarist))
@@ -194,25 +210,25 @@ def test_old_shape_associations_show_only_the_significant_ones_strongest_first(
 
 
 def test_every_tested_trigger_is_listed_with_its_status_in_the_shared_shape(diarist: User, frozen_monday: None) -> None:
-    builders.insight_state(
+    states.insight_state(
         diarist,
         [
-            builders.shared_association("stress", "no_sign", "Stress: no sign."),
-            builders.shared_association(
+            states.shared_association("stress", "no_sign", "Stress: no sign."),
+            states.shared_association(
                 "sleep",
                 "possible",
                 "After short nights, perhaps more. Not clear yet: about 40 more logged days would settle it.",
                 days_needed=40,
             ),
-            builders.shared_association("caffeine", "linked", "On coffee days you logged at least 1.4 times as many."),
-            builders.shared_association(
+            states.shared_association("caffeine", "linked", "On coffee days you logged at least 1.4 times as many."),
+            states.shared_association(
                 "exercise",
                 "not_enough_data",
                 "Not enough data yet to compare: log exercise on 25 more days.",
                 days_needed=25,
             ),
             # A row stored without its sentence: the email says the days itself.
-            builders.shared_association("medication", "possible", "", days_needed=30),
+            states.shared_association("medication", "possible", "", days_needed=30),
         ],
     )
     text, html, _ = parts(send(diarist))
@@ -275,7 +291,7 @@ def test_the_preview_needs_a_login(api_client: APIClient) -> None:
 def test_the_weeks_tremor_tests_are_shown_in_both_parts(diarist: User, frozen_monday: None) -> None:
     from diary.models import TremorRecording
 
-    recorded = builders.local(date(2026, 1, 7), 10, TZ)
+    recorded = local(date(2026, 1, 7), 10, TZ)
     TremorRecording.objects.create(
         user=diarist,
         client_id="t1",

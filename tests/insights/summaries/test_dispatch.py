@@ -15,8 +15,9 @@ from config.celery_app import app
 from insights.summaries import services
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.tasks import dispatch_weekly, send_weekly_summary
+from tests.builders import local, row
 from tests.conftest import authenticated_client
-from tests.insights.summaries import builders
+from tests.insights.summaries import states
 
 # Monday 12 January 2026: Los Angeles is on UTC-8, Kolkata on UTC+5:30, Auckland on UTC+13 (summer).
 MONDAY = date(2026, 1, 12)
@@ -44,9 +45,15 @@ def test_each_user_gets_one_email_at_their_own_monday_8am_with_their_own_weeks_d
     # One episode each on the last evening of their local week (Sunday 11 January, 21:00 local),
     # which is Monday in UTC for Los Angeles, and one on their local Monday 5 January at 09:00,
     # which is still Sunday 4 January in UTC for Auckland: both belong to the week 5-11 January.
-    builders.save_all(
-        [builders.episode(user, builders.local(date(2026, 1, 11), 21, zone)) for zone, user in users.items()]
-        + [builders.episode(user, builders.local(date(2026, 1, 5), 9, zone)) for zone, user in users.items()]
+    states.save_all(
+        [
+            row("episodes", user=user, at=local(date(2026, 1, 11), 21, zone), duration_s=60)
+            for zone, user in users.items()
+        ]
+        + [
+            row("episodes", user=user, at=local(date(2026, 1, 5), 9, zone), duration_s=60)
+            for zone, user in users.items()
+        ]
     )
 
     arrivals: dict[str, list[datetime]] = {}

@@ -19,7 +19,8 @@ from accounts.models import User
 from insights.summaries import services
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.tasks import send_weekly_summary
-from tests.insights.summaries import builders
+from tests.builders import local, row
+from tests.insights.summaries import states
 from tests.query_counts import assert_same_query_count, captured_queries
 
 WEEK_START = date(2026, 1, 5)
@@ -195,20 +196,29 @@ def test_two_sends_of_the_same_summary_at_once_on_postgresql_send_one_email(
 def _diary(user: User, entries: int) -> None:
     """``entries`` rows spread over the five weeks the summary reads, and a year before them."""
     rows: list[Any] = []
-    start = builders.local(date(2025, 1, 1), 0, user.timezone)
+    start = local(date(2025, 1, 1), 0, user.timezone)
     span = SEND_TIME - start
     for n in range(entries):
         at = start + span * (n / entries)
         kind = n % 4
         if kind == 0:
-            rows.append(builders.episode(user, at, intensity=1 + n % 10, sites=("left_index", "right_thumb")))
+            rows.append(
+                row(
+                    "episodes",
+                    user=user,
+                    at=at,
+                    duration_s=60,
+                    intensity=1 + n % 10,
+                    body_sites=["left_index", "right_thumb"],
+                )
+            )
         elif kind == 1:
-            rows.append(builders.caffeine(user, at, 95))
+            rows.append(row("caffeine_intakes", user=user, at=at, mg=95))
         elif kind == 2:
-            rows.append(builders.sleep(user, at, 6.5))
+            rows.append(row("sleep_logs", user=user, at=at, bed_at=at - timedelta(hours=6.5)))
         else:
-            rows.append(builders.stress(user, at, n % 11))
-    builders.save_all(rows)
+            rows.append(row("stress_logs", user=user, at=at, level=n % 11))
+    states.save_all(rows)
 
 
 def test_queries_per_user_are_the_same_for_10_entries_and_1000(
@@ -218,9 +228,9 @@ def test_queries_per_user_are_the_same_for_10_entries_and_1000(
     for entries in (10, 1000):
         user = make_user(timezone="America/Los_Angeles")
         _diary(user, entries)
-        builders.open_flag(user)
-        builders.insight_state(
-            user, [builders.association("caffeine", "More on coffee days.", significant=True, q_value=0.01)]
+        states.open_flag(user)
+        states.insight_state(
+            user, [states.association("caffeine", "More on coffee days.", significant=True, q_value=0.01)]
         )
         summary = pending(user)
         with captured_queries() as queries:

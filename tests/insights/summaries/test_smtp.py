@@ -12,7 +12,8 @@ from django.test import override_settings
 
 from accounts.models import User
 from insights.summaries.models import SummaryStatus, WeeklySummary
-from tests.insights.summaries import builders
+from tests.builders import local, row
+from tests.insights.summaries import states
 from tests.insights.summaries.smtp_inbox import Inbox, free_port
 
 
@@ -41,8 +42,8 @@ def test_a_summary_travels_through_a_real_smtp_server_and_parses(
     make_user: Callable[..., User], smtp_server: Inbox, dispatch: Callable[[], int]
 ) -> None:
     user = make_user(email="kai@example.org", display_name="Kai", timezone="Asia/Kolkata")
-    builders.save_all(
-        [builders.episode(user, builders.local(date(2026, 1, 6), 10, "Asia/Kolkata"), duration_s=120, intensity=6)]
+    states.save_all(
+        [row("episodes", user=user, at=local(date(2026, 1, 6), 10, "Asia/Kolkata"), duration_s=120, intensity=6)]
     )
     with time_machine.travel(datetime(2026, 1, 12, 3, 5, tzinfo=UTC), tick=False):  # 08:35 in Kolkata
         dispatch()

@@ -20,7 +20,8 @@ from accounts.models import User
 from insights.summaries import email_chart, services
 from insights.summaries.models import SummaryStatus, WeeklySummary
 from insights.summaries.week_figures import ChartDay
-from tests.insights.summaries import builders
+from tests.builders import local, row
+from tests.insights.summaries import states
 
 TZ = "Europe/London"
 THIS_WEEK = date(2026, 1, 5)  # Monday 5 to Sunday 11 January 2026
@@ -36,7 +37,7 @@ def frozen_monday() -> Iterator[None]:
 
 
 def _episodes(user: User, *days: date) -> None:
-    builders.save_all([builders.episode(user, builders.local(day, 10, TZ), duration_s=90) for day in days])
+    states.save_all([row("episodes", user=user, at=local(day, 10, TZ), duration_s=90) for day in days])
 
 
 def _send(user: User, week_start: date = THIS_WEEK) -> tuple[str, str]:
@@ -75,7 +76,7 @@ def regular(make_user: Callable[..., User]) -> User:
 def test_the_first_block_of_both_parts_is_the_weeks_numbers_against_the_week_before(
     regular: User, frozen_monday: None
 ) -> None:
-    builders.open_flag(regular, rule_id="R2", title="Twitching in more than one area")
+    states.open_flag(regular, rule_id="R2", title="Twitching in more than one area")
     text, html = _send(regular)
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0] == "Hello Ada,"
@@ -151,11 +152,18 @@ def test_the_emails_first_diary_day_is_the_one_the_daily_series_starts_from(
         sample_rate_hz=100,
         samples={"x": [], "y": [], "z": []},
     )
-    deleted = builders.episode(user, datetime(2025, 11, 2, 9, tzinfo=UTC))
+    deleted = row("episodes", user=user, at=datetime(2025, 11, 2, 9, tzinfo=UTC), duration_s=60)
     deleted.deleted_at = SEND_TIME
     # A night that began on 30 November (UTC) and ended on 1 December local time: its day is the waking day.
-    night = builders.sleep(user, datetime(2025, 11, 30, 19, tzinfo=UTC), 8)
-    builders.save_all([deleted, night, builders.caffeine(user, datetime(2025, 12, 3, 9, tzinfo=UTC), 95)])
+    night = row(
+        "sleep_logs",
+        user=user,
+        at=datetime(2025, 11, 30, 19, tzinfo=UTC),
+        bed_at=datetime(2025, 11, 30, 19, tzinfo=UTC) - timedelta(hours=8),
+    )
+    states.save_all(
+        [deleted, night, row("caffeine_intakes", user=user, at=datetime(2025, 12, 3, 9, tzinfo=UTC), mg=95)]
+    )
 
     began = diary_began_at(user=user)
     assert began is not None
@@ -179,7 +187,7 @@ def test_a_week_before_with_nothing_logged_is_not_compared_as_zero(
 def test_a_flag_emailed_last_week_is_a_one_line_reminder_and_a_new_one_is_shown_in_full(
     regular: User, frozen_monday: None
 ) -> None:
-    old = builders.open_flag(
+    old = states.open_flag(
         regular,
         rule_id="R1",
         title="Twitching in the same place for more than two weeks",
@@ -192,7 +200,7 @@ def test_a_flag_emailed_last_week_is_a_one_line_reminder_and_a_new_one_is_shown_
         {"rule": "R1", "fingerprint": old.fingerprint}
     ]
 
-    builders.open_flag(
+    states.open_flag(
         regular,
         rule_id="R2",
         title="Twitching in more than one area",
@@ -212,7 +220,7 @@ def test_a_flag_emailed_last_week_is_a_one_line_reminder_and_a_new_one_is_shown_
 def test_a_flag_whose_evidence_grew_since_it_was_emailed_is_shown_in_full_again(
     regular: User, frozen_monday: None
 ) -> None:
-    flag = builders.open_flag(regular, rule_id="R2", wording="Your diary shows twitching in two areas.")
+    flag = states.open_flag(regular, rule_id="R2", wording="Your diary shows twitching in two areas.")
     _send(regular, THIS_WEEK - timedelta(days=7))
     flag.fingerprint = "R2|see_doctor|left_hand,right_hand,face"
     flag.save()
@@ -224,7 +232,7 @@ def test_a_flag_whose_evidence_grew_since_it_was_emailed_is_shown_in_full_again(
 def test_only_a_sent_email_counts_a_flag_as_emailed(
     regular: User, frozen_monday: None, client_for: Callable[[User], APIClient]
 ) -> None:
-    builders.open_flag(regular, wording="Your diary shows twitching in the same area for more than two weeks.")
+    states.open_flag(regular, wording="Your diary shows twitching in the same area for more than two weeks.")
     failed = WeeklySummary.objects.create(user=regular, week_start=THIS_WEEK - timedelta(days=7))
     failed.status = SummaryStatus.FAILED
     failed.flags_emailed = [{"rule": "R1", "fingerprint": "R1:x"}]
@@ -236,7 +244,7 @@ def test_only_a_sent_email_counts_a_flag_as_emailed(
 
 
 def test_the_preheader_states_the_week_and_is_not_a_warning(regular: User, frozen_monday: None) -> None:
-    builders.open_flag(regular, rule_id="R3", title="Weakness with the twitching", severity="see_doctor_soon")
+    states.open_flag(regular, rule_id="R3", title="Weakness with the twitching", severity="see_doctor_soon")
     _, html = _send(regular)
     preheader = _preheader(html)
     assert preheader == "Your week, 5\u201311 Jan: 3 episodes on 2 days (1 the week before)."
@@ -247,7 +255,7 @@ def test_the_preheader_states_the_week_and_is_not_a_warning(regular: User, froze
 
 
 def test_no_line_of_the_text_part_is_bare_numbers(regular: User, frozen_monday: None) -> None:
-    builders.open_flag(regular)
+    states.open_flag(regular)
     text, _ = _send(regular)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     assert len(lines) > 20
@@ -292,7 +300,7 @@ def test_queries_stay_the_same_however_many_weeks_were_emailed_before(
     for earlier_weeks in (0, 12):
         user = make_user(timezone=TZ)
         _episodes(user, date(2025, 10, 1), THIS_WEEK)
-        builders.open_flag(user)
+        states.open_flag(user)
         for week in range(1, earlier_weeks + 1):
             WeeklySummary.objects.create(
                 user=user,

@@ -1,57 +1,17 @@
-"""Diary rows, flags and insight states for the summary tests, written straight to the tables.
+"""Flags, insight states and association rows for the summary tests, written straight to the tables.
 
-The diary rows come from tests/factories.py, unsaved, so ``save_all`` can write them in one bulk insert.
+``save_all`` writes unsaved diary rows (``tests.builders.row``) in one bulk insert per table.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from accounts.models import User
-from diary import models as diary_models
 from insights.models import Flag, FlagStatus, InsightState
-from tests import factories
-
-
-def local(day: date, hour: float, tz: str) -> datetime:
-    """The aware instant of ``hour`` o'clock on ``day`` in ``tz``."""
-    whole = int(hour)
-    return datetime.combine(day, time(whole, round((hour - whole) * 60)), tzinfo=ZoneInfo(tz))
-
-
-def episode(
-    user: User,
-    at: datetime,
-    *,
-    duration_s: int = 60,
-    intensity: int = 4,
-    sites: tuple[str, ...] = ("left_index",),
-    symptoms: tuple[str, ...] = (),
-) -> diary_models.Episode:
-    return factories.EpisodeFactory.build(
-        user=user,
-        started_at=at,
-        duration_s=duration_s,
-        body_sites=list(sites),
-        intensity=intensity,
-        symptoms=list(symptoms),
-    )
-
-
-def caffeine(user: User, at: datetime, mg: float) -> diary_models.CaffeineIntake:
-    return factories.CaffeineIntakeFactory.build(user=user, consumed_at=at, mg=mg)
-
-
-def sleep(user: User, woke_at: datetime, hours: float) -> diary_models.SleepLog:
-    return factories.SleepLogFactory.build(user=user, bed_at=woke_at - timedelta(hours=hours), woke_at=woke_at)
-
-
-def stress(user: User, at: datetime, level: int) -> diary_models.StressLog:
-    return factories.StressLogFactory.build(user=user, recorded_at=at, level=level)
 
 
 def save_all(rows: list[Any]) -> None:
