@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from insights import wording
 from insights.analysis.associations import METHOD_SUMMARY
+from insights.analysis.knowledge import CAUSES, CONTEXT_SENTENCE, FLAG_RULES_LIST
 from insights.models import InsightState
 
 METHOD = METHOD_SUMMARY
@@ -63,4 +65,13 @@ def insights_payload(state: InsightState | None) -> dict[str, Any]:
         "associations": reported,
         "tested": tested,
         "method": METHOD,
+    }
+
+
+def causes_payload() -> dict[str, Any]:
+    """The documented causes of twitching and the flag rules, with their sources (no user data)."""
+    return {
+        "context": CONTEXT_SENTENCE,
+        "causes": [asdict(cause) for cause in CAUSES],
+        "flag_rules": [asdict(rule) for rule in FLAG_RULES_LIST],
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.request import Request
@@ -12,7 +10,6 @@ from rest_framework.views import APIView
 
 from config.typing import AuthenticatedRequest
 from insights import presenters, selectors, serializers, services
-from insights.analysis.knowledge import CAUSES, CONTEXT_SENTENCE, FLAG_RULES_LIST
 from insights.models import FlagStatus
 
 
@@ -24,12 +21,7 @@ class CausesView(APIView):
         summary="What can cause finger twitching: the documented causes and the flag rules, with sources",
     )
     def get(self, request: Request) -> Response:
-        data = {
-            "context": CONTEXT_SENTENCE,
-            "causes": [asdict(cause) for cause in CAUSES],
-            "flag_rules": [asdict(rule) for rule in FLAG_RULES_LIST],
-        }
-        return Response(serializers.CausesSerializer(data).data)
+        return Response(serializers.CausesSerializer(presenters.causes_payload()).data)
 
 
 class InsightsView(APIView):

@@ -136,6 +136,13 @@ class PlanSerializer(serializers.Serializer):
     chance_doubling = serializers.FloatField(help_text="Chance the experiment shows a doubling of episodes.")
     chance_one_and_a_half = serializers.FloatField(help_text="Chance it shows a 1.5 times change.")
     based_on = serializers.DictField()
+    # Not required: a plan stored before these were added has neither.
+    trigger_logged = serializers.BooleanField(
+        required=False, help_text="Whether the diary has this trigger logged at all yet (if not, nothing to compare)."
+    )
+    trigger_note = serializers.CharField(
+        required=False, allow_null=True, help_text="What to log first, when the trigger was never logged; else null."
+    )
     sentence = serializers.CharField()
 
 

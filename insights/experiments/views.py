@@ -1,9 +1,5 @@
-"""Self-experiment endpoints, thin: read the request, call a selector or a service, answer.
-
-An experiment's answer is ``presenters.experiment_payload``, passed through as it is: the
-stored plan it carries has two fields (trigger_logged, trigger_note) that ExperimentSerializer's
-PlanSerializer, which the schema shows, does not declare.
-"""
+"""Self-experiment endpoints, thin: read the request, call a selector or a service, and answer
+through the output serializer (an experiment's fields are worded by ``presenters.experiment_payload``)."""
 
 from __future__ import annotations
 
@@ -25,7 +21,8 @@ class ExperimentListView(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         experiments = selectors.experiment_list(user=request.user)
         today = local_today(request.user)
-        return Response([presenters.experiment_payload(e, today, with_days=False) for e in experiments])
+        payloads = [presenters.experiment_payload(e, today, with_days=False) for e in experiments]
+        return Response(serializers.ExperimentSerializer(payloads, many=True).data)
 
     @extend_schema(
         request=serializers.StartSerializer,
@@ -41,7 +38,8 @@ class ExperimentListView(APIView):
         body = serializers.StartSerializer(data=request.data, context={"today": today})
         body.is_valid(raise_exception=True)
         experiment = services.experiment_start(user=request.user, **body.validated_data)
-        return Response(presenters.experiment_payload(experiment, today), status=status.HTTP_201_CREATED)
+        payload = presenters.experiment_payload(experiment, today)
+        return Response(serializers.ExperimentSerializer(payload).data, status=status.HTTP_201_CREATED)
 
 
 class ExperimentPlanView(APIView):
@@ -59,8 +57,8 @@ class ExperimentPlanView(APIView):
         query = serializers.StartSerializer(data=dict(request.query_params.items()), context={"today": today})
         query.is_valid(raise_exception=True)
         trigger, weeks = query.validated_data["trigger"], query.validated_data["weeks"]
-        # Passed through: the plan has trigger_logged and trigger_note, which PlanSerializer lacks.
-        return Response(services.experiment_plan(user=request.user, trigger=trigger, weeks=weeks, today=today))
+        plan = services.experiment_plan(user=request.user, trigger=trigger, weeks=weeks, today=today)
+        return Response(serializers.PlanSerializer(plan).data)
 
 
 class ExperimentTodayView(APIView):
@@ -76,7 +74,8 @@ class ExperimentDetailView(APIView):
     @extend_schema(responses={200: serializers.ExperimentSerializer, 404: _NOT_FOUND}, summary="One experiment")
     def get(self, request: AuthenticatedRequest, experiment_id: str) -> Response:
         experiment = selectors.experiment_get(user=request.user, experiment_id=experiment_id)
-        return Response(presenters.experiment_payload(experiment, local_today(request.user)))
+        payload = presenters.experiment_payload(experiment, local_today(request.user))
+        return Response(serializers.ExperimentSerializer(payload).data)
 
 
 class ExperimentStopView(APIView):
@@ -89,4 +88,5 @@ class ExperimentStopView(APIView):
         experiment = services.experiment_stop(
             user=request.user, experiment_id=experiment_id, enqueue_result=tasks.compute_result.delay
         )
-        return Response(presenters.experiment_payload(experiment, local_today(request.user)))
+        payload = presenters.experiment_payload(experiment, local_today(request.user))
+        return Response(serializers.ExperimentSerializer(payload).data)
