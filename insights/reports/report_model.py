@@ -96,6 +96,11 @@ class AssociationRow:
         return self.status_text or status_words(self.status)
 
     @property
+    def linked(self) -> bool:
+        """Whether the trigger is linked (the share page sets that result in bold)."""
+        return self.status == TriggerStatus.LINKED
+
+    @property
     def effect(self) -> str:
         """ "1.9 (1.4-2.6)", or "-" when nothing was estimated."""
         if self.rate_ratio is None or self.ci_low is None or self.ci_high is None:
