@@ -10,26 +10,25 @@ from diary.catalogues.episode_terms import LAB_ANALYTES
 from diary.catalogues.medicines import DRUG_CLASSES, resolve_medicine
 from insights.analysis.flag_episodes import FlagEpisode, regions_of
 from insights.analysis.records import LabRecord, MedicationRecord
-from insights.wording import day_text, span_text
-from insights.wording import plural as count_text
+from insights.wording import day_text, plural, region_words, span_text
 
 
 def region_names(regions: Iterable[str]) -> str:
     """'left hand, right leg': the regions' codes in words, sorted."""
-    return ", ".join(region.replace("_", " ") for region in sorted(regions))
+    return ", ".join(region_words(region) for region in sorted(regions))
 
 
 def episodes_text(episodes: list[FlagEpisode], what: str = "") -> str:
     """'4 episodes with weakness (left hand, right leg), 3 Sep - 30 Oct 2026'."""
     days = [e.day for e in episodes]
     where = f" ({region_names(regions_of(episodes))})" if regions_of(episodes) else ""
-    counted = count_text(len(episodes), "episode") + (f" {what}" if what else "")
+    counted = plural(len(episodes), "episode") + (f" {what}" if what else "")
     return f"{counted}{where}, {span_text(min(days), max(days))}"
 
 
 def counted(counts: Iterable[tuple[str, int]]) -> list[str]:
     """'weakness in 2 episodes' for each (what, how many) with any."""
-    return [f"{label} in {count_text(n, 'episode')}" for label, n in counts if n]
+    return [f"{label} in {plural(n, 'episode')}" for label, n in counts if n]
 
 
 def _number(value: float, decimals: int) -> str:

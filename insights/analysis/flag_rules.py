@@ -59,8 +59,7 @@ from insights.analysis.flag_results import Evidence, FlagResult, is_red_flag, ma
 from insights.analysis.flag_rule_table import FLAG_RULES_LIST
 from insights.analysis.knowledge import severity_rank
 from insights.analysis.records import Diary, LabRecord, MedicationRecord
-from insights.wording import day_text, span_text
-from insights.wording import plural as count_text
+from insights.wording import day_text, plural, region_words, span_text
 
 __all__ = ["FlagResult", "add_months", "evaluate_flags", "is_red_flag", "region_timeline"]
 
@@ -139,8 +138,8 @@ class _Rules:
             for region in episode.regions & regions:
                 days_by_region.setdefault(region, set()).add(episode.day)
         detail = "; ".join(
-            f"{span.region.replace('_', ' ')}: {count_text(span.episode_count, 'episode')} on "
-            f"{count_text(len(days_by_region[span.region]), 'day')}, first to last "
+            f"{region_words(span.region)}: {plural(span.episode_count, 'episode')} on "
+            f"{plural(len(days_by_region[span.region]), 'day')}, first to last "
             f"{span_text(span.first_date, span.last_date)}"
             for span in persisting
         )
@@ -158,7 +157,7 @@ class _Rules:
         initial = regions_of(e for e in self.episodes if e.day == first_day)
         new_with_weakness = [e for e in self.episodes if e.has("weakness") and e.regions - initial]
         detail = f"{len(spans)} body regions: " + ", ".join(
-            f"{span.region.replace('_', ' ')} from {day_text(span.first_date)}" for span in spans
+            f"{region_words(span.region)} from {day_text(span.first_date)}" for span in spans
         )
         if new_with_weakness:
             weak_regions = region_names({r for e in new_with_weakness for r in e.regions - initial})
@@ -263,9 +262,9 @@ class _Rules:
                 and len(other_days) < REST_TREMOR_OTHER_SIDE_MAX_SHARE * len(days)
             ):
                 detail = (
-                    f"tremor at rest on the {side}: {count_text(len(items[side]), 'episode or recording')} "
-                    f"on {count_text(len(days), 'day')}, {span_text(min(days), max(days))}; "
-                    f"on the {other}: {count_text(len(other_days), 'day')}"
+                    f"tremor at rest on the {side}: {plural(len(items[side]), 'episode or recording')} "
+                    f"on {plural(len(days), 'day')}, {span_text(min(days), max(days))}; "
+                    f"on the {other}: {plural(len(other_days), 'day')}"
                 )
                 return make_flag("R8", items[side], {f"{side}_hand"}, detail=detail)
         return None
@@ -282,9 +281,7 @@ class _Rules:
         if {"left", "right"} <= sides and len(evidence) >= RECURRING_EPISODES:
             days = [day for _, day in evidence]
             counted = [
-                count_text(n, noun)
-                for noun, n in (("episode", len(action)), ("rhythmic recording", len(recordings)))
-                if n
+                plural(n, noun) for noun, n in (("episode", len(action)), ("rhythmic recording", len(recordings))) if n
             ]
             detail = (
                 f"tremor when using or holding out the hands, left and right: {' and '.join(counted)}, "
@@ -303,7 +300,7 @@ class _Rules:
         if not _usual(len(found), len(cramps), TASK_SPECIFIC_MIN_SHARE):
             return None
         detail = (
-            f"{len(found)} of {count_text(len(cramps), 'cramp or spasm episode')} came while writing or typing "
+            f"{len(found)} of {plural(len(cramps), 'cramp or spasm episode')} came while writing or typing "
             f"({region_names(regions_of(found))}), {span_text(found[0].day, found[-1].day)}"
         )
         return make_flag("R10", evidence_of(found), regions_of(found), detail=detail)
@@ -391,9 +388,9 @@ class _Rules:
         parts = []
         for side in sides:
             all_, found = per_side[side]
-            days = count_text(len({e.day for e in found}), "day")
+            days = plural(len({e.day for e in found}), "day")
             parts.append(
-                f"{side} hand: {len(found)} of {count_text(len(all_), 'episode')} of numbness or tingling in the "
+                f"{side} hand: {len(found)} of {plural(len(all_), 'episode')} of numbness or tingling in the "
                 f"fingers involved {what}, on {days}, {span_text(found[0].day, found[-1].day)}"
             )
         evidence = evidence_of(e for side in sides for e in per_side[side][1])
@@ -462,8 +459,8 @@ class _Rules:
         detail = (
             "numbness or tingling, "
             + "; ".join(
-                f"left {limb} in {count_text(len(per_limb[(limb, 'left')]), 'episode')}, "
-                f"right {limb} in {count_text(len(per_limb[(limb, 'right')]), 'episode')}"
+                f"left {limb} in {plural(len(per_limb[(limb, 'left')]), 'episode')}, "
+                f"right {limb} in {plural(len(per_limb[(limb, 'right')]), 'episode')}"
                 for limb in limbs
             )
             + f", {span_text(found[0].day, found[-1].day)}"
