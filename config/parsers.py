@@ -86,6 +86,13 @@ def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH, strings: bool =
     return None
 
 
+def _openings(text: str | bytes) -> int:
+    """How many arrays and objects the text could open: a bound on its nesting, counted in C."""
+    if isinstance(text, bytes):
+        return text.count(b"[") + text.count(b"{")
+    return text.count("[") + text.count("{")
+
+
 def _may_spell_surrogates(text: str | bytes) -> bool:
     if isinstance(text, bytes):
         return True  # json.loads decodes bytes with surrogatepass: walk every string
@@ -106,7 +113,10 @@ def loads_limited(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of over 4,300 digits
         raise JsonLimitError(f"not valid JSON ({exc})") from None
-    problem = json_problem(data, max_depth=max_depth, strings=_may_spell_surrogates(text))
+    strings = _may_spell_surrogates(text)
+    if not strings and _openings(text) <= max_depth:
+        return data  # no surrogate can be spelled, and fewer brackets than the depth limit
+    problem = json_problem(data, max_depth=max_depth, strings=strings)
     if problem:
         raise JsonLimitError(problem)
     return data

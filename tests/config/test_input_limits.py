@@ -271,3 +271,13 @@ def test_loads_limited_still_measures_depth_when_the_text_cannot_spell_a_surroga
     assert loads_limited('{"a": "\\ud83d\\ude00", "b": [[1]]}') == {"a": "\U0001f600", "b": [[1]]}
     with pytest.raises(JsonLimitError, match="levels deep"):
         loads_limited('{"a": "plain text", "b": ' + "[" * 25 + "]" * 25 + "}")
+
+
+def test_loads_limited_counts_brackets_inside_strings_toward_the_bound_never_past_the_limit():
+    from config.parsers import JsonLimitError, loads_limited
+
+    # Few brackets in all: read without a walk. Brackets inside strings only make the bound larger.
+    assert loads_limited('["left_index", "left_thumb"]') == ["left_index", "left_thumb"]
+    assert loads_limited('{"note": "' + "[" * 30 + '"}') == {"note": "[" * 30}
+    with pytest.raises(JsonLimitError, match="levels deep"):
+        loads_limited("[" * 21 + "]" * 21)
