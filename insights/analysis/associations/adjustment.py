@@ -11,13 +11,14 @@ partner as well as its rank; a partner that may stand in for the tested trigger 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
 from insights.analysis.associations.exposures import MIN_STEP_DAYS, MIN_STEP_SHARE, MIN_TRIGGER_DAYS, Design
-from insights.analysis.associations.max_contrast import PARTNER_STEP_GRID, contrast_test
+from insights.analysis.associations.max_contrast import PARTNER_STEP_GRID, ContrastTest, contrast_test
 from insights.analysis.associations.model import ModelFit
 
 # "Moves with" the tested trigger: a rank correlation of at least ADJUST_MIN_CORRELATION and at least
@@ -79,7 +80,7 @@ class Adjustment:
 
 
 def adjustment_for(
-    design: Design, fit: ModelFit, trigger: str, own: list[str], first_look: dict[str, float]
+    design: Design, fit: ModelFit, trigger: str, own: list[str], first_look: Mapping[str, float | ContrastTest]
 ) -> Adjustment:
     """Which other triggers a trigger's test allows for, and how (double selection).
 
@@ -90,9 +91,13 @@ def adjustment_for(
     episodes strongly enough that its correlation with this one would shift the test by half a
     standard error, is also allowed for by steps (``max_contrast.contrast_test``): a short night under the
     person's own threshold is a step, not a slope.
+
+    A first look (or a partner's test without this trigger) is a p-value or a test whose p is worked
+    out only where its lower bound leaves a decision open (``ContrastTest.p_at_least``): every
+    decision here is "p under a bar", which the bound settles whenever it is already over it.
     """
     own_missing = [~design.exposures[name][2] for name in own]
-    alone: dict[str, float] = {}
+    alone: dict[str, ContrastTest | None] = {}
     dropped: list[str] = []
     stepped: list[str] = []
     for other, (other_trigger, _, _) in design.exposures.items():
@@ -100,13 +105,18 @@ def adjustment_for(
             continue
         correlation, days = max(rank_correlation(design, name, other) for name in own)
         moves_with = correlation >= max(ADJUST_MIN_CORRELATION, ADJUST_MIN_Z / math.sqrt(max(days, 1)))
-        look_p = first_look.get(other_trigger, 1.0)
+        look = first_look.get(other_trigger, 1.0)
         wald_z = abs(fit.params[other]) / fit.se[other] if fit.se[other] > 0 else 0.0  # NaN se: no evidence
-        predicts = wald_z >= OUTCOME_MIN_Z or look_p < OUTCOME_MIN_P
         # How strongly it goes with the episodes, on the z scale, times how much it moves with this one:
         # the shift a slope would leave in the test. The bar is 0.1, not the chance band: a strongly
         # linked trigger's slight real correlation (coffee after short nights) is what lets it through.
-        shift = correlation * max(float(stats.norm.isf(look_p)), wald_z)
+        # First with the look's lower bound (a larger shift, "predicts" more often), then, where either
+        # could be true, with its p.
+        for look_p in _bound_then_p(look):
+            predicts = wald_z >= OUTCOME_MIN_Z or look_p < OUTCOME_MIN_P
+            shift = correlation * max(float(stats.norm.isf(look_p)), wald_z)
+            if not (look_p < OUTCOME_MIN_P or shift >= STEP_MIN_BIAS):
+                break
         if correlation >= PARTNER_MIN_CORRELATION or (
             predicts and correlation >= ADJUST_MIN_CORRELATION and shift >= STEP_MIN_BIAS
         ):
@@ -115,7 +125,9 @@ def adjustment_for(
             # Logged together on too few days to tell whether they move together: a partner that
             # goes with the episodes is allowed for in full, as missing a confounder costs more.
             stepped.append(other)
-        elif moves_with and correlation * _alone_z(design, fit, own, other_trigger, alone) >= STEP_MIN_BIAS:
+        elif moves_with and all(
+            correlation * _z_of(p()) >= STEP_MIN_BIAS for p in _alone_p(design, fit, own, other_trigger, alone)
+        ):
             # The first look holds this trigger in, which can hide a partner it stands in for (stress
             # high after exactly the short nights whose step raises twitching): judged without it.
             stepped.append(other)
@@ -127,28 +139,60 @@ def adjustment_for(
     return Adjustment(dropped, stepped)
 
 
-def _alone_z(design: Design, fit: ModelFit, own: list[str], partner: str, cache: dict[str, float]) -> float:
+def _alone_p(
+    design: Design, fit: ModelFit, own: list[str], partner: str, cache: dict[str, ContrastTest | None]
+) -> tuple[Callable[[], float], Callable[[], float]]:
     """How strongly ``partner`` goes with the episodes in the model without the tested trigger
-    (``own``), on the z scale of its one-sided max-contrast p (0 when it cannot be tested)."""
+    (``own``): its one-sided max-contrast p's lower bound and the p itself, each computed when called
+    (1 when it cannot be tested)."""
     if partner not in cache:
         contrasts = design.contrasts.get(partner, [])
         columns = sorted({contrast.rank_column for contrast in contrasts})
         try:
-            p = contrast_test(fit, own + columns, [c.column for c in contrasts], [], design).p_value
+            cache[partner] = contrast_test(fit, own + columns, [c.column for c in contrasts], [], design, lazy=True)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
-            p = 1.0
-        cache[partner] = max(0.0, float(stats.norm.isf(min(max(p, 1e-12), 1.0))))
-    return cache[partner]
+            cache[partner] = None
+    test = cache[partner]
+    return (lambda: _p_at_least(test)), (lambda: _p_of(test))
 
 
-def first_looks(fit: ModelFit, design: Design) -> dict[str, float]:
+def _bound_then_p(test: float | ContrastTest | None) -> Iterator[float]:
+    """A test's lower bound, then (only if asked for the next) its p."""
+    yield _p_at_least(test)
+    yield _p_of(test)
+
+
+def _z_of(p: float) -> float:
+    """A one-sided p on the z scale, from 0 (no sign at all) up."""
+    return max(0.0, float(stats.norm.isf(min(max(p, 1e-12), 1.0))))
+
+
+def _p_at_least(test: float | ContrastTest | None) -> float:
+    """A lower bound of a test's p, without Genz's integration (1 for a test that could not run)."""
+    if test is None:
+        return 1.0
+    return test if isinstance(test, float) else test.p_at_least
+
+
+def _p_of(test: float | ContrastTest | None) -> float:
+    """A test's p (1 for a test that could not run, as when its fit or integration fails)."""
+    if test is None or isinstance(test, float):
+        return _p_at_least(test)
+    try:
+        return test.p_value
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+        return 1.0
+
+
+def first_looks(fit: ModelFit, design: Design) -> dict[str, ContrastTest]:
     """Each trigger's own test against the plain model (every other trigger as a slope): whether it
-    goes with the episodes at all, in any of its shapes, for ``adjustment_for`` to know."""
+    goes with the episodes at all, in any of its shapes, for ``adjustment_for`` to know (its p is
+    worked out only where ``adjustment_for`` needs more than its lower bound)."""
     looks = {}
     for trigger, contrasts in design.contrasts.items():
         own = sorted({contrast.rank_column for contrast in contrasts})
         try:
-            looks[trigger] = contrast_test(fit, own, [contrast.column for contrast in contrasts], [], design).p_value
+            looks[trigger] = contrast_test(fit, own, [contrast.column for contrast in contrasts], [], design, lazy=True)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             continue
     return looks

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import stats
 
+from insights.analysis import normal_max
 from insights.analysis.associations.exposures import MIN_STEP_DAYS, MIN_STEP_SHARE, MIN_TRIGGER_DAYS, Design
 from insights.analysis.associations.model import ModelFit, pearson_scale, reduced_fit
 from insights.analysis.daily_series import BoolArray, FloatArray
 
-# The multivariate normal probability of ``max_contrast_p`` (Genz's method): its accuracy, and the
-# fixed seed of its quasi-random points, so the same diary always gives the same p.
+# The multivariate normal probability of ``max_contrast_p`` (Genz's method): its absolute accuracy
+# (scipy 1.17's quasi-Monte-Carlo ignores a relative one), and the fixed seed of its quasi-random
+# points, so the same diary always gives the same p.
 MAX_CONTRAST_ABSEPS = 2e-4
-MAX_CONTRAST_RELEPS = 1e-2
 MAX_CONTRAST_SEED = 20261202
 # A partner allowed for by steps (``adjustment_for``) gets a step at each of these cuts of its ranks,
 # on the days it was logged: a short night under the person's own threshold is a step that a slope
@@ -67,32 +69,48 @@ def max_contrast_p(z: FloatArray, information: FloatArray, degrees: float) -> fl
     sd = np.sqrt(np.diag(information))
     correlation = information / np.outer(sd, sd)
     bound = float(stats.norm.isf(best))
-    inside = stats.multivariate_normal.cdf(
-        np.full(z.size, bound),
-        mean=np.zeros(z.size),
-        cov=correlation,
-        allow_singular=True,
-        abseps=MAX_CONTRAST_ABSEPS,
-        releps=MAX_CONTRAST_RELEPS,
-        rng=np.random.default_rng(MAX_CONTRAST_SEED),
-    )
-    return float(min(1.0, max(best, 1.0 - float(inside))))
+    # scipy's multivariate_normal.cdf to the last bit, with its lattice built once per size
+    # (insights/analysis/normal_max.py).
+    inside = normal_max.all_below(bound, correlation, MAX_CONTRAST_ABSEPS, MAX_CONTRAST_SEED)
+    return float(min(1.0, max(best, 1.0 - inside)))
 
 
-@dataclass(frozen=True)
+@dataclass
 class ContrastTest:
-    """A trigger's test: its one-sided p, corrected for taking the largest of its contrasts."""
+    """A trigger's test: its statistics, and its one-sided p corrected for taking the largest of its
+    contrasts. The p (Genz's integration, most of a test's cost) is worked out when first asked for;
+    ``p_at_least``, the largest statistic's own one-sided p, never exceeds it."""
 
-    p_value: float
     best: int  # the index of the contrast that stood out most
+    z: FloatArray  # the usable contrasts' statistics (none: nothing to test, p 1)
+    information: FloatArray
+    degrees: float
+
+    @property
+    def p_at_least(self) -> float:
+        """A lower bound of ``p_value``, without the integration."""
+        return 1.0 if self.z.size == 0 else float(stats.t.sf(float(self.z.max()), self.degrees))
+
+    @cached_property
+    def p_value(self) -> float:
+        """The one-sided p of the largest contrast, corrected for taking the largest (``max_contrast_p``)."""
+        return 1.0 if self.z.size == 0 else max_contrast_p(self.z, self.information, self.degrees)
 
 
 def contrast_test(
-    fit: ModelFit, drop: list[str], contrasts: list[FloatArray], partners: list[str], design: Design
+    fit: ModelFit,
+    drop: list[str],
+    contrasts: list[FloatArray],
+    partners: list[str],
+    design: Design,
+    *,
+    lazy: bool = False,
 ) -> ContrastTest:
     """Score test of "no link" for a set of contrasts: the model refitted without the ``drop``
     columns (and with the partners' steps, on the days the partners were logged), each contrast's
-    score against it, one-sided, corrected for taking the largest (``max_contrast_p``)."""
+    score against it, one-sided, corrected for taking the largest (``max_contrast_p``). Its p is
+    computed here, inside the same fallback as the fit (a LinAlgError with partner steps refits
+    without them), unless ``lazy``."""
     keep, steps = _partner_adjustment(design, partners)
     counts, matrix = fit.counts, fit.matrix
     dropped = [fit.names.index(name) + 1 for name in drop]
@@ -102,11 +120,18 @@ def contrast_test(
     try:
         if steps:
             steps = steps + _best_partner_steps(fit, dropped, keep, steps, design, partners)
-        return _contrast_score_test(fit, dropped, contrasts, keep, steps)
+        return _with_p(_contrast_score_test(fit, dropped, contrasts, keep, steps), lazy)
     except np.linalg.LinAlgError:
         if not steps:
             raise
-        return _contrast_score_test(fit, dropped, contrasts, np.ones(counts.size, dtype=bool), [])
+        return _with_p(_contrast_score_test(fit, dropped, contrasts, np.ones(counts.size, dtype=bool), []), lazy)
+
+
+def _with_p(test: ContrastTest, lazy: bool) -> ContrastTest:
+    """The test, with its p already worked out unless ``lazy``."""
+    if not lazy:
+        _ = test.p_value
+    return test
 
 
 def _best_partner_steps(
@@ -153,11 +178,11 @@ def _contrast_score_test(
     # A contrast the rest of the model already explains (a step equal to a partner's) carries no test.
     usable = np.diag(information) > 1e-9 * np.maximum(1.0, np.diag(x.T @ (x * reduced.weights[:, None])))
     if not usable.any():
-        return ContrastTest(1.0, 0)
+        return ContrastTest(0, np.zeros(0), np.zeros((0, 0)), degrees)
     indices = np.flatnonzero(usable)
     information = information[np.ix_(indices, indices)] * scale0
     z = score[indices] / np.sqrt(np.diag(information))
-    return ContrastTest(max_contrast_p(z, information, degrees), int(indices[int(np.argmax(z))]))
+    return ContrastTest(int(indices[int(np.argmax(z))]), z, information, degrees)
 
 
 def column_test(fit: ModelFit, design: Design, name: str) -> float:

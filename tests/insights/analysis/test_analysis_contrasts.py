@@ -17,6 +17,7 @@ from insights.analysis.associations import (
     rank_correlation,
     step_words,
 )
+from insights.analysis.normal_max import all_below
 from tests.simulation.generator import Scenario, simulate
 
 
@@ -57,6 +58,34 @@ def test_the_same_statistics_always_give_the_same_p() -> None:
     correlation = _steps_like_correlation(6)
     z = np.array([2.0, 2.4, 1.1, 2.2, 0.5, 1.9])
     assert max_contrast_p(z, correlation, 80.0) == max_contrast_p(z, correlation, 80.0)
+
+
+@pytest.mark.parametrize("size", range(1, 11))
+def test_the_max_contrasts_normal_probability_is_scipys_to_the_last_bit(size: int) -> None:
+    """insights/analysis/normal_max.py keeps scipy's lattice between calls; the number must not move."""
+    rng = np.random.default_rng(size)
+    for singular in (False, True):
+        rows = rng.normal(size=(size, 60))
+        if singular and size > 1:
+            rows[1] = rows[0]  # two identical contrasts, as ties can make
+        information = rows @ rows.T
+        sd = np.sqrt(np.diag(information))
+        correlation = information / np.outer(sd, sd)
+        for bound in (0.5, 1.9, 3.3):
+            scipys = stats.multivariate_normal.cdf(
+                np.full(size, bound),
+                mean=np.zeros(size),
+                cov=correlation,
+                allow_singular=True,
+                abseps=2e-4,
+                rng=np.random.default_rng(20261202),
+            )
+            assert all_below(bound, correlation, 2e-4, 20261202) == float(scipys)
+
+
+def test_a_matrix_that_is_not_a_correlation_is_refused_as_scipy_refuses_it() -> None:
+    with pytest.raises(ValueError):
+        all_below(2.0, np.array([[1.0, 2.0], [2.0, 1.0]]), 2e-4, 1)
 
 
 def _design(correlated: float, seed: int = 4) -> tuple[Design, np.ndarray]:
