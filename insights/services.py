@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 QUEUED_GIVE_UP = timedelta(minutes=30)
 
 
-def _claim_key(user_id: int) -> str:
+def recompute_claim_key(user_id: int) -> str:
+    """The cache key of a user's recompute claim (see mark_dirty)."""
     return f"insights:recompute-claim:{user_id}"
 
 
@@ -47,7 +48,7 @@ def mark_dirty(*, user_id: int) -> bool:
     claims the next one; a claim whose recompute was lost expires after QUEUED_GIVE_UP.
     The database keeps the bookkeeping the nightly sweep reads (dirty, queued_at).
     """
-    if not cache.add(_claim_key(user_id), 1, timeout=int(QUEUED_GIVE_UP.total_seconds())):
+    if not cache.add(recompute_claim_key(user_id), 1, timeout=int(QUEUED_GIVE_UP.total_seconds())):
         return False
     now = timezone.now()
     changes = {"recompute_queued": True, "queued_at": now, "dirty": True, "last_diary_change_at": now}
@@ -109,7 +110,7 @@ def insights_recompute(*, user_id: int) -> InsightState | None:
     if user is None:
         return None  # the account was deleted while the task waited
     # Dropped before the read: a write from now on claims the next recompute (see mark_dirty).
-    cache.delete(_claim_key(user_id))
+    cache.delete(recompute_claim_key(user_id))
     InsightState.objects.filter(user=user).update(recompute_queued=False)
     diary = selectors.diary_for_user(user=user)
     series = build_daily_series(diary) if diary.episodes else None

@@ -220,7 +220,9 @@ def caffeine_free_day(total_mg: FloatArray, entries: FloatArray, logged: BoolArr
     return np.where(entries > 0, total_mg, np.where(logged, without, np.nan))
 
 
-def _timed_tables(diary: Diary) -> dict[str, _Timed]:
+def timed_tables(diary: Diary) -> dict[str, _Timed]:
+    """Each timed table of the diary (episodes, caffeine, ...) with its entries' moments and offsets,
+    by table name: what the day placement and the night-shift check read."""
     return {
         "episodes": _Timed.of(diary.episodes, (r.started_at for r in diary.episodes)),
         "caffeine": _Timed.of(diary.caffeine, (r.consumed_at for r in diary.caffeine)),
@@ -264,7 +266,7 @@ def _first_entry_day(
     diary: Diary, tz: ZoneInfo, tables: dict[str, _Timed] | None = None, shift_hours: float = 0.0
 ) -> date | None:
     """The earliest local day on which anything was logged (a check-in too), or None for an empty diary."""
-    tables = tables if tables is not None else _timed_tables(diary)
+    tables = tables if tables is not None else timed_tables(diary)
     days = [day for timed in tables.values() if (day := timed.first_day(tz, shift_hours)) is not None]
     days.extend(checkin.day for checkin in diary.checkins)
     return min(days) if days else None
@@ -347,7 +349,7 @@ def build_daily_series(diary: Diary, start: date | None = None, end: date | None
     single day ``end``.
     """
     tz = ZoneInfo(diary.timezone)
-    tables = _timed_tables(diary)
+    tables = timed_tables(diary)
     shift = night_shift_hours(tz, tables.values())
     end = end or diary.today
     start = start or _first_entry_day(diary, tz, tables, shift) or end

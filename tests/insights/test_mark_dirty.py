@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from insights.models import InsightState
-from insights.services import QUEUED_GIVE_UP, _claim_key, insights_recompute, mark_dirty
+from insights.services import QUEUED_GIVE_UP, insights_recompute, mark_dirty, recompute_claim_key
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,9 @@ def test_a_claim_whose_recompute_was_lost_expires_and_the_next_write_claims_agai
     mark_dirty(user_id=user.pk)
     location = settings.CACHES["default"]["LOCATION"]
     if location.startswith("redis://"):  # the claim's life in Redis is QUEUED_GIVE_UP
-        ttl = redis.Redis.from_url(location).ttl(cache.make_key(_claim_key(user.pk)))
+        ttl = redis.Redis.from_url(location).ttl(cache.make_key(recompute_claim_key(user.pk)))
         assert QUEUED_GIVE_UP.total_seconds() - 5 <= ttl <= QUEUED_GIVE_UP.total_seconds()
-    cache.delete(_claim_key(user.pk))  # what its expiry does
+    cache.delete(recompute_claim_key(user.pk))  # what its expiry does
     assert mark_dirty(user_id=user.pk) is True
 
 

@@ -229,7 +229,7 @@ def test_waking_hours_for_the_inhaler_follow_the_phones_offset_not_a_wrong_profi
 
 
 def test_a_profile_zone_hours_away_is_read_from_the_nights_when_records_have_no_offset() -> None:
-    from insights.analysis.daily_series import _timed_tables, night_shift_hours
+    from insights.analysis.daily_series import night_shift_hours, timed_tables
 
     noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
     for seed in range(12):
@@ -238,10 +238,10 @@ def test_a_profile_zone_hours_away_is_read_from_the_nights_when_records_have_no_
         gap = (noon.astimezone(profile).utcoffset() or timedelta()) - (
             noon.astimezone(ZoneInfo(user.real_timezone)).utcoffset() or timedelta()
         )
-        shift = night_shift_hours(profile, _timed_tables(user.diary).values())
+        shift = night_shift_hours(profile, timed_tables(user.diary).values())
         hours = gap.total_seconds() / 3600
         # Read within about an hour where the gap is large; a gap under 3 hours may be a late habit.
         assert abs(shift - hours) <= 1.5 or (abs(hours) < 4 and shift == 0)
         # The same person in the right zone is never moved.
         right = replace(user.diary, timezone=user.real_timezone)
-        assert night_shift_hours(ZoneInfo(user.real_timezone), _timed_tables(right).values()) == 0
+        assert night_shift_hours(ZoneInfo(user.real_timezone), timed_tables(right).values()) == 0
