@@ -13,7 +13,7 @@ from typing import Any
 
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
 from diary.models import MAX_UTC_OFFSET_MIN
-from diary.tables import EARLIEST_DAY, TABLES, Column
+from diary.tables import EARLIEST_DAY, TABLES
 from diary.tremor_checks import validate_recording
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -30,40 +30,6 @@ def _one_of(value: str, allowed: Any, what: str) -> str | None:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
-
-
-def _in_range(value: float | None, low: float, high: float) -> str | None:
-    if value is None or low <= value <= high:
-        return None
-    return f"must be between {_number(low)} and {_number(high)}"
-
-
-_EARLIEST = datetime.combine(EARLIEST_DAY, time(), tzinfo=UTC)
-
-
-def _column_limit(column: Column, value: Any, now: datetime) -> str | None:
-    """The registry's limits of one column: a number's range, a time's or a date's plausible span.
-
-    Every table's columns get them from their declaration (diary.tables), so a new column is
-    checked by declaring its range; nothing here names a table.
-    """
-    if value is None:
-        return None
-    if column.kind in ("int", "float"):
-        low, high = column.value_range or (None, None)
-        return _in_range(value, low, high) if low is not None and high is not None else None
-    if column.kind == "datetime" and isinstance(value, datetime):
-        if value < _EARLIEST:
-            return f"must not be before {EARLIEST_DAY.isoformat()}"
-        if value > now + FUTURE_TOLERANCE:
-            return "must not be more than 10 minutes in the future"
-    if column.kind == "date" and isinstance(value, date):
-        latest = now.date() + timedelta(days=column.future_days)
-        if value < EARLIEST_DAY:
-            return f"must not be before {EARLIEST_DAY.isoformat()}"
-        if value > latest:
-            return f"must not be after {latest.isoformat()}"
-    return None
 
 
 def _add(errors: Errors, field: str, message: str | None) -> None:
@@ -165,16 +131,67 @@ _TABLE_CHECKS: dict[str, Callable[[dict[str, Any], Errors], None]] = {
 
 def check_record(table: str, values: dict[str, Any], *, now: datetime) -> Errors:
     """Every rule the record breaks, by field; empty when it is fine."""
-    errors: Errors = {}
+    return record_checker(table, now)(values)
+
+
+def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Errors]:
+    """``check_record`` of one table at ``now``, for many records (a push checks each table's
+    records with one). First the registry's limits of each column, in the registry's order: a
+    number's range, a time's or a date's plausible span. Every table's columns get them from
+    their declaration (diary.tables), so a new column is checked by declaring its range; nothing
+    here names a table. Then the table's own rules. The bounds that depend on ``now`` are
+    worked out once, and only the columns that have limits are looked at."""
     spec = TABLES.get(table)
+    latest_time = now + FUTURE_TOLERANCE
+    today = now.date()
+    plan: list[tuple[str, int, Any, Any, str]] = []
     for column in spec.writable_columns if spec else ():
-        _add(errors, column.name, _column_limit(column, values.get(column.name), now))
+        if column.kind in ("int", "float") and column.value_range is not None:
+            low, high = column.value_range
+            plan.append((column.name, _RANGE, low, high, f"must be between {_number(low)} and {_number(high)}"))
+        elif column.kind == "datetime":
+            plan.append((column.name, _TIME, None, None, ""))
+        elif column.kind == "date":
+            latest = today + timedelta(days=column.future_days)
+            plan.append((column.name, _DATE, latest, None, f"must not be after {latest.isoformat()}"))
+    steps = tuple(plan)
     check = _TABLE_CHECKS.get(table)
-    if check:
-        check(values, errors)
-    if table == "day_checkins":
-        _check_checkin(values, errors, now)
-    return errors
+    checkin = table == "day_checkins"
+
+    def run(values: dict[str, Any]) -> Errors:
+        errors: Errors = {}
+        get = values.get
+        for name, step, low, high, message in steps:
+            value = get(name)
+            if value is None:
+                continue
+            if step == _RANGE:
+                if not low <= value <= high:
+                    errors.setdefault(name, []).append(message)
+            elif step == _TIME:
+                if isinstance(value, datetime):
+                    if value < _EARLIEST:
+                        errors.setdefault(name, []).append(_BEFORE_EARLIEST)
+                    elif value > latest_time:
+                        errors.setdefault(name, []).append(_IN_THE_FUTURE)
+            elif isinstance(value, date):
+                if value < EARLIEST_DAY:
+                    errors.setdefault(name, []).append(_BEFORE_EARLIEST)
+                elif value > low:
+                    errors.setdefault(name, []).append(message)
+        if check:
+            check(values, errors)
+        if checkin:
+            _check_checkin(values, errors, now)
+        return errors
+
+    return run
+
+
+_RANGE, _TIME, _DATE = 1, 2, 3
+_EARLIEST = datetime.combine(EARLIEST_DAY, time(), tzinfo=UTC)
+_BEFORE_EARLIEST = f"must not be before {EARLIEST_DAY.isoformat()}"
+_IN_THE_FUTURE = "must not be more than 10 minutes in the future"
 
 
 # What complete_record derives, and from which inputs: a partial update that changes an

@@ -29,13 +29,13 @@ from django.utils import timezone
 from accounts.models import DeviceToken, User
 from config.errors import DomainError
 from config.parsers import JsonLimitError, loads_limited
+from diary import record_checks
 from diary.models import SyncClock, SyncDevicePush
-from diary.services import RecordWrite, TableChanges, changes_apply, check_records, with_defaults
+from diary.services import RecordWrite, TableChanges, changes_apply
 from diary.sync_clock import stamp_to_datetime, tick
 from diary.tables import (
     TableSpec,
     current_version,
-    read_wire_record,
     sync_tables,
     tables_at,
     to_wire,
@@ -255,6 +255,10 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
             continue
         writes: list[RecordWrite] = []
         seen: set[str] = set()
+        read = spec.wire_reader
+        # A column the record does not carry at all is one the app does not have (an older app
+        # version): a stored record keeps its value. A derived one is derived again.
+        keepable = spec.keepable_columns
         for kind in ("created", "updated"):
             # A kind may be left out, but one that is sent is a list: null is not "nothing".
             records = table.get(kind, [])
@@ -263,25 +267,35 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
                 continue
             for index, raw in enumerate(records):
                 path = f"{name}.{kind}[{index}]"
-                client_id, values, record_errors = read_wire_record(spec, raw)
-                errors.update({f"{path}.{field}": messages for field, messages in record_errors.items()})
-                if client_id is None or record_errors:
+                client_id, values, record_errors = read(raw)
+                if record_errors:
+                    errors.update({f"{path}.{field}": messages for field, messages in record_errors.items()})
+                    continue
+                if client_id is None:
                     continue
                 if client_id in seen:
                     errors[f"{path}.id"] = [f"'{client_id}' appears more than once in this push"]
                     continue
                 seen.add(client_id)
-                # A column the record does not carry at all is one the app does not have (an older
-                # app version): a stored record keeps its value. A derived one is derived again.
-                keep = frozenset(c.name for c in spec.writable_columns if c.name not in raw and not c.derived)
+                # A record read without errors has every writable column (with_defaults has
+                # nothing to add): only what the server derives is filled in.
                 writes.append(
-                    RecordWrite(client_id=client_id, values=with_defaults(spec, values), path=path, keep=keep)
+                    RecordWrite(
+                        client_id=client_id,
+                        values=record_checks.complete_record(name, values),
+                        path=path,
+                        keep=keepable.difference(raw),
+                    )
                 )
         deletions = table.get("deleted", [])
         if not isinstance(deletions, list) or not all(isinstance(i, str) and valid_client_id(i) for i in deletions):
             errors[f"{name}.deleted"] = ["must be a list of record ids: 1-64 letters, digits, '_' or '-'"]
             deletions = []
-        errors.update(check_records(name, writes, now=now))
+        check = record_checks.record_checker(name, now)
+        for write in writes:
+            broken = check(write.values)
+            if broken:
+                errors.update({f"{write.path}.{field}": messages for field, messages in broken.items()})
         parsed[name] = TableChanges(upserts=writes, deletions=deletions)
     return parsed, errors
 

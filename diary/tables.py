@@ -19,6 +19,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -104,6 +105,17 @@ class TableSpec:
     @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.writable_columns)
+
+    @cached_property
+    def keepable_columns(self) -> frozenset[str]:
+        """The writable columns a stored record keeps when a push leaves them out (all but the
+        derived ones, which are derived again)."""
+        return frozenset(c.name for c in self.writable_columns if not c.derived)
+
+    @cached_property
+    def wire_reader(self) -> Callable[[Any], WireRecord]:
+        """``read_wire_record`` of this table, compiled once (see _compile_reader)."""
+        return _compile_reader(self.writable_columns)
 
     def read_field(self, column: Column) -> str:
         """The lookup that reads a column's wire value: a reference reads the client id it points to."""
@@ -382,6 +394,8 @@ def _read_json_text(value: str, rule: str) -> Any:
 
 
 def _read_list(value: Any) -> list[str]:
+    if value == "[]":
+        return []  # the everyday empty list (no symptoms), without the JSON reader
     if isinstance(value, str):
         value = _read_json_text(value, "must be a JSON-encoded list of strings") if value.strip() else []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -446,37 +460,58 @@ _READERS = {
 }
 
 
-def read_wire_record(spec: TableSpec, raw: Any) -> tuple[str | None, dict[str, Any], dict[str, list[str]]]:
+def read_wire_record(spec: TableSpec, raw: Any) -> WireRecord:
     """Read one record of a sync push into (client id, python values, errors by column).
 
     Columns the table does not have, and WatermelonDB's own ``_status`` and ``_changed``,
     are ignored, as its sync documentation advises for forward compatibility. A nullable
     column keeps null; any other optional column left out or sent as null takes its default.
+    A record read without errors has a value for every writable column, in their order.
     """
-    errors: dict[str, list[str]] = {}
-    if not isinstance(raw, dict):
-        return None, {}, {"record": ["must be an object of column values"]}
-    client_id = raw.get("id")
-    if not isinstance(client_id, str) or not valid_client_id(client_id):
-        errors["id"] = ["must be 1-64 characters of letters, digits, '_' or '-'"]
-        client_id = None
-    values: dict[str, Any] = {}
-    for column in spec.writable_columns:
-        value = raw.get(column.name)
-        # An empty string is a value of a string column; for any other kind it means "none".
-        if value is None or (value == "" and column.kind != "str"):
-            if column.required:
-                errors[column.name] = ["is required"]
-            elif column.nullable and column.name in raw:
-                values[column.name] = None
-            else:
-                values[column.name] = list(column.default or ()) if column.kind == "list" else column.default
-            continue
-        try:
-            values[column.name] = _READERS[column.kind](value)
-        except WireError as exc:
-            errors[column.name] = [str(exc)]
-    return client_id, values, errors
+    return spec.wire_reader(raw)
+
+
+WireRecord = tuple[str | None, dict[str, Any], dict[str, list[str]]]
+
+
+def _compile_reader(columns: tuple[Column, ...]) -> Callable[[Any], WireRecord]:
+    """``read_wire_record`` for one table: what each column needs (its reader, whether an empty
+    string means "none", its default) is looked up once here, not for every value of every
+    record of a push."""
+    plan = tuple(
+        (c.name, c.kind != "str", c.required, c.nullable, c.kind == "list", c.default, _READERS[c.kind])
+        for c in columns
+    )
+    id_matches = _CLIENT_ID.fullmatch
+
+    def read(raw: Any) -> WireRecord:
+        if not isinstance(raw, dict):
+            return None, {}, {"record": ["must be an object of column values"]}
+        errors: dict[str, list[str]] = {}
+        client_id = raw.get("id")
+        if not isinstance(client_id, str) or id_matches(client_id) is None:
+            errors["id"] = ["must be 1-64 characters of letters, digits, '_' or '-'"]
+            client_id = None
+        values: dict[str, Any] = {}
+        get = raw.get
+        for name, empty_is_none, required, nullable, is_list, default, reader in plan:
+            value = get(name)
+            # An empty string is a value of a string column; for any other kind it means "none".
+            if value is None or (empty_is_none and value == ""):
+                if required:
+                    errors[name] = ["is required"]
+                elif nullable and name in raw:
+                    values[name] = None
+                else:
+                    values[name] = list(default or ()) if is_list else default
+                continue
+            try:
+                values[name] = reader(value)
+            except WireError as exc:
+                errors[name] = [str(exc)]
+        return client_id, values, errors
+
+    return read
 
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN.removeprefix("^").removesuffix("$"))
