@@ -24,6 +24,7 @@ import codecs
 import json
 import re
 from collections.abc import Mapping
+from itertools import chain
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,9 @@ def _refuse_constant(name: str) -> Any:
     raise JsonLimitError(f"{name} is not a JSON number")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 # A JSON escape that spells a UTF-16 surrogate: the only way a lone one gets into a str parsed
 # from text that is itself valid UTF-8.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
@@ -67,6 +71,8 @@ def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH, strings: bool =
     ``strings=False`` (the caller knows its text could not spell a surrogate) only the
     nesting is walked, which is most of the cost saved on a large sync push.
     """
+    if not strings:
+        return f"nested more than {max_depth} levels deep" if _nested_deeper_than(value, max_depth) else None
     pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
         item, depth = pending.pop()
@@ -79,11 +85,30 @@ def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH, strings: bool =
             if depth > max_depth:
                 return f"nested more than {max_depth} levels deep"
             children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            if strings:
-                pending.extend((child, depth + 1) for child in children)
-            else:
-                pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+            pending.extend((child, depth + 1) for child in children)
     return None
+
+
+_CONTAINERS = frozenset({dict, list})
+
+
+def _nested_deeper_than(value: Any, max_depth: int) -> bool:
+    """Whether a value parsed from JSON (dicts, lists and scalars only) holds an array or object
+    deeper than ``max_depth`` (the value itself is level 1). Level by level, without recursion:
+    each level's children are gathered and their types looked at in C (chain, map, isdisjoint),
+    so the hundreds of records of a sync push, whose values are scalars, cost no Python loop
+    over their values."""
+    level = [value] if type(value) in _CONTAINERS else []
+    depth = 1
+    while level:
+        if depth > max_depth:
+            return True
+        children = list(chain.from_iterable([item.values() if type(item) is dict else item for item in level]))
+        if _CONTAINERS.isdisjoint(map(type, children)):
+            return False
+        level = [child for child in children if type(child) in _CONTAINERS]
+        depth += 1
+    return False
 
 
 def _openings(text: str | bytes) -> int:
@@ -106,7 +131,12 @@ def _may_spell_surrogates(text: str | bytes) -> bool:
 def loads_limited(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """``json.loads`` under the API's limits; a JsonLimitError (a ValueError) names the one broken."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        # One decoder for every text: json.loads would build a new one (and its scanner) per call,
+        # as it does whenever parse_constant is given; a sync push reads hundreds of @json texts.
+        if isinstance(text, str) and not text.startswith("\ufeff"):
+            data = _DECODER.decode(text)
+        else:
+            data = json.loads(text, parse_constant=_refuse_constant)  # bytes, or a BOM to refuse in its words
     except RecursionError:
         raise JsonLimitError(f"nested more than {max_depth} levels deep") from None
     except JsonLimitError:

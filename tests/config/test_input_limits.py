@@ -281,3 +281,24 @@ def test_loads_limited_counts_brackets_inside_strings_toward_the_bound_never_pas
     assert loads_limited('{"note": "' + "[" * 30 + '"}') == {"note": "[" * 30}
     with pytest.raises(JsonLimitError, match="levels deep"):
         loads_limited("[" * 21 + "]" * 21)
+
+
+@pytest.mark.parametrize("deepest", [20, 21])
+def test_loads_limited_finds_the_one_deep_value_among_many_flat_records(deepest):
+    """A push's shape: hundreds of flat records (their brackets many more than the limit), and
+    one value nested to ``deepest`` levels in the last one, behind a dict or a list."""
+    import json
+
+    from config.parsers import JsonLimitError, loads_limited
+
+    nested: object = 1
+    for level in range(deepest - 4):  # the body, the table, the kind and the record are 4 levels
+        nested = [nested] if level % 2 else {"k": nested}
+    records = [{"id": f"r{i}", "body_sites": '["left_index"]', "n": i} for i in range(300)]
+    records.append({"id": "deep", "samples": nested})
+    text = json.dumps({"episodes": {"created": records, "deleted": []}})
+    if deepest <= 20:
+        assert loads_limited(text)["episodes"]["created"][-1]["samples"] == nested
+    else:
+        with pytest.raises(JsonLimitError, match="nested more than 20 levels deep"):
+            loads_limited(text)
