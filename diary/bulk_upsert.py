@@ -13,8 +13,13 @@ four round trips and its TRUNCATE cost more than the parameters they save
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from json.encoder import encode_basestring_ascii as _json_string
+from operator import attrgetter, is_not, itemgetter
 from typing import Any
 
 from django.db import connection
@@ -59,13 +64,19 @@ def upsert_rows(
 
 
 def _stored_client_ids(model: type[DiaryRecord], user_id: int, client_ids: list[str]) -> set[str]:
-    """The ids the user already has in this table, tombstones included. One array parameter
-    (= ANY), not an IN list of hundreds that the driver would have to splice into the query."""
+    """The ids the user already has in this table, tombstones included.
+
+    The ids travel as one JSON text, which the driver passes as it is (an array parameter of
+    hundreds of strings is quoted element by element in Python), and are joined to the table
+    rather than listed in ``= ANY``: on a table the planner has no statistics for yet (a new
+    database, as in bench/sync_push.py), ``= ANY`` was filtered row by row over all of the user's
+    rows, a cost that grew with every push; the join hashes the ids or probes the unique index."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT client_id FROM "{table}" WHERE user_id = %s AND client_id = ANY(%s)',  # noqa: S608
-            [user_id, client_ids],
+            f"SELECT stored.client_id FROM jsonb_array_elements_text(%s::jsonb) AS pushed(client_id) "  # noqa: S608
+            f'JOIN "{table}" AS stored ON stored.user_id = %s AND stored.client_id = pushed.client_id',
+            [json.dumps(client_ids), user_id],
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -73,21 +84,132 @@ def _stored_client_ids(model: type[DiaryRecord], user_id: int, client_ids: list[
 def _copy_rows(
     model: type[DiaryRecord], table: str, user_id: int, rows: Sequence[dict[str, Any]], stamp: datetime
 ) -> None:
-    """COPY ``rows`` into ``table`` (the model's own, or a staging table with its columns)."""
+    """COPY ``rows`` into ``table`` (the model's own, or a staging table with its columns).
+
+    In COPY's binary format when every value is exactly of its column's kind (see _copy_plan):
+    the driver then packs times and numbers as the database stores them, where the text format
+    spends most of a row's time writing times out as text and the server parsing them back.
+    Anything else (an integer past its column's range, a time without a zone, a float in an
+    integer column) goes in the text format, for the server to read and refuse as it always did.
+    A JSON column's value travels as its JSON text, not wrapped for the driver to dump one by one.
+    """
     if not rows:
         return
-    from psycopg.types.json import Jsonb
-
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    value_columns = [name for name in rows[0] if name != "client_id"]
-    json_columns = {name for name in value_columns if fields[name].get_internal_type() == "JSONField"}
-    columns = ["user_id", "client_id", "created_at", "updated_at", "deleted_at", *value_columns]
-    column_list = ", ".join(f'"{c}"' for c in columns)
+    value_columns = tuple(name for name in rows[0] if name != "client_id")
+    plan = _copy_plan(model, value_columns)
+    values_of = itemgetter("client_id", *value_columns)
+    records: list[Any] = [values_of(row) for row in rows]
+    binary = plan.binary_types is not None and _fits_binary(records, plan.checks, stamp)
+    if plan.json_at:
+        # JSON null for None too, as psycopg's Jsonb(None); in binary, jsonb's version byte first.
+        records = [list(record) for record in records]
+        for record in records:
+            for i in plan.json_at:
+                record[i] = b"\x01" + _json_text(record[i]).encode() if binary else _json_text(record[i])
+    head = (user_id,)
+    tail: tuple[Any, ...] = (stamp, stamp, None)
+    column_list = ", ".join(f'"{c}"' for c in ("user_id", "client_id", "created_at", "updated_at", "deleted_at"))
+    column_list += "".join(f', "{c}"' for c in value_columns)
+    statement = f'COPY "{table}" ({column_list}) FROM STDIN' + (" (FORMAT BINARY)" if binary else "")
     # The psycopg cursor, for COPY; the identifiers come from the model's own metadata.
-    with connection.cursor() as cursor, cursor.cursor.copy(f'COPY "{table}" ({column_list}) FROM STDIN') as copy:
-        for row in rows:
-            values = [Jsonb(row[c]) if c in json_columns else row[c] for c in value_columns]
-            copy.write_row((user_id, row["client_id"], stamp, stamp, None, *values))
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        if binary:
+            copy.set_types(plan.binary_types)
+        else:
+            # The stamp as text once, not written out twice per row by the driver.
+            at = stamp.isoformat()
+            tail = (at, at, None)
+        write_row = copy.write_row
+        for record in records:
+            write_row((*head, record[0], *tail, *record[1:]))
+
+
+@dataclass(frozen=True)
+class _CopyPlan:
+    # psycopg's type for each COPY column (user_id, client_id, the three times, then the values),
+    # for the binary format; None when a column's type has no entry in _BINARY_TYPES.
+    binary_types: list[str] | None
+    # (position in a record, the Python type every non-null value must have, its range or None):
+    # a record is (client_id, *values).
+    checks: tuple[tuple[int, type, int | None, int | None], ...]
+    json_at: tuple[int, ...]  # positions of JSON columns in a record
+
+
+# The binary form of each column type a diary table has, as psycopg names it, the Python type a
+# value must be to be packed as the server would have read it from text, and an integer's range.
+# A JSON column is sent as bytes: jsonb's binary input is a version byte and the JSON text.
+_BINARY_TYPES: dict[str, tuple[str, type | None, int | None, int | None]] = {
+    "bigint": ("int8", int, -(2**63), 2**63 - 1),
+    "integer": ("int4", int, -(2**31), 2**31 - 1),
+    "smallint": ("int2", int, -(2**15), 2**15 - 1),
+    "boolean": ("bool", bool, None, None),
+    "double precision": ("float8", float, None, None),
+    "date": ("date", date, None, None),
+    "timestamp with time zone": ("timestamptz", datetime, None, None),
+    "text": ("text", str, None, None),
+    "jsonb": ("bytea", None, None, None),
+}
+_COPY_PLANS: dict[tuple[type[DiaryRecord], tuple[str, ...]], _CopyPlan] = {}
+
+
+def _copy_plan(model: type[DiaryRecord], value_columns: tuple[str, ...]) -> _CopyPlan:
+    plan = _COPY_PLANS.get((model, value_columns))
+    if plan is None:
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        types: list[str] | None = ["int8", "text", "timestamptz", "timestamptz", "timestamptz"]
+        checks: list[tuple[int, type, int | None, int | None]] = [(0, str, None, None)]
+        json_at: list[int] = []
+        for position, name in enumerate(value_columns, start=1):
+            db_type = str(fields[name].db_type(connection))
+            binary_type, python_type, low, high = _BINARY_TYPES.get(
+                "text" if db_type.startswith("varchar(") else db_type, (None, None, None, None)
+            )
+            if fields[name].get_internal_type() == "JSONField":
+                json_at.append(position)
+            elif python_type is not None:
+                checks.append((position, python_type, low, high))
+            if binary_type is None or types is None:
+                types = None
+            else:
+                types.append(binary_type)
+        plan = _COPY_PLANS[(model, value_columns)] = _CopyPlan(types, tuple(checks), tuple(json_at))
+    return plan
+
+
+def _fits_binary(
+    records: list[tuple[Any, ...]], checks: tuple[tuple[int, type, int | None, int | None], ...], stamp: datetime
+) -> bool:
+    """Whether every checked value is exactly of its column's Python type (a bool is no integer
+    here, an integer no float), an integer within its column's range and a time zone-aware, so
+    that the binary format stores what the text format would have. Column by column, in C."""
+    if stamp.tzinfo is None:
+        return False
+    for position, python_type, low, high in checks:
+        column = list(filter(_is_value, map(itemgetter(position), records)))
+        if not column:
+            continue
+        if set(map(type, column)) != {python_type}:
+            return False
+        if low is not None and (min(column) < low or max(column) > high):
+            return False
+        if python_type is datetime and None in set(map(_zone_of, column)):
+            return False
+    return True
+
+
+_is_value = partial(is_not, None)
+_zone_of = attrgetter("tzinfo")
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as json.dumps writes it (what psycopg's Jsonb sends): a list of strings (body
+    sites, symptoms) without building an encoder for each."""
+    if type(value) is list:
+        try:
+            return "[" + ", ".join(map(_json_string, value)) + "]"
+        except TypeError:  # an item that is not a string
+            pass
+    return json.dumps(value)
 
 
 def _bulk_create_merge(
