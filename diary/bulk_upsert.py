@@ -39,46 +39,70 @@ def upsert_rows(
     rows: Sequence[dict[str, Any]],
     stamp: datetime,
     keep: frozenset[str] = frozenset(),
+    stored: set[str] | None = None,
 ) -> None:
     """Each row maps model attribute names (``medication_id`` for a foreign key) to values.
     The columns in ``keep`` are written to new rows only; an existing row keeps its own.
+    ``stored``, when the caller has looked them up (stored_client_ids, after its tick), holds
+    every one of the rows' ids the user already has in this table; otherwise a large batch
+    looks them up itself.
 
     Call it inside the transaction that ticked the user's sync clock (diary.services does):
     every write of the user's rows takes that lock first, so the rows found new below stay
     new until the COPY that stores them has committed."""
     if not rows:
         return
-    if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+    if copies(len(rows)):
         # A large push is mostly records the server has never seen: those are COPYed straight
         # into the table, as fast as the bare COPY the sync bench compares with; only the ids
         # the user already has (tombstones too) go through the merge.
-        stored = _stored_client_ids(model, user_id, [row["client_id"] for row in rows])
+        if stored is None:
+            stored = stored_client_ids(user_id, {model: [row["client_id"] for row in rows]})[model]
         _copy_rows(model, model._meta.db_table, user_id, [row for row in rows if row["client_id"] not in stored], stamp)
         rows = [row for row in rows if row["client_id"] in stored]
         if not rows:
             return
-    if connection.vendor == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+    if copies(len(rows)):
         _copy_merge(model, user_id, rows, stamp, keep)
     else:
         _bulk_create_merge(model, user_id, rows, stamp, keep)
 
 
-def _stored_client_ids(model: type[DiaryRecord], user_id: int, client_ids: list[str]) -> set[str]:
-    """The ids the user already has in this table, tombstones included.
+def copies(count: int) -> bool:
+    """Whether upsert_rows writes ``count`` rows with COPY (PostgreSQL, a large batch)."""
+    return count >= COPY_MIN_ROWS and connection.vendor == "postgresql"
 
-    The ids travel as one JSON text, which the driver passes as it is (an array parameter of
-    hundreds of strings is quoted element by element in Python), and are joined to the table
-    rather than listed in ``= ANY``: on a table the planner has no statistics for yet (a new
-    database, as in bench/sync_push.py), ``= ANY`` was filtered row by row over all of the user's
-    rows, a cost that grew with every push; the join hashes the ids or probes the unique index."""
-    table = model._meta.db_table
+
+def stored_client_ids(
+    user_id: int, client_ids: dict[type[DiaryRecord], list[str]]
+) -> dict[type[DiaryRecord], set[str]]:
+    """Of each table's ``client_ids``, the ones the user already has there (tombstones too), for
+    every table in one query.
+
+    The ids travel as one JSON text per table, which the driver passes as it is (an array
+    parameter of hundreds of strings is quoted element by element in Python), and are joined to
+    the table rather than listed in ``= ANY``: on a table the planner has no statistics for yet (a
+    new database, as in bench/sync_push.py), ``= ANY`` was filtered row by row over all of the
+    user's rows, a cost that grew with every push; the join hashes the ids or probes the unique
+    index."""
+    models = list(client_ids)
+    found: dict[type[DiaryRecord], set[str]] = {model: set() for model in models}
+    if not models:
+        return found
+    # Every identifier below comes from the models' own metadata, never from a request.
+    selects = [
+        f"SELECT {n}, stored.client_id FROM jsonb_array_elements_text(%s::jsonb) AS pushed(client_id) "  # noqa: S608
+        f'JOIN "{model._meta.db_table}" AS stored ON stored.user_id = %s AND stored.client_id = pushed.client_id'
+        for n, model in enumerate(models)
+    ]
+    params: list[Any] = []
+    for model in models:
+        params += [json.dumps(client_ids[model]), user_id]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT stored.client_id FROM jsonb_array_elements_text(%s::jsonb) AS pushed(client_id) "  # noqa: S608
-            f'JOIN "{table}" AS stored ON stored.user_id = %s AND stored.client_id = pushed.client_id',
-            [json.dumps(client_ids), user_id],
-        )
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for n, client_id in cursor.fetchall():
+            found[models[n]].add(client_id)
+    return found
 
 
 def _copy_rows(

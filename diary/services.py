@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.errors import Conflict, DomainError, NotFound
 from diary import record_checks
-from diary.bulk_upsert import insert_returning, insert_stamped, upsert_rows
+from diary.bulk_upsert import copies, insert_returning, insert_stamped, stored_client_ids, upsert_rows
 from diary.models import DayCheckin, DiaryRecord, Medication
 from diary.signals import diary_changed
 from diary.sync_clock import stamp_to_datetime, tick
@@ -105,18 +105,43 @@ def _resolve_references(spec: TableSpec, user: User, writes: Sequence[RecordWrit
             write.values[column.name] = found[write.values[column.name]]
 
 
-def _upsert(spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime) -> None:
+def _upsert(
+    spec: TableSpec, user: User, writes: Sequence[RecordWrite], stamp: datetime, stored: set[str] | None = None
+) -> None:
     """Insert new records and overwrite existing ones (WatermelonDB: created-but-exists updates,
     updated-but-missing creates), scoped to this user's ids; a column a write keeps is only
     written when the record is new. The server-derived columns (a medication's matched catalogue
-    entry and drug class) travel with the client's columns."""
+    entry and drug class) travel with the client's columns. ``stored``: see _stored_before_copies."""
     names = (*spec.column_names, *record_checks.SERVER_DERIVED.get(spec.name, ()))
+    for keep, group in _by_kept(writes).items():
+        rows = [{"client_id": w.client_id, **{name: w.values[name] for name in names}} for w in group]
+        upsert_rows(spec.model, user.pk, rows, stamp, keep=keep, stored=stored)
+
+
+def _by_kept(writes: Iterable[RecordWrite]) -> dict[frozenset[str], list[RecordWrite]]:
     by_kept: dict[frozenset[str], list[RecordWrite]] = {}
     for write in writes:
         by_kept.setdefault(write.keep, []).append(write)
-    for keep, group in by_kept.items():
-        rows = [{"client_id": w.client_id, **{name: w.values[name] for name in names}} for w in group]
-        upsert_rows(spec.model, user.pk, rows, stamp, keep=keep)
+    return by_kept
+
+
+def _copied_ids(name: str, table_changes: TableChanges) -> list[str]:
+    """The ids of the records upsert_rows will COPY into table ``name`` (its large batches)."""
+    if name in _WRITTEN_WITH_OTHERS:
+        # Which check-ins are written live is only known after the day's replacement
+        # (_supersede_checkins): upsert_rows looks those up itself.
+        return []
+    return [w.client_id for group in _by_kept(table_changes.upserts).values() if copies(len(group)) for w in group]
+
+
+def _stored_before_copies(
+    user: User, changes: dict[str, TableChanges], names: Iterable[str]
+) -> dict[type[DiaryRecord], set[str]]:
+    """Which records the user already has, of those upsert_rows will COPY into the tables
+    ``names``: one query for all of them, where upsert_rows would ask once per table. Asked
+    after the clock's tick, as upsert_rows' own lookup is."""
+    wanted = {TABLES[name].model: ids for name in names if name in changes if (ids := _copied_ids(name, changes[name]))}
+    return stored_client_ids(user.pk, wanted)
 
 
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
@@ -186,6 +211,8 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
     with transaction.atomic():
         stamp_ms = tick(user)
         stamp = stamp_to_datetime(stamp_ms)
+        stored: dict[type[DiaryRecord], set[str]] | None = None
+        order = list(TABLES)
         for name, spec in TABLES.items():
             table_changes = changes.get(name)
             if table_changes is None:
@@ -196,7 +223,10 @@ def changes_apply(*, user: User, changes: dict[str, TableChanges], since: dateti
             _resolve_references(spec, user, table_changes.upserts)
             if name == "day_checkins":
                 table_changes.upserts = _supersede_checkins(spec, user, table_changes.upserts, stamp)
-            _upsert(spec, user, table_changes.upserts, stamp)
+            if stored is None and _copied_ids(name, table_changes):
+                # At the first table with records to COPY, for it and every table after it.
+                stored = _stored_before_copies(user, changes, order[order.index(name) :])
+            _upsert(spec, user, table_changes.upserts, stamp, (stored or {}).get(spec.model))
             _soft_delete(spec, user, table_changes.deletions, stamp)
         # The app lists every table in each push, most of them empty; only the ones with
         # records are news. Announcing the rest would send every push that lists an empty

@@ -24,6 +24,7 @@ from diary.models import CaffeineIntake, Episode
 from diary.tables import TABLES
 from tests.builders import now_ms, wire
 from tests.diary.wire import pull, push
+from tests.query_counts import captured_queries
 
 pytestmark = [
     pytest.mark.django_db,
@@ -162,3 +163,20 @@ def test_ids_of_any_text_are_found_stored_and_merged(user):
     stored = dict(CaffeineIntake.objects.filter(user=user).values_list("client_id", "servings"))
     assert len(stored) == COPY_MIN_ROWS and set(stored.values()) == {3.0}
     assert set(odd_ids) <= set(stored)
+
+
+def test_a_large_push_asks_once_which_records_are_stored_whatever_its_tables(auth_client):
+    """One lookup for every table a push COPYs into, taken after the clock's tick; a push of
+    small batches asks nothing (its one INSERT per table merges by itself)."""
+    records = _records(COPY_MIN_ROWS)
+    tables = ("episodes", "stress_logs", "medications", "medication_doses")
+    with captured_queries() as large:
+        _push_all(auth_client, {table: records[table] for table in tables}, COPY_MIN_ROWS)
+    lookups = [n for n, sql in enumerate(large.sql) if "jsonb_array_elements_text" in sql]
+    tick = next(n for n, sql in enumerate(large.sql) if "last_stamp_ms" in sql)
+    assert len(lookups) == 1 and lookups[0] > tick, str(large)
+    assert all(TABLES[table].model._meta.db_table in large.sql[lookups[0]] for table in tables)
+
+    with captured_queries() as small:
+        _push_all(auth_client, {table: records[table][:5] for table in tables}, 5)
+    assert not [sql for sql in small.sql if "jsonb_array_elements_text" in sql], str(small)
