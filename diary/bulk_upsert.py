@@ -121,37 +121,38 @@ def _copy_rows(
         return
     value_columns = tuple(name for name in rows[0] if name != "client_id")
     plan = _copy_plan(model, value_columns)
-    values_of = itemgetter("client_id", *value_columns)
-    records: list[Any] = [values_of(row) for row in rows]
+    records: list[Any] = [*map(itemgetter("client_id", *value_columns), rows)]
     binary = plan.binary_types is not None and _fits_binary(records, plan.checks, stamp)
+    # The columns every row has the same value in come last, so a row is its record and one tuple.
+    at: Any = stamp if binary else stamp.isoformat()  # as text once, not written out twice per row
+    same = (user_id, at, at, None)
     if plan.json_at:
         # JSON null for None too, as psycopg's Jsonb(None); in binary, jsonb's version byte first.
         records = [list(record) for record in records]
         for record in records:
             for i in plan.json_at:
                 record[i] = b"\x01" + _json_text(record[i]).encode() if binary else _json_text(record[i])
-    head = (user_id,)
-    tail: tuple[Any, ...] = (stamp, stamp, None)
-    column_list = ", ".join(f'"{c}"' for c in ("user_id", "client_id", "created_at", "updated_at", "deleted_at"))
-    column_list += "".join(f', "{c}"' for c in value_columns)
+            record.extend(same)
+    else:
+        records = [record + same for record in records]
+    column_list = ", ".join(f'"{c}"' for c in ("client_id", *value_columns, *_SAME_IN_EVERY_ROW))
     statement = f'COPY "{table}" ({column_list}) FROM STDIN' + (" (FORMAT BINARY)" if binary else "")
     # The psycopg cursor, for COPY; the identifiers come from the model's own metadata.
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         if binary:
             copy.set_types(plan.binary_types)
-        else:
-            # The stamp as text once, not written out twice per row by the driver.
-            at = stamp.isoformat()
-            tail = (at, at, None)
         write_row = copy.write_row
         for record in records:
-            write_row((*head, record[0], *tail, *record[1:]))
+            write_row(record)
+
+
+_SAME_IN_EVERY_ROW = ("user_id", "created_at", "updated_at", "deleted_at")
 
 
 @dataclass(frozen=True)
 class _CopyPlan:
-    # psycopg's type for each COPY column (user_id, client_id, the three times, then the values),
-    # for the binary format; None when a column's type has no entry in _BINARY_TYPES.
+    # psycopg's type for each COPY column (client_id, the values, then _SAME_IN_EVERY_ROW), for
+    # the binary format; None when a column's type has no entry in _BINARY_TYPES.
     binary_types: list[str] | None
     # (position in a record, the Python type every non-null value must have, its range or None):
     # a record is (client_id, *values).
@@ -180,7 +181,7 @@ def _copy_plan(model: type[DiaryRecord], value_columns: tuple[str, ...]) -> _Cop
     plan = _COPY_PLANS.get((model, value_columns))
     if plan is None:
         fields = {f.attname: f for f in model._meta.concrete_fields}
-        types: list[str] | None = ["int8", "text", "timestamptz", "timestamptz", "timestamptz"]
+        types: list[str] | None = ["text"]
         checks: list[tuple[int, type, int | None, int | None]] = [(0, str, None, None)]
         json_at: list[int] = []
         for position, name in enumerate(value_columns, start=1):
@@ -196,6 +197,8 @@ def _copy_plan(model: type[DiaryRecord], value_columns: tuple[str, ...]) -> _Cop
                 types = None
             else:
                 types.append(binary_type)
+        if types is not None:
+            types += ["int8", "timestamptz", "timestamptz", "timestamptz"]  # _SAME_IN_EVERY_ROW
         plan = _COPY_PLANS[(model, value_columns)] = _CopyPlan(types, tuple(checks), tuple(json_at))
     return plan
 

@@ -113,8 +113,15 @@ def _upsert(
     written when the record is new. The server-derived columns (a medication's matched catalogue
     entry and drug class) travel with the client's columns. ``stored``: see _stored_before_copies."""
     names = (*spec.column_names, *record_checks.SERVER_DERIVED.get(spec.name, ()))
+    exactly = frozenset(names)
     for keep, group in _by_kept(writes).items():
-        rows = [{"client_id": w.client_id, **{name: w.values[name] for name in names}} for w in group]
+        # A record that holds exactly the columns (every record of a push) is copied whole.
+        rows = [
+            {**w.values, "client_id": w.client_id}
+            if w.values.keys() == exactly
+            else {"client_id": w.client_id, **{name: w.values[name] for name in names}}
+            for w in group
+        ]
         upsert_rows(spec.model, user.pk, rows, stamp, keep=keep, stored=stored)
 
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Q, Subquery, Value
 from django.utils import timezone
 
@@ -311,11 +311,14 @@ def push(*, user: User, last_pulled_at: int | None, body: Any, device: DeviceTok
     with transaction.atomic():
         stamp = changes_apply(user=user, changes=changes, since=since)
         if device is not None and any(c.upserts for c in changes.values()):
-            # One INSERT ... ON CONFLICT, where update_or_create made a locking SELECT and a write.
-            SyncDevicePush.objects.bulk_create(
-                [SyncDevicePush(token=device, stamp_ms=stamp)],
-                update_conflicts=True,
-                unique_fields=["token"],
-                update_fields=["stamp_ms"],
-            )
+            # One INSERT ... ON CONFLICT, where update_or_create made a locking SELECT and a write
+            # (in SQL: the ORM's bulk_create cost more than twice as much to build it).
+            with connection.cursor() as cursor:
+                cursor.execute(_DEVICE_PUSH_SQL, [device.pk, stamp])
     return {name: len(c.upserts) + len(c.deletions) for name, c in changes.items()}
+
+
+_DEVICE_PUSH_SQL = (
+    f'INSERT INTO "{SyncDevicePush._meta.db_table}" ("token_id", "stamp_ms") VALUES (%s, %s) '  # noqa: S608
+    'ON CONFLICT ("token_id") DO UPDATE SET "stamp_ms" = EXCLUDED."stamp_ms"'
+)
