@@ -73,6 +73,7 @@ bench-quick: $(VENV)/.installed-dev $(VENV)/.installed-load node-e2e
 	$(PY) bench/tremor.py --quick
 	$(PY) bench/report.py --quick
 	$(PY) bench/sync_push.py --quick
+	$(PY) bench/push_profile.py --quick
 	$(PY) bench/first_sync.py --quick
 	$(PY) bench/insights.py --quick
 	$(PY) bench/weekly.py --quick

@@ -1,9 +1,13 @@
 """Insert-or-update many diary rows of one user in as few round trips as the database allows.
 
-On PostgreSQL a large batch is streamed with COPY into a temporary table and merged with
-one ``INSERT ... SELECT ... ON CONFLICT (user_id, client_id) DO UPDATE``: COPY skips the
-parsing of thousands of bound parameters that a multi-row INSERT pays for, which is what
-lets a 500-record sync push run near the speed of a bare COPY (bench/sync_push.py).
+On PostgreSQL a large batch is written with COPY: the rows the user does not have yet (one
+lookup says which: stored_client_ids, asked once for all of a push's tables) are COPYed straight
+into the table; the ones the user has, tombstones too, are COPYed into a temporary table and
+merged with one ``INSERT ... SELECT ... ON CONFLICT (user_id, client_id) DO UPDATE``. COPY skips
+the parsing of thousands of bound parameters that a multi-row INSERT pays for, and in its binary
+format (used whenever every value is exactly of its column's kind) times and numbers travel as
+the database stores them: that is what lets a 500-record sync push run near the speed of a
+bare COPY (bench/sync_push.py).
 A small batch (a REST write, a phone's everyday push) and every batch elsewhere (SQLite,
 the embedded default) take Django's bulk_create with update_conflicts, the same merge in
 one ``INSERT ... VALUES ... ON CONFLICT`` round trip: for a few rows the staging table's
