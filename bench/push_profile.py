@@ -92,7 +92,9 @@ def main() -> None:
 
         return run
 
-    service(fresh_user())()  # a running server has its code loaded and its connections open
+    # A running server has its code loaded and its connections open: one push of each kind first.
+    service(fresh_user())()
+    request(fresh_user())()
 
     if "--profile" in sys.argv or "--profile-http" in sys.argv:
         user = fresh_user()
