@@ -279,8 +279,8 @@ def _copy_merge(
     with connection.cursor() as cursor:
         # The staging table has the columns' types and nothing else (no identity, no
         # constraints); it empties itself at every commit, and every write runs in one.
-        cursor.cursor.execute(create_staging)
-        cursor.cursor.execute(f'TRUNCATE "{staging}"')
+        # Made and emptied in one round trip (two statements, no parameters).
+        cursor.cursor.execute(f'{create_staging}; TRUNCATE "{staging}"')
     _copy_rows(model, staging, user_id, rows, stamp)
     with connection.cursor() as cursor:
         cursor.cursor.execute(merge)
