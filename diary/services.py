@@ -134,9 +134,10 @@ def _by_kept(writes: Iterable[RecordWrite]) -> dict[frozenset[str], list[RecordW
 
 def _copied_ids(name: str, table_changes: TableChanges) -> list[str]:
     """The ids of the records upsert_rows will COPY into table ``name`` (its large batches)."""
-    if name in _WRITTEN_WITH_OTHERS:
+    if name in _WRITTEN_WITH_OTHERS or not copies(len(table_changes.upserts)):
         # Which check-ins are written live is only known after the day's replacement
-        # (_supersede_checkins): upsert_rows looks those up itself.
+        # (_supersede_checkins): upsert_rows looks those up itself. Fewer records than a
+        # large batch are written without COPY however they are grouped.
         return []
     return [w.client_id for group in _by_kept(table_changes.upserts).values() if copies(len(group)) for w in group]
 
