@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 from config.parsers import JsonLimitError, loads_limited
 from diary import models as m
@@ -115,7 +115,7 @@ class TableSpec:
     @cached_property
     def wire_reader(self) -> Callable[[Any], WireRecord]:
         """``read_wire_record`` of this table, compiled once (see _compile_reader)."""
-        return _compile_reader(self.writable_columns, self.name)
+        return _compile_reader(self.writable_columns)
 
     def read_field(self, column: Column) -> str:
         """The lookup that reads a column's wire value: a reference reads the client id it points to."""
@@ -474,76 +474,44 @@ def read_wire_record(spec: TableSpec, raw: Any) -> WireRecord:
 WireRecord = tuple[str | None, dict[str, Any], dict[str, list[str]]]
 
 
-def _compile_reader(columns: tuple[Column, ...], table: str) -> Callable[[Any], WireRecord]:
-    """``read_wire_record`` for one table, written out column by column as Python source and
-    compiled once: a push reads every column of hundreds of records, and a loop over the
-    columns paid, for each value, for unpacking what the column needs and for a reader call.
+def _compile_reader(columns: tuple[Column, ...]) -> Callable[[Any], WireRecord]:
+    """``read_wire_record`` for one table: what each column needs (its reader, whether an empty
+    string means "none", its default) is looked up once here, not for every value of every
+    record of a push."""
+    plan = tuple(
+        (c.name, c.kind != "str", c.required, c.nullable, c.kind == "list", c.default, _READERS[c.kind])
+        for c in columns
+    )
+    id_matches = _CLIENT_ID.fullmatch
 
-    Each column: missing, null (or "" for any kind but a string) takes the column's rule for
-    "none"; a value of exactly the everyday type (an int for an int, a str without NUL for a
-    str, an int in a plain range of epoch milliseconds for a time, "[]" for a list ...) is
-    taken as its reader would take it; anything else goes to the reader, which converts it or
-    names the rule it breaks (_READERS: the one place each kind's rules and messages live).
-    """
-    namespace: dict[str, Any] = {"WireError": WireError, "UTC": UTC, "isfinite": math.isfinite}
-    namespace["from_seconds"] = datetime.fromtimestamp
-    namespace["id_matches"] = _CLIENT_ID.fullmatch
-    source = [
-        "def read(raw):",
-        "    if not isinstance(raw, dict):",
-        '        return None, {}, {"record": ["must be an object of column values"]}',
-        "    errors = {}",
-        '    client_id = raw.get("id")',
-        "    if not isinstance(client_id, str) or id_matches(client_id) is None:",
-        """        errors["id"] = ["must be 1-64 characters of letters, digits, '_' or '-'"]""",
-        "        client_id = None",
-        "    values = {}",
-        "    get = raw.get",
-    ]
-    for n, column in enumerate(columns):
-        name = repr(column.name)
-        namespace[f"read_{n}"] = _READERS[column.kind]
-        namespace[f"default_{n}"] = column.default
-        default = f"list(default_{n} or ())" if column.kind == "list" else f"default_{n}"
-        # An empty string is a value of a string column; for any other kind it means "none".
-        source.append(f"    value = get({name})")
-        source.append(f"    if value is None{'' if column.kind == 'str' else ' or value == ' + repr('')}:")
-        if column.required:
-            source.append(f'        errors[{name}] = ["is required"]')
-        elif column.nullable:
-            source.append(f"        values[{name}] = None if {name} in raw else {default}")
-        else:
-            source.append(f"        values[{name}] = {default}")
-        if column.kind in _AS_READ:
-            condition, value = _AS_READ[column.kind]
-            source.append(f"    elif {condition}:")
-            source.append(f"        values[{name}] = {value}")
-        source.append("    else:")
-        source.append("        try:")
-        source.append(f"            values[{name}] = read_{n}(value)")
-        source.append("        except WireError as exc:")
-        source.append(f"            errors[{name}] = [str(exc)]")
-    source.append("    return client_id, values, errors")
-    # The source is built from the registry's own column declarations, never from a request.
-    exec(compile("\n".join(source), f"<wire reader of {table}>", "exec"), namespace)  # noqa: S102
-    return cast(Callable[[Any], WireRecord], namespace["read"])
+    def read(raw: Any) -> WireRecord:
+        if not isinstance(raw, dict):
+            return None, {}, {"record": ["must be an object of column values"]}
+        errors: dict[str, list[str]] = {}
+        client_id = raw.get("id")
+        if not isinstance(client_id, str) or id_matches(client_id) is None:
+            errors["id"] = ["must be 1-64 characters of letters, digits, '_' or '-'"]
+            client_id = None
+        values: dict[str, Any] = {}
+        get = raw.get
+        for name, empty_is_none, required, nullable, is_list, default, reader in plan:
+            value = get(name)
+            # An empty string is a value of a string column; for any other kind it means "none".
+            if value is None or (empty_is_none and value == ""):
+                if required:
+                    errors[name] = ["is required"]
+                elif nullable and name in raw:
+                    values[name] = None
+                else:
+                    values[name] = list(default or ()) if is_list else default
+                continue
+            try:
+                values[name] = reader(value)
+            except WireError as exc:
+                errors[name] = [str(exc)]
+        return client_id, values, errors
 
-
-# The everyday value of each kind, taken as its reader takes it: (condition, value). A time in
-# milliseconds between the years 1000 and 9000 (what ms_to_datetime does with it, minus the
-# checks that cannot fail there); a float that is finite; a str without NUL; "[]" for a list.
-_AS_READ: dict[str, tuple[str, str]] = {
-    "int": ("type(value) is int", "value"),
-    "float": ("type(value) is float and isfinite(value)", "value"),
-    "bool": ("type(value) is bool", "value"),
-    "str": ('type(value) is str and "\\x00" not in value', "value"),
-    "ref": ('type(value) is str and "\\x00" not in value', "value"),
-    "datetime": (
-        "type(value) is int and -30_610_224_000_000 <= value <= 221_845_392_000_000",
-        "from_seconds(value / 1000, UTC)",
-    ),
-    "list": ('value == "[]"', "[]"),
-}
+    return read
 
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN.removeprefix("^").removesuffix("$"))
