@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from hmac import compare_digest
 from typing import Any
 
 from django.db import connection
-from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -18,56 +17,38 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
 from accounts.models import DeviceToken, User
-
-# A column that needs converting when read (its place in the row, the converters the ORM would
-# apply and the expression they take); on PostgreSQL none of these two tables' columns does.
-_Reader = tuple[int, list[Callable[..., Any]], Col]
+from config.model_rows import model_rows
 
 
 class _Lookup:
-    """The SELECT of a token's rows with their users (knox's query: the token_key, its users joined,
-    newest first), written once per database connection vendor, and the conversions that make
-    model instances of its rows as the ORM's own reading would (Model.from_db)."""
+    """The SELECT of the tokens with a token_key joined to their users, newest first (knox's
+    ``filter(token_key=...).select_related('user')`` with DeviceToken's ordering), written once
+    per database vendor, and the readers that make its rows into the two models."""
 
     def __init__(self) -> None:
-        tokens, users = DeviceToken._meta, User._meta
-        self.token_fields = [f.attname for f in tokens.concrete_fields]
-        self.user_fields = [f.attname for f in users.concrete_fields]
+        self.tokens, self.users = model_rows(DeviceToken, "t"), model_rows(User, "u")
 
         def quote(name: str | None) -> str:
             return str(connection.ops.quote_name(str(name)))
 
-        columns = [f"t.{quote(f.column)}" for f in tokens.concrete_fields]
-        columns += [f"u.{quote(f.column)}" for f in users.concrete_fields]
+        tokens, users = DeviceToken._meta, User._meta
         user_fk, key, created = (tokens.get_field(name).column for name in ("user", "token_key", "created"))
         # Every identifier comes from the models' own metadata; the one parameter is the token_key.
         self.sql = (
-            f"SELECT {', '.join(columns)} FROM {quote(tokens.db_table)} t "  # noqa: S608
+            f"SELECT {self.tokens.columns}, {self.users.columns} FROM {quote(tokens.db_table)} t "  # noqa: S608
             f"INNER JOIN {quote(users.db_table)} u ON u.{quote(users.pk.column)} = t.{quote(user_fk)} "
             f"WHERE t.{quote(key)} = %s ORDER BY t.{quote(created)} DESC"
         )
-        self.readers: list[_Reader] = []
-        fields = [("t", f) for f in tokens.concrete_fields] + [("u", f) for f in users.concrete_fields]
-        for place, (alias, field) in enumerate(fields):
-            col = Col(alias, field)
-            converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-            if converters:
-                self.readers.append((place, converters, col))
 
-    def tokens(self, token_key: str) -> list[DeviceToken]:
+    def find(self, token_key: str) -> list[DeviceToken]:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, [token_key])
             rows: Sequence[Sequence[Any]] = cursor.fetchall()
-        split = len(self.token_fields)
+        split = len(self.tokens)
         found = []
         for row in rows:
-            values = list(row)
-            for place, converters, col in self.readers:
-                for converter in converters:
-                    values[place] = converter(values[place], col, connection)
-            token = DeviceToken.from_db(connection.alias, self.token_fields, values[:split])
-            user = User.from_db(connection.alias, self.user_fields, values[split:])
-            token.user = user  # as select_related would: the token's user, no second query
+            token = self.tokens.make(row[:split])
+            token.user = self.users.make(row[split:])  # as select_related does: no second query
             found.append(token)
         return found
 
@@ -105,7 +86,7 @@ class DeviceTokenAuthentication(TokenAuthentication):
         # must be active; nothing matching is "Invalid token.".
         msg = _("Invalid token.")
         text = token.decode("utf-8")
-        for auth_token in _lookup().tokens(text[: CONSTANTS.TOKEN_KEY_LENGTH]):
+        for auth_token in _lookup().find(text[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
                 continue
             try:
