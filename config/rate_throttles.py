@@ -20,19 +20,6 @@ from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 from rest_framework.request import Request
 
-# One redis-py client per connection pool: Django's cache builds a new one for every call, and
-# building one (its table of response callbacks) costs more than the round trip it makes here.
-_CLIENTS: dict[int, Any] = {}
-
-
-def _redis_client(cache: RedisCache) -> Any:
-    backend: Any = cache._cache  # Django's RedisCacheClient: its pool and its redis-py client class
-    pool = backend._get_connection_pool(write=True)
-    client = _CLIENTS.get(id(pool))
-    if client is None or client.connection_pool is not pool:
-        client = _CLIENTS[id(pool)] = backend._client(connection_pool=pool)
-    return client
-
 
 def count_hit(cache: Any, key: str, window_s: int) -> tuple[int, float]:
     """Count one request in ``key``'s window; returns (requests in the window, seconds left)."""
@@ -41,7 +28,8 @@ def count_hit(cache: Any, key: str, window_s: int) -> tuple[int, float]:
         cache = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(cache, RedisCache):
         full_key = cache.make_and_validate_key(key)
-        pipe = _redis_client(cache).pipeline(transaction=False)
+        # config.redis_cache's client hands out one redis-py client per pool, not one per call.
+        pipe = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
         pipe.incr(full_key)
         pipe.expire(full_key, window_s, nx=True)
         pipe.ttl(full_key)
