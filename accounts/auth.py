@@ -18,6 +18,7 @@ from rest_framework import exceptions
 
 from accounts.models import DeviceToken, User
 from config.model_rows import model_rows
+from config.prepared_sql import prepared_cursor
 
 
 class _Lookup:
@@ -41,7 +42,7 @@ class _Lookup:
         )
 
     def find(self, token_key: str) -> list[DeviceToken]:
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(self.sql, [token_key])
             rows: Sequence[Sequence[Any]] = cursor.fetchall()
         split = len(self.tokens)

@@ -20,6 +20,7 @@ from typing import Any, cast
 from django.db import connection
 
 from config.model_rows import model_rows
+from config.prepared_sql import prepared_cursor
 from diary.models import DiaryRecord
 from diary.sync_clock import STAMP_SQL, ticking
 
@@ -179,7 +180,7 @@ def insert_stamped(model: type[DiaryRecord], user_id: int, row: dict[str, Any]) 
         insert = _STAMPED_INSERTS[key] = _StampedInsert(model, names)
     params = [user_id, *(field.get_db_prep_save(row[name], connection) for name, field in insert.fields)]
     sql, params = ticking(user_id, insert.statement, params)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, cast(list[Any], params))
         stored = cursor.fetchone()
     return None if stored is None else insert.rows.make(stored)
