@@ -13,7 +13,6 @@ ISO 8601, lists are real JSON arrays and ``medication_id`` is the medication's c
 
 from __future__ import annotations
 
-import copy
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema_field
@@ -125,10 +124,10 @@ class DiaryRecordSerializer(serializers.Serializer):
             prototypes = _FIELD_PROTOTYPES[type(self)] = super().get_fields()
         fields = {}
         for name, prototype in prototypes.items():
-            field = fields[name] = copy.copy(prototype)
+            field = fields[name] = _shallow_copy(prototype)
             child = getattr(prototype, "child", None)
             if isinstance(child, serializers.Field):
-                field.child = copy.copy(child)  # type: ignore[attr-defined]  # a ListField's
+                field.child = _shallow_copy(child)  # type: ignore[attr-defined]  # a ListField's
                 field.child.parent = field  # type: ignore[attr-defined]
         return fields
 
@@ -140,6 +139,14 @@ class DiaryRecordSerializer(serializers.Serializer):
     def column_values(self) -> dict[str, Any]:
         """The validated columns as the service takes them (the id travels apart)."""
         return {name: value for name, value in self.validated_data.items() if name != "client_id"}
+
+
+def _shallow_copy(field: serializers.Field) -> Any:
+    """What copy.copy makes of a field (a new instance sharing the attribute values), without
+    its detour through __reduce_ex__."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
 
 
 # Serializer class -> its declared fields, deep-copied once and never bound (see get_fields).
