@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 _PREPARING_CURSOR: Any = None
 # Django turns psycopg's preparing off on its connections (prepare_threshold None, for
@@ -50,12 +50,25 @@ def prepared_cursor() -> CursorWrapper:
     """A cursor whose statements PostgreSQL prepares on first use in the connection's session."""
     if connection.vendor != "postgresql" or connection.settings_dict.get("CONN_MAX_AGE") == 0:
         return connection.cursor()
-    # Django's BaseDatabaseWrapper._cursor, with this cursor class instead of create_cursor's.
+    # Django's BaseDatabaseWrapper._cursor and _prepare_cursor, with this cursor class instead of create_cursor's.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     session: Any = connection.connection
     if session.prepare_threshold is None:
         session.prepare_threshold = _ONLY_WHEN_ASKED
+    connection.validate_thread_sharing()
     django_connection: Any = connection
     with django_connection.wrap_database_errors:
-        return django_connection._prepare_cursor(_preparing_cursor_class()(session))
+        cursor = _preparing_cursor_class()(session)
+    if django_connection.queries_logged:
+        return _LoggedPreparedCursor(cursor, connection)
+    return connection.make_cursor(cursor)
+
+
+class _LoggedPreparedCursor(CursorDebugWrapper):
+    """Django's query log (DEBUG, the tests' query counts) for a prepared statement: the log takes
+    the statement's text, since psycopg keeps none of a statement run as a prepared one."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)

@@ -29,7 +29,8 @@ def test_a_statement_is_prepared_once_and_answers_as_an_ordinary_cursor_does():
                 assert cursor.fetchone() == (n + 1,)
 
     assert prepared_here() == 1
-    assert len(queries) == 3  # logged and counted as Django's own cursors are
+    # Logged and counted as Django's own cursors' statements are, prepared runs too.
+    assert [query["sql"] for query in queries.captured_queries] == [STATEMENT] * 3
     for _ in range(10):  # Django's own cursors still never prepare on this connection
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 AS prepared_sql_test_django")
