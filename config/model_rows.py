@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 from django.db.models.expressions import Col
 
@@ -22,7 +22,7 @@ M = TypeVar("M", bound=Model)
 
 class ModelRows(Generic[M]):
     """Reads rows holding every concrete column of ``model``, in ``_meta.concrete_fields`` order,
-    for the connection's database (a vendor's converters differ: take one with ``model_rows``)."""
+    for the default database (a vendor's converters differ: take one with ``model_rows``)."""
 
     def __init__(self, model: type[M], alias: str) -> None:
         self.model = model
@@ -46,10 +46,12 @@ class ModelRows(Generic[M]):
     def make(self, row: Sequence[Any]) -> M:
         """The instance of one row (exactly the model's columns)."""
         values = list(row)
-        for place, converters, col in self._converting:
-            for converter in converters:
-                values[place] = converter(values[place], col, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
+        if self._converting:
+            db = connections[DEFAULT_DB_ALIAS]
+            for place, converters, col in self._converting:
+                for converter in converters:
+                    values[place] = converter(values[place], col, db)
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
 
 
 _READERS: dict[tuple[type[Model], str, str], ModelRows[Any]] = {}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 _PREPARING_CURSOR: Any = None
@@ -48,21 +48,23 @@ def _preparing_cursor_class() -> Any:
 
 def prepared_cursor() -> CursorWrapper:
     """A cursor whose statements PostgreSQL prepares on first use in the connection's session."""
-    if connection.vendor != "postgresql" or connection.settings_dict.get("CONN_MAX_AGE") == 0:
-        return connection.cursor()
-    # Django's BaseDatabaseWrapper._cursor and _prepare_cursor, with this cursor class instead of create_cursor's.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    session: Any = connection.connection
+    # The connection itself, not the proxy: each attribute read through the proxy costs a look-up.
+    db: Any = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql" or db.settings_dict.get("CONN_MAX_AGE") == 0:
+        return db.cursor()
+    # Django's BaseDatabaseWrapper._cursor and _prepare_cursor, with this cursor class instead of
+    # create_cursor's.
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    session = db.connection
     if session.prepare_threshold is None:
         session.prepare_threshold = _ONLY_WHEN_ASKED
-    connection.validate_thread_sharing()
-    django_connection: Any = connection
-    with django_connection.wrap_database_errors:
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
         cursor = _preparing_cursor_class()(session)
-    if django_connection.queries_logged:
-        return _LoggedPreparedCursor(cursor, connection)
-    return connection.make_cursor(cursor)
+    if db.queries_logged:
+        return _LoggedPreparedCursor(cursor, db)
+    return db.make_cursor(cursor)
 
 
 class _LoggedPreparedCursor(CursorDebugWrapper):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from config.model_rows import model_rows
 from config.prepared_sql import prepared_cursor
@@ -174,11 +174,12 @@ def insert_stamped(model: type[DiaryRecord], user_id: int, row: dict[str, Any]) 
     returned row is made into the model as a raw queryset would: composing the SQL and a
     RawQuerySet's set-up cost more CPU per REST create than the database's work."""
     names = tuple(row)
-    key = (model, names, connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each look-up through the proxy costs
+    key = (model, names, db.vendor)
     insert = _STAMPED_INSERTS.get(key)
     if insert is None:
         insert = _STAMPED_INSERTS[key] = _StampedInsert(model, names)
-    params = [user_id, *(field.get_db_prep_save(row[name], connection) for name, field in insert.fields)]
+    params = [user_id, *(field.get_db_prep_save(row[name], db) for name, field in insert.fields)]
     sql, params = ticking(user_id, insert.statement, params)
     with prepared_cursor() as cursor:
         cursor.execute(sql, cast(list[Any], params))
