@@ -13,10 +13,13 @@ ISO 8601, lists are real JSON arrays and ``medication_id`` is the medication's c
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from config import json_fields
 from diary.models import DiaryRecord
@@ -116,19 +119,21 @@ class DiaryRecordSerializer(serializers.Serializer):
         DRF deep-copies every declared field for each serializer it makes, which re-runs every
         field's __init__: 0.3 ms of an episode POST's CPU (bench/throughput.sh). Here the deep
         copy is made once per class and kept unbound; each serializer takes a shallow copy of
-        each field (and of a list's child, re-parented), which DRF then binds to it. The
-        fields' settings are the same objects, never changed after __init__; what binding
-        and a request set on a field (its parent, name, source) is the copy's own."""
-        prototypes = _FIELD_PROTOTYPES.get(type(self))
-        if prototypes is None:
-            prototypes = _FIELD_PROTOTYPES[type(self)] = super().get_fields()
-        fields = {}
-        for name, prototype in prototypes.items():
-            field = fields[name] = _shallow_copy(prototype)
-            child = getattr(prototype, "child", None)
-            if isinstance(child, serializers.Field):
-                field.child = _shallow_copy(child)  # type: ignore[attr-defined]  # a ListField's
-                field.child.parent = field  # type: ignore[attr-defined]
+        each field (and of a list's child, re-parented). The fields' settings are the same
+        objects, never changed after __init__; what binding and a request set on a field (its
+        parent, name, source) is the copy's own."""
+        return _clones(_prototypes(type(self), bound=False))
+
+    @cached_property
+    def fields(self) -> BindingDict:  # type: ignore[override]
+        """DRF's fields property, taking copies of fields bound once per class (name, label,
+        source: what bind works out from the field's name, the same for every serializer of the
+        class) and giving each this serializer as its parent, instead of binding every field of
+        every serializer again."""
+        fields = BindingDict(self)
+        for name, field in _clones(_prototypes(type(self), bound=True)).items():
+            field.parent = self
+            fields.fields[name] = field
         return fields
 
     def validate_id(self, value: str) -> str:
@@ -149,8 +154,32 @@ def _shallow_copy(field: serializers.Field) -> Any:
     return clone
 
 
-# Serializer class -> its declared fields, deep-copied once and never bound (see get_fields).
-_FIELD_PROTOTYPES: dict[type[DiaryRecordSerializer], dict[str, serializers.Field]] = {}
+def _clones(prototypes: dict[str, serializers.Field]) -> dict[str, serializers.Field]:
+    """A shallow copy of each field, and of a list's child, which gets its own list as parent."""
+    fields = {}
+    for name, prototype in prototypes.items():
+        field = fields[name] = _shallow_copy(prototype)
+        child = getattr(prototype, "child", None)
+        if isinstance(child, serializers.Field):
+            field.child = _shallow_copy(child)  # type: ignore[attr-defined]  # a ListField's
+            field.child.parent = field  # type: ignore[attr-defined]
+    return fields
+
+
+# (serializer class, bound) -> its declared fields, deep-copied once (see get_fields); the bound
+# ones bound once to no serializer (see fields), the others never.
+_FIELD_PROTOTYPES: dict[tuple[type[DiaryRecordSerializer], bool], dict[str, serializers.Field]] = {}
+
+
+def _prototypes(serializer: type[DiaryRecordSerializer], *, bound: bool) -> dict[str, serializers.Field]:
+    prototypes = _FIELD_PROTOTYPES.get((serializer, bound))
+    if prototypes is None:
+        prototypes = copy.deepcopy(serializer._declared_fields)
+        if bound:
+            for name, field in prototypes.items():
+                field.bind(field_name=name, parent=None)  # type: ignore[arg-type]
+        _FIELD_PROTOTYPES[(serializer, bound)] = prototypes
+    return prototypes
 
 
 class ImportedSourceSerializer(serializers.Serializer):

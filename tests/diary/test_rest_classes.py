@@ -77,3 +77,30 @@ def test_each_serializer_binds_fields_of_its_own_and_reads_as_a_deep_copy_would(
     declared = drf.Serializer.get_fields(first)
     assert list(declared) == list(first.fields)
     assert [type(f) for f in declared.values()] == [type(f) for f in first.fields.values()]
+
+
+def bound(field) -> dict:
+    """What binding a field works out, and what it is bound to."""
+    child = getattr(field, "child", None)
+    return {
+        "type": type(field),
+        "name": field.field_name,
+        "label": field.label,
+        "source": field.source,
+        "source_attrs": field.source_attrs,
+        "parent": type(field.parent),
+        "child": None if child is None else (type(child), child.field_name, child.source_attrs),
+    }
+
+
+def test_every_serializers_fields_are_bound_as_drfs_own_binding_binds_them():
+    for serializer_class in serializers.SERIALIZERS.values():
+        ours = serializer_class(data={})
+        theirs = drf.BindingDict(ours)
+        for name, field in drf.Serializer.get_fields(ours).items():
+            theirs[name] = field  # DRF's bind, on DRF's own deep copy
+
+        assert list(ours.fields) == list(theirs)
+        for name, field in ours.fields.items():
+            assert bound(field) == bound(theirs[name]), (serializer_class.__name__, name)
+            assert field.parent is ours and (getattr(field, "child", None) is None or field.child.parent is field)
