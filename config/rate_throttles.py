@@ -3,7 +3,7 @@
 DRF's SimpleRateThrottle keeps each client's request times as a list in the cache: a GET
 and a SET of that list per request, the list up to the whole rate long (1,200 floats for a
 busy phone, pickled both ways). These count in a fixed window instead: on Redis one
-pipelined INCR, EXPIRE NX and TTL; the window starts at the client's first request and
+Lua call doing INCR, EXPIRE NX and TTL; the window starts at the client's first request and
 lasts the rate's period, the (limit+1)th request in it is refused, and Retry-After is the
 window's remaining time. On another cache (the embedded default's local memory) add + incr.
 The scopes, rates and cache keys are DRF's, so settings, docs/operations.md's table and the tests
@@ -12,26 +12,29 @@ that cut every rate to 1/min apply unchanged.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import NoScriptError
 from rest_framework import throttling
 from rest_framework.request import Request
 
-# One redis-py client per connection pool: Django's cache builds a new one for every call, and
-# building one (its table of response callbacks) costs more than the round trip it makes here.
-_CLIENTS: dict[int, Any] = {}
-
-
-def _redis_client(cache: RedisCache) -> Any:
-    backend: Any = cache._cache  # Django's RedisCacheClient: its pool and its redis-py client class
-    pool = backend._get_connection_pool(write=True)
-    client = _CLIENTS.get(id(pool))
-    if client is None or client.connection_pool is not pool:
-        client = _CLIENTS[id(pool)] = backend._client(connection_pool=pool)
-    return client
+# INCR, EXPIRE NX and TTL as one command: the window's count, given the window's length when the
+# key is new (or lost its expiry), and the seconds the window has left. One Lua call is a third
+# of a three-command pipeline's client work in redis-py, and atomic besides.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+_COUNT_SHA = hashlib.sha1(_COUNT_SCRIPT.encode(), usedforsecurity=False).hexdigest()
 
 
 def count_hit(cache: Any, key: str, window_s: int) -> tuple[int, float]:
@@ -41,11 +44,12 @@ def count_hit(cache: Any, key: str, window_s: int) -> tuple[int, float]:
         cache = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(cache, RedisCache):
         full_key = cache.make_and_validate_key(key)
-        pipe = _redis_client(cache).pipeline(transaction=False)
-        pipe.incr(full_key)
-        pipe.expire(full_key, window_s, nx=True)
-        pipe.ttl(full_key)
-        count, _, ttl = pipe.execute()
+        # config.redis_cache's client hands out one redis-py client per pool, not one per call.
+        client = cache._cache.get_client(full_key, write=True)
+        try:
+            count, ttl = client.execute_command("EVALSHA", _COUNT_SHA, 1, full_key, window_s)
+        except NoScriptError:  # not in the server's script cache (a restart): EVAL loads it
+            count, ttl = client.execute_command("EVAL", _COUNT_SCRIPT, 1, full_key, window_s)
         return int(count), float(ttl if ttl and ttl > 0 else window_s)
     cache.add(key, 0, window_s)
     try:

@@ -189,7 +189,8 @@ if DJANGO_ENV == "test" and REDIS_URL and _test_worker.startswith("gw"):
     REDIS_URL = f"{_redis_server}/{int(_redis_db or 0) + int(_test_worker[2:]) + 1}"
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, with one redis-py client per pool rather than one per call.
+    CACHES = {"default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "twitchlog"}}
 

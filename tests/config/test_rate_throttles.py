@@ -1,6 +1,6 @@
 """The API's default throttles count in one cache round trip, with DRF's scopes and keys.
 
-On Redis (CI, production) the count is a pipelined INCR/EXPIRE NX/TTL; on the embedded
+On Redis (CI, production) the count is one Lua call of INCR/EXPIRE NX/TTL; on the embedded
 default's local memory it is add + incr. Either way: the rate's number of requests pass
 in a window, the next one is a 429 with Retry-After, and the window's end lets requests through again.
 """
@@ -74,3 +74,19 @@ def test_one_users_requests_do_not_count_against_another(monkeypatch, client_for
 
     assert [first.get("/api/v1/episodes/").status_code for _ in range(3)] == [200, 200, 429]
     assert second.get("/api/v1/episodes/").status_code == 200
+
+
+@pytest.mark.skipif(not isinstance(caches["default"], RedisCache), reason="needs REDIS_URL: the Redis path")
+def test_on_redis_the_count_survives_a_flushed_script_cache_and_mends_a_window_without_expiry():
+    redis_cache = caches["default"]
+    client = redis_cache._cache.get_client(write=True)
+    redis_cache.delete("throttle_test_mend")
+
+    client.script_flush()  # as after a Redis restart: EVALSHA finds no script, EVAL loads it
+    assert count_hit(redis_cache, "throttle_test_mend", 60)[0] == 1
+    full_key = redis_cache.make_and_validate_key("throttle_test_mend")
+    client.persist(full_key)  # a window whose expiry was lost never ends: the next count sets one
+    count, left = count_hit(redis_cache, "throttle_test_mend", 60)
+
+    assert count == 2 and left == 60
+    assert 0 < client.ttl(full_key) <= 60
