@@ -24,8 +24,8 @@ from insights.analysis.associations.engine import (
 )
 from insights.analysis.associations.exposures import STEP_CUTS, Design, centred_rank
 from insights.analysis.associations.inhaler import InhalerWindowCounts, inhaler_window_counts
-from insights.analysis.associations.max_contrast import column_test, max_contrast_p, unskewed
-from insights.analysis.associations.model import ReducedFit, fit_model
+from insights.analysis.associations.max_contrast import column_test, max_contrast_p
+from insights.analysis.associations.model import fit_model
 from insights.analysis.associations.results import (
     ALPHA,
     NOT_PROOF,
@@ -51,7 +51,6 @@ __all__ = [
     "Design",
     "InhalerWindowCounts",
     "PendingResult",
-    "ReducedFit",
     "adjustment_for",
     "analyse_associations",
     "centred_rank",
@@ -64,5 +63,4 @@ __all__ = [
     "more_days_for_a_doubling",
     "rank_correlation",
     "step_words",
-    "unskewed",
 ]

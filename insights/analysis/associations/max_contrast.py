@@ -4,8 +4,7 @@ In: the full ``ModelFit``, the columns to drop (the trigger's own, and partners 
 the trigger's contrasts, and the partners to allow for by steps. Out: a ``ContrastTest``, the
 one-sided p of the largest score statistic (a max-contrast test, as in MCP-Mod dose finding: Bretz,
 Pinheiro & Branson, Biometrics 2005) and which contrast it was. Each statistic is the score test
-against the model refitted without the trigger, with the right skew of a short step's upper tail
-allowed for (``unskewed``), referred to Student's t; the correction for taking
+against the model refitted without the trigger, referred to Student's t; the correction for taking
 the largest of correlated statistics costs far less than a Bonferroni correction over the shapes.
 """
 
@@ -36,9 +35,6 @@ PARTNER_STEPS = (0.4, 0.3, 1.0 / 6.0, 0.0, -0.25)
 # its ranks, so a step at the person's own threshold, between the fixed cuts, leaves nothing for a
 # trigger that runs high on exactly those days.
 PARTNER_STEP_GRID = tuple(np.round(np.arange(-0.45, 0.451, 0.05), 3))
-# The largest skewness a score statistic's tail is corrected for (``unskewed``; a step on 5 of 150
-# over-dispersed days has about 0.7): up to 3 the corrected tail still falls as z rises.
-MAX_SKEWNESS = 3.0
 
 
 def _partner_adjustment(design: Design, partners: list[str]) -> tuple[BoolArray, list[FloatArray]]:
@@ -185,29 +181,8 @@ def _contrast_score_test(
         return ContrastTest(0, np.zeros(0), np.zeros((0, 0)), degrees)
     indices = np.flatnonzero(usable)
     information = information[np.ix_(indices, indices)] * scale0
-    z = unskewed(score[indices] / np.sqrt(np.diag(information)), reduced.skewness(x[:, indices]))
+    z = score[indices] / np.sqrt(np.diag(information))
     return ContrastTest(int(indices[int(np.argmax(z))]), z, information, degrees)
-
-
-def unskewed(z: FloatArray, skewness: FloatArray) -> FloatArray:
-    """Score statistics on the normal scale with the right skew of their upper tail taken into account.
-
-    A step on a few days sums a few right-skewed daily counts: its upper tail is heavier than the
-    normal one (a step on 8 of 150 over-dispersed days passed one-sided 0.5% about 2.3 times as often),
-    so "the largest of the contrasts" stands out on a chance cluster of busy days too often. Each z
-    becomes the normal quantile of its one-term Edgeworth tail, P(Z > z) = 1 - Phi(z) + phi(z) g / 6
-    (z^2 - 1) (Hall 1992, The Bootstrap and Edgeworth Expansion, 2.2), which puts those tails within a
-    tenth of the normal's at 0.5-1%. Only a right skew is allowed for (a left-skewed statistic keeps the
-    normal tail, on the safe side) and only above z = 1, where the tail grows; there, with g at most
-    MAX_SKEWNESS, the new z still rises with z, so the order of the contrasts is kept."""
-    a = np.clip(skewness, 0.0, MAX_SKEWNESS) / 6.0
-    upper = (z > 1.0) & (a > 0)
-    if not upper.any():
-        return z
-    tail = stats.norm.sf(z[upper]) + stats.norm.pdf(z[upper]) * a[upper] * (z[upper] ** 2 - 1.0)
-    result = z.astype(np.float64, copy=True)
-    result[upper] = stats.norm.isf(tail)
-    return result
 
 
 def column_test(fit: ModelFit, design: Design, name: str) -> float:

@@ -84,19 +84,6 @@ class ReducedFit:
         )
         return score, information
 
-    def skewness(self, x: FloatArray) -> FloatArray:
-        """Each column of ``x``'s score's skewness under this model (``max_contrast.unskewed``): the
-        third cumulant of its efficient score over its information to the power 1.5, with a
-        negative-binomial count's third cumulant mu (1 + alpha mu)(1 + 2 alpha mu)."""
-        w0 = self.weights
-        projected = x - self.matrix @ np.linalg.solve(
-            self.matrix.T @ (self.matrix * w0[:, None]), self.matrix.T @ (x * w0[:, None])
-        )
-        third = self.mu * (1 + 2 * self.alpha * self.mu) / (1 + self.alpha * self.mu) ** 2
-        spread = (projected**2 * w0[:, None]).sum(axis=0)
-        skew: FloatArray = (projected**3 * third[:, None]).sum(axis=0) / np.maximum(spread, 1e-300) ** 1.5
-        return skew
-
 
 def reduced_fit(fit: ModelFit, dropped: list[int], keep: BoolArray, extra: list[FloatArray]) -> ReducedFit:
     """The model refitted on the ``keep`` days without the ``dropped`` columns of the full matrix (by

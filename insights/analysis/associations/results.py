@@ -24,9 +24,8 @@ from insights.analysis.trigger_status import TriggerStatus
 PROMISED_WRONG_SHARE = 0.05
 # The family-wise level of Holm's correction over all of the user's tests. Holm at a level a reports a
 # wrong trigger for at most about a of users, whatever else is linked, as far as each test holds its
-# level; the max-contrast tests still run a little above theirs (the partners are chosen on the same
-# days, and the skew correction of ``max_contrast.unskewed`` is one term), hence a level under the
-# promise (``make bench-associations`` measures every null kind and length against it).
+# level; the max-contrast tests run a little above theirs on skewed daily counts, hence a level under
+# the promise (``make bench-associations`` measures every null kind and length against it).
 ALPHA = 0.035
 # The interval shown: 90% two-sided, so its lower end is the one-sided 95% bound of the test (the
 # score test decides the status, so a finding's lower bound can sit just under 1 in borderline cases).

@@ -9,7 +9,6 @@ from scipy import stats
 from insights.analysis.associations import (
     STEP_CUTS,
     Design,
-    ReducedFit,
     adjustment_for,
     analyse_associations,
     centred_rank,
@@ -17,7 +16,6 @@ from insights.analysis.associations import (
     max_contrast_p,
     rank_correlation,
     step_words,
-    unskewed,
 )
 from insights.analysis.normal_max import all_below
 from tests.simulation.generator import Scenario, simulate
@@ -88,64 +86,6 @@ def test_the_max_contrasts_normal_probability_is_scipys_to_the_last_bit(size: in
 def test_a_matrix_that_is_not_a_correlation_is_refused_as_scipy_refuses_it() -> None:
     with pytest.raises(ValueError):
         all_below(2.0, np.array([[1.0, 2.0], [2.0, 1.0]]), 2e-4, 1)
-
-
-def _step_on_few_days(days: int = 150, high: int = 8) -> np.ndarray:
-    step = np.zeros((days, 1))
-    step[:high] = 1.0
-    return step
-
-
-def test_a_steps_skewness_is_that_of_its_few_days_counts() -> None:
-    """Under a Poisson model with only an intercept, a step on k of n days has the efficient score
-    sum (x - k/n)(y - mu), whose third cumulant is mu sum (x - k/n)^3."""
-    days, high, mu = 150, 8, 1.7
-    model = ReducedFit(np.zeros(days), np.ones((days, 1)), np.full(days, mu), 0.0)
-    share = high / days
-    third = mu * (high * (1 - share) ** 3 - (days - high) * share**3)
-    variance = mu * high * (1 - share)
-    assert model.skewness(_step_on_few_days(days, high))[0] == pytest.approx(third / variance**1.5)
-    # A step over half of the days is hardly skewed; the busier days' step more the fewer they are.
-    half = _step_on_few_days(days, days // 2)
-    assert abs(model.skewness(half)[0]) < 0.05 < model.skewness(_step_on_few_days(days, 20))[0]
-
-
-@pytest.mark.parametrize("skewness", [-0.8, 0.0, 0.4, 1.2, 3.0, 9.0])
-def test_allowing_for_the_skewness_keeps_the_order_of_the_statistics(skewness: float) -> None:
-    z = np.linspace(-6.0, 8.0, 1401)
-    corrected = unskewed(z, np.full(z.size, skewness))
-    assert np.all(np.diff(corrected) > 0)
-    # A right skew only ever lowers a statistic in the upper tail; none leaves it as it was.
-    assert np.array_equal(corrected[z <= 1.0], z[z <= 1.0])
-    if skewness <= 0.0:
-        assert np.array_equal(corrected, z)
-    else:
-        assert np.all(corrected[z > 1.0] < z[z > 1.0])
-
-
-def test_a_step_on_a_few_over_dispersed_days_holds_its_level_once_its_skewness_is_taken_out() -> None:
-    """Counts of a gamma day factor (negative binomial, mean 1.5, alpha 0.5) on 150 days: a step on
-    8 of them, scored against the intercept. Its upper tail runs about twice the normal's at one-sided
-    1% (a chance cluster of busy days stands out); with its skewness allowed for, the normal's."""
-    rng = np.random.default_rng(21)
-    days, mu, alpha, draws = 150, 1.5, 0.5, 20_000
-    step = _step_on_few_days(days)
-    counts = rng.poisson(rng.gamma(1 / alpha, mu * alpha, (draws, days))).astype(float)
-    # Against the intercept alone the model's mean is each draw's mean: the statistics in closed form,
-    # checked against the engine's on the first draw.
-    fitted = counts.mean(axis=1)
-    weight = fitted / (1 + alpha * fitted)
-    projected = step[:, 0] - step.mean()
-    z = (counts - fitted[:, None]) @ projected / (1 + alpha * fitted) / np.sqrt(weight * (projected**2).sum())
-    third = fitted * (1 + 2 * alpha * fitted) / (1 + alpha * fitted) ** 2
-    skewness = third * (projected**3).sum() / (weight * (projected**2).sum()) ** 1.5
-    first = ReducedFit(counts[0], np.ones((days, 1)), np.full(days, fitted[0]), alpha)
-    score, information = first.scores(step)
-    assert z[0] == pytest.approx(score[0] / np.sqrt(information[0, 0]))
-    assert skewness[0] == pytest.approx(first.skewness(step)[0])
-    bound = stats.norm.isf(0.01)
-    assert (z > bound).mean() > 0.015
-    assert 0.008 <= (unskewed(z, skewness) > bound).mean() <= 0.012
 
 
 def _design(correlated: float, seed: int = 4) -> tuple[Design, np.ndarray]:
