@@ -346,6 +346,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": _RENDERER_CLASSES,
     "DEFAULT_PARSER_CLASSES": ["config.parsers.UnicodeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.negotiation.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "config.rate_throttles.AnonRateThrottle",
         "config.rate_throttles.UserRateThrottle",

@@ -23,8 +23,10 @@ for viewset in (
 ):
     router.register(viewset.route, viewset, basename=viewset.route)
 
+# The sync and the diary tables' routes first: the requests a phone makes most.
 urlpatterns = [
     path("sync/", SyncView.as_view(), name="sync"),
+    *router.urls,
     path("health/samples/", health_views.HealthSamplesView.as_view(), name="health-samples"),
     path("health/exports/", health_views.HealthExportListView.as_view(), name="health-export-list"),
     path("health/exports/<uuid:job_id>/", health_views.HealthExportJobView.as_view(), name="health-export-job"),
@@ -41,5 +43,4 @@ urlpatterns = [
             views.TermsCatalogueView,
         )
     ),
-    *router.urls,
 ]
