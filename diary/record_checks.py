@@ -8,15 +8,15 @@ defence; these give the clear message first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from diary.catalogues import body_sites, drinks, episode_terms, medicines
 from diary.models import MAX_UTC_OFFSET_MIN
-from diary.tables import EARLIEST_DAY, TABLES
+from diary.tables import TABLES
+from diary.time_bounds import EARLIEST, EARLIEST_DAY, FUTURE_TOLERANCE
 from diary.tremor_checks import validate_recording
 
-FUTURE_TOLERANCE = timedelta(minutes=10)
 MAX_SLEEP = timedelta(hours=24)
 
 Errors = dict[str, list[str]]
@@ -170,7 +170,7 @@ def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Erro
                     errors.setdefault(name, []).append(message)
             elif step == _TIME:
                 if isinstance(value, datetime):
-                    if value < _EARLIEST:
+                    if value < EARLIEST:
                         errors.setdefault(name, []).append(_BEFORE_EARLIEST)
                     elif value > latest_time:
                         errors.setdefault(name, []).append(_IN_THE_FUTURE)
@@ -189,9 +189,8 @@ def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Erro
 
 
 _RANGE, _TIME, _DATE = 1, 2, 3
-_EARLIEST = datetime.combine(EARLIEST_DAY, time(), tzinfo=UTC)
 _BEFORE_EARLIEST = f"must not be before {EARLIEST_DAY.isoformat()}"
-_IN_THE_FUTURE = "must not be more than 10 minutes in the future"
+_IN_THE_FUTURE = f"must not be more than {FUTURE_TOLERANCE.seconds // 60} minutes in the future"
 
 
 # What complete_record derives, and from which inputs: a partial update that changes an

@@ -35,9 +35,6 @@ CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 # column holds finite numbers only (JSON has no Infinity; an export must stay JSON).
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 FLOAT_MAX = sys.float_info.max
-# No diary entry is older than this: nobody alive logged a twitch before 1900, and dates near
-# year 1 overflow the date arithmetic of every day-by-day reader (reports, the email, insights).
-EARLIEST_DAY = date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,8 @@ class Column:
     low: float | None = None
     high: float | None = None
     # For a date: how many days after today it may be (a planned end of a course of medicine).
-    # Every time and date starts at EARLIEST_DAY and a time may be at most a few minutes ahead.
+    # Every time and date starts at EARLIEST_DAY and a time may be at most FUTURE_TOLERANCE ahead
+    # (diary.time_bounds).
     future_days: int = 1
 
     @property

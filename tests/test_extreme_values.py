@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from diary.catalogues import body_sites, episode_terms
 from diary.serializers import MAX_LIST_ITEMS
-from diary.tables import EARLIEST_DAY, LAB_VALUE_MAX, TABLES
+from diary.tables import LAB_VALUE_MAX, TABLES
+from diary.time_bounds import EARLIEST_DAY
 from diary.tremor_checks import MAX_ACCELERATION_M_S2, MAX_SAMPLE_RATE_HZ, MIN_DURATION_S, MIN_SAMPLE_RATE_HZ
 from tests.surfaces import read_every_surface
 

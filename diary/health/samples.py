@@ -24,14 +24,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from diary.time_bounds import EARLIEST, FUTURE_TOLERANCE
+
 HEALTHKIT = "healthkit"
 HEALTH_CONNECT = "health_connect"
 PLATFORMS = (HEALTHKIT, HEALTH_CONNECT)
 
 SLEEP, CAFFEINE, EXERCISE = "sleep", "caffeine", "exercise"
 
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-FUTURE_TOLERANCE = timedelta(minutes=10)
 # One sample or session longer than this is not a night, a drink or a workout.
 MAX_SPAN = timedelta(hours=24)
 MAX_CAFFEINE_MG = 2000.0  # the diary's own ceiling for one intake (diary.models.CaffeineIntake)

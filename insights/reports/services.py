@@ -22,7 +22,7 @@ from config.errors import DomainError, NotFound
 from diary.models import SyncClock
 from diary.selectors import diary_first_day
 from diary.sync_clock import stamp_to_datetime
-from diary.tables import EARLIEST_DAY
+from diary.time_bounds import EARLIEST_DAY
 from insights.reports import selectors
 from insights.reports.models import ReportJob, ReportJobStatus, Share, ShareAccess, ShareAccessKind, token_hash
 from insights.reports.pdf import render_report_pdf
