@@ -156,7 +156,9 @@ class Api:
         self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=self.headers)
+        """``body`` is data to send as JSON, or a JSON text already written (str)."""
+        text = body if isinstance(body, str) or body is None else json.dumps(body)
+        self.conn.request(method, path, body=text, headers=self.headers)
         response = self.conn.getresponse()
         raw = response.read()
         return response.status, json.loads(raw) if raw else None

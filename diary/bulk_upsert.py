@@ -1,9 +1,10 @@
 """Insert-or-update many diary rows of one user in as few round trips as the database allows.
 
-On PostgreSQL a large batch is written with COPY: the rows the user does not have yet (one
-lookup says which: stored_client_ids, asked once for all of a push's tables) are COPYed straight
-into the table; the ones the user has, tombstones too, are COPYed into a temporary table and
-merged with one ``INSERT ... SELECT ... ON CONFLICT (user_id, client_id) DO UPDATE``. COPY skips
+On PostgreSQL a large batch is written with COPY: the rows the user does not have yet are COPYed
+straight into the table; the ones the user has, tombstones too, are COPYed into a temporary table
+and merged with one ``INSERT ... SELECT ... ON CONFLICT (user_id, client_id) DO UPDATE``. Which
+are which, one lookup says (stored_client_ids, asked once for all of a push's tables), or a sync
+push first takes them all for new and asks only if the COPY meets a stored id (diary.sync.push). COPY skips
 the parsing of thousands of bound parameters that a multi-row INSERT pays for, and in its binary
 format (used whenever every value is exactly of its column's kind) times and numbers travel as
 the database stores them: that is what lets a 500-record sync push run near the speed of a
@@ -143,8 +144,9 @@ def _copy_rows(
         records = [record + same for record in records]
     column_list = ", ".join(f'"{c}"' for c in ("client_id", *value_columns, *_SAME_IN_EVERY_ROW))
     statement = f'COPY "{table}" ({column_list}) FROM STDIN' + (" (FORMAT BINARY)" if binary else "")
-    # The psycopg cursor, for COPY; the identifiers come from the model's own metadata.
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    # The psycopg cursor, for COPY; the identifiers come from the model's own metadata. Its errors
+    # are raised as Django's (an IntegrityError for a stored id: diary.services.is_stored_id_clash).
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
         if binary:
             copy.set_types(plan.binary_types)
         write_row = copy.write_row

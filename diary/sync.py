@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, Q, Subquery, Value
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from config.errors import DomainError
 from config.parsers import JsonLimitError, loads_limited
 from diary import record_checks
 from diary.models import SyncClock, SyncDevicePush
-from diary.services import RecordWrite, TableChanges, changes_apply
+from diary.services import RecordWrite, TableChanges, changes_apply, is_stored_id_clash
 from diary.sync_clock import stamp_to_datetime, tick
 from diary.tables import (
     TableSpec,
@@ -308,14 +308,29 @@ def push(*, user: User, last_pulled_at: int | None, body: Any, device: DeviceTok
         first = next(iter(errors))
         raise DomainError(f"Nothing was stored: {first} {errors[first][0]}.", code="invalid_push", fields=errors)
     since = stamp_to_datetime(last_pulled_at) if last_pulled_at else None
+    try:
+        _apply_push(user, changes, since, device, assume_new=True)
+    except IntegrityError as error:
+        if not is_stored_id_clash(error):
+            raise
+        # A record the push took for new was stored already (an app sending a push again after
+        # losing its answer, an id brought back after its deletion): nothing was kept, and the
+        # changes, which applying them may have rewritten (references, check-ins), are read again.
+        changes, _ = _parse_push(body)
+        _apply_push(user, changes, since, device, assume_new=False)
+    return {name: len(c.upserts) + len(c.deletions) for name, c in changes.items()}
+
+
+def _apply_push(
+    user: User, changes: dict[str, TableChanges], since: Any, device: DeviceToken | None, *, assume_new: bool
+) -> None:
     with transaction.atomic():
-        stamp = changes_apply(user=user, changes=changes, since=since)
+        stamp = changes_apply(user=user, changes=changes, since=since, assume_new=assume_new)
         if device is not None and any(c.upserts for c in changes.values()):
             # One INSERT ... ON CONFLICT, where update_or_create made a locking SELECT and a write
             # (in SQL: the ORM's bulk_create cost more than twice as much to build it).
             with connection.cursor() as cursor:
                 cursor.execute(_DEVICE_PUSH_SQL, [device.pk, stamp])
-    return {name: len(c.upserts) + len(c.deletions) for name, c in changes.items()}
 
 
 _DEVICE_PUSH_SQL = (

@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 
 from diary.bulk_upsert import COPY_MIN_ROWS, upsert_rows
 from diary.models import CaffeineIntake, Episode
@@ -144,8 +144,9 @@ def test_a_float_column_given_whole_numbers_is_copied_as_text_and_stored_as_floa
 def test_an_integer_past_its_columns_type_is_refused_by_the_database_never_wrapped_around(user):
     # Packed as a 16-bit integer, 40,000 would arrive as -25,536; read from text it is refused.
     rows = _rows(COPY_MIN_ROWS, servings=1.0, mg=63.0, utc_offset_min=40_000)
-    with pytest.raises(psycopg.errors.NumericValueOutOfRange, match="smallint"), transaction.atomic():
+    with pytest.raises(DataError, match="smallint") as refused, transaction.atomic():
         upsert_rows(CaffeineIntake, user.pk, rows, datetime.now(UTC))
+    assert isinstance(refused.value.__cause__, psycopg.errors.NumericValueOutOfRange)
     assert not CaffeineIntake.objects.filter(user=user).exists()
 
 
@@ -165,18 +166,55 @@ def test_ids_of_any_text_are_found_stored_and_merged(user):
     assert set(odd_ids) <= set(stored)
 
 
-def test_a_large_push_asks_once_which_records_are_stored_whatever_its_tables(auth_client):
-    """One lookup for every table a push COPYs into, taken after the clock's tick; a push of
-    small batches asks nothing (its one INSERT per table merges by itself)."""
+def test_a_large_push_of_new_records_asks_nothing_and_its_replay_asks_once_for_all_its_tables(auth_client):
+    """New records are COPYed straight, without asking which ids the user has. Replayed, the COPY
+    meets the stored ids, the attempt is rolled back whole, and the push is applied again with one
+    lookup for every table it COPYs into, taken after that attempt's tick; a push of small batches
+    asks nothing (its one INSERT per table merges by itself)."""
     records = _records(COPY_MIN_ROWS)
     tables = ("episodes", "stress_logs", "medications", "medication_doses")
-    with captured_queries() as large:
+    with captured_queries() as new:
         _push_all(auth_client, {table: records[table] for table in tables}, COPY_MIN_ROWS)
-    lookups = [n for n, sql in enumerate(large.sql) if "jsonb_array_elements_text" in sql]
-    tick = next(n for n, sql in enumerate(large.sql) if "last_stamp_ms" in sql)
-    assert len(lookups) == 1 and lookups[0] > tick, str(large)
-    assert all(TABLES[table].model._meta.db_table in large.sql[lookups[0]] for table in tables)
+    assert not [sql for sql in new.sql if "jsonb_array_elements_text" in sql], str(new)
+
+    with captured_queries() as replay:
+        _push_all(auth_client, {table: records[table] for table in tables}, COPY_MIN_ROWS)
+    lookups = [n for n, sql in enumerate(replay.sql) if "jsonb_array_elements_text" in sql]
+    ticks = [n for n, sql in enumerate(replay.sql) if "last_stamp_ms" in sql]
+    assert len(lookups) == 1 and len(ticks) == 2 and ticks[0] < ticks[1] < lookups[0], str(replay)
+    assert all(TABLES[table].model._meta.db_table in replay.sql[lookups[0]] for table in tables)
 
     with captured_queries() as small:
         _push_all(auth_client, {table: records[table][:5] for table in tables}, 5)
     assert not [sql for sql in small.sql if "jsonb_array_elements_text" in sql], str(small)
+
+
+def test_a_push_of_new_and_stored_records_stores_each_as_a_push_that_asked_first(
+    user, make_user, client_for, django_capture_on_commit_callbacks
+):
+    """Half the records stored before, half new, in every table: the first attempt (COPY as if all
+    were new) breaks the unique constraint and is rolled back whole, references and check-ins
+    included; the second stores exactly what an account pushed the same records in small batches
+    (no COPY, no assumption) holds, and the change is announced once."""
+    first = _records(COPY_MIN_ROWS)
+    half = COPY_MIN_ROWS // 2
+    second = {
+        table: [{**record, "notes": "again"} if table == "episodes" else record for record in rows[half:]]
+        + [_odd(table, i) for i in range(COPY_MIN_ROWS, COPY_MIN_ROWS + half)]
+        for table, rows in first.items()
+    }
+    other = make_user(email="bo@example.org")
+    _push_all(client_for(user), {t: rows[: half + 10] for t, rows in first.items()}, COPY_MIN_ROWS)
+    _push_all(client_for(other), {t: rows[: half + 10] for t, rows in first.items()}, 10)
+
+    with django_capture_on_commit_callbacks() as announced, captured_queries() as queries:
+        _push_all(client_for(user), second, batch=COPY_MIN_ROWS)
+    ticks = [sql for sql in queries.sql if "last_stamp_ms" in sql]  # read before the next request clears them
+    _push_all(client_for(other), second, batch=10)
+
+    assert len(ticks) == 2, str(queries)  # the second attempt ticked again
+    assert len(announced) == 1
+    for table in TABLES:
+        assert _stored(user, table) == _stored(other, table), table
+    notes = dict(Episode.objects.filter(user=user).values_list("client_id", "notes"))
+    assert notes["epi-30"] == "again" and notes["epi-5"] != "again" and "epi-74" in notes
