@@ -6,7 +6,8 @@ queued on Redis) and a bare Django function view that INSERTs the same episode r
 fixed user (bench/bare_urls.py, mounted only here through bench/bare_settings.py). wrk
 POSTs to each in turn, with unique episode ids made in Lua (bench/episode_post.lua), the
 product requests spread over many users' tokens as many phones would send them. The two
-are interleaved over several rounds so the machine's noise falls on both alike.
+are interleaved over several rounds, in turns (product-bare, bare-product, ...), so the
+machine's noise and any drift through the run fall on both alike.
 
 Prints requests/s of each, the ratio (target >= 0.6, docs/architecture.md, "Benchmark targets") and the
 machine's load. Exits non-zero if any request failed.
@@ -105,8 +106,11 @@ def main() -> None:
                 warm.conn.close()
                 status, answer = warm.request("POST", path, body)
                 assert status == 201, (path, status, answer)
+        paths = (("product", PRODUCT_PATH, tokens_file), ("bare", BARE_PATH, None))
         for round_number in range(args.rounds):
-            for name, path, token_list in (("product", PRODUCT_PATH, tokens_file), ("bare", BARE_PATH, None)):
+            # Product first in one round, bare first in the next: a machine that warms up (or
+            # slows down) through the run favours neither path.
+            for name, path, token_list in paths if round_number % 2 == 0 else paths[::-1]:
                 tag = f"{name}{round_number}"
                 runs[name].append(wrk(port, path, tag, args.seconds, args.connections, token_list))
     load_after = os.getloadavg()
