@@ -3,9 +3,9 @@
 On PostgreSQL a large batch is written with COPY: the rows the user does not have yet are COPYed
 straight into the table; the ones the user has, tombstones too, are COPYed into a temporary table
 and merged with one ``INSERT ... SELECT ... ON CONFLICT (user_id, client_id) DO UPDATE``. Which
-are which, one lookup says (stored_client_ids, asked once for all of a push's tables), or a sync
-push first takes them all for new and asks only if the COPY meets a stored id (diary.sync.push). COPY skips
-the parsing of thousands of bound parameters that a multi-row INSERT pays for, and in its binary
+are which, one lookup says (stored_client_ids, asked once for all of a push's tables); a sync
+push first takes them all for new and asks only if the COPY meets a stored id (diary.sync.push).
+COPY skips the parsing of thousands of bound parameters that a multi-row INSERT pays for, and in its binary
 format (used whenever every value is exactly of its column's kind) times and numbers travel as
 the database stores them: that is what lets a 500-record sync push run near the speed of a
 bare COPY (bench/sync_push.py).

@@ -143,12 +143,15 @@ def _copied_ids(name: str, table_changes: TableChanges) -> list[str]:
 
 
 def _stored_before_copies(
-    user: User, changes: dict[str, TableChanges], names: Iterable[str]
+    user: User, changes: dict[str, TableChanges], names: Iterable[str], *, ask: bool = True
 ) -> dict[type[DiaryRecord], set[str]]:
     """Which records the user already has, of those upsert_rows will COPY into the tables
     ``names``: one query for all of them, where upsert_rows would ask once per table. Asked
-    after the clock's tick, as upsert_rows' own lookup is."""
+    after the clock's tick, as upsert_rows' own lookup is. ``ask=False`` takes none of them for
+    stored without asking (changes_apply's assume_new)."""
     wanted = {TABLES[name].model: ids for name in names if name in changes if (ids := _copied_ids(name, changes[name]))}
+    if not ask:
+        return {model: set() for model in wanted}
     return stored_client_ids(user.pk, wanted)
 
 
@@ -245,12 +248,7 @@ def changes_apply(
                 table_changes.upserts = _supersede_checkins(spec, user, table_changes.upserts, stamp)
             if stored is None and _copied_ids(name, table_changes):
                 # At the first table with records to COPY, for it and every table after it.
-                later = order[order.index(name) :]
-                stored = (
-                    {TABLES[n].model: set() for n in later}
-                    if assume_new
-                    else _stored_before_copies(user, changes, later)
-                )
+                stored = _stored_before_copies(user, changes, order[order.index(name) :], ask=not assume_new)
             _upsert(spec, user, table_changes.upserts, stamp, (stored or {}).get(spec.model))
             _soft_delete(spec, user, table_changes.deletions, stamp)
         # The app lists every table in each push, most of them empty; only the ones with
