@@ -36,6 +36,7 @@ from insights.analysis.associations.max_contrast import column_test, contrast_te
 from insights.analysis.associations.model import ModelFit, fit_model, step_effect
 from insights.analysis.associations.results import (
     ALPHA,
+    MAX_LOG_SE,
     AssociationReport,
     DataSufficiency,
     PendingResult,
@@ -56,8 +57,6 @@ NEEDED_EPISODE_DAYS = ASSOCIATION_MIN_EPISODE_DAYS
 # A slope is shown as the user's top third of days against their bottom third: on the rank scale the
 # middles of the two thirds (5/6 and 1/6) lie two thirds apart.
 RANK_CONTRAST = 2.0 / 3.0
-# A standard error of a log rate ratio above this (an interval wider than e^±5) sizes nothing.
-MAX_LOG_SE = 2.5
 
 
 METHOD_SUMMARY = (

@@ -35,6 +35,11 @@ INTERVAL_LEVEL = wording.EFFECT_INTERVAL_LEVEL
 POSSIBLE_P = 0.20
 
 NOT_PROOF = "This is an association in your data, not proof of a cause."
+# A standard error of a log rate ratio above this (an interval wider than e^±5) sizes nothing; nor
+# does an estimate beyond e^±50. A model that separated (no episode on any day with the trigger,
+# say) leaves both without bound: its test's p-value stands, but its size is not shown.
+MAX_LOG_SE = 2.5
+MAX_LOG_ESTIMATE = 50.0
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,8 @@ def comparison_words(trigger: str, values: FloatArray) -> tuple[str, str, str]:
         high_words = f"stress of about {_about(trigger, high_cut)} or more"
         low_words = f"stress under {_about(trigger, low_cut)}"
     if trigger == "exercise":
-        high = f"days after {high_words} of exercise"
+        # "any exercise" names its noun already ("days after any exercise", not "... of exercise").
+        high = f"days after {high_words}" if high_words == "any exercise" else f"days after {high_words} of exercise"
         low = f"days after {'none' if low_cut <= 0 else low_words}"
         return f"your days after more exercise ({high_words}) against days after less ({low_words})", high, low
     high, low = f"days with {high_words}", f"days with {low_words}"
@@ -231,6 +237,8 @@ def word_result(test: PendingResult, q_value: float, survives: bool, n_tests: in
     possible when its one-sided p is under POSSIBLE_P, and no sign of a link only where the interval's
     top rules out what the method aims at (``wording.status_of``), else not clear yet. The interval is
     at INTERVAL_LEVEL; an uncertain result says how many more days could show a doubling."""
+    if not (math.isfinite(test.se) and test.se < MAX_LOG_SE and abs(test.estimate) < MAX_LOG_ESTIMATE):
+        return _unsized_result(test, q_value, survives, n_tests)
     quantile = float(stats.t.ppf(0.5 + INTERVAL_LEVEL / 2, test.degrees))
     ratio = math.exp(test.estimate)
     low, high = math.exp(test.estimate - quantile * test.se), math.exp(test.estimate + quantile * test.se)
@@ -259,13 +267,27 @@ def word_result(test: PendingResult, q_value: float, survives: bool, n_tests: in
             f"On {test.high_days} you logged {between} as on {test.low_days}: even the top of that "
             f"range is below {wording.times(wording.NO_SIGN_BELOW)} times, so a doubling is ruled out."
         )
+    size = f"rate ratio {ratio:.2f} ({wording.EFFECT_INTERVAL} {low:.2f}-{high:.2f})"
+    return _result(test, status, sentence, size, q_value, found, (ratio, low, high))
+
+
+def _result(
+    test: PendingResult,
+    status: str,
+    sentence: str,
+    size: str,
+    q_value: float,
+    found: tuple[int, float] | None,
+    numbers: tuple[float | None, float | None, float | None],
+) -> AssociationResult:
+    """The worded test: ``size`` is the clinician's words for its size, ``numbers`` its rate ratio
+    and interval."""
     words = wording.status_words(status)
     clinician = (
-        f"{test.label} ({test.lag}): {test.comparison.replace('your ', '')}; rate ratio {ratio:.2f} "
-        f"({wording.EFFECT_INTERVAL} {low:.2f}-{high:.2f}), one-sided p {test.p_value:.3g}, "
-        f"Holm-adjusted p {q_value:.3g}, "
-        f"{test.n_days} days; {words}."
+        f"{test.label} ({test.lag}): {test.comparison.replace('your ', '')}; {size}, one-sided p "
+        f"{test.p_value:.3g}, Holm-adjusted p {q_value:.3g}, {test.n_days} days; {words}."
     )
+    ratio, low, high = numbers
     return AssociationResult(
         trigger=test.trigger,
         label=test.label,
@@ -289,6 +311,34 @@ def word_result(test: PendingResult, q_value: float, survives: bool, n_tests: in
         lag=test.lag,
         cut_point=test.cut_point,
     )
+
+
+def _unsized_result(test: PendingResult, q_value: float, survives: bool, n_tests: int) -> AssociationResult:
+    """A test whose size the diary cannot give (see MAX_LOG_SE), worded without numbers: linked when
+    it survives Holm's correction, possible when it leans the documented way, otherwise not clear
+    yet (an unbounded interval rules nothing out, so never "no sign of a link")."""
+    if survives:
+        status = TriggerStatus.LINKED
+    else:
+        status = TriggerStatus.POSSIBLE if test.p_value < POSSIBLE_P else TriggerStatus.NOT_CLEAR
+    found = None if survives else more_days_for_a_doubling(test, n_tests)
+    if status == TriggerStatus.LINKED:
+        sentence = (
+            f"You logged more episodes on {test.high_days} than on {test.low_days}; this diary cannot yet say "
+            f"how many more. {NOT_PROOF}"
+        )
+    elif status == TriggerStatus.POSSIBLE:
+        sentence = (
+            f"Possibly more episodes on {test.high_days} than on {test.low_days}. Not clear yet: this diary "
+            f"cannot yet say how many more, if any. {_more_days_sentence(found)}"
+        )
+    else:
+        sentence = (
+            f"Not clear yet: this diary cannot yet say whether you log more or fewer episodes on "
+            f"{test.high_days} than on {test.low_days}, so nothing is ruled out. {_more_days_sentence(found)}"
+        )
+    size = "rate ratio not estimable (the model leaves it without bound)"
+    return _result(test, status, sentence, size, q_value, found, (None, None, None))
 
 
 def not_testable_result(spec: Exposure, n_days: int, days_needed: int | None) -> AssociationResult:

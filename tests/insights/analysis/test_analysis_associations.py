@@ -26,8 +26,10 @@ from insights.analysis.associations import (
     inhaler_window_counts,
     more_days_for_a_doubling,
 )
+from insights.analysis.associations.results import comparison_words, word_result
 from insights.analysis.daily_series import build_daily_series
 from insights.analysis.records import DoseRecord, StressRecord
+from insights.analysis.trigger_status import TriggerStatus
 from tests.builders import diary, episode_record, local, medication_record
 from tests.insights.analysis.analysis_day import TODAY
 from tests.simulation.generator import REGULAR_MEDICATION_ID, Scenario, simulate
@@ -214,3 +216,68 @@ def test_it_tests_a_medication_start_only_with_two_weeks_each_side() -> None:
     short_before = build_daily_series(user.diary, start=start - timedelta(days=10))
     trimmed = analyse_associations(user.diary, series=short_before)
     assert all(r.trigger != trigger for r in trimmed.results)
+
+
+def _exercise_test(estimate: float, se: float, p_value: float) -> PendingResult:
+    high, low = comparison_words("exercise", np.array([0.0] * 45 + [30.0] * 16))[1:]
+    return PendingResult(
+        "exercise",
+        "Exercise",
+        "the day before",
+        "exercise the day before",
+        "",
+        high,
+        low,
+        61,
+        p_value,
+        estimate,
+        se,
+        61,
+        "as many episodes",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("survives", "p_value", "status", "opening"),
+    [
+        (
+            False,
+            0.986,
+            TriggerStatus.NOT_CLEAR,
+            "Not clear yet: this diary cannot yet say whether",
+        ),
+        (
+            False,
+            0.1,
+            TriggerStatus.POSSIBLE,
+            "Possibly more episodes on days after any exercise than",
+        ),
+        (True, 0.0001, TriggerStatus.LINKED, "You logged more episodes on days after any exercise"),
+    ],
+)
+def test_a_size_the_model_leaves_without_bound_is_worded_without_numbers(survives, p_value, status, opening) -> None:
+    # A model that separated (a diary of plain 90 days, seed 1011065): log ratio -40.6, standard error
+    # 674,407. Its interval overflowed math.exp and the whole recompute failed; now the test is kept
+    # (its p-value stands) and worded without a size, and nothing of it is an infinity JSON cannot hold.
+    result = word_result(_exercise_test(-40.59, 674_407.27, p_value), 1.0 if not survives else 0.001, survives, 4)
+    assert result.status == status and result.sentence.startswith(opening)
+    assert (result.rate_ratio, result.ci_low, result.ci_high) == (None, None, None)
+    assert "not estimable" in result.clinician_sentence and "e+" not in result.sentence
+    assert result.significant is survives
+    sized = word_result(_exercise_test(0.3, 0.4, p_value), 1.0, False, 4)
+    assert sized.rate_ratio == pytest.approx(math.exp(0.3)) and sized.ci_high is not None
+
+
+def test_the_diary_whose_model_separated_is_analysed_to_the_end() -> None:
+    user = simulate(1011065, Scenario("plain", 90))
+    report = analyse_associations(user.diary, build_daily_series(user.diary))
+    exercise = next(r for r in report.results if r.trigger == "exercise")
+    assert exercise.status == TriggerStatus.NOT_CLEAR and exercise.rate_ratio is None
+
+
+def test_any_exercise_is_named_once() -> None:
+    assert comparison_words("exercise", np.array([0.0] * 45 + [30.0] * 16))[1:] == (
+        "days after any exercise",
+        "days after none",
+    )
