@@ -216,7 +216,12 @@ class TableChanges:
 
 
 def changes_apply(
-    *, user: User, changes: dict[str, TableChanges], since: datetime | None, assume_new: bool = False
+    *,
+    user: User,
+    changes: dict[str, TableChanges],
+    since: datetime | None,
+    assume_new: bool = False,
+    savepoint: bool = True,
 ) -> int:
     """Apply checked changes to several tables in one transaction, in the registry's order
     (medications before their doses). ``since`` enables WatermelonDB's conflict rule.
@@ -228,10 +233,11 @@ def changes_apply(
     (see is_stored_id_clash); the caller then applies the changes again without it. A sync push
     is almost always new records, and the question costs it a tenth of its time.
 
-    Inside a caller's transaction (a sync push writes its device stamp in the same one) the
-    changes join it, without a savepoint of their own: every caller lets a failure here end its
-    whole transaction, and a savepoint cost each push two more round trips."""
-    with transaction.atomic(savepoint=False):
+    ``savepoint=False``: inside a caller's transaction the changes join it without a savepoint of
+    their own, for a caller whose own atomic block ends with them when they fail (a sync push,
+    which writes its device stamp in the same transaction: the savepoint cost it two round trips).
+    Any other caller keeps the savepoint, so a refused change leaves its transaction usable."""
+    with transaction.atomic(savepoint=savepoint):
         stamp_ms = tick(user)
         stamp = stamp_to_datetime(stamp_ms)
         stored: dict[type[DiaryRecord], set[str]] | None = None

@@ -325,7 +325,8 @@ def _apply_push(
     user: User, changes: dict[str, TableChanges], since: Any, device: DeviceToken | None, *, assume_new: bool
 ) -> None:
     with transaction.atomic():
-        stamp = changes_apply(user=user, changes=changes, since=since, assume_new=assume_new)
+        # This block is the push's transaction (or its savepoint): it ends with the changes if they fail.
+        stamp = changes_apply(user=user, changes=changes, since=since, assume_new=assume_new, savepoint=False)
         if device is not None and any(c.upserts for c in changes.values()):
             # One INSERT ... ON CONFLICT, where update_or_create made a locking SELECT and a write
             # (in SQL: the ORM's bulk_create cost more than twice as much to build it).

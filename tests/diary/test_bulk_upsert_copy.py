@@ -22,7 +22,7 @@ from django.db import DataError, connection, transaction
 from diary.bulk_upsert import COPY_MIN_ROWS, upsert_rows
 from diary.models import CaffeineIntake, Episode
 from diary.tables import TABLES
-from tests.builders import now_ms, wire
+from tests.builders import now_ms, payload, wire
 from tests.diary.wire import pull, push
 from tests.query_counts import captured_queries
 
@@ -218,3 +218,20 @@ def test_a_push_of_new_and_stored_records_stores_each_as_a_push_that_asked_first
         assert _stored(user, table) == _stored(other, table), table
     notes = dict(Episode.objects.filter(user=user).values_list("client_id", "notes"))
     assert notes["epi-30"] == "again" and notes["epi-5"] != "again" and "epi-74" in notes
+
+
+def test_a_refused_write_leaves_the_surrounding_transaction_usable(user, client_for):
+    """A change refused inside changes_apply (a dose moved to a medication the user does not have)
+    rolls back its own savepoint: a caller's transaction around it (here the test's) goes on. A sync
+    push joins its own transaction without one; refused, that transaction ends with it."""
+    client = client_for(user)
+    created = client.post("/api/v1/medication-doses/", payload("medication_doses", user=user, id="dose-1"))
+    assert created.status_code == 201, created.json()
+    refused = client.patch("/api/v1/medication-doses/dose-1/", {"medication_id": "no-such-medication"})
+    assert refused.status_code in (400, 404), refused.json()
+    assert not Episode.objects.filter(user=user).exists()  # the connection still answers
+
+    dose = wire("medication_doses", "dose-2", medication_id="no-such-medication")
+    assert push(client, {"medication_doses": {"created": [dose]}}).status_code in (400, 404)
+    assert push(client, {"episodes": {"created": [wire("episodes", "after")]}}).status_code == 200
+    assert Episode.objects.filter(user=user, client_id="after").exists()
