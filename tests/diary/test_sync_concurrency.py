@@ -8,6 +8,7 @@ import time
 import pytest
 from django.db import connection, connections
 
+from diary.bulk_upsert import COPY_MIN_ROWS
 from diary.models import Episode
 from tests.builders import wire
 from tests.conftest import authenticated_client
@@ -89,3 +90,32 @@ def test_two_devices_pushing_at_once_lose_nothing(make_user):
     assert Episode.objects.filter(user=user).count() == 2 * 10 * 25
     final = pull(devices[0])
     assert len(final["changes"]["episodes"]["created"]) == 500
+
+
+def test_two_devices_pushing_the_same_large_batch_at_once_store_it_once(make_user):
+    """Large enough for COPY: the first push takes its records for new and COPYs them; the other,
+    waiting on the user's clock, meets them stored, is rolled back and applied again as a merge."""
+    user = make_user(email="samebatch@example.org")
+    devices = [authenticated_client(user, f"device {n}") for n in range(2)]
+    records = [wire("episodes", f"same-{i}", notes="first") for i in range(COPY_MIN_ROWS + 10)]
+    statuses: list[int] = []
+    start = threading.Barrier(2)
+
+    def push_from(device_number: int) -> None:
+        try:
+            start.wait(timeout=30)
+            for attempt in range(3):
+                body = [{**r, "notes": f"device {device_number} try {attempt}"} for r in records]
+                statuses.append(push(devices[device_number], changes(episodes=body)).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=push_from, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [200] * 6
+    stored = Episode.objects.filter(user=user)
+    assert stored.count() == len(records)
+    assert len(set(stored.values_list("notes", flat=True))) == 1  # one push's values, whole, last
