@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.db import connection, connections
@@ -19,6 +21,23 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and real concurrency need PostgreSQL"),
 ]
+
+
+def run_at_once(*jobs: Callable[[], None]) -> None:
+    """Each job in a thread of its own, all started together; each closes its database connection
+    when done (a thread's connection is its own, and the test database is dropped at the end)."""
+
+    def closing(job: Callable[[], None]) -> None:
+        try:
+            job()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=closing, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
 
 
 def test_a_puller_racing_a_pusher_sees_every_pushed_record(make_user):
@@ -39,27 +58,19 @@ def test_a_puller_racing_a_pusher_sees_every_pushed_record(make_user):
                 pushed.extend(r["id"] for r in records)
         finally:
             done.set()
-            connections.close_all()
 
     def pull_in_a_loop() -> None:
         last = None
-        try:
-            while True:
-                finished = done.is_set()
-                result = pull(puller, last)
-                seen.update(r["id"] for r in result["changes"]["episodes"]["created"])
-                seen.update(r["id"] for r in result["changes"]["episodes"]["updated"])
-                last = result["timestamp"]
-                if finished:
-                    return
-        finally:
-            connections.close_all()
+        while True:
+            finished = done.is_set()
+            result = pull(puller, last)
+            seen.update(r["id"] for r in result["changes"]["episodes"]["created"])
+            seen.update(r["id"] for r in result["changes"]["episodes"]["updated"])
+            last = result["timestamp"]
+            if finished:
+                return
 
-    threads = [threading.Thread(target=push_batches), threading.Thread(target=pull_in_a_loop)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(push_batches, pull_in_a_loop)
     assert not failures
     assert len(pushed) == 500
     assert seen == set(pushed)
@@ -71,21 +82,14 @@ def test_two_devices_pushing_at_once_lose_nothing(make_user):
     statuses: list[int] = []
 
     def push_from(device_number: int) -> None:
-        try:
-            for batch in range(10):
-                records = [wire("episodes", f"d{device_number}-{batch}-{i}") for i in range(25)]
-                # Each batch is sent twice, as a phone retrying after a lost answer would.
-                for _ in range(2):
-                    statuses.append(push(devices[device_number], changes(episodes=records)).status_code)
-                time.sleep(0.001)
-        finally:
-            connections.close_all()
+        for batch in range(10):
+            records = [wire("episodes", f"d{device_number}-{batch}-{i}") for i in range(25)]
+            # Each batch is sent twice, as a phone retrying after a lost answer would.
+            for _ in range(2):
+                statuses.append(push(devices[device_number], changes(episodes=records)).status_code)
+            time.sleep(0.001)
 
-    threads = [threading.Thread(target=push_from, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(*(partial(push_from, n) for n in range(2)))
     assert set(statuses) == {200}
     assert Episode.objects.filter(user=user).count() == 2 * 10 * 25
     final = pull(devices[0])
@@ -102,19 +106,12 @@ def test_two_devices_pushing_the_same_large_batch_at_once_store_it_once(make_use
     start = threading.Barrier(2)
 
     def push_from(device_number: int) -> None:
-        try:
-            start.wait(timeout=30)
-            for attempt in range(3):
-                body = [{**r, "notes": f"device {device_number} try {attempt}"} for r in records]
-                statuses.append(push(devices[device_number], changes(episodes=body)).status_code)
-        finally:
-            connections.close_all()
+        start.wait(timeout=30)
+        for attempt in range(3):
+            body = [{**r, "notes": f"device {device_number} try {attempt}"} for r in records]
+            statuses.append(push(devices[device_number], changes(episodes=body)).status_code)
 
-    threads = [threading.Thread(target=push_from, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(*(partial(push_from, n) for n in range(2)))
     assert statuses == [200] * 6
     stored = Episode.objects.filter(user=user)
     assert stored.count() == len(records)
