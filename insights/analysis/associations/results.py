@@ -334,7 +334,7 @@ def _unsized_result(test: PendingResult, q_value: float, survives: bool, n_tests
         )
     else:
         sentence = (
-            f"Not clear yet: this diary cannot yet say whether you log more or fewer episodes on "
+            f"Not clear yet: the diary so far cannot say whether you log more or fewer episodes on "
             f"{test.high_days} than on {test.low_days}, so nothing is ruled out. {_more_days_sentence(found)}"
         )
     size = "rate ratio not estimable (the model leaves it without bound)"

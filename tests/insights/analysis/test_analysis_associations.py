@@ -245,7 +245,7 @@ def _exercise_test(estimate: float, se: float, p_value: float) -> PendingResult:
             False,
             0.986,
             TriggerStatus.NOT_CLEAR,
-            "Not clear yet: this diary cannot yet say whether",
+            "Not clear yet: the diary so far cannot say whether",
         ),
         (
             False,
