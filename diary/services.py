@@ -148,11 +148,11 @@ def _stored_before_copies(
     """Which records the user already has, of those upsert_rows will COPY into the tables
     ``names``: one query for all of them, where upsert_rows would ask once per table. Asked
     after the clock's tick, as upsert_rows' own lookup is. ``ask=False`` takes none of them for
-    stored without asking (changes_apply's assume_new)."""
-    wanted = {TABLES[name].model: ids for name in names if name in changes if (ids := _copied_ids(name, changes[name]))}
-    if not ask:
-        return {model: set() for model in wanted}
-    return stored_client_ids(user.pk, wanted)
+    stored without asking (changes_apply's assume_new), except in a table that carries edits."""
+    wanted = {name: ids for name in names if name in changes if (ids := _copied_ids(name, changes[name]))}
+    asked = {TABLES[name].model: ids for name, ids in wanted.items() if ask or changes[name].edits}
+    found = stored_client_ids(user.pk, asked) if asked else {}
+    return {TABLES[name].model: found.get(TABLES[name].model, set()) for name in wanted}
 
 
 def _soft_delete(spec: TableSpec, user: User, client_ids: Sequence[str], stamp: datetime) -> int:
@@ -213,6 +213,9 @@ def _supersede_checkins(spec: TableSpec, user: User, writes: list[RecordWrite], 
 class TableChanges:
     upserts: list[RecordWrite]
     deletions: list[str]
+    # Whether any upsert came as an edit of a record the app has synced before (WatermelonDB's
+    # "updated"): such a table's ids are looked up, never assumed new (changes_apply's assume_new).
+    edits: bool = False
 
 
 def changes_apply(
@@ -228,10 +231,11 @@ def changes_apply(
     Returns the sync clock's stamp (ms) the changes carry.
 
     ``assume_new``: the large batches are COPYed into their tables without first asking which of
-    their ids the user already has. If one of them was stored after all, the COPY breaks the
-    table's unique (user, client id) constraint and the transaction fails with an IntegrityError
-    (see is_stored_id_clash); the caller then applies the changes again without it. A sync push
-    is almost always new records, and the question costs it a tenth of its time.
+    their ids the user already has (except in a table whose changes include edits, which are of
+    stored records). If one was stored after all, the COPY breaks the table's unique (user, client
+    id) constraint and the transaction fails with an IntegrityError (see is_stored_id_clash); the
+    caller then applies the changes again without it. New records are most of what a sync push
+    carries, and the question costs such a push a tenth of its time.
 
     ``savepoint=False``: inside a caller's transaction the changes join it without a savepoint of
     their own, for a caller whose own atomic block ends with them when they fail (a sync push,

@@ -296,7 +296,7 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
             broken = check(write.values)
             if broken:
                 errors.update({f"{write.path}.{field}": messages for field, messages in broken.items()})
-        parsed[name] = TableChanges(upserts=writes, deletions=deletions)
+        parsed[name] = TableChanges(upserts=writes, deletions=deletions, edits=bool(table.get("updated")))
     return parsed, errors
 
 

@@ -235,3 +235,18 @@ def test_a_refused_write_leaves_the_surrounding_transaction_usable(user, client_
     assert push(client, {"medication_doses": {"created": [dose]}}).status_code in (400, 404)
     assert push(client, {"episodes": {"created": [wire("episodes", "after")]}}).status_code == 200
     assert Episode.objects.filter(user=user, client_id="after").exists()
+
+
+def test_a_large_push_of_edits_asks_which_are_stored_and_applies_in_one_attempt(auth_client, user):
+    """Records sent as "updated" are edits of records the app synced before: their table is looked
+    up first rather than taken for new, so the push is not tried, refused and tried again."""
+    records = _records(COPY_MIN_ROWS)["episodes"]
+    _push_all(auth_client, {"episodes": records}, COPY_MIN_ROWS)
+    edited = [{**record, "notes": "edited"} for record in records]
+    with captured_queries() as queries:
+        response = push(auth_client, {"episodes": {"created": [], "updated": edited, "deleted": []}})
+    ticks = [sql for sql in queries.sql if "last_stamp_ms" in sql]
+    lookups = [sql for sql in queries.sql if "jsonb_array_elements_text" in sql]
+    assert response.status_code == 200, response.json()
+    assert (len(ticks), len(lookups)) == (1, 1), str(queries)
+    assert set(Episode.objects.filter(user=user).values_list("notes", flat=True)) == {"edited"}
