@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from hmac import compare_digest
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -17,6 +17,7 @@ from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
 from accounts.models import DeviceToken, User
+from accounts.token_cache import usable_cache
 from config.model_rows import model_rows
 from config.prepared_sql import prepared_cursor
 
@@ -41,17 +42,19 @@ class _Lookup:
             f"WHERE t.{quote(key)} = %s ORDER BY t.{quote(created)} DESC"
         )
 
-    def find(self, token_key: str) -> list[DeviceToken]:
+    def find(self, token_key: str) -> list[tuple[DeviceToken, Sequence[Any]]]:
+        """The tokens with this token_key, each with its user, and the row each was made from."""
         with prepared_cursor() as cursor:
             cursor.execute(self.sql, [token_key])
             rows: Sequence[Sequence[Any]] = cursor.fetchall()
+        return [(self.make(row), row) for row in rows]
+
+    def make(self, row: Sequence[Any]) -> DeviceToken:
+        """A token and its user from one row (anew each time: nothing a request changes is shared)."""
         split = len(self.tokens)
-        found = []
-        for row in rows:
-            token = self.tokens.make(row[:split])
-            token.user = self.users.make(row[split:])  # as select_related does: no second query
-            found.append(token)
-        return found
+        token = self.tokens.make(row[:split])
+        token.user = self.users.make(row[split:])  # as select_related does: no second query
+        return token
 
 
 _LOOKUPS: dict[str, _Lookup] = {}
@@ -87,19 +90,34 @@ class DeviceTokenAuthentication(TokenAuthentication):
         # must be active; nothing matching is "Invalid token.".
         msg = _("Invalid token.")
         text = token.decode("utf-8")
-        for auth_token in _lookup().find(text[: CONSTANTS.TOKEN_KEY_LENGTH]):
+        try:
+            digest = hash_token(text)
+        except (TypeError, binascii.Error):
+            raise exceptions.AuthenticationFailed(msg) from None
+        lookup, cache = _lookup(), usable_cache(connections[DEFAULT_DB_ALIAS])
+        # A row this connection found before, kept while nothing changed its token or user
+        # (accounts/token_cache.py): the same token, checked the same way, without the SELECT.
+        kept = cache.get(digest) if cache is not None else None
+        if kept is not None:
+            auth_token = lookup.make(kept)
+            if not self._cleanup_token(auth_token):
+                return self._accept(auth_token)
+        for auth_token, row in lookup.find(text[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
                 continue
-            try:
-                digest = hash_token(text)
-            except (TypeError, binascii.Error):
-                raise exceptions.AuthenticationFailed(msg) from None
             if compare_digest(digest, auth_token.digest):
-                if knox_settings.AUTO_REFRESH and auth_token.expiry:
-                    self.renew_token(auth_token)
-                user, checked = self.validate_user(auth_token)
-                return user, checked
+                if cache is not None:
+                    # Kept before the token is renewed: a renewal writes the row, and the
+                    # notification of that write makes the connection forget it again.
+                    cache.put(digest, auth_token.user_id, row)
+                return self._accept(auth_token)
         raise exceptions.AuthenticationFailed(msg)
+
+    def _accept(self, auth_token: DeviceToken) -> tuple[User, DeviceToken]:
+        if knox_settings.AUTO_REFRESH and auth_token.expiry:
+            self.renew_token(auth_token)
+        user, checked = self.validate_user(auth_token)
+        return user, checked
 
     def _cleanup_token(self, auth_token: DeviceToken) -> bool:
         if auth_token.expiry is not None and auth_token.expiry < timezone.now():
