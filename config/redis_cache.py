@@ -2,8 +2,7 @@
 
 Django's RedisCacheClient builds a new ``redis.Redis`` for every cache call; building one (its
 table of response callbacks) costs more CPU than the round trip it then makes: about a third
-of the recompute claim every diary write takes (insights.services.mark_dirty, a cache add),
-bench/throughput.sh. A redis-py client is safe to share between threads (each command takes a
+of the throttle's count every API request makes (config.rate_throttles), bench/throughput.sh. A redis-py client is safe to share between threads (each command takes a
 connection from the pool and gives it back), so each pool's client is made once and kept; the
 pools, their options and every cache method are Django's own.
 """
@@ -33,7 +32,7 @@ class RedisCacheClient(redis.RedisCacheClient):
     def add(self, key: Any, value: Any, timeout: Any) -> bool:
         """Django's add (SET NX, with EX unless the timeout is None), sent as the raw command:
         redis-py's set() spends more in checking its keyword arguments than the command costs
-        to send. The recompute claim of every diary write is an add (insights.services)."""
+        to send."""
         if timeout == 0:
             return bool(super().add(key, value, timeout))  # Django's add-then-delete
         django_client: Any = self  # its serializer, which the stubs leave out

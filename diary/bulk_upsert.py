@@ -319,11 +319,13 @@ def insert_returning(
     return next(iter(model._default_manager.raw(sql, params)), None)
 
 
-def insert_stamped(model: type[DiaryRecord], user_id: int, row: dict[str, Any]) -> DiaryRecord | None:
+def insert_stamped(model: type[DiaryRecord], user_id: int, row: dict[str, Any]) -> tuple[DiaryRecord | None, bool]:
     """``insert_returning`` and the sync clock's tick in one statement, one round trip, no
-    BEGIN/COMMIT around it (PostgreSQL; see diary.sync_clock.ticking). None when nothing was
-    written: the id is one of the user's live records, or the user has no clock row yet; the
-    caller then takes the transactional path, which tells the two apart.
+    BEGIN/COMMIT around it (PostgreSQL; see diary.sync_clock.ticking). Returns the stored record,
+    or None when nothing was written: the id is one of the user's live records, or the user has
+    no clock row yet; the caller then takes the transactional path, which tells the two apart.
+    And whether the tick took the recompute claim (diary.sync_clock), written or not: the tick
+    has committed either way.
 
     The statement is written once per table and set of columns (_StampedInsert), and the
     returned row is made into the model as a raw queryset would: composing the SQL and a
@@ -338,8 +340,11 @@ def insert_stamped(model: type[DiaryRecord], user_id: int, row: dict[str, Any]) 
     sql, params = ticking(user_id, insert.statement, params)
     with prepared_cursor() as cursor:
         cursor.execute(sql, cast(list[Any], params))
-        stored = cursor.fetchone()
-    return None if stored is None else insert.rows.make(stored)
+        found = cursor.fetchone()
+    if found is None:  # no clock row: nothing ticked, nothing written
+        return None, False
+    claimed, stored = bool(found[0]), found[1:]
+    return (None if stored[insert.pk_index] is None else insert.rows.make(stored)), claimed
 
 
 class _StampedInsert:
@@ -350,15 +355,19 @@ class _StampedInsert:
         by_name = {f.attname: f for f in model._meta.concrete_fields}
         self.fields = [(name, by_name[name]) for name in names]
         self.rows = model_rows(model)
+        self.pk_index = [f.attname for f in model._meta.concrete_fields].index(model._meta.pk.attname)
         columns = ", ".join(f'"{c}"' for c in ("user_id", "created_at", "updated_at", "deleted_at", *names))
         # Typed placeholders: in INSERT ... SELECT a bare literal would be read as text.
         values = ", ".join(f"CAST(%s AS {by_name[name].db_type(connection)})" for name in names)
         updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in ("updated_at", "deleted_at", *names) if c != "client_id")
         # Every identifier below comes from the model's own metadata, never from a request.
+        # The clock's row comes back even when the INSERT writes nothing (a live record with this
+        # id), with the claim its tick took: LEFT JOIN.
         self.statement = (
-            f'INSERT INTO "{table}" ({columns}) SELECT %s, {STAMP_SQL}, {STAMP_SQL}, NULL, {values} FROM clock '  # noqa: S608
-            f'ON CONFLICT ("user_id", "client_id") DO UPDATE SET {updates} WHERE "{table}"."deleted_at" IS NOT NULL '
-            f"RETURNING {self.rows.bare_columns}"
+            f', stored AS (INSERT INTO "{table}" ({columns}) SELECT %s, {STAMP_SQL}, {STAMP_SQL}, NULL, {values} '  # noqa: S608
+            f'FROM clock ON CONFLICT ("user_id", "client_id") DO UPDATE SET {updates} '
+            f'WHERE "{table}"."deleted_at" IS NOT NULL RETURNING {self.rows.bare_columns}) '
+            "SELECT clock.claimed, stored.* FROM clock LEFT JOIN stored ON true"
         )
 
 

@@ -329,6 +329,9 @@ class SyncClock(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
     last_stamp_ms = models.BigIntegerField(default=0)
+    # The claim on the user's next recompute of insights (diary.sync_clock, "The recompute
+    # claim"): when a write took it (ms), or null once the recompute has begun to read.
+    recompute_claimed_ms = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "diary_sync_clock"

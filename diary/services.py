@@ -43,10 +43,14 @@ class RecordWrite:
     keep: frozenset[str] = frozenset()
 
 
-def _announce_change(user: User, tables: Iterable[str]) -> None:
+def _announce_change(user: User, tables: Iterable[str], *, claimed: bool | None = None) -> None:
+    """Send diary_changed once the write commits. ``claimed``: whether the write's own tick
+    took the recompute claim (diary.sync_clock), None if it did not try."""
     # Received by insights.tasks.recompute_on_diary_change, connected in insights/apps.py.
     user_id, changed = user.pk, sorted(tables)
-    transaction.on_commit(lambda: diary_changed.send(sender=DiaryRecord, user_id=user_id, tables=changed))
+    transaction.on_commit(
+        lambda: diary_changed.send(sender=DiaryRecord, user_id=user_id, tables=changed, claimed=claimed)
+    )
 
 
 def with_defaults(spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
@@ -350,11 +354,16 @@ def _create_one(spec: TableSpec, user: User, write: RecordWrite) -> DiaryRecord:
 
     fast = connection.vendor == "postgresql" and not any(c.kind == "ref" for c in spec.columns)
     if fast and not connection.in_atomic_block:
-        # The everyday case in one round trip: the clock's tick and the row in one statement.
-        record = insert_stamped(spec.model, user.pk, row())
+        # The everyday case in one round trip: the clock's tick, the recompute claim and the row
+        # in one statement.
+        record, claimed = insert_stamped(spec.model, user.pk, row())
         if record is not None:
-            _announce_change(user, [spec.name])
+            _announce_change(user, [spec.name], claimed=claimed)
             return record
+        if claimed:
+            # Nothing was written (the path below says why) but the claim was taken and has
+            # committed: queue its recompute, or no write would queue one until it expired.
+            _announce_change(user, [], claimed=True)
     with transaction.atomic():
         stamp = stamp_to_datetime(tick(user))
         _resolve_references(spec, user, [write])  # a reference's client id becomes its row id

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_get
 from config.errors import NotFound
+from diary.sync_clock import recompute_claim, recompute_claim_drop
 from insights import selectors
 from insights.analysis.associations import (
     NEEDED_EPISODE_DAYS,
@@ -27,28 +26,22 @@ from insights.models import Flag, FlagStatus, InsightState
 
 logger = logging.getLogger(__name__)
 
-# A queued recompute that has not run by then is presumed lost (its worker died and the
-# broker has not redelivered it yet): the next write queues a new one.
-QUEUED_GIVE_UP = timedelta(minutes=30)
 
-
-def recompute_claim_key(user_id: int) -> str:
-    """The cache key of a user's recompute claim (see mark_dirty)."""
-    return f"insights:recompute-claim:{user_id}"
-
-
-def mark_dirty(*, user_id: int) -> bool:
+def mark_dirty(*, user_id: int, claimed: bool | None = None) -> bool:
     """Note that the user's diary changed and claim the right to queue its recompute.
 
-    Returns True when the caller must enqueue one. The claim is a cache key added atomically
-    (Redis SET NX in production, so it holds across web processes): a burst of writes
-    enqueues one recompute, and every write after the first costs one cache round trip and no
-    database write, which matters because each database commit waits for the disk. The
-    recompute drops the claim before it reads the diary, so a write it may not have seen
-    claims the next one; a claim whose recompute was lost expires after QUEUED_GIVE_UP.
-    The database keeps the bookkeeping the nightly sweep reads (dirty, queued_at).
+    Returns True when the caller must enqueue one. ``claimed`` is what the write's own tick
+    said (True: it took the claim; False: a recompute was already waiting); None asks now.
+    The claim lives on the user's sync clock row (diary.sync_clock, "The recompute claim",
+    which says why no write is missed): a burst of writes enqueues one recompute, and every
+    write after the first costs no statement of its own and no database write, which matters
+    because each commit waits for the disk. The recompute frees the claim before it reads the
+    diary; a claim whose recompute was lost is free again after CLAIM_GIVE_UP. InsightState
+    keeps the bookkeeping the nightly sweep reads (dirty, queued_at).
     """
-    if not cache.add(recompute_claim_key(user_id), 1, timeout=int(QUEUED_GIVE_UP.total_seconds())):
+    if claimed is None:
+        claimed = recompute_claim(user_id)
+    if not claimed:
         return False
     now = timezone.now()
     changes = {"recompute_queued": True, "queued_at": now, "dirty": True, "last_diary_change_at": now}
@@ -109,8 +102,8 @@ def insights_recompute(*, user_id: int) -> InsightState | None:
     user = user_get(user_id=user_id)
     if user is None:
         return None  # the account was deleted while the task waited
-    # Dropped before the read: a write from now on claims the next recompute (see mark_dirty).
-    cache.delete(recompute_claim_key(user_id))
+    # Freed before the read: a write from now on claims the next recompute (see mark_dirty).
+    recompute_claim_drop(user_id)
     InsightState.objects.filter(user=user).update(recompute_queued=False)
     diary = selectors.diary_for_user(user=user)
     series = build_daily_series(diary) if diary.episodes else None

@@ -19,24 +19,27 @@ SWEEP_CHUNK = 200
 SWEEP_RECENT = timedelta(days=30)
 
 
-def recompute_on_diary_change(sender: Any, user_id: int, tables: list[str] | None = None, **kwargs: Any) -> None:
-    """Receive diary_changed (connected in InsightsConfig.ready, insights/apps.py): queue the recompute."""
+def recompute_on_diary_change(
+    sender: Any, user_id: int, tables: list[str] | None = None, claimed: bool | None = None, **kwargs: Any
+) -> None:
+    """Receive diary_changed (connected in InsightsConfig.ready, insights/apps.py): queue the
+    recompute. ``claimed``: whether the write already took the recompute claim (diary.sync_clock)."""
     if tables and "tremor_recordings" in tables:
         # The recompute follows the analysis, which R8 and R9 need.
-        analyse_tremor_recordings.delay(user_id)
+        analyse_tremor_recordings.delay(user_id, claimed)
         return
-    queue_recompute(user_id)
+    queue_recompute(user_id, claimed=claimed)
 
 
-def queue_recompute(user_id: int) -> None:
-    if services.mark_dirty(user_id=user_id):
+def queue_recompute(user_id: int, *, claimed: bool | None = None) -> None:
+    if services.mark_dirty(user_id=user_id, claimed=claimed):
         recompute_user.apply_async(args=(user_id,), countdown=DEBOUNCE_SECONDS)
 
 
 @shared_task(name="reports.analyse_tremor_recordings")
-def analyse_tremor_recordings(user_id: int) -> None:
+def analyse_tremor_recordings(user_id: int, claimed: bool | None = None) -> None:
     tremor.tremor_analyse_recordings(user_id=user_id)
-    queue_recompute(user_id)
+    queue_recompute(user_id, claimed=claimed)
 
 
 @shared_task(name="insights.recompute_user")
