@@ -2,9 +2,10 @@
 
 Django's RedisCacheClient builds a new ``redis.Redis`` for every cache call; building one (its
 table of response callbacks) costs more CPU than the round trip it then makes: about a third
-of the throttle's count every API request makes (config.rate_throttles), bench/throughput.sh. A redis-py client is safe to share between threads (each command takes a
-connection from the pool and gives it back), so each pool's client is made once and kept; the
-pools, their options and every cache method are Django's own.
+of the throttle's count every API request makes (config.rate_throttles), bench/throughput.sh.
+A redis-py client is safe to share between threads (each command takes a connection from the
+pool and gives it back), so each pool's client is made once and kept; the pools, their options
+and every cache method are Django's own.
 """
 
 from __future__ import annotations
