@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import binascii
 from collections.abc import Sequence
 from hmac import compare_digest
 from typing import Any
@@ -89,10 +88,12 @@ class DeviceTokenAuthentication(TokenAuthentication):
         # the digest is compared in constant time, a matching token is renewed and its user
         # must be active; nothing matching is "Invalid token.".
         msg = _("Invalid token.")
-        text = token.decode("utf-8")
         try:
+            text = token.decode("utf-8")
+            if not text.isascii() or "\x00" in text:
+                raise ValueError("a token is ASCII without NUL")  # PostgreSQL cannot even look up a NUL
             digest = hash_token(text)
-        except (TypeError, binascii.Error):
+        except (TypeError, ValueError):  # UnicodeDecodeError and binascii.Error are ValueErrors
             raise exceptions.AuthenticationFailed(msg) from None
         lookup, cache = _lookup(), usable_cache(connections[DEFAULT_DB_ALIAS])
         # A row this connection found before, kept while nothing changed its token or user

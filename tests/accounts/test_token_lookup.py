@@ -131,3 +131,23 @@ def test_a_used_token_is_renewed_at_most_once_per_refresh_interval(user):
     stored = DeviceToken.objects.get(pk=device.pk).expiry
     assert stored > issued
     assert stored == found.expiry
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param("Token " + "ü" * 20, id="not-utf-8"),
+        pytest.param("Token " + "é" * 200, id="not-utf-8-long"),
+        pytest.param("Token 000000000000000abc\u0000def", id="nul"),
+        pytest.param("Token " + "zz" * 40, id="not-hex"),
+        pytest.param("Token x", id="short"),
+        pytest.param("Token " + "0" * 5000, id="long"),
+    ],
+)
+def test_a_malformed_token_is_a_401_in_the_api_error_shape(api_client, user, header):
+    api_client.credentials(HTTP_AUTHORIZATION=header)
+
+    response = api_client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "Invalid token."
