@@ -8,7 +8,7 @@ reads them again without asking.
 What makes a kept row safe to use is that it can never outlive a change to its token or its
 user, whoever makes the change and however (a logout, an account deleted or deactivated, a
 profile edited, the admin, a queryset update, another server): the migration
-accounts/0004_token_cache_triggers puts triggers on both tables that send
+accounts/migrations/0004_token_cache_triggers.py puts triggers on both tables that send
 ``NOTIFY twitchlog_auth, '<user id>'`` with every UPDATE and DELETE of a row (and '*' with a
 TRUNCATE), and every connection LISTENs on that channel from the moment it opens. PostgreSQL
 signals the listening sessions before the change's commit returns, and a signalled session

@@ -50,7 +50,7 @@ def check_worker() -> str:
     from config.celery_app import app
 
     node = f"worker@{socket.gethostname()}"
-    replies = app.control.ping(destination=[node], timeout=5)
+    replies = app.control.ping(destination=[node], timeout=5) or []
     if not any(node in reply for reply in replies):
         raise RuntimeError(f"{node} did not answer a ping")
     return f"{node} answered"

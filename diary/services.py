@@ -23,7 +23,7 @@ from diary import record_checks
 from diary.bulk_upsert import copies, insert_returning, insert_stamped, stored_client_ids, upsert_rows
 from diary.models import DayCheckin, DiaryRecord, Medication
 from diary.signals import diary_changed
-from diary.sync_clock import stamp_to_datetime, tick
+from diary.sync_clock import stamp_to_datetime, tick, tick_and_claim
 from diary.tables import TABLES, TableSpec
 
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -245,8 +245,14 @@ def changes_apply(
     their own, for a caller whose own atomic block ends with them when they fail (a sync push,
     which writes its device stamp in the same transaction: the savepoint cost it two round trips).
     Any other caller keeps the savepoint, so a refused change leaves its transaction usable."""
+    # The app lists every table in each push, most of them empty; only the ones with records
+    # are news. Announcing the rest would send every push that lists an empty tremor_recordings
+    # down the tremor analysis path, a task per push on the reports queue, instead of the one
+    # debounced recompute.
+    changed = [name for name, table_changes in changes.items() if table_changes.upserts or table_changes.deletions]
     with transaction.atomic(savepoint=savepoint):
-        stamp_ms = tick(user)
+        # A write with news takes the recompute claim in its tick: no statement of its own after.
+        stamp_ms, claimed = tick_and_claim(user) if changed else (tick(user), False)
         stamp = stamp_to_datetime(stamp_ms)
         stored: dict[type[DiaryRecord], set[str]] | None = None
         order = list(TABLES)
@@ -265,13 +271,8 @@ def changes_apply(
                 stored = _stored_before_copies(user, changes, order[order.index(name) :], ask=not assume_new)
             _upsert(spec, user, table_changes.upserts, stamp, (stored or {}).get(spec.model))
             _soft_delete(spec, user, table_changes.deletions, stamp)
-        # The app lists every table in each push, most of them empty; only the ones with
-        # records are news. Announcing the rest would send every push that lists an empty
-        # tremor_recordings down the tremor analysis path, a task per push on the reports
-        # queue, instead of the one debounced recompute.
-        changed = [name for name, table_changes in changes.items() if table_changes.upserts or table_changes.deletions]
         if changed:
-            _announce_change(user, changed)
+            _announce_change(user, changed, claimed=claimed)
     return stamp_ms
 
 

@@ -32,28 +32,45 @@ def stamp_to_datetime(stamp_ms: int) -> datetime:
 
 def tick(user: User) -> int:
     """Lock the user's clock for the rest of the transaction and return a fresh stamp in ms."""
+    return _tick(user, claim=False)[0]
+
+
+def tick_and_claim(user: User) -> tuple[int, bool]:
+    """``tick``, taking the recompute claim in the same statement when it is free (see "The
+    recompute claim" below): (the stamp, whether this write took the claim)."""
+    return _tick(user, claim=True)
+
+
+def _tick(user: User, *, claim: bool) -> tuple[int, bool]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the sync clock must be ticked inside a transaction")
-    stamp = _advance(user, int(time.time() * 1000))
-    if stamp is None:
+    ticked = _advance(user, int(time.time() * 1000), claim)
+    if ticked is None:
         SyncClock.objects.get_or_create(user=user)
-        stamp = _advance(user, int(time.time() * 1000))
-    return cast(int, stamp)
+        ticked = _advance(user, int(time.time() * 1000), claim)
+    return cast(tuple[int, bool], ticked)
 
 
-def _advance(user: User, now_ms: int) -> int | None:
+def _advance(user: User, now_ms: int, claim: bool) -> tuple[int, bool] | None:
     """Move the clock to now, or one past its last stamp if the wall clock is behind it, and
-    return the new stamp; None if the user has no clock row yet. The UPDATE takes the row's
-    lock and RETURNING reads the stamp in the same round trip."""
+    return the new stamp and whether this tick took the recompute claim; None if the user has
+    no clock row yet. The UPDATE takes the row's lock and RETURNING reads the stamp in the same
+    round trip."""
     table = SyncClock._meta.db_table
+    stamp = "CASE WHEN last_stamp_ms >= %s THEN last_stamp_ms + 1 ELSE %s END"
+    claiming, params = "", [now_ms, now_ms]
+    if claim:
+        claiming = f", recompute_claimed_ms = CASE WHEN {_CLAIM_FREE} THEN {stamp} ELSE recompute_claimed_ms END"
+        params += [now_ms - CLAIM_GIVE_UP_MS, now_ms, now_ms]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_stamp_ms = CASE WHEN last_stamp_ms >= %s THEN last_stamp_ms + 1 "  # noqa: S608
-            "ELSE %s END WHERE user_id = %s RETURNING last_stamp_ms",
-            [now_ms, now_ms, user.pk],
+            f"UPDATE {table} SET last_stamp_ms = {stamp}{claiming} WHERE user_id = %s "  # noqa: S608
+            # Stamps only grow, so a held claim is never this write's own new stamp.
+            "RETURNING last_stamp_ms, recompute_claimed_ms = last_stamp_ms",
+            [*params, user.pk],
         )
         row = cursor.fetchone()
-    return None if row is None else int(row[0])
+    return None if row is None else (int(row[0]), bool(row[1]) if claim else False)
 
 
 # The stamp a statement built with ``ticking`` writes: the clock's new value as a time (exact
@@ -92,9 +109,12 @@ def ticking(user_id: int, statement: str, params: list[object]) -> tuple[str, li
 # queues the recompute (after its commit); a write that finds it set queues nothing. The
 # recompute clears it (``recompute_claim_drop``) before it reads the diary.
 #
-# Why no write is missed: a write that takes the claim in its tick (``ticking``) holds the
-# clock's row lock until it commits, and the recompute's clearing UPDATE waits for that lock,
-# so a write that found the claim held is committed before the recompute reads. A write that
+# A REST create (``ticking``) and a write through changes_apply, a sync push among them
+# (``tick_and_claim``), take the claim in their tick's own statement; other writes ask after
+# their commit (``recompute_claim``). Why no write is missed: a write that takes the claim in
+# its tick holds the clock's row lock until it commits, and the recompute's clearing UPDATE
+# waits for that lock, so a write that found the claim held is committed before the recompute
+# reads (and a write that rolls back takes its claim back with it). A write that
 # claims after its commit (``recompute_claim``) and finds the claim held knows the recompute
 # that holds it has not cleared it yet, so it has not read yet either. A claim whose recompute
 # was lost (its worker died before the broker redelivered it) is free again after CLAIM_GIVE_UP.

@@ -12,6 +12,7 @@ import time
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -20,7 +21,8 @@ from diary.signals import diary_changed
 from diary.sync_clock import CLAIM_GIVE_UP_MS, recompute_claim_drop
 from insights.models import InsightState
 from insights.services import insights_recompute, mark_dirty
-from tests.builders import payload
+from tests.builders import payload, wire
+from tests.diary.wire import changes, push
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +156,36 @@ def test_freeing_the_claim_waits_for_a_write_that_still_holds_the_clock(user):
     finally:
         writer.close()
     assert SyncClock.objects.get(user=user).recompute_claimed_ms is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_push_claims_with_its_tick_and_a_push_of_nothing_claims_nothing(auth_client, user):
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.skip("tasks run inside the request: the recompute frees each claim at once")
+    heard: list[bool | None] = []
+
+    def listen(sender, claimed=None, **kwargs):
+        heard.append(claimed)
+
+    def clock_statements(body) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert push(auth_client, body).status_code == 200
+        return [q["sql"].split()[0] for q in queries.captured_queries if "diary_sync_clock" in q["sql"]]
+
+    assert push(auth_client, changes(episodes=[wire("episodes", "e0")])).status_code == 200  # the clock row
+    recompute_claim_drop(user.pk)
+    diary_changed.connect(listen, dispatch_uid="test_mark_dirty_push")
+    try:
+        assert clock_statements(changes(episodes=[wire("episodes", "e1")])) == ["UPDATE"]  # the tick, and no more
+        assert clock_statements(changes(episodes=[wire("episodes", "e2")])) == ["UPDATE"]
+        recompute_claim_drop(user.pk)
+        assert clock_statements(changes(episodes=[])) == ["UPDATE"]
+        assert SyncClock.objects.get(user=user).recompute_claimed_ms is None
+        # A refused push (a record another table needs is missing) rolls its claim back with it.
+        dose = wire("medication_doses", "d1", medication_id="no-such-medication")
+        assert push(auth_client, changes(medication_doses=[dose])).status_code >= 400
+        assert SyncClock.objects.get(user=user).recompute_claimed_ms is None
+    finally:
+        diary_changed.disconnect(dispatch_uid="test_mark_dirty_push")
+
+    assert heard == [True, False]  # the empty push announced nothing and took no claim
