@@ -7,10 +7,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core.signals import request_started
-        from django.db.backends.signals import connection_created
 
-        from accounts.token_cache import new_request, start_listening
+        from accounts.token_cache import new_request
 
-        # Every connection LISTENs for changes to tokens and users, so it may keep the tokens it checked.
-        connection_created.connect(start_listening, dispatch_uid="accounts.token_cache")
+        # A connection that keeps the tokens it checked must hear each request's changes first.
         request_started.connect(new_request, dispatch_uid="accounts.token_cache.request")

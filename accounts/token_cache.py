@@ -10,7 +10,7 @@ user, whoever makes the change and however (a logout, an account deleted or deac
 profile edited, the admin, a queryset update, another server): the migration
 accounts/migrations/0004_token_cache_triggers.py puts triggers on both tables that send
 ``NOTIFY twitchlog_auth, '<user id>'`` with every UPDATE and DELETE of a row (and '*' with a
-TRUNCATE), and every connection LISTENs on that channel from the moment it opens. PostgreSQL
+TRUNCATE), and a connection LISTENs on that channel from the first token it checks. PostgreSQL
 signals the listening sessions before the change's commit returns, and a signalled session
 sends the notification ahead of its answer to the next statement it reads; psycopg hands it
 to ``heard`` as it reads that answer. Each request makes one round trip before it looks at a
@@ -23,12 +23,14 @@ A connection uses what it keeps only when every one of these holds, and otherwis
 database as before:
 - PostgreSQL, with persistent connections (DATABASE_CONN_MAX_AGE not 0): behind PgBouncer in
   transaction mode (docs/operations.md sets CONN_MAX_AGE 0 there) a session's LISTEN means nothing.
-- The LISTEN took effect when the connection opened (it was not inside a transaction).
+- The connection has listened since before the row was kept (its cache is made with its LISTEN).
 - The request is not inside a transaction: PostgreSQL delivers notifications only between
   transactions, so inside one (a test case, ATOMIC_REQUESTS) a change could go unheard.
 - The row was found less than MAX_AGE ago: a bound on any way a notification could be lost
   that the above does not foresee.
-A new connection starts with nothing kept: what changed while no connection listened was not heard.
+A new connection starts with nothing kept: what changed while it did not listen was not heard.
+Only connections that check tokens listen (a Celery worker's never does): an idle connection
+holds the notifications sent to it unread until its next use.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 CHANNEL = "twitchlog_auth"
 # The age after which a kept row is read again from the database even though no change was
@@ -92,21 +93,23 @@ class ConnectionTokenCache:
             del self.rows[digest]
 
 
-def start_listening(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    """Django's connection_created receiver (accounts/apps.py): LISTEN, and a cache for this connection."""
-    connection.token_cache = None  # type: ignore[attr-defined]
-    if connection.vendor != "postgresql" or connection.settings_dict.get("CONN_MAX_AGE") == 0:
-        return
+def _start_listening(connection: Any) -> ConnectionTokenCache | None:
+    """LISTEN on this connection and give it an empty cache; None if the LISTEN did not take
+    effect at once (the connection is in a transaction, where it would wait for a commit).
+    Only connections that check tokens (the web's) listen: a worker's connection, idle for hours,
+    would hold every notification sent meanwhile unread."""
     from psycopg.pq import TransactionStatus
 
     session = connection.connection
-    session.execute(f"LISTEN {CHANNEL}")
+    with connection.wrap_database_errors:
+        session.execute(f"LISTEN {CHANNEL}")
     if session.info.transaction_status != TransactionStatus.IDLE:
-        return  # inside a transaction the LISTEN waits for a commit that may never come
+        return None
     cache = ConnectionTokenCache(session)
-    cache.heard_this_request = True  # it keeps nothing yet, and hears every change from now on
+    cache.heard_this_request = True  # nothing kept yet, and every change from now on heard
     session.add_notify_handler(cache.heard)
-    connection.token_cache = cache  # type: ignore[attr-defined]
+    connection.token_cache = cache
+    return cache
 
 
 def new_request(sender: Any, **kwargs: Any) -> None:
@@ -121,6 +124,8 @@ def usable_cache(connection: Any) -> ConnectionTokenCache | None:
     began; None where a kept row cannot be trusted (see the module's list)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
+    if connection.settings_dict.get("CONN_MAX_AGE") == 0:
+        return None
     # Whether Django's health check is about to make this request's round trip.
     checking = connection.connection is not None and connection.health_check_enabled
     checking = checking and not connection.health_check_done
@@ -128,7 +133,9 @@ def usable_cache(connection: Any) -> ConnectionTokenCache | None:
     connection.ensure_connection()
     cache: ConnectionTokenCache | None = getattr(connection, "token_cache", None)
     if cache is None or cache.session is not connection.connection:
-        return None
+        # A connection's first token, or a new connection: it keeps nothing yet, and from its
+        # LISTEN on it hears every change.
+        return _start_listening(connection)
     if not (checking or cache.heard_this_request):
         with connection.wrap_database_errors:
             cache.session.execute("SELECT 1")  # the round trip that Django's health check would have made

@@ -148,3 +148,18 @@ def test_inside_a_transaction_the_token_is_read_every_time(make_user):
     with transaction.atomic():
         assert token_selects(client) == (200, 1)
         assert token_selects(client) == (200, 1)
+
+
+def test_only_a_connection_that_checks_tokens_listens(make_user):
+    client, _ = phone(make_user())
+    connection.close()
+
+    def listening() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_listening_channels()")
+            return [row[0] for row in cursor.fetchall()]
+
+    # A worker's connection, which never checks a token, would hold every notification unread.
+    assert listening() == []
+    assert client.get("/api/v1/me/").status_code == 200
+    assert listening() == ["twitchlog_auth"]
