@@ -30,6 +30,11 @@ def stamp_to_datetime(stamp_ms: int) -> datetime:
     return datetime.fromtimestamp(stamp_ms / 1000, tz=UTC)
 
 
+# The clock's next stamp: now (ms, given twice as parameters), or one past the last if the wall
+# clock is behind it.
+_NEW_STAMP = "CASE WHEN last_stamp_ms >= %s THEN last_stamp_ms + 1 ELSE %s END"
+
+
 def tick(user: User) -> int:
     """Lock the user's clock for the rest of the transaction and return a fresh stamp in ms."""
     return _tick(user, claim=False)[0]
@@ -57,7 +62,7 @@ def _advance(user: User, now_ms: int, claim: bool) -> tuple[int, bool] | None:
     no clock row yet. The UPDATE takes the row's lock and RETURNING reads the stamp in the same
     round trip."""
     table = SyncClock._meta.db_table
-    stamp = "CASE WHEN last_stamp_ms >= %s THEN last_stamp_ms + 1 ELSE %s END"
+    stamp = _NEW_STAMP
     claiming, params = "", [now_ms, now_ms]
     if claim:
         claiming = f", recompute_claimed_ms = CASE WHEN {_CLAIM_FREE} THEN {stamp} ELSE recompute_claimed_ms END"
@@ -91,7 +96,7 @@ def ticking(user_id: int, statement: str, params: list[object]) -> tuple[str, li
     ``claimed`` is true when this write took it, with nothing more asked of anyone."""
     table = SyncClock._meta.db_table
     now_ms = int(time.time() * 1000)
-    stamp = "CASE WHEN last_stamp_ms >= %s THEN last_stamp_ms + 1 ELSE %s END"
+    stamp = _NEW_STAMP
     cte = (
         f"WITH clock AS (UPDATE {table} SET last_stamp_ms = {stamp}, "  # noqa: S608
         f"recompute_claimed_ms = CASE WHEN {_CLAIM_FREE} THEN {stamp} ELSE recompute_claimed_ms END "
