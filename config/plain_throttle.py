@@ -7,6 +7,7 @@ This module imports no DRF view machinery, so the admin site can use it while ap
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -42,5 +43,5 @@ def plain_view_throttled(
     response.status_code = status.HTTP_429_TOO_MANY_REQUESTS
     wait = throttle.wait()
     if wait is not None:
-        response["Retry-After"] = str(max(1, int(wait)))
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
     return response
