@@ -36,6 +36,7 @@ from diary.sync_clock import stamp_to_datetime, tick
 from diary.tables import (
     TableSpec,
     current_version,
+    read_wire_records,
     sync_tables,
     tables_at,
     to_wire,
@@ -255,7 +256,6 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
             continue
         writes: list[RecordWrite] = []
         seen: set[str] = set()
-        read = spec.wire_reader
         # A column the record does not carry at all is one the app does not have (an older app
         # version): a stored record keeps its value. A derived one is derived again.
         keepable = spec.keepable_columns
@@ -265,9 +265,10 @@ def _parse_push(body: Any) -> tuple[dict[str, TableChanges], dict[str, list[str]
             if not isinstance(records, list):
                 errors[f"{name}.{kind}"] = ["must be a list of records"]
                 continue
-            for index, raw in enumerate(records):
+            for index, (raw, (client_id, values, record_errors)) in enumerate(
+                zip(records, read_wire_records(spec, records), strict=True)
+            ):
                 path = f"{name}.{kind}[{index}]"
-                client_id, values, record_errors = read(raw)
                 if record_errors:
                     errors.update({f"{path}.{field}": messages for field, messages in record_errors.items()})
                     continue

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
+from itertools import repeat
 from typing import Any
 
 from config.parsers import JsonLimitError, loads_limited
@@ -114,6 +115,11 @@ class TableSpec:
     def wire_reader(self) -> Callable[[Any], WireRecord]:
         """``read_wire_record`` of this table, compiled once (see _compile_reader)."""
         return _compile_reader(self.writable_columns)
+
+    @cached_property
+    def wire_column_reader(self) -> Callable[[list[Any]], list[WireRecord] | None]:
+        """``read_wire_records``' column by column road for this table (see _compile_column_reader)."""
+        return _compile_column_reader(self.writable_columns)
 
     def read_field(self, column: Column) -> str:
         """The lookup that reads a column's wire value: a reference reads the client id it points to."""
@@ -469,6 +475,18 @@ def read_wire_record(spec: TableSpec, raw: Any) -> WireRecord:
     return spec.wire_reader(raw)
 
 
+def read_wire_records(spec: TableSpec, raws: list[Any]) -> list[WireRecord]:
+    """``read_wire_record`` of each of ``raws``, the same values and errors, faster on a clean batch.
+
+    A sync push carries hundreds of records of a table, nearly always each value of its column's
+    everyday kind. Those are read a column at a time: the values' types looked at in C, an int or
+    a str column taken as it is, every other value through its kind's own reader without the
+    record loop around it. The first value that is not clean (missing from a required column,
+    refused by its reader, an id that is not one) sends the whole batch record by record, so
+    every error is found and worded exactly as read_wire_record words it."""
+    return spec.wire_column_reader(raws) or [spec.wire_reader(raw) for raw in raws]
+
+
 WireRecord = tuple[str | None, dict[str, Any], dict[str, list[str]]]
 
 
@@ -510,6 +528,68 @@ def _compile_reader(columns: tuple[Column, ...]) -> Callable[[Any], WireRecord]:
         return client_id, values, errors
 
     return read
+
+
+class _NotClean(Exception):
+    """A value the column by column road leaves to the record by record one, for its error."""
+
+
+# The kinds whose reader gives back any value of this exact type as it is (see _read_int, _read_str).
+_TAKEN_AS_IS = {"int": {int}, "str": {str}, "ref": {str}}
+_NUMBERS = {int, float}
+_NO_ERRORS: dict[str, list[str]] = {}  # shared by every clean record: nobody writes to it
+
+
+def _compile_column_reader(columns: tuple[Column, ...]) -> Callable[[list[Any]], list[WireRecord] | None]:
+    """read_wire_records' column by column road for one table: None when a record is not clean."""
+    plan = tuple(
+        (c.name, c.kind, c.kind != "str", c.required, c.nullable, c.kind == "list", c.default, _READERS[c.kind])
+        for c in columns
+    )
+    names = tuple(c.name for c in columns)
+    id_matches = _CLIENT_ID.fullmatch
+
+    def read_column(raws: list[dict[str, Any]], step: tuple[Any, ...]) -> list[Any]:
+        name, kind, empty_is_none, required, nullable, is_list, default, reader = step
+        values = [raw.get(name) for raw in raws]
+        types = set(map(type, values))
+        if type(None) in types or (empty_is_none and "" in values):
+            # Some records leave it out (or send null, or "" for none): as read_wire_record fills it.
+            if required:
+                raise _NotClean
+            return [
+                (None if nullable and name in raw else list(default or ()) if is_list else default)
+                if value is None or (empty_is_none and value == "")
+                else reader(value)
+                for raw, value in zip(raws, values, strict=True)
+            ]
+        if types == _TAKEN_AS_IS.get(kind) and (kind == "int" or "\x00" not in "".join(values)):
+            return values
+        if kind == "datetime" and types <= _NUMBERS:
+            try:  # ms_to_datetime without its checks, which any failure here sends back to it
+                return [datetime.fromtimestamp(ms / 1000, tz=UTC) for ms in values]
+            except (OverflowError, OSError, ValueError):
+                raise _NotClean from None
+        if kind == "list" and types == {str}:
+            # Body sites and symptoms: a few distinct JSON texts over hundreds of records, each
+            # read once; every record gets a list of its own.
+            lists = {text: reader(text) for text in set(values)}
+            return [list(lists[text]) for text in values]
+        return list(map(reader, values))
+
+    def read_columns(raws: list[Any]) -> list[WireRecord] | None:
+        if not raws or set(map(type, raws)) != {dict}:
+            return None
+        ids = [raw.get("id") for raw in raws]
+        if set(map(type, ids)) != {str} or None in map(id_matches, ids):
+            return None
+        try:
+            read = [read_column(raws, step) for step in plan]
+        except (_NotClean, WireError):
+            return None
+        return list(zip(ids, map(dict, map(zip, repeat(names), zip(*read, strict=True))), repeat(_NO_ERRORS)))
+
+    return read_columns
 
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN.removeprefix("^").removesuffix("$"))

@@ -4,11 +4,12 @@ the kind's own rules. Both roads must give the same value, or the same message."
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
-from diary.tables import TABLES, ms_to_datetime, read_wire_record
+from diary.tables import TABLES, ms_to_datetime, read_wire_record, read_wire_records
 
 YEAR_1000_MS = -30_610_224_000_000
 YEAR_9000_MS = 221_845_392_000_000
@@ -97,3 +98,74 @@ def test_a_column_left_out_takes_its_default_and_a_nullable_one_left_out_is_not_
     assert read("episodes", "notes", None, send=False) == ("", None)
     assert read("episodes", "context", None, send=False) == ("", None)
     assert read("episodes", "intensity", None, send=False) == (None, ["is required"])
+
+
+# read_wire_records: a table's records column by column when every one is clean, else record by
+# record; either way exactly what read_wire_record gives each.
+
+# Every kind's everyday values and its odd ones (wrong types, out of range, empty, missing).
+_SAMPLES: dict[str, list[Any]] = {
+    "datetime": [1_733_400_000_123, 1_733_400_000_123.5, 0, -1, YEAR_1000_MS - 1, 10**20, float("inf"), True, "1"],
+    "date": ["2026-01-02", 1_733_400_000_123, "2026-13-01", 5.5, True],
+    "int": [5, 0, -3, 2**70, 5.0, 5.5, True, "5"],
+    "float": [1.5, 2, 0, 10**400, float("nan"), True, "1.5"],
+    "str": ["twitch", "", "a\x00b", 5, ["x"]],
+    "ref": ["med-1", "med-2", "", 7],
+    "bool": [True, False, 0, 1, 2, "true"],
+    "list": ["[]", '["left_index", "left_thumb"]', '["left_index", "left_thumb"]', "[1]", "[", ["tingling"], 3],
+    "samples": ['{"x": [1], "y": [2], "z": [3]}', {"x": [1], "y": [2], "z": [3]}, "{}", 4],
+}
+_MISSING = object()  # the column left out of the record
+
+
+def _records(table: str, rng: random.Random, count: int, odd: float) -> list[Any]:
+    columns = TABLES[table].writable_columns
+    records: list[Any] = []
+    for n in range(count):
+        record: dict[str, Any] = {"id": f"r{n}"}
+        for column in columns:
+            everyday = _SAMPLES[column.kind][:2]
+            choices = _SAMPLES[column.kind] + [None, "", _MISSING] if rng.random() < odd else everyday
+            value = rng.choice(choices)
+            if value is not _MISSING:
+                record[column.name] = value
+        records.append(record)
+    if rng.random() < odd:
+        records[rng.randrange(count)]["id"] = rng.choice([None, 5, "", "a b", "x" * 65])
+    if rng.random() < odd / 4:
+        records[rng.randrange(count)] = rng.choice([None, [], "record"])
+    return records
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_a_batch_reads_as_each_of_its_records_reads_alone(table):
+    rng = random.Random(table)
+    taken_column_by_column = 0
+    for trial in range(300):
+        records = _records(table, rng, count=rng.randint(1, 8), odd=0.0 if trial % 3 == 0 else 0.3)
+        alone = [read_wire_record(TABLES[table], raw) for raw in records]
+        taken_column_by_column += TABLES[table].wire_column_reader(records) is not None
+        assert read_wire_records(TABLES[table], records) == alone
+    assert taken_column_by_column >= 100  # the clean batches (a third of them at least) took that road
+
+
+def test_a_clean_batch_gives_each_record_lists_of_its_own():
+    raws = [
+        {
+            "id": f"e{n}",
+            "started_at": 0,
+            "duration_s": 5,
+            "body_sites": '["left_index"]',
+            "character": "twitch",
+            "intensity": 3,
+            "symptoms": "[]",
+        }
+        for n in range(3)
+    ]
+    read = TABLES["episodes"].wire_column_reader(raws)
+
+    assert read is not None
+    first, second = read[0][1], read[1][1]
+    assert first["body_sites"] == second["body_sites"] == ["left_index"]
+    assert first["body_sites"] is not second["body_sites"]
+    assert first["symptoms"] is not second["symptoms"]
