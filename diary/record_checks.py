@@ -137,8 +137,9 @@ def check_record(table: str, values: dict[str, Any], *, now: datetime) -> Errors
 def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Errors]:
     """``check_record`` of one table at ``now``, for many records (a push checks each table's
     records with one). First the registry's limits of each column, in the registry's order: a
-    number's range, a time's or a date's plausible span. Every table's columns get them from
-    their declaration (diary.tables), so a new column is checked by declaring its range; nothing
+    number's range, a time's or a date's plausible span, a text's length. Every table's columns
+    get them from their declaration (diary.tables), so a new column is checked by declaring its
+    range or its max_length; nothing
     here names a table. Then the table's own rules. The bounds that depend on ``now`` are
     worked out once, and only the columns that have limits are looked at."""
     spec = TABLES.get(table)
@@ -154,6 +155,11 @@ def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Erro
         elif column.kind == "date":
             latest = today + timedelta(days=column.future_days)
             plan.append((column.name, _DATE, latest, None, f"must not be after {latest.isoformat()}"))
+        elif column.kind == "str" and column.max_length is not None:
+            # REST's serializer refuses a longer text; a push reaches here with it (and a
+            # varchar column would refuse it with a database error, a 500).
+            limit = column.max_length
+            plan.append((column.name, _LENGTH, None, limit, f"must be at most {limit:,} characters"))
     steps = tuple(plan)
     check = _TABLE_CHECKS.get(table)
     checkin = table == "day_checkins"
@@ -167,6 +173,9 @@ def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Erro
                 continue
             if step == _RANGE:
                 if not low <= value <= high:
+                    errors.setdefault(name, []).append(message)
+            elif step == _LENGTH:
+                if len(value) > high:
                     errors.setdefault(name, []).append(message)
             elif step == _TIME:
                 if isinstance(value, datetime):
@@ -188,7 +197,7 @@ def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Erro
     return run
 
 
-_RANGE, _TIME, _DATE = 1, 2, 3
+_RANGE, _TIME, _DATE, _LENGTH = 1, 2, 3, 4
 _BEFORE_EARLIEST = f"must not be before {EARLIEST_DAY.isoformat()}"
 _IN_THE_FUTURE = f"must not be more than {FUTURE_TOLERANCE.seconds // 60} minutes in the future"
 

@@ -426,3 +426,37 @@ def test_a_devices_own_new_records_come_back_to_it_as_updated_and_to_other_devic
 
     assert (ids(on_phone, "episodes", "created"), ids(on_phone, "episodes", "updated")) == (["theirs"], ["mine"])
     assert (ids(on_tablet, "episodes", "created"), ids(on_tablet, "episodes", "updated")) == (["mine"], ["theirs"])
+
+
+_TEXT_LIMITS = [
+    (table, column.name, column.max_length)
+    for table, spec in sorted(TABLES.items())
+    for column in spec.writable_columns
+    if column.kind == "str" and column.max_length is not None
+]
+
+
+@pytest.mark.parametrize(("table", "column", "limit"), _TEXT_LIMITS)
+def test_a_text_longer_than_its_column_takes_is_refused_by_name_not_a_500(auth_client, user, table, column, limit):
+    # REST's serializer refuses these lengths; a push used to reach the database with them (a 500
+    # for a varchar column, a 100,000-character note stored for a text one).
+    records = [wire(table, "long", **{column: "x" * (limit + 1)}), wire(table, "fits", **{column: "x" * limit})]
+    response = push(auth_client, changes(**{table: records}))
+
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert f"must be at most {limit:,} characters" in fields[f"{table}.created[0].{column}"]
+    assert all(f"must be at most {limit:,} characters" not in m for m in fields.get(f"{table}.created[1].{column}", []))
+    assert not TABLES[table].model.objects.filter(user=user).exists()
+
+
+def test_a_long_medication_name_in_a_large_push_is_refused_by_name(auth_client, user):
+    records = [wire("medications", f"m{n}") for n in range(COPY_MIN_ROWS + 10)]
+    records[COPY_MIN_ROWS]["name"] = "x" * 121
+
+    response = push(auth_client, changes(medications=records))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        f"medications.created[{COPY_MIN_ROWS}].name": ["must be at most 120 characters"]
+    }
