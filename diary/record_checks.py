@@ -139,9 +139,9 @@ def record_checker(table: str, now: datetime) -> Callable[[dict[str, Any]], Erro
     records with one). First the registry's limits of each column, in the registry's order: a
     number's range, a time's or a date's plausible span, a text's length. Every table's columns
     get them from their declaration (diary.tables), so a new column is checked by declaring its
-    range or its max_length; nothing
-    here names a table. Then the table's own rules. The bounds that depend on ``now`` are
-    worked out once, and only the columns that have limits are looked at."""
+    range or its max_length; nothing here names a table. Then the table's own rules. The bounds
+    that depend on ``now`` are worked out once, and only the columns that have limits are looked
+    at."""
     spec = TABLES.get(table)
     latest_time = now + FUTURE_TOLERANCE
     today = now.date()
