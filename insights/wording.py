@@ -145,15 +145,19 @@ def cut_words(trigger: str, value: float) -> str:
 # --- Dates and spans -----------------------------------------------------------------------------
 
 
-def day_month_text(day: date, *, zero_padded: bool = False) -> str:
-    """A day without its year: "4 Aug" ("04 Aug" zero-padded, as the report's experiment section
-    prints it)."""
-    return f"{day:%d %b}" if zero_padded else f"{day.day} {day:%b}"
+def day_month_text(day: date) -> str:
+    """A day without its year: "4 Aug"."""
+    return f"{day.day} {day:%b}"
 
 
-def day_text(day: date | None, *, zero_padded: bool = False) -> str:
-    """The one date format: "4 Aug 2026" ("04 Aug 2026" zero-padded); "-" for no day."""
-    return f"{day_month_text(day, zero_padded=zero_padded)} {day:%Y}" if day else "-"
+def day_text(day: date | None) -> str:
+    """The one date format: "4 Aug 2026"; "-" for no day."""
+    return f"{day_month_text(day)} {day:%Y}" if day else "-"
+
+
+def weekday_text(day: date, *, full: bool = False) -> str:
+    """A day with its weekday and no year: "Wed 7 Jan", or in full "Wednesday 7 January"."""
+    return f"{day:%A} {day.day} {day:%B}" if full else f"{day:%a} {day_month_text(day)}"
 
 
 def moment_text(moment: datetime) -> str:

@@ -267,7 +267,8 @@ def progress_line(experiment: Experiment, today: date) -> str:
     design = DESIGNS[experiment.trigger]
     current = phase(experiment, today)
     if current == ExperimentPhase.UPCOMING:
-        return f"Your {experiment.label.lower()} experiment starts on {experiment.start_date:%A %d %B}."
+        starts = wording.weekday_text(experiment.start_date, full=True)
+        return f"Your {experiment.label.lower()} experiment starts on {starts}."
     adherence = selectors.adherence_so_far(experiment=experiment, today=today)
     total = (experiment.end_date - experiment.start_date).days + 1
     kept = (

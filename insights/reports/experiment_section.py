@@ -40,14 +40,9 @@ def experiment_report(user: User, start: date, end: date) -> ExperimentReport | 
     weeks = plan.weeks if plan else round(((experiment.end_date - experiment.start_date).days + 1) / 7)
     today = local_today(user=user)
     adherence = selectors.adherence_so_far(experiment=experiment, today=today)
-    # This section's dates keep their leading zero ("05 Mar"), as it has always printed them.
-    start_day = wording.day_month_text(experiment.start_date, zero_padded=True)
-    end_day = wording.day_text(experiment.end_date, zero_padded=True)
-    stopped = (
-        f", stopped early on {wording.day_text(experiment.stopped_on, zero_padded=True)}"
-        if experiment.stopped_on
-        else ""
-    )
+    start_day = wording.day_month_text(experiment.start_date)
+    end_day = wording.day_text(experiment.end_date)
+    stopped = f", stopped early on {wording.day_text(experiment.stopped_on)}" if experiment.stopped_on else ""
     result = getattr(experiment, "result", None)
     return ExperimentReport(
         title=f"Self-experiment: {design.label.lower()} ({start_day} to {end_day}{stopped})",

@@ -348,7 +348,7 @@ def summary_content(
         insights_status=data.insights_status,
         # The phone tremor tests of the week, as the analysis worded them.
         tremors=tuple(
-            f"{t.recorded_at.astimezone(ZoneInfo(data.user.timezone)):%a %d %b}: {t.description}"
+            f"{wording.weekday_text(t.recorded_at.astimezone(ZoneInfo(data.user.timezone)).date())}: {t.description}"
             for t in data.tremors
             if t.description
         ),

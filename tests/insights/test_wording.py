@@ -60,8 +60,7 @@ def test_dates_have_one_format_whatever_the_surface() -> None:
         "4 Aug 2026 14:05",
     )
     assert wording.period_text(day, date(2026, 9, 3)) == "4 Aug 2026 to 3 Sep 2026"
-    # The report's experiment section keeps the leading zero it has always printed.
-    assert wording.day_text(day, zero_padded=True) == "04 Aug 2026"
+    assert (wording.weekday_text(day), wording.weekday_text(day, full=True)) == ("Tue 4 Aug", "Tuesday 4 August")
     assert wording.day_text(None) == "-"
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from diary.catalogues.body_sites import BODY_SITES
 from diary.catalogues.episode_terms import CHARACTERS, CONTEXTS, SYMPTOMS
+from insights import wording
 from insights.analysis.records import CaffeineRecord, Diary, EpisodeRecord
 from insights.reports.diary_figures import DiaryFigures, diary_figures
 from insights.reports.report_model import (
@@ -154,7 +155,7 @@ def _flags(timeline: list[RegionRow], start: date) -> list[FlagRow]:
                 wording="Twitching in the same area has gone on for more than two weeks. Most twitches are "
                 "harmless; a GP can check the common causes.",
                 evidence=f"{longest.episodes} episodes in the {longest.region_label.lower()}, "
-                f"{longest.first_day:%d %b} to {longest.last_day:%d %b %Y}",
+                f"{wording.day_month_text(longest.first_day)} to {wording.day_text(longest.last_day)}",
                 first_seen=longest.first_day,
                 last_seen=longest.last_day,
                 source="NHS: Twitching eyes and muscles (reviewed 2023-10-30)",
@@ -167,7 +168,9 @@ def _flags(timeline: list[RegionRow], start: date) -> list[FlagRow]:
                 severity="see_doctor",
                 wording="Twitches were logged in more than one part of the body. This is common and usually "
                 "harmless, and worth mentioning to a GP.",
-                evidence=", ".join(f"{s.region_label.lower()} from {s.first_day:%d %b}" for s in timeline[:4]),
+                evidence=", ".join(
+                    f"{s.region_label.lower()} from {wording.day_month_text(s.first_day)}" for s in timeline[:4]
+                ),
                 first_seen=timeline[0].first_day,
                 last_seen=max(s.last_day for s in timeline),
                 source="NHS: Twitching eyes and muscles (reviewed 2023-10-30)",
@@ -178,7 +181,7 @@ def _flags(timeline: list[RegionRow], start: date) -> list[FlagRow]:
             title="Low magnesium in a blood test",
             severity="see_doctor",
             wording="A blood test result was below its reference range. Low electrolytes can cause twitching.",
-            evidence=f"Magnesium 0.62 mmol/L on {start + timedelta(days=5):%d %b %Y} (range 0.70-1.00)",
+            evidence=f"Magnesium 0.62 mmol/L on {wording.day_text(start + timedelta(days=5))} (range 0.70-1.00)",
             first_seen=start + timedelta(days=5),
             last_seen=start + timedelta(days=5),
             source="MSD Manual, 'Muscle Cramps' (low potassium, magnesium or calcium); MedlinePlus, 'Muscle twitching'",

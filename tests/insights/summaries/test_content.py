@@ -309,4 +309,4 @@ def test_the_weeks_tremor_tests_are_shown_in_both_parts(diarist: User, frozen_mo
     )
     text, html, _ = parts(send(diarist))
     for part in (text, html):
-        assert "Wed 07 Jan: A regular rhythm at 5.1 Hz at rest in the right hand." in part
+        assert "Wed 7 Jan: A regular rhythm at 5.1 Hz at rest in the right hand." in part
