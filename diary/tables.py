@@ -551,7 +551,7 @@ def _compile_column_reader(columns: tuple[Column, ...]) -> Callable[[list[Any]],
 
     def read_column(raws: list[dict[str, Any]], step: tuple[Any, ...]) -> list[Any]:
         name, kind, empty_is_none, required, nullable, is_list, default, reader = step
-        values = [raw.get(name) for raw in raws]
+        values: list[Any] = [raw.get(name) for raw in raws]
         types = set(map(type, values))
         if type(None) in types or (empty_is_none and "" in values):
             # Some records leave it out (or send null, or "" for none): as read_wire_record fills it.
